@@ -1,0 +1,1 @@
+//! Date parsing for spreadsheet cells. STUB: being implemented.

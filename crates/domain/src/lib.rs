@@ -1,0 +1,14 @@
+//! Domain types of zizhu (资助): the people, schools and department lists the county works with,
+//! resident ID numbers (GB 11643-1999), terms and money. Pure: no I/O, no database, no clock.
+
+pub mod dates;
+pub mod ids;
+pub mod model;
+pub mod money;
+pub mod term;
+pub mod text;
+
+pub use ids::{IdKind, IdNumber, IdError, IdWarning};
+pub use model::*;
+pub use money::Fen;
+pub use term::{Season, Term};

@@ -1,0 +1,1 @@
+//! Text normalisation for spreadsheet cells. STUB: being implemented.
