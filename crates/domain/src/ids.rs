@@ -59,3 +59,15 @@ impl IdNumber {
         String::new()
     }
 }
+
+/// ISO 7064 MOD 11-2 check character of the first 17 digits (GB 11643-1999 §5.2.4);
+/// `None` unless `first17` is exactly 17 ASCII digits.
+pub fn check_char(first17: &str) -> Option<char> {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const M: &[u8; 11] = b"10X98765432";
+    if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = first17.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    M.get((sum % 11) as usize).map(|&b| b as char)
+}

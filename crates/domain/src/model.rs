@@ -238,3 +238,15 @@ pub struct CollegeAdmission {
     pub college_province: String,
     pub year: i32,
 }
+
+/// One validated row of any imported list, as the importer hands it to the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ListRecord {
+    School(School),
+    Student(StudentRecord),
+    PoorMember(PoorHouseholdMember),
+    /// 低保, 特困供养 or 城镇困难家庭 — which one is the import's [`ListKind`].
+    Assistance(AssistanceEntry),
+    Disabled(DisabledPerson),
+    Admission(CollegeAdmission),
+}
