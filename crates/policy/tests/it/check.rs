@@ -1,0 +1,108 @@
+//! `zizhu policy check`: a bad file is rejected with its line and column.
+
+use crate::county2023::POLICY;
+use zizhu_policy::Policy;
+
+fn err_of(src: &str) -> (usize, usize, String) {
+    match Policy::parse(src) {
+        Ok(_) => panic!("accepted a bad policy"),
+        Err(e) => (e.line, e.col, e.message),
+    }
+}
+
+fn line_of(src: &str, needle: &str) -> usize {
+    src.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}
+
+#[test]
+fn unknown_fact_in_a_condition_points_at_it() {
+    let src = POLICY.replace(
+        "compulsory and boarding and difficult",
+        "compulsory and bording and difficult",
+    );
+    let (line, col, msg) = err_of(&src);
+    assert_eq!(line, line_of(&src, "compulsory and bording"));
+    // `when = "` is 8 characters, then `compulsory and ` is 15: the name starts at column 24.
+    assert_eq!(col, 24, "{msg}");
+    assert!(msg.contains("bording"), "{msg}");
+}
+
+#[test]
+fn typo_in_a_key_is_rejected() {
+    let src = POLICY.replacen("payee = \"guardian\"", "payer = \"guardian\"", 1);
+    let (line, _, msg) = err_of(&src);
+    assert_eq!(line, line_of(&src, "payer = "));
+    assert!(msg.contains("payer"), "{msg}");
+}
+
+#[test]
+fn amount_written_as_a_number_is_rejected() {
+    let src = POLICY.replace("value = \"1250\"", "value = 1250.0");
+    let (line, _, msg) = err_of(&src);
+    assert_eq!(line, line_of(&src, "value = 1250.0"));
+    assert!(msg.contains("金额"), "{msg}");
+}
+
+#[test]
+fn overlapping_parameter_dates_are_rejected() {
+    let src = POLICY.replace(
+        "values = [{ from = \"2023-01-01\", value = \"2000\" }]",
+        "values = [{ from = \"2023-01-01\", value = \"2000\" }, { from = \"2023-06-01\", value = \"2300\" }]",
+    );
+    let (_, _, msg) = err_of(&src);
+    assert!(msg.contains("重叠"), "{msg}");
+}
+
+#[test]
+fn dated_parameter_changes_take_effect_on_the_reference_date() {
+    // A county raises the 中职助学金 from the autumn term: the spring term keeps the old amount.
+    let src = POLICY.replace(
+        "values = [{ from = \"2023-01-01\", value = \"2000\" }]",
+        "values = [{ from = \"2023-01-01\", to = \"2023-08-31\", value = \"2000\" }, { from = \"2023-09-01\", value = \"2300\" }]",
+    );
+    let p = Policy::parse(&src).unwrap_or_else(|e| panic!("{e}"));
+    let amount = |t: &str| {
+        let term = t.parse().unwrap_or_else(|e| panic!("{e}"));
+        let tp = p.compile(term).unwrap_or_else(|e| panic!("{e}"));
+        let i = tp.program_index("voc_national_grant").unwrap_or(usize::MAX);
+        tp.programs.get(i).map(|p| p.amounts[0].per_term.0)
+    };
+    assert_eq!(amount("2023-spring"), Some(100_000));
+    assert_eq!(amount("2023-autumn"), Some(115_000));
+}
+
+#[test]
+fn syntax_error_and_self_reference() {
+    let src = POLICY.replace("stage in [primary, junior]", "stage in [primary, junior");
+    let (_, _, msg) = err_of(&src);
+    assert!(msg.contains("语法错误"), "{msg}");
+    let src = POLICY.replace(
+        "when = \"listed_hardship or school_recognized\"",
+        "when = \"listed_hardship or difficult\"",
+    );
+    let (_, _, msg) = err_of(&src);
+    assert!(msg.contains("循环引用"), "{msg}");
+    let src = POLICY.replace(
+        "base = \"voc_national_grant_yearly\"",
+        "base = \"voc_grant\"",
+    );
+    let (line, _, msg) = err_of(&src);
+    assert_eq!(line, line_of(&src, "base = \"voc_grant\""));
+    assert!(msg.contains("未定义的参数"), "{msg}");
+}
+
+#[test]
+fn enum_value_typo_lists_allowed_values() {
+    let src = POLICY.replace(
+        "stage == vocational and full_time and (hukou",
+        "stage == vocation and full_time and (hukou",
+    );
+    let (_, _, msg) = err_of(&src);
+    assert!(
+        msg.contains("vocation") && msg.contains("preschool"),
+        "{msg}"
+    );
+}
