@@ -3,6 +3,7 @@
 
 pub mod dates;
 pub mod ids;
+pub mod labels;
 pub mod model;
 pub mod money;
 pub mod term;

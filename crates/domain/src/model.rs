@@ -164,7 +164,7 @@ pub struct StudentRecord {
     /// 学籍号, stored as given (G/J/L prefixes), never derived from the ID.
     pub student_no: String,
     pub school_code: String,
-    /// Grade as a number: kindergarten 1–3 (小班/中班/大班), primary 1–6, junior 7–9, senior and
+    /// Grade as a number: kindergarten 0 (小班/中班/大班 alike), primary 1–6, junior 7–9, senior and
     /// vocational 10–12 (中职一年级 = 10).
     pub grade: u8,
     pub class: String,
@@ -249,4 +249,41 @@ pub enum ListRecord {
     Assistance(AssistanceEntry),
     Disabled(DisabledPerson),
     Admission(CollegeAdmission),
+}
+
+/// The stage (学段) and year within it (1-based) of a grade at a kind of school, or `None` when the
+/// grade does not exist there (a data-quality finding). Grades follow [`StudentRecord::grade`]:
+/// kindergarten 0, primary 1–6, junior 7–9, senior/vocational 10–12; at a junior, senior or
+/// vocational school 1–3 also mean the first to third year of that school.
+pub fn stage_of(kind: SchoolKind, grade: u8) -> Option<(Stage, u8)> {
+    use SchoolKind as K;
+    match (kind, grade) {
+        (K::Kindergarten, 0..=3) => Some((Stage::Preschool, 1)),
+        (K::Primary | K::NineYear | K::Special, 1..=6) => Some((Stage::Primary, grade)),
+        (K::Junior | K::NineYear | K::Complete | K::Special, 7..=9) => Some((Stage::Junior, grade - 6)),
+        (K::Junior, 1..=3) => Some((Stage::Junior, grade)),
+        (K::Senior | K::Complete, 10..=12) => Some((Stage::Senior, grade - 9)),
+        (K::Senior, 1..=3) => Some((Stage::Senior, grade)),
+        (K::Vocational, 10..=12) => Some((Stage::Vocational, grade - 9)),
+        (K::Vocational, 1..=3) => Some((Stage::Vocational, grade)),
+        (K::Special, 0) => Some((Stage::Preschool, 1)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod stage_tests {
+    use super::*;
+
+    #[test]
+    fn stages_by_school_kind() {
+        assert_eq!(stage_of(SchoolKind::NineYear, 8), Some((Stage::Junior, 2)));
+        assert_eq!(stage_of(SchoolKind::NineYear, 3), Some((Stage::Primary, 3)));
+        assert_eq!(stage_of(SchoolKind::Vocational, 1), Some((Stage::Vocational, 1)));
+        assert_eq!(stage_of(SchoolKind::Vocational, 11), Some((Stage::Vocational, 2)));
+        assert_eq!(stage_of(SchoolKind::Complete, 10), Some((Stage::Senior, 1)));
+        assert_eq!(stage_of(SchoolKind::Complete, 2), None, "ambiguous at a 完全中学");
+        assert_eq!(stage_of(SchoolKind::Primary, 8), None);
+        assert_eq!(stage_of(SchoolKind::Kindergarten, 0), Some((Stage::Preschool, 1)));
+    }
 }

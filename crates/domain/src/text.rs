@@ -1,1 +1,293 @@
-//! Text normalisation for spreadsheet cells. STUB: being implemented.
+//! Text normalisation for spreadsheet cells (单元格文本清洗) and person names (姓名规范化).
+//!
+//! County files arrive typed with Chinese IMEs, exported from Excel/WPS and re-saved in other
+//! encodings, so a cell can carry full-width ASCII (`３６０`), ideographic spaces (U+3000), NBSP,
+//! zero-width characters and Excel's leading `'` text marker. [`clean_cell`] removes that noise
+//! without touching Han characters (no NFKC: it would rewrite CJK compatibility ideographs).
+
+use std::fmt;
+
+/// Why a name was rejected (姓名错误). `Display` is the Chinese message shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextError {
+    /// The name is empty after cleaning.
+    EmptyName,
+    /// The name contains U+FFFD: the file was decoded with the wrong encoding.
+    Undecodable,
+    /// The name contains a digit (ASCII, full-width or other numeric character).
+    DigitInName { ch: char },
+    /// The name contains a control character (line break, tab after cleaning, NUL …).
+    ControlInName { code_point: u32 },
+}
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TextError::EmptyName => write!(f, "姓名为空"),
+            TextError::Undecodable => {
+                write!(
+                    f,
+                    "编码错误：姓名含无法识别的字符，文件可能不是所标识的编码"
+                )
+            }
+            TextError::DigitInName { ch } => write!(f, "姓名含数字“{ch}”"),
+            TextError::ControlInName { code_point } => {
+                write!(f, "姓名含控制字符（U+{code_point:04X}，如换行符）")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TextError {}
+
+/// Zero-width and other invisible format characters that are removed everywhere in a cell:
+/// ZWSP U+200B, ZWNJ U+200C, ZWJ U+200D, word joiner U+2060, BOM / ZWNBSP U+FEFF,
+/// soft hyphen U+00AD, Mongolian vowel separator U+180E.
+pub fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+    )
+}
+
+/// Is `c` a line break (kept inside a cell by [`clean_cell`])?
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Maps one character: the full-width ASCII block U+FF01–U+FF5E to ASCII U+0021–U+007E,
+/// and every horizontal Unicode space (U+3000, NBSP, tab, U+2000–U+200A, U+202F …) to `' '`.
+fn map_cell_char(c: char) -> char {
+    let cp = u32::from(c);
+    if (0xFF01..=0xFF5E).contains(&cp) {
+        return char::from_u32(cp - 0xFEE0).unwrap_or(c);
+    }
+    if c.is_whitespace() && !is_line_break(c) {
+        return ' ';
+    }
+    c
+}
+
+/// Cleans one spreadsheet cell (单元格清洗):
+/// - full-width ASCII forms U+FF01–U+FF5E become ASCII (`３６０` → `360`, `Ｘ` → `X`, `（` → `(`);
+/// - U+3000, NBSP, tabs and other horizontal Unicode spaces become `' '`;
+/// - zero-width characters ([`is_zero_width`]) are removed wherever they are;
+/// - leading and trailing whitespace is trimmed;
+/// - one leading `'` (Excel's text marker) is removed, and the rest trimmed again.
+///
+/// Han characters are never changed (no NFKC); inner spaces and line breaks are kept
+/// (callers that want them gone, like the ID parser, remove them).
+pub fn clean_cell(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .filter(|c| !is_zero_width(*c))
+        .map(map_cell_char)
+        .collect();
+    let t = mapped.trim();
+    let t = t.strip_prefix('\'').map_or(t, str::trim);
+    t.to_string()
+}
+
+/// Is `c` a CJK ideograph (Han character, 汉字) of any block: the URO U+4E00–U+9FFF,
+/// Extension A U+3400–U+4DBF, compatibility ideographs U+F900–U+FAFF, the supplementary
+/// planes 2 and 3 (Extensions B–I and compatibility supplement), plus `〇` U+3007 and `々` U+3005.
+pub fn is_cjk_ideograph(c: char) -> bool {
+    matches!(u32::from(c),
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF | 0x3005 | 0x3007)
+}
+
+/// Middle-dot variants typed in minority names instead of `·` U+00B7 (always mapped).
+fn is_dot_variant(c: char) -> bool {
+    matches!(c, '·' | '•' | '‧' | '・' | '･' | '∙' | '⋅' | '\u{0387}')
+}
+
+/// The separator of minority and transliterated names on ID cards (间隔号), U+00B7.
+pub const NAME_DOT: char = '\u{00B7}';
+
+/// Normalises a person's name (姓名) so the same person matches across lists.
+///
+/// - Applies [`clean_cell`] first (so `．` U+FF0E becomes `.`).
+/// - Keeps every Han character exactly, including CJK Extension A (`㙦`) and B (`𥙿`).
+/// - Maps the middle-dot variants `•` U+2022, `‧` U+2027, `・` U+30FB, `･` U+FF65, `∙`, `⋅`
+///   and `·` to `·` U+00B7; an ASCII `.` (also from `．`) becomes `·` when it touches a Han
+///   character (`古丽米热.艾比布力`), and stays `.` inside a Latin name (`JOHN F. SMITH`).
+/// - Removes spaces typed to pad a Han name (`王　芳`, `王 芳` → `王芳`) and spaces around `·`;
+///   a run of spaces between two non-Han characters (a foreigner's Latin name) becomes one space.
+///
+/// # Errors
+/// [`TextError::EmptyName`] if nothing is left; [`TextError::Undecodable`] if it contains
+/// U+FFFD; [`TextError::DigitInName`] for any digit (`〇` U+3007 is a Han character and allowed);
+/// [`TextError::ControlInName`] for control characters such as a line break.
+pub fn normalize_name(s: &str) -> Result<String, TextError> {
+    let cleaned = clean_cell(s);
+    if cleaned.is_empty() {
+        return Err(TextError::EmptyName);
+    }
+    for ch in cleaned.chars() {
+        if ch == '\u{FFFD}' {
+            return Err(TextError::Undecodable);
+        }
+        if ch.is_control() {
+            return Err(TextError::ControlInName {
+                code_point: u32::from(ch),
+            });
+        }
+        if ch.is_numeric() && ch != '〇' {
+            return Err(TextError::DigitInName { ch });
+        }
+    }
+    let chars: Vec<char> = cleaned.chars().collect();
+    // Pass 1: dots.
+    let mut dotted: Vec<char> = Vec::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let is_dot = if is_dot_variant(c) {
+            true
+        } else if c == '.' {
+            let prev = chars.iter().take(i).rev().find(|c| !c.is_whitespace());
+            let next = chars.iter().skip(i + 1).find(|c| !c.is_whitespace());
+            prev.is_some_and(|&p| is_cjk_ideograph(p)) || next.is_some_and(|&n| is_cjk_ideograph(n))
+        } else {
+            false
+        };
+        dotted.push(if is_dot { NAME_DOT } else { c });
+    }
+    // Pass 2: spaces.
+    let mut out = String::with_capacity(cleaned.len());
+    let mut pending_space = false;
+    let mut prev: Option<char> = None;
+    for c in dotted {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space {
+            let keep = prev.is_some_and(|p| !is_cjk_ideograph(p) && p != NAME_DOT)
+                && !is_cjk_ideograph(c)
+                && c != NAME_DOT;
+            if keep {
+                out.push(' ');
+            }
+            pending_space = false;
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    if out.is_empty() {
+        return Err(TextError::EmptyName);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_cell_cases() {
+        let cases: &[(&str, &str)] = &[
+            ("３６０４２６", "360426"),
+            ("  abc  ", "abc"),
+            ("\u{3000}王芳\u{3000}", "王芳"),
+            ("\u{A0}x\u{A0}", "x"),
+            ("\u{200B}123\u{FEFF}", "123"),
+            ("12\u{200B}3", "123"),
+            ("\t'360426\t", "360426"),
+            ("'  360426", "360426"),
+            ("''a", "'a"),
+            ("＇abc", "abc"),
+            ("Ｘ", "X"),
+            ("（区）", "(区)"),
+            ("a\u{3000}b", "a b"),
+            ("a\tb", "a b"),
+            ("第一行\n第二行", "第一行\n第二行"),
+            ("", ""),
+            ("   ", ""),
+            ("'", ""),
+            // CJK compatibility ideograph U+F900 must survive (NFKC would turn it into U+8C48).
+            ("\u{F900}", "\u{F900}"),
+            ("㙦𥙿", "㙦𥙿"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean_cell(input), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn normalize_name_ok() {
+        let cases: &[(&str, &str)] = &[
+            ("王芳", "王芳"),
+            ("王　芳", "王芳"),
+            ("王 芳", "王芳"),
+            ("  王  芳 ", "王芳"),
+            ("麦㙦", "麦㙦"),
+            ("森山𥙿", "森山𥙿"),
+            ("\u{F900}", "\u{F900}"),
+            ("古丽米热•艾比布力", "古丽米热·艾比布力"),
+            ("古丽米热．艾比布力", "古丽米热·艾比布力"),
+            ("古丽米热‧艾比布力", "古丽米热·艾比布力"),
+            ("古丽米热・艾比布力", "古丽米热·艾比布力"),
+            ("古丽米热･艾比布力", "古丽米热·艾比布力"),
+            ("古丽米热.艾比布力", "古丽米热·艾比布力"),
+            ("古丽米热·艾比布力", "古丽米热·艾比布力"),
+            ("古丽米热 · 艾比布力", "古丽米热·艾比布力"),
+            ("李〇", "李〇"),
+            ("JOHN  SMITH", "JOHN SMITH"),
+            ("John Smith", "John Smith"),
+            ("JOHN F. SMITH", "JOHN F. SMITH"),
+            ("ＪＯＨＮ　ＳＭＩＴＨ", "JOHN SMITH"),
+            ("'张三", "张三"),
+            ("张\u{200B}三", "张三"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(
+                normalize_name(input).as_deref(),
+                Ok(*want),
+                "input {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn normalize_name_errors() {
+        assert_eq!(normalize_name(""), Err(TextError::EmptyName));
+        assert_eq!(normalize_name(" \u{3000} "), Err(TextError::EmptyName));
+        assert_eq!(normalize_name("'"), Err(TextError::EmptyName));
+        assert_eq!(normalize_name("张\u{FFFD}"), Err(TextError::Undecodable));
+        assert_eq!(
+            normalize_name("张三1"),
+            Err(TextError::DigitInName { ch: '1' })
+        );
+        assert_eq!(
+            normalize_name("张三２"),
+            Err(TextError::DigitInName { ch: '2' })
+        );
+        assert_eq!(
+            normalize_name("张\n三"),
+            Err(TextError::ControlInName { code_point: 0x0A })
+        );
+        assert_eq!(
+            normalize_name("张\u{0}三"),
+            Err(TextError::ControlInName { code_point: 0 })
+        );
+    }
+
+    #[test]
+    fn error_messages_are_chinese() {
+        assert_eq!(
+            TextError::Undecodable.to_string(),
+            "编码错误：姓名含无法识别的字符，文件可能不是所标识的编码"
+        );
+        assert_eq!(TextError::EmptyName.to_string(), "姓名为空");
+        assert_eq!(
+            TextError::DigitInName { ch: '1' }.to_string(),
+            "姓名含数字“1”"
+        );
+        assert_eq!(
+            TextError::ControlInName { code_point: 10 }.to_string(),
+            "姓名含控制字符（U+000A，如换行符）"
+        );
+    }
+}
