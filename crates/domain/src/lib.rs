@@ -9,7 +9,7 @@ pub mod money;
 pub mod term;
 pub mod text;
 
-pub use ids::{IdKind, IdNumber, IdError, IdWarning};
+pub use ids::{IdError, IdKind, IdNumber, IdWarning};
 pub use model::*;
 pub use money::Fen;
 pub use term::{Season, Term};

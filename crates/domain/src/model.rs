@@ -260,7 +260,9 @@ pub fn stage_of(kind: SchoolKind, grade: u8) -> Option<(Stage, u8)> {
     match (kind, grade) {
         (K::Kindergarten, 0..=3) => Some((Stage::Preschool, 1)),
         (K::Primary | K::NineYear | K::Special, 1..=6) => Some((Stage::Primary, grade)),
-        (K::Junior | K::NineYear | K::Complete | K::Special, 7..=9) => Some((Stage::Junior, grade - 6)),
+        (K::Junior | K::NineYear | K::Complete | K::Special, 7..=9) => {
+            Some((Stage::Junior, grade - 6))
+        }
         (K::Junior, 1..=3) => Some((Stage::Junior, grade)),
         (K::Senior | K::Complete, 10..=12) => Some((Stage::Senior, grade - 9)),
         (K::Senior, 1..=3) => Some((Stage::Senior, grade)),
@@ -279,11 +281,24 @@ mod stage_tests {
     fn stages_by_school_kind() {
         assert_eq!(stage_of(SchoolKind::NineYear, 8), Some((Stage::Junior, 2)));
         assert_eq!(stage_of(SchoolKind::NineYear, 3), Some((Stage::Primary, 3)));
-        assert_eq!(stage_of(SchoolKind::Vocational, 1), Some((Stage::Vocational, 1)));
-        assert_eq!(stage_of(SchoolKind::Vocational, 11), Some((Stage::Vocational, 2)));
+        assert_eq!(
+            stage_of(SchoolKind::Vocational, 1),
+            Some((Stage::Vocational, 1))
+        );
+        assert_eq!(
+            stage_of(SchoolKind::Vocational, 11),
+            Some((Stage::Vocational, 2))
+        );
         assert_eq!(stage_of(SchoolKind::Complete, 10), Some((Stage::Senior, 1)));
-        assert_eq!(stage_of(SchoolKind::Complete, 2), None, "ambiguous at a 完全中学");
+        assert_eq!(
+            stage_of(SchoolKind::Complete, 2),
+            None,
+            "ambiguous at a 完全中学"
+        );
         assert_eq!(stage_of(SchoolKind::Primary, 8), None);
-        assert_eq!(stage_of(SchoolKind::Kindergarten, 0), Some((Stage::Preschool, 1)));
+        assert_eq!(
+            stage_of(SchoolKind::Kindergarten, 0),
+            Some((Stage::Preschool, 1))
+        );
     }
 }

@@ -5,7 +5,9 @@ use std::fmt;
 
 /// An amount of money in fen (分). 1 元 = 100 fen. A junior non-boarder's term subsidy is
 /// 31 250 fen = 312.50 元 (二(一)2 ¶2, 625 元 a year paid in two terms).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
@@ -35,7 +37,11 @@ impl Fen {
             return None;
         }
         let whole: i64 = int.parse().ok()?;
-        let mut cents: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+        let mut cents: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().ok()?
+        };
         if frac.len() == 1 {
             cents *= 10;
         }

@@ -96,8 +96,14 @@ mod tests {
 
     #[test]
     fn parses_terms() {
-        assert_eq!("2023-autumn".parse::<Term>(), Ok(Term::new(2023, Season::Autumn)));
-        assert_eq!("2023春".parse::<Term>(), Ok(Term::new(2023, Season::Spring)));
+        assert_eq!(
+            "2023-autumn".parse::<Term>(),
+            Ok(Term::new(2023, Season::Autumn))
+        );
+        assert_eq!(
+            "2023春".parse::<Term>(),
+            Ok(Term::new(2023, Season::Spring))
+        );
         assert!("2023-winter".parse::<Term>().is_err());
         assert!("autumn".parse::<Term>().is_err());
         assert!(Term::new(2023, Season::Spring) < Term::new(2023, Season::Autumn));
