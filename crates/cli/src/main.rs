@@ -1,1 +1,217 @@
-fn main() {}
+//! `zizhu` (资助): the county's education poverty-alleviation aid system, on the command line.
+//! Arguments become a validated command before any I/O; `main` returns the exit code:
+//! 0 done, 1 rejected input (bad rows, failed policy cases), 2 fatal error.
+
+mod cmd_bench;
+mod cmd_data;
+mod cmd_demo;
+mod cmd_policy;
+mod demo;
+mod ui;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zizhu_domain::{ListKind, Term};
+
+/// The embedded copy of the county's 2023 policy, used when no policy file is given and
+/// `policy/2023.toml` is not in the current directory.
+pub const EMBEDDED_POLICY: &str = include_str!("../../../policy/2023.toml");
+pub const EMBEDDED_CASES: &str = include_str!("../../../policy/2023.cases.toml");
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "zizhu",
+    version,
+    about = "资助：县级教育扶贫学生资助与控辍保学系统"
+)]
+pub struct Cli {
+    /// 数据库：sqlite:路径（默认 sqlite:zizhu.db）或 postgres://…
+    #[arg(long, global = true, env = "ZIZHU_DATABASE_URL")]
+    database: Option<String>,
+    /// 政策文件（默认 policy/2023.toml，不存在时用程序内置的 2023 年政策）
+    #[arg(long, global = true, env = "ZIZHU_POLICY")]
+    policy: Option<PathBuf>,
+    /// 操作人（写入审计日志）
+    #[arg(long, global = true, env = "ZIZHU_ACTOR")]
+    actor: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 生成演示县（于都县）的样例数据，导入、计算 2023 年两个学期并输出报表
+    Demo {
+        /// 输出目录
+        #[arg(long, default_value = "zizhu-demo")]
+        dir: PathBuf,
+        /// 每学期学生人数
+        #[arg(long, default_value_t = 50_000)]
+        students: usize,
+        #[arg(long, default_value_t = 2023)]
+        seed: u64,
+    },
+    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions
+    Import {
+        /// 名单类型
+        #[arg(value_parser = parse_kind)]
+        kind: ListKind,
+        file: PathBuf,
+        /// 学期（导入学籍时必填），如 2023-autumn
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
+        /// 只校验，不写入数据库
+        #[arg(long)]
+        dry_run: bool,
+        /// 错误报告输出目录
+        #[arg(long, default_value = ".")]
+        report_dir: PathBuf,
+    },
+    /// 列出导入记录
+    Imports,
+    /// 计算一个学期的资助名单（匹配各部门名单、按政策计算、保存）
+    Compute {
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+    },
+    /// 输出报表
+    Report {
+        #[command(subcommand)]
+        which: ReportCmd,
+    },
+    /// 解释某人某学期每个项目发或不发的原因
+    Explain {
+        /// 身份证件号
+        id: String,
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+        /// 显示完整身份证件号（记入审计日志）
+        #[arg(long)]
+        full_id: bool,
+    },
+    /// 政策文件：检查与样例测试
+    Policy {
+        #[command(subcommand)]
+        which: PolicyCmd,
+    },
+    /// 性能测试：生成 N 名学生，测量导入、匹配与计算
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        students: usize,
+        #[arg(long, default_value = "zizhu-bench")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCmd {
+    /// 资助名单 XLSX（汇总表 + 每个项目一张表）
+    Roster {
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+        /// 公示版：身份证件号脱敏，不含困难类别
+        #[arg(long)]
+        public: bool,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 数据质量报告 XLSX
+    Quality {
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PolicyCmd {
+    /// 检查政策文件，错误给出行号和列号
+    Check { file: Option<PathBuf> },
+    /// 运行政策样例（默认为政策文件旁的 *.cases.toml）
+    Test {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        cases: Option<PathBuf>,
+    },
+}
+
+fn parse_term(s: &str) -> Result<Term, String> {
+    s.parse()
+        .map_err(|e: zizhu_domain::term::TermParseError| e.to_string())
+}
+
+fn parse_kind(s: &str) -> Result<ListKind, String> {
+    ListKind::from_key(s)
+        .or_else(|| ListKind::ALL.iter().copied().find(|k| k.zh() == s))
+        .ok_or_else(|| {
+            let all: Vec<String> = ListKind::ALL
+                .iter()
+                .map(|k| format!("{}（{}）", k.key(), k.zh()))
+                .collect();
+            format!("未知的名单类型 {s}；可用：{}", all.join("、"))
+        })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZIZHU_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<u8> {
+    let ctx = ui::Ctx::new(cli.database.clone(), cli.policy.clone(), cli.actor.clone());
+    match cli.command {
+        Command::Demo {
+            dir,
+            students,
+            seed,
+        } => cmd_demo::run(&ctx, &dir, students, seed).await,
+        Command::Import {
+            kind,
+            file,
+            term,
+            dry_run,
+            report_dir,
+        } => cmd_data::import(&ctx, kind, &file, term, dry_run, &report_dir).await,
+        Command::Imports => cmd_data::imports(&ctx).await,
+        Command::Compute { term } => cmd_data::compute(&ctx, term).await,
+        Command::Report {
+            which: ReportCmd::Roster { term, public, out },
+        } => cmd_data::roster(&ctx, term, public, out).await,
+        Command::Report {
+            which: ReportCmd::Quality { term, out },
+        } => cmd_data::quality(&ctx, term, out).await,
+        Command::Explain { id, term, full_id } => cmd_data::explain(&ctx, &id, term, full_id).await,
+        Command::Policy {
+            which: PolicyCmd::Check { file },
+        } => cmd_policy::check(file.or(cli.policy)),
+        Command::Policy {
+            which: PolicyCmd::Test { file, cases },
+        } => cmd_policy::test(file.or(cli.policy), cases),
+        Command::Bench { students, dir } => cmd_bench::run(&ctx, students, &dir).await,
+    }
+}

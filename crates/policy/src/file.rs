@@ -134,6 +134,14 @@ impl Payee {
             Payee::School => "school",
         }
     }
+    pub fn from_key(k: &str) -> Option<Payee> {
+        match k {
+            "guardian" => Some(Payee::Guardian),
+            "student" => Some(Payee::Student),
+            "school" => Some(Payee::School),
+            _ => None,
+        }
+    }
     pub fn zh(self) -> &'static str {
         match self {
             Payee::Guardian => "学生监护人",

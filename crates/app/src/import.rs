@@ -1,0 +1,193 @@
+//! Import one list (`zizhu import KIND FILE [--dry-run]`): read and validate every row, then write
+//! them in one transaction that replaces the previous version of the list. A file with any bad row
+//! changes nothing and gets an error report (xlsx and csv: row, column, value, reason in Chinese).
+
+use crate::AppError;
+use std::path::{Path, PathBuf};
+use zizhu_domain::{ListKind, ListRecord, Term};
+use zizhu_io::lists::{open_list, RowError};
+use zizhu_io::{sha256_hex, write_error_report};
+use zizhu_store::{Db, ImportMeta};
+
+/// Rows sent to the database per batch.
+const BATCH: usize = 5_000;
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub kind: ListKind,
+    pub file: PathBuf,
+    /// Required for the student registry (学籍 is one term's snapshot).
+    pub term: Option<Term>,
+    pub dry_run: bool,
+    pub actor: String,
+    /// Where the error report goes (`<dir>/<file stem>-错误报告.xlsx/.csv`).
+    pub report_dir: PathBuf,
+}
+
+/// The result of an import.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub kind: ListKind,
+    pub file_name: String,
+    pub sha256: String,
+    /// How the file was read: format, encoding, sheet, header row.
+    pub source: String,
+    pub rows: usize,
+    pub warnings: Vec<RowError>,
+    pub errors: Vec<RowError>,
+    /// Set when the import was written (not a dry run, no errors).
+    pub import_id: Option<i64>,
+    /// Error report files, when there were errors.
+    pub report: Option<(PathBuf, PathBuf)>,
+    /// An earlier import of exactly the same file, if any.
+    pub same_as: Option<i64>,
+}
+
+impl ImportOutcome {
+    pub fn accepted(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Progress callback: rows read so far.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// Imports one file. File-level problems (unreadable, wrong encoding, missing columns) are errors;
+/// row-level problems come back in [`ImportOutcome::errors`] with nothing written.
+pub async fn import_file(
+    db: &Db,
+    req: &ImportRequest,
+    progress: Progress<'_>,
+) -> Result<ImportOutcome, AppError> {
+    if req.kind == ListKind::Students && req.term.is_none() {
+        return Err(AppError::Other(
+            "导入学籍需要指定学期，例如 --term 2023-autumn".into(),
+        ));
+    }
+    let bytes = std::fs::read(&req.file)
+        .map_err(|e| AppError::Other(format!("无法读取文件 {}：{e}", req.file.display())))?;
+    let file_name = req
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sha256 = sha256_hex(&bytes);
+    let same_as = db.import_by_sha(req.kind, &sha256).await?.map(|b| b.id);
+    let mut rows = open_list(req.kind, bytes, &file_name)?;
+    let source = describe_source(rows.source());
+    let mut tx = if req.dry_run {
+        None
+    } else {
+        let meta = ImportMeta {
+            kind: req.kind,
+            file_name: file_name.clone(),
+            sha256: sha256.clone(),
+            term: req.term,
+            actor: req.actor.clone(),
+        };
+        Some(db.begin_import(&meta).await?)
+    };
+    let mut batch: Vec<(usize, ListRecord)> = Vec::with_capacity(BATCH);
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut count = 0usize;
+    for outcome in rows.by_ref() {
+        count += 1;
+        warnings.extend(outcome.warnings);
+        match outcome.result {
+            Ok(rec) if errors.is_empty() => batch.push((outcome.row, rec)),
+            Ok(_) => {}
+            Err(mut e) => {
+                errors.append(&mut e);
+                batch.clear();
+            }
+        }
+        if batch.len() >= BATCH {
+            if let Some(tx) = tx.as_mut() {
+                tx.insert_batch(&batch).await?;
+            }
+            batch.clear();
+        }
+        if count % 10_000 == 0 {
+            progress(count as u64);
+        }
+    }
+    progress(count as u64);
+    let mut out = ImportOutcome {
+        kind: req.kind,
+        file_name: file_name.clone(),
+        sha256,
+        source,
+        rows: count,
+        warnings,
+        errors,
+        import_id: None,
+        report: None,
+        same_as,
+    };
+    if !out.errors.is_empty() {
+        if let Some(tx) = tx {
+            tx.rollback().await?;
+        }
+        out.report = Some(error_report(
+            &req.report_dir,
+            &file_name,
+            req.kind,
+            &out.errors,
+        )?);
+        return Ok(out);
+    }
+    if count == 0 {
+        if let Some(tx) = tx {
+            tx.rollback().await?;
+        }
+        return Err(AppError::Other(format!(
+            "文件 {file_name} 没有任何数据行，未导入"
+        )));
+    }
+    if let Some(mut tx) = tx {
+        if !batch.is_empty() {
+            tx.insert_batch(&batch).await?;
+        }
+        let detail = format!(
+            "{}：{} 行，{} 条提示，SHA-256 {}",
+            req.kind.zh(),
+            count,
+            out.warnings.len(),
+            out.sha256
+        );
+        tx.audit("import", &file_name, &detail).await?;
+        out.import_id = Some(tx.commit(count as i64, out.warnings.len() as i64).await?);
+    }
+    Ok(out)
+}
+
+fn error_report(
+    dir: &Path,
+    file_name: &str,
+    kind: ListKind,
+    errors: &[RowError],
+) -> Result<(PathBuf, PathBuf), AppError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| AppError::Other(format!("无法创建目录 {}：{e}", dir.display())))?;
+    let stem = Path::new(file_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = dir.join(format!("{stem}-错误报告"));
+    write_error_report(&base, file_name, kind, errors).map_err(|e| AppError::Other(e.to_string()))
+}
+
+/// "xlsx，工作表「Sheet1」，表头在第3行" — how the file was read, for the user.
+fn describe_source(src: &zizhu_io::lists::SourceInfo) -> String {
+    let mut s = src.format.label().to_string();
+    if let Some(e) = &src.encoding {
+        s.push_str(&format!("，编码 {e}"));
+    }
+    if !src.sheet.is_empty() {
+        s.push_str(&format!("，工作表「{}」", src.sheet));
+    }
+    s.push_str(&format!("，表头在第{}行", src.header_row));
+    s
+}

@@ -1,0 +1,25 @@
+//! Use cases of zizhu (资助): the thin orchestration between the pure domain and policy crates
+//! and the store and import/export layers. Each module is one thing a user asks for: import a
+//! list, compute a term, explain one student, write the reports.
+
+pub mod compute;
+pub mod explain;
+pub mod import;
+pub mod matching;
+pub mod quality;
+pub mod reports;
+
+pub use compute::{compute_term, ComputeSummary};
+
+/// Errors of a use case, with a Chinese message for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Store(#[from] zizhu_store::StoreError),
+    #[error("政策文件错误：{0}")]
+    Policy(#[from] zizhu_policy::PolicyError),
+    #[error("{0}")]
+    Import(#[from] zizhu_io::ImportError),
+    #[error("{0}")]
+    Other(String),
+}

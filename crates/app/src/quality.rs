@@ -1,0 +1,193 @@
+//! Data-quality findings (数据质量问题) of a compute run, each with a stable code, the person, the
+//! school and the list it comes from. They never change an amount silently: a duplicate is paid
+//! once and reported (ruling 5); everything else is reported for the officer to correct.
+
+use chrono::{Datelike, NaiveDate};
+use std::collections::HashSet;
+use zizhu_domain::{stage_of, ListKind, School, StudentRecord};
+use zizhu_store::NewQualityIssue;
+
+use crate::matching::ListIndex;
+
+/// The finding codes and their Chinese titles.
+pub const CODES: &[(&str, &str)] = &[
+    ("DQ-001", "同一学期在两所学校重复在读（只发放一次）"),
+    ("DQ-002", "学校标识码不在学校名单中"),
+    ("DQ-003", "年级与学校类型不符"),
+    ("DQ-004", "学籍出生日期与身份证号不一致"),
+    ("DQ-005", "学籍性别与身份证号不一致"),
+    (
+        "DQ-006",
+        "部门名单中的义务教育适龄儿童未在本学期学籍中（疑似失学辍学线索）",
+    ),
+];
+
+/// Chinese title of a code.
+pub fn title(code: &str) -> &'static str {
+    CODES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, t)| *t)
+        .unwrap_or("其他")
+}
+
+fn issue(code: &str, rec: &StudentRecord, source: String, detail: String) -> NewQualityIssue {
+    NewQualityIssue {
+        code: code.to_string(),
+        id_number: Some(rec.id.as_str().to_string()),
+        school_code: Some(rec.school_code.clone()),
+        source,
+        detail,
+    }
+}
+
+/// Checks one registry row against the school list and its own ID.
+pub fn check_student(
+    rec: &StudentRecord,
+    school: Option<&School>,
+    row_no: &i64,
+    out: &mut Vec<NewQualityIssue>,
+) {
+    let src = format!("学籍第{row_no}行");
+    match school {
+        None => out.push(issue(
+            "DQ-002",
+            rec,
+            src.clone(),
+            format!(
+                "{}（{}）的学校标识码 {} 不在学校名单中，无法确定学段",
+                rec.name, rec.student_no, rec.school_code
+            ),
+        )),
+        Some(s) => {
+            if stage_of(s.kind, rec.grade).is_none() {
+                out.push(issue(
+                    "DQ-003",
+                    rec,
+                    src.clone(),
+                    format!(
+                        "{}在{}（{}）登记为{}年级",
+                        rec.name,
+                        s.name,
+                        s.kind.zh(),
+                        rec.grade
+                    ),
+                ));
+            }
+        }
+    }
+    if let (Some(b), Some(idb)) = (rec.birth_date, rec.id.birth_date()) {
+        if b != idb {
+            out.push(issue(
+                "DQ-004",
+                rec,
+                src.clone(),
+                format!("学籍出生日期 {b}，身份证号为 {idb}"),
+            ));
+        }
+    }
+    if let (Some(s), Some(ids)) = (rec.sex, rec.id.sex()) {
+        if s != ids {
+            out.push(issue(
+                "DQ-005",
+                rec,
+                src,
+                format!("学籍性别 {}，身份证号为 {}", s.zh(), ids.zh()),
+            ));
+        }
+    }
+}
+
+/// Ruling 5: the second enrolment of an ID already paid at `first_school` this term.
+pub fn duplicate(rec: &StudentRecord, first_school: &str, row_no: i64) -> NewQualityIssue {
+    issue(
+        "DQ-001",
+        rec,
+        format!("学籍第{row_no}行"),
+        format!(
+            "{}同时在学校 {} 和 {} 在读；已按 {} 计发一次，请核实并注销重复学籍",
+            rec.name, first_school, rec.school_code, first_school
+        ),
+    )
+}
+
+/// Is a child born on `birth` of compulsory-education age in the school year that contains `on`?
+/// Default rule: 6 full years by 31 August of the school year's start, and not yet 15 then.
+pub fn compulsory_age(birth: NaiveDate, on: NaiveDate) -> bool {
+    let start_year = if on.month() >= 9 {
+        on.year()
+    } else {
+        on.year() - 1
+    };
+    let Some(cutoff) = NaiveDate::from_ymd_opt(start_year, 8, 31) else {
+        return false;
+    };
+    let mut age = cutoff.year() - birth.year();
+    if (cutoff.month(), cutoff.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    (6..=14).contains(&age)
+}
+
+/// People of compulsory school age on a department list who are not in the term's registry.
+pub fn missing_from_registry(
+    index: &ListIndex,
+    seen: &HashSet<String>,
+    on: NaiveDate,
+    out: &mut Vec<NewQualityIssue>,
+) {
+    let mut reported: HashSet<&str> = HashSet::new();
+    let mut found: Vec<(&str, ListKind)> = index
+        .people()
+        .filter(|(id, _)| !seen.contains(*id))
+        .collect();
+    found.sort();
+    for (id, list) in found {
+        if reported.contains(id) {
+            continue;
+        }
+        let Ok(parsed) = zizhu_domain::IdNumber::from_stored(id) else {
+            continue;
+        };
+        let Some(birth) = parsed.birth_date() else {
+            continue;
+        };
+        if compulsory_age(birth, on) {
+            reported.insert(id);
+            out.push(NewQualityIssue {
+                code: "DQ-006".into(),
+                id_number: Some(id.to_string()),
+                school_code: None,
+                source: format!("{}名单", list.zh()),
+                detail: format!("出生于 {birth}，应在义务教育阶段，未在本学期学籍中找到"),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn compulsory_age_boundaries() {
+        let autumn = d(2023, 10, 1);
+        assert!(
+            compulsory_age(d(2017, 8, 31), autumn),
+            "6 on 31 Aug 2023: enters grade 1"
+        );
+        assert!(
+            !compulsory_age(d(2017, 9, 1), autumn),
+            "turns 6 after the cut-off"
+        );
+        assert!(compulsory_age(d(2008, 9, 1), autumn), "14 on 31 Aug 2023");
+        assert!(!compulsory_age(d(2008, 8, 31), autumn), "15 on 31 Aug 2023");
+        // Spring 2023 belongs to the school year that began in September 2022.
+        assert!(compulsory_age(d(2016, 8, 31), d(2023, 3, 1)));
+        assert!(!compulsory_age(d(2016, 9, 1), d(2023, 3, 1)));
+    }
+}

@@ -1,0 +1,251 @@
+//! The everyday commands: import, imports, compute, report, explain.
+
+use crate::ui::{self, Ctx};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use zizhu_app::import::{import_file, ImportOutcome, ImportRequest};
+use zizhu_app::{compute_term, explain as explain_uc, reports, ComputeSummary};
+use zizhu_domain::{ListKind, Term};
+use zizhu_store::Db;
+
+/// Prints an import outcome; returns the exit code (1 when rows were rejected).
+pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
+    println!("文件：{}（{}）", o.file_name, o.source);
+    if let Some(prev) = o.same_as {
+        println!("提示：与第{prev}批导入的文件内容完全相同（SHA-256 一致）。");
+    }
+    for w in o.warnings.iter().take(10) {
+        println!(
+            "  提示 第{}行 {}「{}」：{}",
+            w.row, w.column, w.value, w.reason
+        );
+    }
+    if o.warnings.len() > 10 {
+        println!("  ……共 {} 条提示", o.warnings.len());
+    }
+    if !o.errors.is_empty() {
+        println!(
+            "未导入：{} 行中有 {} 处错误，数据库没有任何改动。",
+            o.rows,
+            o.errors.len()
+        );
+        for e in o.errors.iter().take(20) {
+            println!(
+                "  错误 第{}行 {}「{}」：{}",
+                e.row, e.column, e.value, e.reason
+            );
+        }
+        if o.errors.len() > 20 {
+            println!("  ……共 {} 处错误，详见错误报告", o.errors.len());
+        }
+        if let Some((x, c)) = &o.report {
+            println!("错误报告：{} 和 {}", x.display(), c.display());
+        }
+        return 1;
+    }
+    if dry_run {
+        println!(
+            "校验通过：{} 行{}名单，{} 条提示（--dry-run，未写入）。",
+            o.rows,
+            o.kind.zh(),
+            o.warnings.len()
+        );
+    } else {
+        println!(
+            "已导入：{} 行{}名单（第{}批，替换该名单的旧版本），{} 条提示。",
+            o.rows,
+            o.kind.zh(),
+            o.import_id.unwrap_or_default(),
+            o.warnings.len()
+        );
+    }
+    0
+}
+
+pub async fn import_one(db: &Db, ctx: &Ctx, req: &ImportRequest) -> anyhow::Result<ImportOutcome> {
+    let pb = ui::counter(&format!("读取{}名单", req.kind.zh()));
+    let progress = |n: u64| pb.set_position(n);
+    let r = import_file(db, req, &progress).await;
+    pb.finish_and_clear();
+    let _ = ctx;
+    Ok(r?)
+}
+
+pub async fn import(
+    ctx: &Ctx,
+    kind: ListKind,
+    file: &Path,
+    term: Option<Term>,
+    dry_run: bool,
+    report_dir: &Path,
+) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let req = ImportRequest {
+        kind,
+        file: file.to_path_buf(),
+        term,
+        dry_run,
+        actor: ctx.actor.clone(),
+        report_dir: report_dir.to_path_buf(),
+    };
+    let started = Instant::now();
+    let o = import_one(&db, ctx, &req).await?;
+    let code = print_import(&o, dry_run);
+    println!("用时 {:.1} 秒。", started.elapsed().as_secs_f64());
+    Ok(code)
+}
+
+pub async fn imports(ctx: &Ctx) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let list = db.imports().await?;
+    println!(
+        "{:<6}{:<18}{:<12}{:>10}{:>8}  {:<20} 文件",
+        "批次", "名单", "学期", "行数", "提示", "时间"
+    );
+    for b in &list {
+        println!(
+            "{:<6}{:<18}{:<12}{:>10}{:>8}  {:<20} {}",
+            b.id,
+            b.kind.zh(),
+            b.term.map(|t| t.to_string()).unwrap_or_default(),
+            b.rows,
+            b.warnings,
+            b.imported_at.format("%Y-%m-%d %H:%M:%S"),
+            b.file_name
+        );
+    }
+    println!("共 {} 次导入。", list.len());
+    Ok(0)
+}
+
+pub fn print_compute(s: &ComputeSummary) {
+    let term = s.term.map(|t| t.label_zh()).unwrap_or_default();
+    println!(
+        "{term}：计算学生 {} 人，高考录取 {} 人，资助 {} 人次，合计 {} 元（计算批次 {}）。",
+        s.students,
+        s.admissions,
+        s.entitlements,
+        ui::yuan(s.total.0),
+        s.run_id
+    );
+    for (id, name, n, fen) in &s.by_program {
+        if *n > 0 {
+            println!(
+                "  {:<28} {:>8} 人 {:>16} 元   [{}]",
+                name,
+                n,
+                ui::yuan(fen.0),
+                id
+            );
+        }
+    }
+    if s.quality_issues > 0 {
+        println!(
+            "  数据质量问题 {} 条（zizhu report quality --term {}）",
+            s.quality_issues,
+            s.term.map(|t| t.to_string()).unwrap_or_default()
+        );
+    }
+}
+
+pub async fn compute_with(
+    db: &Db,
+    ctx: &Ctx,
+    p: &ui::LoadedPolicy,
+    term: Term,
+) -> anyhow::Result<ComputeSummary> {
+    let pb = ui::bar(0, &format!("计算{}", term.label_zh()));
+    let progress = |done: u64, total: u64| {
+        pb.set_length(total);
+        pb.set_position(done);
+    };
+    let r = compute_term(db, &p.policy, &p.sha256, term, &ctx.actor, &progress).await;
+    pb.finish_and_clear();
+    Ok(r?)
+}
+
+pub async fn compute(ctx: &Ctx, term: Term) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let started = Instant::now();
+    let s = compute_with(&db, ctx, &p, term).await?;
+    println!("政策：{}（版本 {}）", p.label, p.policy.file.policy.version);
+    print_compute(&s);
+    println!("用时 {:.1} 秒。", started.elapsed().as_secs_f64());
+    Ok(0)
+}
+
+fn default_out(term: Term, what: &str) -> PathBuf {
+    PathBuf::from(format!("{term}-{what}.xlsx"))
+}
+
+pub async fn roster(
+    ctx: &Ctx,
+    term: Term,
+    public: bool,
+    out: Option<PathBuf>,
+) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let out = out.unwrap_or_else(|| {
+        default_out(
+            term,
+            if public {
+                "资助名单公示"
+            } else {
+                "资助名单"
+            },
+        )
+    });
+    let r = reports::roster(&db, &p.policy, term, public, &out).await?;
+    if !public {
+        db.audit(
+            &ctx.actor,
+            "export_roster",
+            &term.to_string(),
+            &format!("导出完整资助名单 {}（{} 行）", out.display(), r.lines),
+        )
+        .await?;
+    }
+    println!(
+        "已写出 {}：{} 行，合计 {} 元{}。",
+        out.display(),
+        r.lines,
+        ui::yuan(r.total_fen),
+        if public {
+            "（公示版：身份证件号已脱敏，不含困难类别）"
+        } else {
+            ""
+        }
+    );
+    Ok(0)
+}
+
+pub async fn quality(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let out = out.unwrap_or_else(|| default_out(term, "数据质量报告"));
+    let n = reports::quality_report(&db, &p.policy.file.policy.county_name, term, &out).await?;
+    println!("已写出 {}：{} 条数据质量问题。", out.display(), n);
+    Ok(0)
+}
+
+pub async fn explain(ctx: &Ctx, id: &str, term: Term, full_id: bool) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let text = explain_uc::explain(&db, &p.policy, term, id, full_id).await?;
+    if full_id {
+        let masked = zizhu_domain::IdNumber::parse(id)
+            .map(|(i, _)| i.masked())
+            .unwrap_or_default();
+        db.audit(
+            &ctx.actor,
+            "view_full_id",
+            &masked,
+            &format!("zizhu explain --full-id --term {term}"),
+        )
+        .await?;
+    }
+    print!("{text}");
+    Ok(0)
+}

@@ -1,0 +1,77 @@
+//! `zizhu policy check` and `zizhu policy test`.
+
+use crate::ui::load_policy;
+use std::path::PathBuf;
+use zizhu_policy::cases::run_cases;
+
+pub fn check(file: Option<PathBuf>) -> anyhow::Result<u8> {
+    match load_policy(file.as_deref()) {
+        Ok(p) => {
+            let m = &p.policy.file.policy;
+            println!(
+                "政策文件 {} 检查通过：《{}》版本 {}，{} 个资助项目，适用 {} 至 {}。",
+                p.label,
+                m.name,
+                m.version,
+                p.policy.file.programs.len(),
+                m.effective_from,
+                m.effective_to
+            );
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(1)
+        }
+    }
+}
+
+pub fn test(file: Option<PathBuf>, cases: Option<PathBuf>) -> anyhow::Result<u8> {
+    let p = match load_policy(file.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(1);
+        }
+    };
+    let case_path = cases.or_else(|| {
+        let base = file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(crate::ui::DEFAULT_POLICY));
+        let stem = base.file_stem()?.to_string_lossy().into_owned();
+        let c = base.with_file_name(format!("{stem}.cases.toml"));
+        c.exists().then_some(c)
+    });
+    let (src, label) = match &case_path {
+        Some(c) => (std::fs::read_to_string(c)?, c.display().to_string()),
+        None => (
+            crate::EMBEDDED_CASES.to_string(),
+            "内置 policy/2023.cases.toml".to_string(),
+        ),
+    };
+    let results = match run_cases(&p.policy, &src) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("样例文件 {label} {e}");
+            return Ok(1);
+        }
+    };
+    let failed = results.iter().filter(|r| !r.passed).count();
+    for r in &results {
+        if r.passed {
+            println!("通过  {}", r.name);
+        } else {
+            println!("失败  {}", r.name);
+            for d in &r.detail {
+                println!("        {d}");
+            }
+        }
+    }
+    println!(
+        "\n样例 {label}：{} 个，通过 {}，失败 {}。",
+        results.len(),
+        results.len() - failed,
+        failed
+    );
+    Ok(if failed == 0 { 0 } else { 1 })
+}
