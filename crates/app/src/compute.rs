@@ -178,7 +178,7 @@ pub async fn compute_term(
             seen.insert(id.to_string());
             let school = schools.get(&rec.school_code);
             quality::check_student(rec, school, &s.row_no, &mut out.dq);
-            let cats = index.categories(id, rec.difficulty);
+            let cats = index.categories(id, rec.difficulty, (s.import_id, s.row_no));
             let enrolled = rec.status == zizhu_domain::Status::Enrolled;
             if enrolled {
                 if let Some(first) = paid_at.get(id) {
@@ -230,7 +230,11 @@ pub async fn compute_term(
             let difficulty = last
                 .map(|s| s.record.difficulty)
                 .unwrap_or(zizhu_domain::Difficulty::NotDifficult);
-            let cats = index.categories(id, difficulty);
+            let cats = index.categories(
+                id,
+                difficulty,
+                last.map(|s| (s.import_id, s.row_no)).unwrap_or((0, 0)),
+            );
             let mut fi = FactInput {
                 college_admitted: true,
                 college_in_province: same_province(&a.record.college_province, &tp.province),

@@ -100,7 +100,7 @@ pub async fn explain(
             import_name(st.import_id),
             st.row_no
         );
-        let cats = index.categories(id.as_str(), r.difficulty);
+        let cats = index.categories(id.as_str(), r.difficulty, (st.import_id, st.row_no));
         write_categories(&mut s, &cats, &import_name);
         let fi = student_facts(r, school, &cats, index.poor_exited(id.as_str()));
         write_verdicts(&mut s, &tp, Subject::Student, fi, once_mask);
@@ -111,10 +111,15 @@ pub async fn explain(
         .filter(|a| a.record.year == term.year)
         .collect();
     for a in admissions {
-        let difficulty = students
-            .first()
+        // Same rule as compute: the school's recognition of the newest registry record up to this term.
+        let latest = db
+            .latest_student_records(&[id.as_str().to_string()], term)
+            .await?;
+        let last = latest.get(id.as_str());
+        let difficulty = last
             .map(|x| x.record.difficulty)
             .unwrap_or(Difficulty::NotDifficult);
+        let registry = last.map(|x| (x.import_id, x.row_no)).unwrap_or((0, 0));
         let _ = writeln!(
             s,
             "\n高考录取：{} 考生号 {}，{}（{}），{}年（{} 第{}行）",
@@ -126,7 +131,7 @@ pub async fn explain(
             import_name(a.import_id),
             a.row_no
         );
-        let cats = index.categories(id.as_str(), difficulty);
+        let cats = index.categories(id.as_str(), difficulty, registry);
         write_categories(&mut s, &cats, &import_name);
         let mut fi = FactInput {
             college_admitted: true,
@@ -176,8 +181,15 @@ fn write_categories(
     }
     let _ = writeln!(s, "认定类别：");
     for c in cats {
-        if c.import_id == 0 {
-            let _ = writeln!(s, "  · {}：{}（学籍）", c.category.zh(), c.detail);
+        if c.list == ListKind::Students {
+            let _ = writeln!(
+                s,
+                "  · {}：{}（学籍，{} 第{}行）",
+                c.category.zh(),
+                c.detail,
+                import_name(c.import_id),
+                c.row_no
+            );
         } else {
             let _ = writeln!(
                 s,

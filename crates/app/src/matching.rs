@@ -16,7 +16,7 @@ use zizhu_store::Sourced;
 pub struct MatchedCategory {
     pub category: Category,
     pub list: ListKind,
-    /// Import batch and row of the list entry (0 for the school's own recognition in the registry).
+    /// Import batch and row of the list entry (for the school's own recognition: of the registry row).
     pub import_id: i64,
     pub row_no: i64,
     /// Chinese detail: household number, validity, certificate, tier.
@@ -99,8 +99,14 @@ impl ListIndex {
             )
     }
 
-    /// The categories that apply to `id`, plus the school's own recognition `difficulty`.
-    pub fn categories(&self, id: &str, difficulty: Difficulty) -> Vec<MatchedCategory> {
+    /// The categories that apply to `id`, plus the school's own recognition `difficulty` from the
+    /// registry row `registry` (import batch, row).
+    pub fn categories(
+        &self,
+        id: &str,
+        difficulty: Difficulty,
+        registry: (i64, i64),
+    ) -> Vec<MatchedCategory> {
         let mut out = Vec::new();
         if let Some(p) = self.poor.get(id) {
             let status = match p.record.status {
@@ -173,8 +179,8 @@ impl ListIndex {
             out.push(MatchedCategory {
                 category: Category::SchoolRecognized,
                 list: ListKind::Students,
-                import_id: 0,
-                row_no: 0,
+                import_id: registry.0,
+                row_no: registry.1,
                 detail: format!("学校认定：{}", difficulty.zh()),
             });
         }

@@ -1,0 +1,5 @@
+//! End-to-end stories of the use cases on a temporary SQLite file: small county files written by
+//! the tests, imported, matched, computed; amounts worked by hand from the policy text.
+
+mod fixtures;
+mod story;
