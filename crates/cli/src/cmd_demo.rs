@@ -91,11 +91,14 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
         reports::roster(&db, &p.policy, term, true, &public).await?;
         reports::quality_report(&db, &manifest.county_name, term, &quality).await?;
         if sample.is_none() {
-            sample = db
-                .entitlements(term, 0, 50)
-                .await?
-                .into_iter()
-                .find(|e| e.program == "boarding_living_subsidy");
+            // Someone whose aid has a supplement makes the best example.
+            let page = db.entitlements(term, 0, 20_000).await?;
+            sample = page
+                .iter()
+                .find(|e| e.program == "boarding_living_subsidy" && e.amount_fen > 62_500)
+                .or_else(|| page.iter().find(|e| e.program == "boarding_living_subsidy"))
+                .or_else(|| page.first())
+                .map(|e| (e.id_number.clone(), term));
         }
     }
     println!("\n== 4. 报表（{}）", reports_dir.display());
@@ -112,10 +115,9 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     } else {
         format!(" --database sqlite:{}", dir.join("zizhu.db").display())
     };
-    if let Some(e) = sample {
+    if let Some((id, term)) = sample {
         println!(
-            "\n查看某个学生每一笔钱的依据，例如：\n  zizhu explain {} --term 2023-spring{db_hint}",
-            e.id_number
+            "\n查看某个学生每一笔钱的依据，例如：\n  zizhu explain {id} --term {term}{db_hint}"
         );
     }
     println!(

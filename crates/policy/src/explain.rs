@@ -51,6 +51,7 @@ impl TermPolicy {
                     ));
                     lines.extend(sub);
                 }
+                lines.push("资格条件：".into());
                 let ok = self.eval(&p.when_ast, facts, 1, &mut lines);
                 lines.push(format!("{} 资格条件合计", mark(ok)));
                 if p.once_per_person && prior_once & (1u32 << i) != 0 {
@@ -104,6 +105,23 @@ impl TermPolicy {
         let pad = "  ".repeat(depth);
         match e {
             Expr::Const(b) => *b,
+            Expr::Not(inner) if matches!(&**inner, Expr::Name { name, .. } if bool_fact(name).is_some()) =>
+            {
+                let Expr::Name { name, .. } = &**inner else {
+                    return false;
+                };
+                let Some(f) = bool_fact(name) else {
+                    return false;
+                };
+                let actual = facts.has(f.bit);
+                lines.push(format!(
+                    "{pad}{} {}：应为否，实为{}",
+                    mark(!actual),
+                    f.zh,
+                    if actual { "是" } else { "否" }
+                ));
+                !actual
+            }
             Expr::Not(inner) => {
                 let mut sub = Vec::new();
                 let v = !self.eval(inner, facts, depth + 1, &mut sub);
