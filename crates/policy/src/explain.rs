@@ -57,7 +57,8 @@ impl TermPolicy {
                 if p.once_per_person && prior_once & (1u32 << i) != 0 {
                     lines.push("✗ 此前学期已发放过，每人仅限一次（裁定4）".into());
                 }
-                if let (Some(g), false) = (p.group, granted.is_some()) {
+                if let (Some(g), false, true) = (p.group, granted.is_some(), p.when.holds(facts.0))
+                {
                     let taken = grants
                         .iter()
                         .any(|x| self.programs.get(x.program).and_then(|q| q.group) == Some(g));

@@ -142,7 +142,12 @@ poor_household = true"#,
         .unwrap_or_else(|| panic!("missing"));
     assert_eq!(nb.amount, None);
     assert!(
-        nb.lines.join("\n").contains("✗ 不满足以下条件"),
+        !nb.lines.join("\n").contains("互斥"),
+        "not eligible anyway: {:?}",
+        nb.lines
+    );
+    assert!(
+        nb.lines.join("\n").contains("✗ 寄宿生：应为否，实为是"),
         "{:?}",
         nb.lines
     );
