@@ -1,0 +1,110 @@
+//! README's first command: the demo prints a roster summary and writes the reports; the 公示
+//! version carries no full ID number and no hardship category.
+
+use crate::common::{run, stdout};
+use calamine::{open_workbook_auto, Data, Reader};
+
+fn cells(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let mut wb = open_workbook_auto(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let names = wb.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|n| {
+            let r = wb.worksheet_range(&n).unwrap_or_else(|e| panic!("{e}"));
+            let v = r
+                .rows()
+                .flat_map(|row| {
+                    row.iter().map(|c| match c {
+                        Data::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                })
+                .collect();
+            (n, v)
+        })
+        .collect()
+}
+
+fn is_full_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 18
+        && b[..17].iter().all(|c| c.is_ascii_digit())
+        && (b[17].is_ascii_digit() || b[17] == b'X')
+}
+
+#[test]
+fn demo_imports_computes_and_writes_reports() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = tmp.path().join("demo");
+    let o = run(
+        &[
+            "demo",
+            "--students",
+            "2500",
+            "--dir",
+            d.to_str().unwrap_or_default(),
+        ],
+        tmp.path(),
+    );
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", crate::common::stderr(&o));
+    // The faulty file is rejected whole, with its error report; the corrected one is imported.
+    assert!(out.contains("未导入"), "{out}");
+    assert!(out.contains("错误报告"), "{out}");
+    assert!(out.contains("2023年秋季学期：计算学生"), "{out}");
+    assert!(out.contains("义务教育家庭经济困难寄宿生生活补助"), "{out}");
+    assert!(out.contains("zizhu explain"), "{out}");
+    let reports = d.join("reports");
+    for t in ["2023-spring", "2023-autumn"] {
+        for f in ["资助名单", "资助名单公示", "数据质量报告"] {
+            assert!(reports.join(format!("{t}-{f}.xlsx")).exists(), "{t}-{f}");
+        }
+    }
+    let full = cells(&reports.join("2023-autumn-资助名单.xlsx"));
+    assert_eq!(full[0].0, "汇总");
+    assert!(
+        full.len() >= 8,
+        "one sheet per program: {:?}",
+        full.iter().map(|s| &s.0).collect::<Vec<_>>()
+    );
+    let all_full: Vec<&String> = full.iter().flat_map(|s| s.1.iter()).collect();
+    assert!(
+        all_full.iter().any(|c| is_full_id(c)),
+        "the internal roster has full IDs"
+    );
+    assert!(all_full.iter().any(|c| c.as_str() == "认定依据"));
+    let public = cells(&reports.join("2023-autumn-资助名单公示.xlsx"));
+    let all_pub: Vec<&String> = public.iter().flat_map(|s| s.1.iter()).collect();
+    assert!(
+        !all_pub.iter().any(|c| is_full_id(c)),
+        "a full ID in the 公示 roster"
+    );
+    assert!(
+        all_pub.iter().any(|c| c.contains("**********")),
+        "masked IDs present"
+    );
+    for word in ["认定依据", "建档立卡", "低保", "特困", "残疾", "户编号"] {
+        assert!(
+            !all_pub.iter().any(|c| c.contains(word)),
+            "公示 roster mentions {word}"
+        );
+    }
+    // The demo is deterministic: a second run gives the same summary.
+    let o2 = run(
+        &[
+            "demo",
+            "--students",
+            "2500",
+            "--dir",
+            d.to_str().unwrap_or_default(),
+        ],
+        tmp.path(),
+    );
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("用时"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&stdout(&o2)), strip(&out));
+}
