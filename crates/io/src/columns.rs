@@ -1,0 +1,297 @@
+//! The columns (列) each imported list has: canonical Chinese header, accepted aliases, and whether the
+//! column is required. This table is the single place to add a header variant met in a county file.
+
+use zizhu_domain::ListKind;
+
+/// A field of an imported record. One field can appear in several lists (e.g. [`Field::Name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// 学校标识码: national school code.
+    SchoolCode,
+    /// 学校名称.
+    SchoolName,
+    /// 办学类型: school kind.
+    SchoolKind,
+    /// 办学性质: 公办/民办.
+    Public,
+    /// 所在乡镇 / 乡镇: township.
+    Township,
+    /// 是否普惠性幼儿园: inclusive kindergarten.
+    Inclusive,
+    /// 审批级别: approving authority's level.
+    ApprovalLevel,
+    /// 城乡类型 of a school.
+    SchoolArea,
+    /// 姓名.
+    Name,
+    /// 身份证件号.
+    IdNumber,
+    /// 学籍号.
+    StudentNo,
+    /// 年级.
+    Grade,
+    /// 班级.
+    Class,
+    /// 是否住校.
+    Boarding,
+    /// 是否特教班.
+    SpecialClass,
+    /// 是否随班就读.
+    RegularClassInclusion,
+    /// 户口性质.
+    Hukou,
+    /// 专业.
+    Major,
+    /// 是否涉农专业.
+    AgriMajor,
+    /// 学习形式: 全日制/非全日制.
+    FullTime,
+    /// 学籍状态.
+    Status,
+    /// 家庭经济困难认定.
+    Difficulty,
+    /// 出生日期.
+    BirthDate,
+    /// 性别.
+    Sex,
+    /// 户编号: household number.
+    HouseholdNo,
+    /// 与户主关系.
+    Relation,
+    /// 贫困状态.
+    PovertyStatus,
+    /// 脱贫年度.
+    ExitYear,
+    /// 村.
+    Village,
+    /// 城乡类别 of a civil-affairs list.
+    Area,
+    /// 开始日期.
+    ValidFrom,
+    /// 结束日期.
+    ValidTo,
+    /// 残疾人证号.
+    CertificateNo,
+    /// 残疾类别.
+    DisabilityCategory,
+    /// 残疾等级.
+    DisabilityGrade,
+    /// 考生号.
+    ExamNo,
+    /// 录取院校.
+    College,
+    /// 院校所在省份.
+    CollegeProvince,
+    /// 录取年份.
+    AdmissionYear,
+}
+
+/// One column of a list: how it is recognised in a header row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// The field the column holds.
+    pub field: Field,
+    /// Canonical Chinese header, used in messages.
+    pub label: &'static str,
+    /// Other headers meaning the same column (matched after normalisation, see `header`).
+    pub aliases: &'static [&'static str],
+    /// A required column must be in the header, and its cells must not be empty.
+    pub required: bool,
+}
+
+const fn req(field: Field, label: &'static str, aliases: &'static [&'static str]) -> ColumnSpec {
+    ColumnSpec {
+        field,
+        label,
+        aliases,
+        required: true,
+    }
+}
+
+const fn opt(field: Field, label: &'static str, aliases: &'static [&'static str]) -> ColumnSpec {
+    ColumnSpec {
+        field,
+        label,
+        aliases,
+        required: false,
+    }
+}
+
+/// Aliases of the ID column in the student list (canonical 身份证件号).
+const STUDENT_ID_ALIASES: &[&str] = &[
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "证件号码",
+    "身份证件号码",
+];
+/// Aliases of the ID column in the other lists (canonical 身份证号).
+const ID_ALIASES: &[&str] = &[
+    "身份证件号",
+    "身份证号码",
+    "公民身份号码",
+    "证件号码",
+    "身份证件号码",
+];
+
+const SCHOOLS: &[ColumnSpec] = &[
+    req(Field::SchoolCode, "学校标识码", &["学校代码", "学校识别码"]),
+    req(Field::SchoolName, "学校名称", &["学校全称", "名称"]),
+    req(Field::SchoolKind, "办学类型", &["学校类型", "学段类型"]),
+    req(
+        Field::Public,
+        "办学性质",
+        &["公办/民办", "举办者类型", "公民办", "性质"],
+    ),
+    req(
+        Field::Township,
+        "所在乡镇",
+        &["乡镇", "乡镇（街道）", "所属乡镇"],
+    ),
+    opt(
+        Field::Inclusive,
+        "是否普惠性幼儿园",
+        &["普惠性", "是否普惠"],
+    ),
+    opt(Field::ApprovalLevel, "审批级别", &["审批机关级别"]),
+    opt(Field::SchoolArea, "城乡类型", &["城乡", "城乡分类"]),
+];
+
+const STUDENTS: &[ColumnSpec] = &[
+    req(Field::Name, "姓名", &[]),
+    req(Field::IdNumber, "身份证件号", STUDENT_ID_ALIASES),
+    req(Field::StudentNo, "学籍号", &["全国学籍号"]),
+    req(Field::SchoolCode, "学校标识码", &["学校代码"]),
+    req(Field::Grade, "年级", &[]),
+    opt(Field::Class, "班级", &["班级名称"]),
+    req(
+        Field::Boarding,
+        "是否住校",
+        &["是否寄宿", "就读方式", "寄宿生"],
+    ),
+    opt(Field::SpecialClass, "是否特教班", &[]),
+    opt(Field::RegularClassInclusion, "是否随班就读", &["随班就读"]),
+    opt(Field::Hukou, "户口性质", &["户籍性质"]),
+    opt(Field::Major, "专业", &["专业名称"]),
+    opt(Field::AgriMajor, "是否涉农专业", &["涉农专业"]),
+    opt(Field::FullTime, "学习形式", &[]),
+    req(Field::Status, "学籍状态", &["状态", "在校状态"]),
+    opt(
+        Field::Difficulty,
+        "家庭经济困难认定",
+        &["困难认定", "认定等级", "家庭经济困难等级"],
+    ),
+    opt(Field::BirthDate, "出生日期", &[]),
+    opt(Field::Sex, "性别", &[]),
+];
+
+const POOR_HOUSEHOLDS: &[ColumnSpec] = &[
+    req(Field::HouseholdNo, "户编号", &["户码"]),
+    req(Field::Name, "姓名", &[]),
+    req(Field::IdNumber, "身份证号", ID_ALIASES),
+    opt(Field::Relation, "与户主关系", &["关系"]),
+    req(
+        Field::PovertyStatus,
+        "贫困状态",
+        &["脱贫状态", "户类型", "脱贫属性"],
+    ),
+    opt(Field::ExitYear, "脱贫年度", &["脱贫年份"]),
+    opt(Field::Township, "乡镇", &[]),
+    opt(Field::Village, "村", &["行政村", "村（社区）"]),
+];
+
+/// 低保 and 特困供养 share one shape.
+const ASSISTANCE: &[ColumnSpec] = &[
+    req(Field::Name, "姓名", &[]),
+    req(Field::IdNumber, "身份证号", ID_ALIASES),
+    req(Field::Area, "城乡类别", &["城乡", "类别"]),
+    opt(
+        Field::ValidFrom,
+        "开始日期",
+        &["起始日期", "享受起始日期", "批准日期"],
+    ),
+    opt(
+        Field::ValidTo,
+        "结束日期",
+        &["截止日期", "享受截止日期", "有效期至"],
+    ),
+];
+
+const URBAN_HARDSHIP: &[ColumnSpec] = &[
+    req(Field::Name, "姓名", &[]),
+    req(Field::IdNumber, "身份证号", ID_ALIASES),
+    opt(
+        Field::ValidFrom,
+        "开始日期",
+        &["起始日期", "享受起始日期", "批准日期"],
+    ),
+    opt(
+        Field::ValidTo,
+        "结束日期",
+        &["截止日期", "享受截止日期", "有效期至"],
+    ),
+];
+
+const DISABLED: &[ColumnSpec] = &[
+    req(Field::Name, "姓名", &[]),
+    req(Field::IdNumber, "身份证号", ID_ALIASES),
+    req(Field::CertificateNo, "残疾人证号", &["残疾证号"]),
+    opt(Field::DisabilityCategory, "残疾类别", &["残疾类型"]),
+    opt(Field::DisabilityGrade, "残疾等级", &["等级"]),
+];
+
+const COLLEGE_ADMISSIONS: &[ColumnSpec] = &[
+    req(Field::ExamNo, "考生号", &["准考证号"]),
+    req(Field::Name, "姓名", &[]),
+    req(Field::IdNumber, "身份证号", ID_ALIASES),
+    req(Field::College, "录取院校", &["院校名称", "录取学校"]),
+    req(
+        Field::CollegeProvince,
+        "院校所在省份",
+        &["院校省份", "所在省份"],
+    ),
+    req(Field::AdmissionYear, "录取年份", &["年份", "年度"]),
+];
+
+/// The columns of a list, in the order they are documented (required and optional mixed).
+pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
+    match kind {
+        ListKind::Schools => SCHOOLS,
+        ListKind::Students => STUDENTS,
+        ListKind::PoorHouseholds => POOR_HOUSEHOLDS,
+        ListKind::Dibao | ListKind::Tekun => ASSISTANCE,
+        ListKind::UrbanHardship => URBAN_HARDSHIP,
+        ListKind::Disabled => DISABLED,
+        ListKind::CollegeAdmissions => COLLEGE_ADMISSIONS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::header::normalize_header;
+    use std::collections::HashSet;
+
+    /// No two columns of one list may share a normalised header, or header matching is ambiguous.
+    #[test]
+    fn headers_unique_within_each_list() {
+        for &kind in ListKind::ALL {
+            let mut seen = HashSet::new();
+            for spec in specs(kind) {
+                for h in std::iter::once(&spec.label).chain(spec.aliases) {
+                    assert!(seen.insert(normalize_header(h)), "{kind:?}: {h} twice");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_list_has_name_or_code_required() {
+        for &kind in ListKind::ALL {
+            assert!(
+                specs(kind).iter().filter(|s| s.required).count() >= 2,
+                "{kind:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! Building one domain record per list kind from a validated row (记录构建), plus the key used to find
+//! duplicates inside one file.
+
+use super::cells::RowCtx;
+use crate::columns::Field;
+use zizhu_domain::labels::{
+    parse_approval_level, parse_area, parse_boarding, parse_bool, parse_difficulty,
+    parse_full_time, parse_grade, parse_hukou, parse_poverty_status, parse_public,
+    parse_school_kind, parse_sex, parse_status,
+};
+use zizhu_domain::{
+    ApprovalLevel, Area, AssistanceEntry, CollegeAdmission, Difficulty, DisabledPerson, IdNumber,
+    ListKind, ListRecord, PoorHouseholdMember, School, SchoolKind, Status, StudentRecord,
+};
+
+const YES_NO: &str = "是、否";
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A record (if the row's fields all parsed) and its duplicate key (if the key fields parsed).
+/// The record is discarded by the caller when the row has errors.
+pub(crate) struct Built {
+    pub record: Option<ListRecord>,
+    /// Key identifying the same entry twice in one file, with the field to blame and how to name
+    /// it in the message.
+    pub dup_key: Option<(String, Field, &'static str)>,
+}
+
+/// Builds a record of `kind` from the row.
+pub(crate) fn build(kind: ListKind, c: &mut RowCtx<'_>) -> Built {
+    match kind {
+        ListKind::Schools => school(c),
+        ListKind::Students => student(c),
+        ListKind::PoorHouseholds => poor_member(c),
+        ListKind::Dibao | ListKind::Tekun => assistance(c, None),
+        ListKind::UrbanHardship => assistance(c, Some(Area::Urban)),
+        ListKind::Disabled => disabled(c),
+        ListKind::CollegeAdmissions => admission(c),
+    }
+}
+
+fn id_key(id: &Option<IdNumber>) -> Option<(String, Field, &'static str)> {
+    id.as_ref()
+        .map(|i| (i.as_str().to_string(), Field::IdNumber, "身份证件号"))
+}
+
+fn zh_list<T: Copy>(all: &[T], zh: fn(T) -> &'static str) -> String {
+    all.iter().map(|&v| zh(v)).collect::<Vec<_>>().join("、")
+}
+
+/// 学校标识码 is 10 digits.
+fn school_code(c: &mut RowCtx<'_>) -> Option<String> {
+    let code = c.code(Field::SchoolCode, true)?;
+    if code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Some(code)
+    } else {
+        c.error(
+            Field::SchoolCode,
+            format!("学校标识码应为10位数字，实为“{code}”"),
+        );
+        None
+    }
+}
+
+/// 城乡类型 of a school (NBS 城乡分类 words included): 城区/镇区 → urban, 乡村/农村 → rural.
+fn parse_school_area(s: &str) -> Option<Area> {
+    match s.trim() {
+        "城区" | "主城区" | "城乡结合区" | "镇区" | "镇中心区" | "镇乡结合区" | "城镇" | "城市" => {
+            Some(Area::Urban)
+        }
+        "乡村" | "农村" | "乡中心区" | "村庄" => Some(Area::Rural),
+        other => parse_area(other),
+    }
+}
+
+fn school(c: &mut RowCtx<'_>) -> Built {
+    let code = school_code(c);
+    let name = c.text(Field::SchoolName, true);
+    let kind = c.label(
+        Field::SchoolKind,
+        true,
+        parse_school_kind,
+        &zh_list(SchoolKind::ALL, SchoolKind::zh),
+    );
+    let public = c.label(Field::Public, true, parse_public, "公办、民办");
+    let township = c.text(Field::Township, true);
+    let inclusive = c.label(Field::Inclusive, false, parse_bool, YES_NO);
+    let approval = c.label(
+        Field::ApprovalLevel,
+        false,
+        parse_approval_level,
+        "省级、市级、县级、乡镇、无",
+    );
+    let area = c.label(
+        Field::SchoolArea,
+        false,
+        parse_school_area,
+        "城区、镇区、乡村",
+    );
+    let dup_key = code.clone().map(|k| (k, Field::SchoolCode, "学校标识码"));
+    let record = match (code, name, kind, public, township) {
+        (Some(code), Some(name), Some(kind), Some(public), Some(township)) => {
+            Some(ListRecord::School(School {
+                code,
+                name,
+                kind,
+                public,
+                township,
+                inclusive: inclusive.unwrap_or(false),
+                approval_level: approval.unwrap_or(ApprovalLevel::None),
+                area,
+            }))
+        }
+        _ => None,
+    };
+    Built { record, dup_key }
+}
+
+fn student(c: &mut RowCtx<'_>) -> Built {
+    let name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let student_no = c.as_given(Field::StudentNo, true);
+    let school_code = school_code(c);
+    let grade = c.label(
+        Field::Grade,
+        true,
+        parse_grade,
+        "小班、中班、大班、一年级…九年级、初一…初三、高一…高三、中职一年级…中职三年级，或数字0–12",
+    );
+    let class = c.text(Field::Class, false).unwrap_or_default();
+    let boarding = c.label(Field::Boarding, true, parse_boarding, "是、否、住校、走读");
+    let special_class = c
+        .label(Field::SpecialClass, false, parse_bool, YES_NO)
+        .unwrap_or(false);
+    let inclusion = c
+        .label(Field::RegularClassInclusion, false, parse_bool, YES_NO)
+        .unwrap_or(false);
+    let hukou = c
+        .label(
+            Field::Hukou,
+            false,
+            parse_hukou,
+            "农业户口、非农业户口、居民户口",
+        )
+        .flatten();
+    let major = c.text(Field::Major, false).unwrap_or_default();
+    let agri_major = c
+        .label(Field::AgriMajor, false, parse_bool, YES_NO)
+        .unwrap_or(false);
+    let full_time = c
+        .label(Field::FullTime, false, parse_full_time, "全日制、非全日制")
+        .unwrap_or(true);
+    let status = c.label(
+        Field::Status,
+        true,
+        parse_status,
+        &zh_list(Status::ALL, Status::zh),
+    );
+    let difficulty = c
+        .label(
+            Field::Difficulty,
+            false,
+            parse_difficulty,
+            &zh_list(Difficulty::ALL, Difficulty::zh),
+        )
+        .unwrap_or(Difficulty::NotDifficult);
+    let birth = c.date(Field::BirthDate, false);
+    let sex = c.label(Field::Sex, false, parse_sex, "男、女");
+    if let Some(id) = &id {
+        if let (Some(given), Some(from_id)) = (birth, id.birth_date()) {
+            if given != from_id {
+                // Kept as registered and reported by the compute step (data quality DQ-004):
+                // one wrong cell must not block a whole county's registry.
+                c.warn(
+                    Field::BirthDate,
+                    format!(
+                        "出生日期与身份证号不一致（身份证为{}），已按学籍登记值保留，计算时列入数据质量报告",
+                        from_id.format("%Y-%m-%d")
+                    ),
+                );
+            }
+        }
+        if let (Some(given), Some(from_id)) = (sex, id.sex()) {
+            if given != from_id {
+                c.warn(
+                    Field::Sex,
+                    format!(
+                        "性别与身份证号不一致（身份证为{}），已按学籍登记值保留，计算时列入数据质量报告",
+                        from_id.zh()
+                    ),
+                );
+            }
+        }
+    }
+    let dup_key = match (&id, &school_code) {
+        (Some(i), Some(s)) => Some((
+            format!("{s}|{}", i.as_str()),
+            Field::IdNumber,
+            "同一学校内身份证件号",
+        )),
+        _ => None,
+    };
+    let record = match (name, id, student_no, school_code, grade, boarding, status) {
+        (
+            Some(name),
+            Some(id),
+            Some(student_no),
+            Some(school_code),
+            Some(grade),
+            Some(boarding),
+            Some(status),
+        ) => {
+            let birth_date = birth.or_else(|| id.birth_date());
+            let sex = sex.or_else(|| id.sex());
+            Some(ListRecord::Student(StudentRecord {
+                id,
+                name,
+                student_no,
+                school_code,
+                grade,
+                class,
+                boarding,
+                special_class,
+                regular_class_inclusion: inclusion,
+                hukou,
+                major,
+                agri_major,
+                full_time,
+                status,
+                difficulty,
+                birth_date,
+                sex,
+            }))
+        }
+        _ => None,
+    };
+    Built { record, dup_key }
+}
+
+fn poor_member(c: &mut RowCtx<'_>) -> Built {
+    let household_no = c.code(Field::HouseholdNo, true);
+    let name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let relation = c.text(Field::Relation, false).unwrap_or_default();
+    let status = c.label(
+        Field::PovertyStatus,
+        true,
+        parse_poverty_status,
+        "未脱贫、已脱贫",
+    );
+    let exit_year = c.year(Field::ExitYear, false, YEARS);
+    let township = c.text(Field::Township, false).unwrap_or_default();
+    let village = c.text(Field::Village, false).unwrap_or_default();
+    let dup_key = id_key(&id);
+    let record = match (household_no, name, id, status) {
+        (Some(household_no), Some(name), Some(id), Some(status)) => {
+            Some(ListRecord::PoorMember(PoorHouseholdMember {
+                household_no,
+                id,
+                name,
+                relation,
+                status,
+                exit_year,
+                township,
+                village,
+            }))
+        }
+        _ => None,
+    };
+    Built { record, dup_key }
+}
+
+/// 低保 / 特困供养 (area from the file) and 城镇困难家庭 (`fixed_area` = urban).
+fn assistance(c: &mut RowCtx<'_>, fixed_area: Option<Area>) -> Built {
+    let name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let area = match fixed_area {
+        Some(a) => Some(a),
+        None => c.label(Field::Area, true, parse_area, "农村、城市"),
+    };
+    let valid_from = c.date(Field::ValidFrom, false);
+    let valid_to = c.date(Field::ValidTo, false);
+    if let (Some(from), Some(to)) = (valid_from, valid_to) {
+        if to < from {
+            c.error(
+                Field::ValidTo,
+                format!("结束日期早于开始日期（{}）", from.format("%Y-%m-%d")),
+            );
+        }
+    }
+    let dup_key = id_key(&id);
+    let record = match (name, id, area) {
+        (Some(name), Some(id), Some(area)) => Some(ListRecord::Assistance(AssistanceEntry {
+            id,
+            name,
+            area,
+            valid_from,
+            valid_to,
+        })),
+        _ => None,
+    };
+    Built { record, dup_key }
+}
+
+/// 残疾等级: 一级…四级, 1–4, `1级`.
+fn parse_disability_grade(s: &str) -> Option<u8> {
+    let s = s.trim();
+    let s = s.strip_suffix('级').unwrap_or(s);
+    match s {
+        "一" | "1" => Some(1),
+        "二" | "2" => Some(2),
+        "三" | "3" => Some(3),
+        "四" | "4" => Some(4),
+        _ => None,
+    }
+}
+
+fn disabled(c: &mut RowCtx<'_>) -> Built {
+    let name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let cert = c.code(Field::CertificateNo, true);
+    let category = c.text(Field::DisabilityCategory, false).unwrap_or_default();
+    let grade = c.label(
+        Field::DisabilityGrade,
+        false,
+        parse_disability_grade,
+        "一级、二级、三级、四级（或1–4）",
+    );
+    if let (Some(id), Some(cert)) = (&id, &cert) {
+        let upper = cert.to_uppercase();
+        let ok = upper
+            .strip_prefix(id.as_str())
+            .is_some_and(|rest| rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            c.warn(
+                Field::CertificateNo,
+                format!(
+                    "残疾人证号应为身份证号加2位数字（身份证号为{}），请核对",
+                    id.as_str()
+                ),
+            );
+        }
+    }
+    let dup_key = id_key(&id);
+    let record = match (name, id, cert) {
+        (Some(name), Some(id), Some(certificate_no)) => {
+            Some(ListRecord::Disabled(DisabledPerson {
+                id,
+                name,
+                certificate_no,
+                category,
+                grade,
+            }))
+        }
+        _ => None,
+    };
+    Built { record, dup_key }
+}
+
+fn admission(c: &mut RowCtx<'_>) -> Built {
+    let exam_no = c.code(Field::ExamNo, true);
+    let name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let college = c.text(Field::College, true);
+    let province = c.text(Field::CollegeProvince, true);
+    let year = c.year(Field::AdmissionYear, true, YEARS);
+    let dup_key = match (&id, year) {
+        (Some(i), Some(y)) => Some((
+            format!("{}|{y}", i.as_str()),
+            Field::IdNumber,
+            "同一录取年份内身份证件号",
+        )),
+        _ => None,
+    };
+    let record = match (exam_no, name, id, college, province, year) {
+        (
+            Some(exam_no),
+            Some(name),
+            Some(id),
+            Some(college),
+            Some(college_province),
+            Some(year),
+        ) => Some(ListRecord::Admission(CollegeAdmission {
+            id,
+            name,
+            exam_no,
+            college,
+            college_province,
+            year,
+        })),
+        _ => None,
+    };
+    Built { record, dup_key }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disability_grades() {
+        assert_eq!(parse_disability_grade("一级"), Some(1));
+        assert_eq!(parse_disability_grade("4"), Some(4));
+        assert_eq!(parse_disability_grade("2级"), Some(2));
+        assert_eq!(parse_disability_grade("五级"), None);
+    }
+
+    #[test]
+    fn school_areas() {
+        assert_eq!(parse_school_area("镇区"), Some(Area::Urban));
+        assert_eq!(parse_school_area("城区"), Some(Area::Urban));
+        assert_eq!(parse_school_area("乡村"), Some(Area::Rural));
+        assert_eq!(parse_school_area("农村"), Some(Area::Rural));
+        assert_eq!(parse_school_area("山区"), None);
+    }
+}

@@ -1,0 +1,345 @@
+//! Delimited text files: encoding detection over the whole file (BOMs, UTF-8, GBK/GB18030 via
+//! chardetng), refusal of anything that does not decode cleanly, delimiter sniffing, and streaming of
+//! records through the `csv` crate (quoted fields with commas and line breaks work).
+
+use super::{Cell, Row};
+use crate::error::ImportError;
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{Encoding, GB18030, GBK, UTF_16BE, UTF_16LE};
+use std::io::Cursor;
+
+/// A text file turned into UTF-8 bytes. For UTF-8 input this is the original buffer (no copy).
+pub(crate) struct Decoded {
+    pub bytes: Vec<u8>,
+    /// Offset of the first byte after a BOM.
+    pub start: usize,
+    /// Human-readable encoding name for [`crate::lists::SourceInfo`].
+    pub encoding: String,
+}
+
+/// 1-based line of byte offset `pos` in `bytes`.
+fn line_at(bytes: &[u8], pos: usize) -> usize {
+    bytes
+        .get(..pos)
+        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        + 1
+}
+
+/// Fails with the line of the first U+FFFD: a replacement character in the text means an earlier
+/// tool already lost data, and we never import silently wrong data.
+fn reject_replacement(text: &str, encoding: &str) -> Result<(), ImportError> {
+    match text.find('\u{FFFD}') {
+        Some(pos) => Err(ImportError::Encoding {
+            encoding: encoding.to_string(),
+            line: line_at(text.as_bytes(), pos),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Decodes the whole of `body` with `enc`, failing on the first malformed sequence.
+fn decode_strict(enc: &'static Encoding, body: &[u8], name: &str) -> Result<String, ImportError> {
+    let (text, _had_errors) = enc.decode_without_bom_handling(body);
+    // Malformed input shows up as U+FFFD, which `reject_replacement` locates.
+    reject_replacement(&text, name)?;
+    Ok(text.into_owned())
+}
+
+/// Share of non-ASCII bytes that belong to well-formed UTF-8 sequences, and the offset of the first
+/// malformed byte. A UTF-8 file with one damaged byte scores near 1; GBK text scores low.
+fn utf8_share(bytes: &[u8]) -> (f64, Option<usize>) {
+    let (mut good, mut bad, mut first_bad) = (0usize, 0usize, None);
+    let mut pos = 0;
+    while let Some(rest) = bytes.get(pos..) {
+        if rest.is_empty() {
+            break;
+        }
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                good += s.bytes().filter(|b| !b.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let ok = rest.get(..e.valid_up_to()).unwrap_or_default();
+                good += ok.iter().filter(|b| !b.is_ascii()).count();
+                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to()).max(1);
+                bad += skip;
+                first_bad.get_or_insert(pos + e.valid_up_to());
+                pos += e.valid_up_to() + skip;
+            }
+        }
+    }
+    let total = good + bad;
+    (
+        if total == 0 {
+            1.0
+        } else {
+            good as f64 / total as f64
+        },
+        first_bad,
+    )
+}
+
+/// Decides the encoding of a text file and returns it as UTF-8.
+///
+/// Order: UTF-8 BOM, UTF-16 LE/BE BOM, valid UTF-8, a UTF-8 file with damaged bytes (error), else
+/// chardetng over the whole file with the `.cn` bias; GBK is decoded as GB18030 (the WHATWG GBK
+/// decoder is the GB18030 decoder, so 4-byte rare characters survive).
+///
+/// Errors: [`ImportError::Encoding`] naming the first bad line; [`ImportError::UnsupportedEncoding`]
+/// when the detector is confident the file is neither UTF-8/16 nor GBK.
+pub(crate) fn decode(bytes: Vec<u8>) -> Result<Decoded, ImportError> {
+    if let Some(body) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        match std::str::from_utf8(body) {
+            Ok(s) => reject_replacement(s, "UTF-8")?,
+            Err(e) => {
+                return Err(ImportError::Encoding {
+                    encoding: "UTF-8".into(),
+                    line: line_at(body, e.valid_up_to()),
+                })
+            }
+        }
+        return Ok(Decoded {
+            bytes,
+            start: 3,
+            encoding: "UTF-8（带BOM）".into(),
+        });
+    }
+    for (bom, enc, name) in [
+        (b"\xFF\xFE", UTF_16LE, "UTF-16LE"),
+        (b"\xFE\xFF", UTF_16BE, "UTF-16BE"),
+    ] {
+        if let Some(body) = bytes.strip_prefix(bom) {
+            let text = decode_strict(enc, body, name)?;
+            return Ok(Decoded {
+                bytes: text.into_bytes(),
+                start: 0,
+                encoding: name.into(),
+            });
+        }
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(s) => {
+            reject_replacement(s, "UTF-8")?;
+            return Ok(Decoded {
+                bytes,
+                start: 0,
+                encoding: "UTF-8".into(),
+            });
+        }
+        Err(e) => {
+            let (share, first_bad) = utf8_share(&bytes);
+            if share >= 0.9 {
+                let pos = first_bad.unwrap_or(e.valid_up_to());
+                return Err(ImportError::Encoding {
+                    encoding: "UTF-8".into(),
+                    line: line_at(&bytes, pos),
+                });
+            }
+        }
+    }
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    detector.feed(&bytes, true);
+    let guess = detector.guess(Some(b"cn"), Utf8Detection::Deny);
+    let name = "GBK/GB18030";
+    if guess != GBK && guess != GB18030 {
+        // Decoding as GB18030 anyway is still the best bet for a county file; a clean decode with a
+        // confident non-Chinese guess (e.g. windows-1252) would however be mojibake.
+        let (_, had_errors) = GB18030.decode_without_bom_handling(&bytes);
+        if !had_errors && !is_cjk(guess) {
+            return Err(ImportError::UnsupportedEncoding {
+                guessed: guess.name().to_string(),
+            });
+        }
+    }
+    let text = decode_strict(GB18030, &bytes, name)?;
+    Ok(Decoded {
+        bytes: text.into_bytes(),
+        start: 0,
+        encoding: name.into(),
+    })
+}
+
+/// Multi-byte East Asian encodings that chardetng confuses with GBK on short samples.
+fn is_cjk(enc: &'static Encoding) -> bool {
+    ["Big5", "EUC-KR", "Shift_JIS", "EUC-JP"].contains(&enc.name())
+}
+
+/// Picks the delimiter from the first lines: tab when any contains a tab (the student-registration
+/// system's fake `.xls`), `;` when lines have semicolons but no commas, else comma.
+fn sniff_delimiter(text: &[u8]) -> u8 {
+    let head_len = text.len().min(64 * 1024);
+    let head = text.get(..head_len).unwrap_or(text);
+    let lines = head.split(|&b| b == b'\n').take(30);
+    let (mut tabs, mut commas, mut semis) = (0usize, 0usize, 0usize);
+    for line in lines {
+        for &b in line {
+            match b {
+                b'\t' => tabs += 1,
+                b',' => commas += 1,
+                b';' => semis += 1,
+                _ => {}
+            }
+        }
+    }
+    if tabs > 0 {
+        b'\t'
+    } else if semis > 0 && commas == 0 {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Records of a decoded text file, one at a time.
+pub(crate) struct TextRows {
+    reader: csv::Reader<Cursor<Vec<u8>>>,
+    record: csv::StringRecord,
+    delimiter: u8,
+    done: bool,
+}
+
+impl TextRows {
+    pub(crate) fn new(decoded: Decoded) -> Self {
+        let delimiter = sniff_delimiter(decoded.bytes.get(decoded.start..).unwrap_or_default());
+        let mut cursor = Cursor::new(decoded.bytes);
+        cursor.set_position(decoded.start as u64);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(cursor);
+        TextRows {
+            reader,
+            record: csv::StringRecord::new(),
+            delimiter,
+            done: false,
+        }
+    }
+
+    pub(crate) fn delimiter(&self) -> char {
+        char::from(self.delimiter)
+    }
+}
+
+impl Iterator for TextRows {
+    type Item = Result<Row, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => {
+                let number = self.record.position().map_or(0, |p| p.line() as usize);
+                let cells = self
+                    .record
+                    .iter()
+                    .map(|f| {
+                        if f.is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text(f.to_string())
+                        }
+                    })
+                    .collect();
+                Some(Ok(Row { number, cells }))
+            }
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                Some(Err(ImportError::Read {
+                    line,
+                    detail: e.to_string(),
+                }))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(bytes: &[u8]) -> Vec<Row> {
+        let d = decode(bytes.to_vec()).ok();
+        d.map(TextRows::new)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .collect()
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(sniff_delimiter(b"a,b\n1,2"), b',');
+        assert_eq!(sniff_delimiter(b"title\na\tb\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a;b\n1;2"), b';');
+        assert_eq!(sniff_delimiter(b"a;b,c\n"), b',');
+    }
+
+    #[test]
+    fn quoted_field_with_newline_keeps_line_numbers() {
+        let r = rows(b"h1,h2\n\"a\nb\",c\nd,e\n");
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[1].cells[0], Cell::Text("a\nb".into()));
+        assert_eq!(r[1].number, 2);
+        assert_eq!(r[2].number, 4);
+    }
+
+    #[test]
+    fn utf8_bom_skipped() {
+        let r = rows("\u{FEFF}姓名,年级\n张三,1\n".as_bytes());
+        assert_eq!(r[0].cells[0], Cell::Text("姓名".into()));
+    }
+
+    #[test]
+    fn utf16le_decoded() {
+        let mut b = vec![0xFF, 0xFE];
+        b.extend("姓名\t年级\n".encode_utf16().flat_map(u16::to_le_bytes));
+        let r = rows(&b);
+        assert_eq!(
+            r[0].cells,
+            vec![Cell::Text("姓名".into()), Cell::Text("年级".into())]
+        );
+    }
+
+    #[test]
+    fn replacement_char_is_rejected_with_line() {
+        let e = decode("a\nb\nc\u{FFFD}\n".as_bytes().to_vec()).err();
+        assert_eq!(
+            e,
+            Some(ImportError::Encoding {
+                encoding: "UTF-8".into(),
+                line: 3
+            })
+        );
+    }
+
+    #[test]
+    fn damaged_utf8_is_rejected_not_guessed() {
+        let mut b = "姓名,学校\n张三,第一中学\n李四,第二中学\n"
+            .as_bytes()
+            .to_vec();
+        let pos = b.len() - 4;
+        b[pos] = 0xFF;
+        assert_eq!(
+            decode(b).err(),
+            Some(ImportError::Encoding {
+                encoding: "UTF-8".into(),
+                line: 3
+            })
+        );
+    }
+
+    #[test]
+    fn line_at_counts_newlines() {
+        assert_eq!(line_at(b"a\nb\nc", 0), 1);
+        assert_eq!(line_at(b"a\nb\nc", 2), 2);
+        assert_eq!(line_at(b"a\nb\nc", 4), 3);
+    }
+}

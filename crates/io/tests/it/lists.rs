@@ -1,0 +1,324 @@
+//! Row validation per list: defaults, label variants, unrecognised values, required cells,
+//! contradictions with the ID, footer rows, and the checks specific to each list.
+
+use crate::fixtures::*;
+use zizhu_domain::{
+    Area, CollegeAdmission, Difficulty, DisabledPerson, ListKind, ListRecord, PovertyStatus,
+    SchoolKind, Sex, Status, StudentRecord,
+};
+
+fn students(outcomes: &[zizhu_io::RowOutcome]) -> Vec<StudentRecord> {
+    records(outcomes)
+        .into_iter()
+        .filter_map(|r| match r {
+            ListRecord::Student(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn student_defaults_when_optional_columns_are_absent() {
+    let text = lines(&[
+        "姓名,身份证件号,学籍号,学校标识码,年级,是否住校,学籍状态",
+        &format!("张小明,{},G{},3607000001,1,否,在读", id_a(), id_a()),
+    ]);
+    let (_, out) = import(ListKind::Students, "学籍.csv", text.as_bytes());
+    assert_eq!(errors(&out), vec![]);
+    assert_eq!(
+        students(&out),
+        vec![StudentRecord {
+            id: zizhu_domain::IdNumber::from_stored(&id_a()).unwrap(),
+            name: "张小明".into(),
+            student_no: format!("G{}", id_a()),
+            school_code: "3607000001".into(),
+            grade: 1,
+            class: String::new(),
+            boarding: false,
+            special_class: false,
+            regular_class_inclusion: false,
+            hukou: None,
+            major: String::new(),
+            agri_major: false,
+            full_time: true,
+            status: Status::Enrolled,
+            difficulty: Difficulty::NotDifficult,
+            birth_date: Some(date(2011, 3, 5)),
+            sex: Some(Sex::Male),
+        }]
+    );
+}
+
+#[test]
+fn student_label_variants() {
+    let text = lines(&[
+        "姓名,身份证件号,学籍号,学校标识码,年级,班级,是否寄宿,是否特教班,随班就读,户籍性质,专业,涉农专业,学习形式,状态,困难认定",
+        &format!("张一,{},G{},3607000001,初一,七(2)班,寄宿生,否,√,居民户口,,,全日制,已毕业,特困", id_a(), id_a()),
+        &format!("张二,{},L3607312012061500001,3607000001,中职二年级,,Y,1,否,农业家庭户口,现代农艺,是,非全日制,在校,", id_b(), ),
+        &format!("张三,{},G{},3607000001,高三,,走读,,,非农业,,,,休学,一般困难", id_c(), id_c()),
+    ]);
+    let (_, out) = import(ListKind::Students, "学籍.csv", text.as_bytes());
+    assert_eq!(errors(&out), vec![]);
+    let s = students(&out);
+    assert_eq!(
+        s.iter()
+            .map(|s| (
+                s.grade,
+                s.boarding,
+                s.special_class,
+                s.regular_class_inclusion
+            ))
+            .collect::<Vec<_>>(),
+        [
+            (7, true, false, true),
+            (11, true, true, false),
+            (12, false, false, false)
+        ]
+    );
+    assert_eq!(
+        s.iter().map(|s| s.hukou).collect::<Vec<_>>(),
+        [None, Some(Area::Rural), Some(Area::Urban)]
+    );
+    assert_eq!(
+        s.iter().map(|s| s.full_time).collect::<Vec<_>>(),
+        [true, false, true]
+    );
+    assert_eq!(
+        s.iter().map(|s| s.status).collect::<Vec<_>>(),
+        [Status::Graduated, Status::Enrolled, Status::Suspended]
+    );
+    assert_eq!(
+        s.iter().map(|s| s.difficulty).collect::<Vec<_>>(),
+        [
+            Difficulty::Special,
+            Difficulty::NotDifficult,
+            Difficulty::General
+        ]
+    );
+    assert_eq!(s[0].class, "七(2)班");
+    assert_eq!(s[1].student_no, "L3607312012061500001");
+    assert_eq!((s[1].major.as_str(), s[1].agri_major), ("现代农艺", true));
+}
+
+#[test]
+fn unrecognised_labels_list_the_allowed_values_and_all_problems_are_reported() {
+    let text = lines(&[
+        "姓名,身份证件号,学籍号,学校标识码,年级,是否住校,学籍状态,户口性质",
+        &format!("张小明,{},,360700001,十三年级,偶尔,在籍,外籍", id_a()),
+    ]);
+    let (_, out) = import(ListKind::Students, "学籍.csv", text.as_bytes());
+    let e = errors(&out);
+    let got: Vec<(&str, &str, &str)> = e
+        .iter()
+        .map(|e| (e.column.as_str(), e.value.as_str(), e.reason.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("学籍号", "", "必填项为空"),
+            ("学校标识码", "360700001", "学校标识码应为10位数字，实为“360700001”"),
+            ("年级", "十三年级", "无法识别“十三年级”，允许的值：小班、中班、大班、一年级…九年级、初一…初三、高一…高三、中职一年级…中职三年级，或数字0–12"),
+            ("是否住校", "偶尔", "无法识别“偶尔”，允许的值：是、否、住校、走读"),
+            ("户口性质", "外籍", "无法识别“外籍”，允许的值：农业户口、非农业户口、居民户口"),
+            ("学籍状态", "在籍", "无法识别“在籍”，允许的值：在读、休学、转出、毕业、辍学"),
+        ]
+    );
+    assert!(e.iter().all(|e| e.row == 2));
+}
+
+#[test]
+fn birth_date_and_sex_contradicting_the_id_are_kept_and_warned() {
+    // The registry's own facts are kept as registered (one wrong cell must not block the county's
+    // whole registry); the row is warned here and reported as DQ-004/DQ-005 by the compute step.
+    let text = lines(&[
+        "姓名,身份证件号,学籍号,学校标识码,年级,是否住校,学籍状态,出生日期,性别",
+        &format!("张小明,{},G1,3607000001,3,是,在读,2011-03-06,女", id_a()),
+        &format!("李小红,{},G2,3607000001,3,是,在读,2012年6月15日,女", id_b()),
+    ]);
+    let (_, out) = import(ListKind::Students, "学籍.csv", text.as_bytes());
+    assert!(errors(&out).is_empty(), "{:?}", errors(&out));
+    let w = warnings(&out);
+    let got: Vec<(usize, &str, bool)> = w
+        .iter()
+        .filter(|w| w.reason.contains("不一致"))
+        .map(|w| {
+            (
+                w.row,
+                w.column.as_str(),
+                w.reason.contains("身份证为2011-03-05") || w.reason.contains("身份证为男"),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(2, "出生日期", true), (2, "性别", true)]);
+    let s = students(&out);
+    assert_eq!(s.len(), 2);
+    assert_eq!(
+        s[0].birth_date.map(|d| d.to_string()).as_deref(),
+        Some("2011-03-06"),
+        "kept as registered"
+    );
+}
+
+#[test]
+fn footer_and_blank_rows_are_skipped() {
+    let text = lines(&[
+        "序号,姓名,身份证号,城乡类别",
+        &format!("1,张小明,{},农村", id_a()),
+        ",,,",
+        &format!("2,李小红,{},城市", id_b()),
+        "3,,,",
+        "合计：2人,,,",
+        "制表人：王,审核：李,,",
+        "说明：本表数据截至2023年9月1日,,,",
+        "填表日期：2023-09-01,,,",
+    ]);
+    let mut rows = open(ListKind::Dibao, "低保.csv", text.as_bytes());
+    let out: Vec<_> = rows.by_ref().collect();
+    assert_eq!(errors(&out), vec![]);
+    assert_eq!(out.iter().map(|o| o.row).collect::<Vec<_>>(), [2, 4]);
+    assert_eq!(rows.skipped(), 6);
+}
+
+#[test]
+fn schools_kinds_and_approval_levels() {
+    let text = lines(&[
+        "学校代码,学校全称,学校类型,举办者类型,所属乡镇,普惠性,审批机关级别,城乡",
+        "3607000201,第一完全中学,完中,公办,梅江镇,,,城区",
+        "3607000202,县职业高中,职业高中,公办,梅江镇,,,城区",
+        "3607000203,阳光幼儿园,幼儿园,民办,双溪乡,是,市级,乡村",
+        "3607000204,启智学校,特教学校,公办,梅江镇,否,,",
+    ]);
+    let (_, out) = import(ListKind::Schools, "学校.csv", text.as_bytes());
+    assert_eq!(errors(&out), vec![]);
+    let got: Vec<_> = records(&out)
+        .into_iter()
+        .filter_map(|r| match r {
+            ListRecord::School(s) => {
+                Some((s.kind, s.public, s.inclusive, s.approval_level, s.area))
+            }
+            _ => None,
+        })
+        .collect();
+    use zizhu_domain::ApprovalLevel as L;
+    assert_eq!(
+        got,
+        [
+            (
+                SchoolKind::Complete,
+                true,
+                false,
+                L::None,
+                Some(Area::Urban)
+            ),
+            (
+                SchoolKind::Vocational,
+                true,
+                false,
+                L::None,
+                Some(Area::Urban)
+            ),
+            (
+                SchoolKind::Kindergarten,
+                false,
+                true,
+                L::City,
+                Some(Area::Rural)
+            ),
+            (SchoolKind::Special, true, false, L::None, None),
+        ]
+    );
+}
+
+#[test]
+fn poor_household_status_variants_old_and_new_names() {
+    let text = lines(&[
+        "户码,姓名,身份证号,关系,户类型,脱贫年份,乡镇,村（社区）",
+        &format!(
+            "36073100101,张大山,{},户主,脱贫户,2019年,梅江镇,东村",
+            make_id("360731", "19800101", "011")
+        ),
+        &format!("36073100101,张小明,{},之子,已脱贫,2019,梅江镇,东村", id_a()),
+        &format!("36073100102,李小红,{},之女,贫困户,,梅江镇,西村", id_b()),
+        &format!("36073100103,王小刚,{},之子,未脱贫,1999,梅江镇,西村", id_c()),
+    ]);
+    let (_, out) = import(ListKind::PoorHouseholds, "建档立卡.csv", text.as_bytes());
+    let got: Vec<_> = records(&out)
+        .into_iter()
+        .filter_map(|r| match r {
+            ListRecord::PoorMember(m) => Some((m.status, m.exit_year, m.village)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (PovertyStatus::Exited, Some(2019), "东村".to_string()),
+            (PovertyStatus::Exited, Some(2019), "东村".to_string()),
+            (PovertyStatus::NotExited, None, "西村".to_string()),
+        ]
+    );
+    let e = errors(&out);
+    assert_eq!(
+        (e[0].row, e[0].reason.as_str()),
+        (5, "年份 1999 超出范围（2000–2100）")
+    );
+}
+
+#[test]
+fn disabled_certificate_must_extend_the_id() {
+    let text = lines(&[
+        "姓名,身份证号,残疾证号,残疾类型,等级",
+        &format!("张小明,{},{}11,肢体,二级", id_a(), id_a()),
+        &format!("李小红,{},{}1,智力,4", id_b(), id_b()),
+    ]);
+    let (_, out) = import(ListKind::Disabled, "残疾人.csv", text.as_bytes());
+    assert_eq!(errors(&out), vec![]);
+    let got: Vec<DisabledPerson> = records(&out)
+        .into_iter()
+        .filter_map(|r| match r {
+            ListRecord::Disabled(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(got[0].certificate_no, format!("{}11", id_a()));
+    assert_eq!((got[0].category.as_str(), got[0].grade), ("肢体", Some(2)));
+    assert_eq!(got[1].grade, Some(4));
+    let w = warnings(&out);
+    assert_eq!(w.len(), 1);
+    assert_eq!((w[0].row, w[0].column.as_str()), (3, "残疾证号"));
+    assert_eq!(
+        w[0].reason,
+        format!(
+            "残疾人证号应为身份证号加2位数字（身份证号为{}），请核对",
+            id_b()
+        )
+    );
+}
+
+#[test]
+fn college_admission_years() {
+    let text = lines(&[
+        "准考证号,姓名,身份证号,院校名称,院校省份,年度",
+        &format!("23360731150001,张小明,{},南昌大学,江西省,2023年", id_a()),
+        &format!("23360731150002,李小红,{},北京大学,北京,1999", id_b()),
+        &format!("23360731150003,王小刚,{},复旦大学,上海,", id_c()),
+    ]);
+    let (_, out) = import(ListKind::CollegeAdmissions, "录取.csv", text.as_bytes());
+    assert_eq!(
+        records(&out),
+        vec![ListRecord::Admission(CollegeAdmission {
+            id: zizhu_domain::IdNumber::from_stored(&id_a()).unwrap(),
+            name: "张小明".into(),
+            exam_no: "23360731150001".into(),
+            college: "南昌大学".into(),
+            college_province: "江西省".into(),
+            year: 2023,
+        })]
+    );
+    let e = errors(&out);
+    assert_eq!(
+        (e[0].row, e[0].reason.as_str()),
+        (3, "年份 1999 超出范围（2000–2100）")
+    );
+    assert_eq!((e[1].row, e[1].reason.as_str()), (4, "必填项为空"));
+}
