@@ -7,8 +7,10 @@
 use crate::matching::{apply_categories, same_province, student_facts, ListIndex, MatchedCategory};
 use crate::quality;
 use crate::AppError;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+use zizhu_domain::ids::id_key;
 use zizhu_domain::{Fen, ListKind, School, StudentRecord, Term};
 use zizhu_policy::{FactInput, Grant, Policy, Subject, TermPolicy};
 use zizhu_store::{Db, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
@@ -112,6 +114,7 @@ pub async fn compute_term(
     actor: &str,
     progress: Progress<'_>,
 ) -> Result<ComputeSummary, AppError> {
+    let t_start = std::time::Instant::now();
     let tp = policy.compile(term)?;
     let on = tp.reference_date;
     let schools: HashMap<String, School> = db
@@ -144,6 +147,12 @@ pub async fn compute_term(
     };
 
     let total_students = db.student_count(term).await?;
+    let t_lists = t_start.elapsed();
+    let (mut t_read, mut t_eval, mut t_write) = (
+        std::time::Duration::ZERO,
+        std::time::Duration::ZERO,
+        std::time::Duration::ZERO,
+    );
     let meta = RunMeta {
         term,
         policy_id: policy.file.policy.id.clone(),
@@ -163,30 +172,41 @@ pub async fn compute_term(
     };
     let mut per_program: Vec<(i64, Fen)> = vec![(0, Fen::ZERO); tp.programs.len()];
     // ID → school of the enrolment that is paid (ruling 5) / every ID seen this term.
-    let mut paid_at: HashMap<String, String> = HashMap::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut paid_at: FxHashMap<u64, String> = FxHashMap::default();
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
     let mut grants = Vec::new();
-    let mut after = 0i64;
     let mut done = 0u64;
+    // The next page is read while this one is evaluated and written (two cores).
+    let fetch = |after: i64| {
+        let db = db.clone();
+        tokio::spawn(async move { db.student_page(term, after, PAGE).await })
+    };
+    let mut next = fetch(0);
     loop {
-        let page = db.student_page(term, after, PAGE).await?;
+        let t0 = std::time::Instant::now();
+        let page = next
+            .await
+            .map_err(|e| AppError::Other(format!("读取学籍失败：{e}")))??;
+        t_read += t0.elapsed();
+        let t0 = std::time::Instant::now();
         let Some(last) = page.last() else { break };
-        after = last.key;
+        next = fetch(last.key);
         for s in &page {
             let rec = &s.record;
             let id = rec.id.as_str();
-            seen.insert(id.to_string());
+            let key = id_key(id).unwrap_or(u64::MAX);
+            seen.insert(key);
             let school = schools.get(&rec.school_code);
             quality::check_student(rec, school, &s.row_no, &mut out.dq);
             let cats = index.categories(id, rec.difficulty, (s.import_id, s.row_no));
             let enrolled = rec.status == zizhu_domain::Status::Enrolled;
             if enrolled {
-                if let Some(first) = paid_at.get(id) {
+                if let Some(first) = paid_at.get(&key) {
                     // Ruling 5: counted at two schools in one term — paid once, reported.
                     out.dq.push(quality::duplicate(rec, first, s.row_no));
                     continue;
                 }
-                paid_at.insert(id.to_string(), rec.school_code.clone());
+                paid_at.insert(key, rec.school_code.clone());
             }
             out.cats.extend(category_rows(id, &cats));
             let fi = student_facts(rec, school, &cats, index.poor_exited(id));
@@ -209,7 +229,10 @@ pub async fn compute_term(
         }
         done += page.len() as u64;
         progress(done, total_students.max(0) as u64);
+        t_eval += t0.elapsed();
+        let t0 = std::time::Instant::now();
         out.flush(&mut tx, false).await?;
+        t_write += t0.elapsed();
     }
 
     // College admissions of the year: paid in the term the policy says (autumn for 2023).
@@ -246,7 +269,7 @@ pub async fn compute_term(
             let facts = fi.facts();
             grants.clear();
             tp.evaluate(Subject::Admission, facts, prior_mask(id), &mut grants);
-            if !grants.is_empty() && !seen.contains(id) {
+            if !grants.is_empty() && !id_key(id).is_some_and(|k| seen.contains(&k)) {
                 out.cats.extend(category_rows(id, &cats));
             }
             let rec = admission_as_record(a, last.map(|s| &s.record));
@@ -287,6 +310,11 @@ pub async fn compute_term(
         })
         .await?;
     summary.run_id = run_id;
+    tracing::info!(
+        target: "zizhu::timing",
+        lists = ?t_lists, read = ?t_read, evaluate = ?t_eval, write = ?t_write, total = ?t_start.elapsed(),
+        "compute {term}"
+    );
     Ok(summary)
 }
 

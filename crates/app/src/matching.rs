@@ -3,7 +3,8 @@
 //! pack the student's facts for the policy engine. Pure: the caller loads the lists.
 
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use zizhu_domain::ids::id_key;
 use zizhu_domain::{
     stage_of, Area, AssistanceEntry, Category, Difficulty, DisabledPerson, ListKind,
     PoorHouseholdMember, PovertyStatus, School, StudentRecord,
@@ -26,11 +27,11 @@ pub struct MatchedCategory {
 /// The department lists, indexed by ID number, restricted to entries valid on one date.
 #[derive(Debug, Default)]
 pub struct ListIndex {
-    poor: HashMap<String, Sourced<PoorHouseholdMember>>,
-    dibao: HashMap<String, Sourced<AssistanceEntry>>,
-    tekun: HashMap<String, Sourced<AssistanceEntry>>,
-    urban: HashMap<String, Sourced<AssistanceEntry>>,
-    disabled: HashMap<String, Sourced<DisabledPerson>>,
+    poor: FxHashMap<u64, Sourced<PoorHouseholdMember>>,
+    dibao: FxHashMap<u64, Sourced<AssistanceEntry>>,
+    tekun: FxHashMap<u64, Sourced<AssistanceEntry>>,
+    urban: FxHashMap<u64, Sourced<AssistanceEntry>>,
+    disabled: FxHashMap<u64, Sourced<DisabledPerson>>,
 }
 
 fn valid_on(e: &AssistanceEntry, on: NaiveDate) -> bool {
@@ -59,44 +60,46 @@ impl ListIndex {
         disabled: Vec<Sourced<DisabledPerson>>,
         on: NaiveDate,
     ) -> ListIndex {
-        let by_id = |v: Vec<Sourced<AssistanceEntry>>| {
+        fn keyed<T>(v: Vec<Sourced<T>>, id: impl Fn(&T) -> &str) -> FxHashMap<u64, Sourced<T>> {
             v.into_iter()
-                .filter(|s| valid_on(&s.record, on))
-                .map(|s| (s.record.id.as_str().to_string(), s))
-                .collect::<HashMap<_, _>>()
+                .filter_map(|s| Some((id_key(id(&s.record))?, s)))
+                .collect()
+        }
+        let valid = |v: Vec<Sourced<AssistanceEntry>>| -> Vec<Sourced<AssistanceEntry>> {
+            v.into_iter().filter(|s| valid_on(&s.record, on)).collect()
         };
         ListIndex {
-            poor: poor
-                .into_iter()
-                .map(|s| (s.record.id.as_str().to_string(), s))
-                .collect(),
-            dibao: by_id(dibao),
-            tekun: by_id(tekun),
-            urban: by_id(urban),
-            disabled: disabled
-                .into_iter()
-                .map(|s| (s.record.id.as_str().to_string(), s))
-                .collect(),
+            poor: keyed(poor, |r| r.id.as_str()),
+            dibao: keyed(valid(dibao), |r| r.id.as_str()),
+            tekun: keyed(valid(tekun), |r| r.id.as_str()),
+            urban: keyed(valid(urban), |r| r.id.as_str()),
+            disabled: keyed(disabled, |r| r.id.as_str()),
         }
     }
 
     /// Every ID on any list, with the list it is on (for the "not in the registry" finding).
-    pub fn people(&self) -> impl Iterator<Item = (&str, ListKind)> {
-        self.poor
-            .keys()
-            .map(|k| (k.as_str(), ListKind::PoorHouseholds))
-            .chain(self.dibao.keys().map(|k| (k.as_str(), ListKind::Dibao)))
-            .chain(self.tekun.keys().map(|k| (k.as_str(), ListKind::Tekun)))
-            .chain(
-                self.urban
-                    .keys()
-                    .map(|k| (k.as_str(), ListKind::UrbanHardship)),
-            )
-            .chain(
-                self.disabled
-                    .keys()
-                    .map(|k| (k.as_str(), ListKind::Disabled)),
-            )
+    pub fn people(&self) -> impl Iterator<Item = (u64, &zizhu_domain::IdNumber, ListKind)> {
+        let p = self
+            .poor
+            .iter()
+            .map(|(k, s)| (*k, &s.record.id, ListKind::PoorHouseholds));
+        let d = self
+            .dibao
+            .iter()
+            .map(|(k, s)| (*k, &s.record.id, ListKind::Dibao));
+        let t = self
+            .tekun
+            .iter()
+            .map(|(k, s)| (*k, &s.record.id, ListKind::Tekun));
+        let u = self
+            .urban
+            .iter()
+            .map(|(k, s)| (*k, &s.record.id, ListKind::UrbanHardship));
+        let x = self
+            .disabled
+            .iter()
+            .map(|(k, s)| (*k, &s.record.id, ListKind::Disabled));
+        p.chain(d).chain(t).chain(u).chain(x)
     }
 
     /// The categories that apply to `id`, plus the school's own recognition `difficulty` from the
@@ -108,6 +111,8 @@ impl ListIndex {
         registry: (i64, i64),
     ) -> Vec<MatchedCategory> {
         let mut out = Vec::new();
+        let Some(key) = id_key(id) else { return out };
+        let id = &key;
         if let Some(p) = self.poor.get(id) {
             let status = match p.record.status {
                 PovertyStatus::Exited => match p.record.exit_year {
@@ -189,8 +194,9 @@ impl ListIndex {
 
     /// Is `id` on the poverty list with an exited household?
     pub fn poor_exited(&self, id: &str) -> bool {
+        let Some(key) = id_key(id) else { return false };
         self.poor
-            .get(id)
+            .get(&key)
             .is_some_and(|p| p.record.status == PovertyStatus::Exited)
     }
 }

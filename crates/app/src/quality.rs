@@ -3,8 +3,8 @@
 //! once and reported (ruling 5); everything else is reported for the officer to correct.
 
 use chrono::{Datelike, NaiveDate};
-use std::collections::HashSet;
-use zizhu_domain::{stage_of, ListKind, School, StudentRecord};
+use rustc_hash::FxHashSet;
+use zizhu_domain::{stage_of, IdNumber, ListKind, School, StudentRecord};
 use zizhu_store::NewQualityIssue;
 
 use crate::matching::ListIndex;
@@ -132,31 +132,28 @@ pub fn compulsory_age(birth: NaiveDate, on: NaiveDate) -> bool {
 /// People of compulsory school age on a department list who are not in the term's registry.
 pub fn missing_from_registry(
     index: &ListIndex,
-    seen: &HashSet<String>,
+    seen: &FxHashSet<u64>,
     on: NaiveDate,
     out: &mut Vec<NewQualityIssue>,
 ) {
-    let mut reported: HashSet<&str> = HashSet::new();
-    let mut found: Vec<(&str, ListKind)> = index
+    let mut found: Vec<(u64, &IdNumber, ListKind)> = index
         .people()
-        .filter(|(id, _)| !seen.contains(*id))
+        .filter(|(k, _, _)| !seen.contains(k))
         .collect();
-    found.sort();
-    for (id, list) in found {
-        if reported.contains(id) {
+    found.sort_by_key(|(k, _, list)| (*k, *list));
+    let mut reported: FxHashSet<u64> = FxHashSet::default();
+    for (key, id, list) in found {
+        if reported.contains(&key) {
             continue;
         }
-        let Ok(parsed) = zizhu_domain::IdNumber::from_stored(id) else {
-            continue;
-        };
-        let Some(birth) = parsed.birth_date() else {
+        let Some(birth) = id.birth_date() else {
             continue;
         };
         if compulsory_age(birth, on) {
-            reported.insert(id);
+            reported.insert(key);
             out.push(NewQualityIssue {
                 code: "DQ-006".into(),
-                id_number: Some(id.to_string()),
+                id_number: Some(id.as_str().to_string()),
                 school_code: None,
                 source: format!("{}名单", list.zh()),
                 detail: format!("出生于 {birth}，应在义务教育阶段，未在本学期学籍中找到"),

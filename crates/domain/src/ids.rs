@@ -502,3 +502,24 @@ pub fn check_char(first17: &str) -> Option<char> {
         .sum();
     M.get((sum % 11) as usize).map(|&b| b as char)
 }
+
+/// A compact key for an ID number: its first 17 digits as an integer (the 18th is their check
+/// character, so the key is unique). `None` unless the first 17 characters are digits. Used to
+/// index millions of people in memory without a string per person.
+pub fn id_key(id: &str) -> Option<u64> {
+    let b = id.as_bytes().get(..17)?;
+    b.iter().try_fold(0u64, |acc, c| {
+        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
+    })
+}
+
+#[cfg(test)]
+mod key_tests {
+    #[test]
+    fn keys_are_the_first_17_digits() {
+        assert_eq!(super::id_key("11010519491231002X"), Some(11010519491231002));
+        assert_eq!(super::id_key("1101051949123100"), None);
+        assert_eq!(super::id_key("11010519491231002"), Some(11010519491231002));
+        assert_eq!(super::id_key("1101051949123100A2"), None);
+    }
+}
