@@ -88,31 +88,43 @@ pub async fn import_file(
         };
         Some(db.begin_import(&meta).await?)
     };
-    let mut batch: Vec<(usize, ListRecord)> = Vec::with_capacity(BATCH);
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut count = 0usize;
-    for outcome in rows.by_ref() {
-        count += 1;
-        warnings.extend(outcome.warnings);
-        match outcome.result {
-            Ok(rec) if errors.is_empty() => batch.push((outcome.row, rec)),
-            Ok(_) => {}
-            Err(mut e) => {
-                errors.append(&mut e);
-                batch.clear();
+    // Parsing runs on a blocking thread and hands batches to this task, which writes them: on two
+    // cores reading the file and writing the database overlap.
+    let (send, mut recv) = tokio::sync::mpsc::channel::<Vec<(usize, ListRecord)>>(4);
+    let parser = tokio::task::spawn_blocking(move || {
+        let mut batch: Vec<(usize, ListRecord)> = Vec::with_capacity(BATCH);
+        let (mut errors, mut warnings, mut count) = (Vec::new(), Vec::new(), 0usize);
+        for outcome in rows.by_ref() {
+            count += 1;
+            warnings.extend(outcome.warnings);
+            match outcome.result {
+                Ok(rec) if errors.is_empty() => batch.push((outcome.row, rec)),
+                Ok(_) => {}
+                Err(mut e) => errors.append(&mut e),
+            }
+            if batch.len() >= BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if send.blocking_send(full).is_err() {
+                    break; // the writer stopped (database error): it reports why
+                }
             }
         }
-        if batch.len() >= BATCH {
-            if let Some(tx) = tx.as_mut() {
-                tx.insert_batch(&batch).await?;
-            }
-            batch.clear();
+        if errors.is_empty() && !batch.is_empty() {
+            let _ = send.blocking_send(batch);
         }
-        if count % 10_000 == 0 {
-            progress(count as u64);
+        (errors, warnings, count)
+    });
+    let mut sent = 0u64;
+    while let Some(batch) = recv.recv().await {
+        sent += batch.len() as u64;
+        if let Some(tx) = tx.as_mut() {
+            tx.insert_batch(&batch).await?;
         }
+        progress(sent);
     }
+    let (errors, warnings, count) = parser
+        .await
+        .map_err(|e| AppError::Other(format!("读取文件时出错：{e}")))?;
     progress(count as u64);
     let mut out = ImportOutcome {
         kind: req.kind,
@@ -147,9 +159,6 @@ pub async fn import_file(
         )));
     }
     if let Some(mut tx) = tx {
-        if !batch.is_empty() {
-            tx.insert_batch(&batch).await?;
-        }
         let detail = format!(
             "{}：{} 行，{} 条提示，SHA-256 {}",
             req.kind.zh(),
