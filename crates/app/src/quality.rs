@@ -170,6 +170,76 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
     }
 
+    fn record(id: &str, school: &str, grade: u8) -> StudentRecord {
+        let id = IdNumber::parse(id)
+            .map(|(i, _)| i)
+            .unwrap_or_else(|e| panic!("{e}"));
+        StudentRecord {
+            birth_date: id.birth_date(),
+            sex: id.sex(),
+            id,
+            name: "甲演一".into(),
+            student_no: "G1".into(),
+            school_code: school.into(),
+            grade,
+            class: String::new(),
+            boarding: false,
+            special_class: false,
+            regular_class_inclusion: false,
+            hukou: None,
+            major: String::new(),
+            agri_major: false,
+            full_time: true,
+            status: zizhu_domain::Status::Enrolled,
+            difficulty: zizhu_domain::Difficulty::NotDifficult,
+        }
+    }
+
+    fn school(kind: zizhu_domain::SchoolKind) -> School {
+        School {
+            code: "2136000001".into(),
+            name: "演示学校".into(),
+            kind,
+            public: true,
+            township: "贡江镇".into(),
+            inclusive: false,
+            approval_level: zizhu_domain::ApprovalLevel::None,
+            area: None,
+        }
+    }
+
+    #[test]
+    fn registry_facts_contradicting_the_id_and_impossible_grades_are_reported() {
+        // 11010519491231002X: born 1949-12-31, female (sequence 002 is even).
+        let mut r = record("11010519491231002X", "2136000001", 8);
+        r.birth_date = Some(d(1949, 12, 30));
+        r.sex = Some(zizhu_domain::Sex::Male);
+        let mut out = Vec::new();
+        check_student(
+            &r,
+            Some(&school(zizhu_domain::SchoolKind::Primary)),
+            &7,
+            &mut out,
+        );
+        let codes: Vec<&str> = out.iter().map(|q| q.code.as_str()).collect();
+        assert_eq!(codes, ["DQ-003", "DQ-004", "DQ-005"]);
+        assert!(out[1].detail.contains("1949-12-31") && out[1].source.contains("第7行"));
+        let mut out = Vec::new();
+        check_student(&record("11010519491231002X", "9", 3), None, &1, &mut out);
+        assert_eq!(
+            out.iter().map(|q| q.code.as_str()).collect::<Vec<_>>(),
+            ["DQ-002"]
+        );
+        let mut out = Vec::new();
+        check_student(
+            &record("11010519491231002X", "1", 3),
+            Some(&school(zizhu_domain::SchoolKind::Primary)),
+            &1,
+            &mut out,
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+
     #[test]
     fn compulsory_age_boundaries() {
         let autumn = d(2023, 10, 1);
