@@ -159,14 +159,7 @@ pub async fn import_file(
         )));
     }
     if let Some(mut tx) = tx {
-        let detail = format!(
-            "{}：{} 行，{} 条提示，SHA-256 {}",
-            req.kind.zh(),
-            count,
-            out.warnings.len(),
-            out.sha256
-        );
-        tx.audit("import", &file_name, &detail).await?;
+        // ImportTx::commit writes the audit entry (kind, file, SHA-256, rows) in the same transaction.
         out.import_id = Some(tx.commit(count as i64, out.warnings.len() as i64).await?);
     }
     Ok(out)

@@ -1,1 +1,100 @@
-//! placeholder
+//! Storage of zizhu (资助): one query source over embedded SQLite (the default) and PostgreSQL.
+//!
+//! [`Db`] holds a native pool of either backend; every query is one SQL string in the portable
+//! subset (`$1…$n` placeholders) that the internal `db_run!` macro expands once per backend;
+//! SQL generated for a variable number of values uses `?` on SQLite (see `sql.rs`).
+//! The store knows nothing of the policy: it keeps the imported lists (each row traced to its
+//! import batch and row number), the computed roster of a term, and an append-only audit log.
+//!
+//! Writes that must be all-or-nothing go through a transaction object: [`ImportTx`] (a new
+//! version of a list replaces the old one) and [`ComputeTx`] (a re-run replaces the term's
+//! results). Dropping either without `commit` rolls everything back.
+
+/// Expands `$body` once per backend with `$pool` bound to that backend's pool, so each arm is
+/// type-checked against its own driver.
+macro_rules! db_run {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like `db_run!`, for an open transaction: `$conn` is the transaction's connection
+/// (`&mut SqliteConnection` / `&mut PgConnection`); in the second form `$backend` also names
+/// the arm's database type (`sqlx::Sqlite` / `sqlx::Postgres`).
+macro_rules! tx_run {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        tx_run!($tx, |$conn, _Backend| $body)
+    };
+    ($tx:expr, |$conn:ident, $backend:ident| $body:expr) => {
+        match $tx {
+            $crate::tx::Tx::Sqlite(t) => {
+                #[allow(dead_code)]
+                type $backend = sqlx::Sqlite;
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::tx::Tx::Postgres(t) => {
+                #[allow(dead_code)]
+                type $backend = sqlx::Postgres;
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+mod audit;
+mod bind;
+mod compute;
+mod connect;
+mod convert;
+mod error;
+mod import;
+mod import_rows;
+mod lists;
+mod results;
+mod rows;
+mod sql;
+mod tx;
+
+pub use compute::{ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
+pub use error::{StoreError, StoreResult};
+pub use import::{ImportMeta, ImportTx};
+pub use rows::{
+    AuditRow, CategoryRow, EntitlementRow, ImportBatchRow, PersonLists, QualityRow, RunRow,
+    Sourced, StoredStudent, TotalRow,
+};
+
+/// The database (数据库): a pool of one of the two supported backends, chosen at run time by the
+/// URL given to [`Db::connect`]. Cloning is cheap (the pool is reference-counted).
+///
+/// The variants are public so that other layers (e.g. a session store) can share the pool; all
+/// zizhu data should go through the methods of this crate.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// Embedded SQLite (`sqlite:path/to/zizhu.db` or `sqlite::memory:`).
+    Sqlite(sqlx::SqlitePool),
+    /// PostgreSQL (`postgres://…`).
+    Postgres(sqlx::PgPool),
+}
+
+impl Db {
+    /// The placeholder style of generated SQL on this backend.
+    pub(crate) fn params(&self) -> sql::Params {
+        match self {
+            Db::Sqlite(_) => sql::Params::Positional,
+            Db::Postgres(_) => sql::Params::Numbered,
+        }
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+}

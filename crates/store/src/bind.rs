@@ -1,0 +1,55 @@
+//! Cheap bind values for bulk inserts. sqlx copies a bound `&str` twice (into a `String`, then
+//! an `Arc`); an `Arc<str>` is bound as is. So text is bound as one `Arc<str>` allocation, and
+//! enum keys as clones of shared `Arc<str>`s (a reference count, no allocation).
+
+use std::sync::{Arc, LazyLock};
+use zizhu_domain::{
+    ApprovalLevel, Area, Category, Difficulty, ListKind, PovertyStatus, SchoolKind, Sex, Status,
+};
+
+/// Text as a bind value (one allocation).
+pub(crate) fn text(s: &str) -> Arc<str> {
+    Arc::from(s)
+}
+
+/// For each enum, a function giving the shared `Arc<str>` of a value's `key()`.
+macro_rules! interned_keys {
+    ($($f:ident: $t:ty),* $(,)?) => {$(
+        #[doc = concat!("The key of a [`", stringify!($t), "`] as a shared bind value.")]
+        pub(crate) fn $f(v: $t) -> Arc<str> {
+            static KEYS: LazyLock<Vec<($t, Arc<str>)>> =
+                LazyLock::new(|| <$t>::ALL.iter().map(|&x| (x, Arc::from(x.key()))).collect());
+            KEYS.iter()
+                .find(|(x, _)| *x == v)
+                .map(|(_, a)| Arc::clone(a))
+                .unwrap_or_else(|| Arc::from(v.key()))
+        }
+    )*};
+}
+
+interned_keys!(
+    area: Area,
+    status: Status,
+    difficulty: Difficulty,
+    sex: Sex,
+    school_kind: SchoolKind,
+    approval_level: ApprovalLevel,
+    poverty_status: PovertyStatus,
+    category: Category,
+    list_kind: ListKind,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_shared_and_right() {
+        let a = status(Status::Enrolled);
+        let b = status(Status::Enrolled);
+        assert_eq!(&*a, "enrolled");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*difficulty(Difficulty::NotDifficult), "not_difficult");
+        assert_eq!(&*text("张三"), "张三");
+    }
+}

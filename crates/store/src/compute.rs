@@ -1,0 +1,253 @@
+//! Writing a computed roster: one transaction per run, in which the term's categories,
+//! entitlements and quality issues are replaced. A re-run of a term therefore replaces it.
+
+use crate::bind;
+use crate::convert::term_seq;
+use crate::error::{Ctx, StoreResult};
+use crate::tx::{insert_chunks, Tx};
+use crate::Db;
+use chrono::Utc;
+use zizhu_domain::{Category, Fen, ListKind, Term};
+
+/// What a compute run (计算批次) ran with, recorded on its `compute_run` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunMeta {
+    pub term: Term,
+    /// Policy file identity: its id, version and the SHA-256 of its text.
+    pub policy_id: String,
+    pub policy_version: String,
+    pub policy_sha256: String,
+    /// Who ran it, for the audit log.
+    pub actor: String,
+}
+
+/// A family-difficulty category of a student (家庭经济困难类别) and the list row it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCategory {
+    pub id_number: String,
+    pub category: Category,
+    /// The list that gave it.
+    pub list: ListKind,
+    /// The import batch and source row of that list.
+    pub import_id: i64,
+    pub row_no: i64,
+    /// Free text for `explain`, e.g. the list's validity period.
+    pub detail: String,
+}
+
+/// One roster line (资助名单): one program for one student in the run's term.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntitlement {
+    pub id_number: String,
+    pub name: String,
+    pub student_no: String,
+    pub school_code: String,
+    /// Program id from the policy file (e.g. `boarding_living_subsidy`) and its Chinese name.
+    pub program: String,
+    pub program_name: String,
+    /// Policy clause, e.g. `二(一)2`.
+    pub clause: String,
+    /// Amount for the term, in fen.
+    pub amount_fen: i64,
+    /// Who is paid (student, guardian, school), as text.
+    pub payee: String,
+    /// The facts the decision used, as JSON text.
+    pub facts: String,
+}
+
+/// A data-quality issue (数据质量问题) found while computing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewQualityIssue {
+    /// Stable code, e.g. `E-DUP-001`.
+    pub code: String,
+    pub id_number: Option<String>,
+    pub school_code: Option<String>,
+    /// Where: list and row, as text.
+    pub source: String,
+    pub detail: String,
+}
+
+/// Totals recorded on the run when it commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunSummary {
+    /// Students considered.
+    pub students: i64,
+    /// Roster lines written.
+    pub entitlements: i64,
+    /// Sum of the roster, in fen.
+    pub total_fen: i64,
+}
+
+/// A compute run in progress. Create with [`Db::begin_compute`]; dropping it without
+/// [`ComputeTx::commit`] rolls back and leaves the term's previous results in place.
+pub struct ComputeTx {
+    tx: Tx,
+    run_id: i64,
+    meta: RunMeta,
+}
+
+impl Db {
+    /// Opens the run's transaction: inserts the `compute_run` row and deletes the term's
+    /// categories, entitlements and quality issues (from earlier runs) in the same transaction.
+    pub async fn begin_compute(&self, meta: &RunMeta) -> StoreResult<ComputeTx> {
+        const INSERT: &str = "INSERT INTO compute_run (term, term_seq, policy_id, policy_version, \
+            policy_sha256, actor, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+            RETURNING id";
+        const DELETES: [&str; 3] = [
+            "DELETE FROM category WHERE term_seq = $1",
+            "DELETE FROM entitlement WHERE term_seq = $1",
+            "DELETE FROM quality_issue WHERE term_seq = $1",
+        ];
+        let mut tx = Tx::begin(self).await?;
+        let seq = term_seq(meta.term);
+        let term = meta.term.to_string();
+        let run_id: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(INSERT)
+            .bind(term.as_str())
+            .bind(seq)
+            .bind(meta.policy_id.as_str())
+            .bind(meta.policy_version.as_str())
+            .bind(meta.policy_sha256.as_str())
+            .bind(meta.actor.as_str())
+            .bind(Utc::now())
+            .fetch_one(conn)
+            .await)
+        .ctx("登记计算批次")?;
+        for sql in DELETES {
+            tx_run!(&mut tx, |conn| sqlx::query(sql)
+                .bind(seq)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected()))
+            .ctx("删除本学期旧的计算结果")?;
+        }
+        Ok(ComputeTx {
+            tx,
+            run_id,
+            meta: meta.clone(),
+        })
+    }
+}
+
+impl ComputeTx {
+    /// Id of this run's `compute_run` row; every row written carries it.
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    /// Literal values shared by every row: run id, term, term_seq.
+    fn consts(&self) -> String {
+        format!(
+            "{},'{}',{}",
+            self.run_id,
+            self.meta.term,
+            term_seq(self.meta.term)
+        )
+    }
+
+    /// Stores family-difficulty categories of the run's term.
+    pub async fn insert_categories(&mut self, rows: &[NewCategory]) -> StoreResult<()> {
+        const HEAD: &str = "INSERT INTO category (run_id, term, term_seq, id_number, category, \
+            list_kind, import_id, row_no, detail) VALUES ";
+        let consts = self.consts();
+        let tx = &mut self.tx;
+        insert_chunks!(tx, "写入困难类别", HEAD, &consts, 6, rows, |q, c| q
+            .bind(bind::text(&c.id_number))
+            .bind(bind::category(c.category))
+            .bind(bind::list_kind(c.list))
+            .bind(c.import_id)
+            .bind(c.row_no)
+            .bind(bind::text(&c.detail)));
+        Ok(())
+    }
+
+    /// Stores roster lines of the run's term.
+    ///
+    /// Errors: [`crate::StoreError::UniqueViolation`] when a (term, ID number, program) is
+    /// already stored in this run or repeated in `rows`; roll back afterwards.
+    pub async fn insert_entitlements(&mut self, rows: &[NewEntitlement]) -> StoreResult<()> {
+        const HEAD: &str = "INSERT INTO entitlement (run_id, term, term_seq, id_number, name, \
+            student_no, school_code, program, program_name, clause, amount_fen, payee, facts) \
+            VALUES ";
+        let consts = self.consts();
+        let tx = &mut self.tx;
+        insert_chunks!(tx, "写入资助名单", HEAD, &consts, 10, rows, |q, e| q
+            .bind(bind::text(&e.id_number))
+            .bind(bind::text(&e.name))
+            .bind(bind::text(&e.student_no))
+            .bind(bind::text(&e.school_code))
+            .bind(bind::text(&e.program))
+            .bind(bind::text(&e.program_name))
+            .bind(bind::text(&e.clause))
+            .bind(e.amount_fen)
+            .bind(bind::text(&e.payee))
+            .bind(bind::text(&e.facts)));
+        Ok(())
+    }
+
+    /// Stores data-quality issues of the run's term.
+    pub async fn insert_quality(&mut self, rows: &[NewQualityIssue]) -> StoreResult<()> {
+        const HEAD: &str = "INSERT INTO quality_issue (run_id, term, term_seq, code, id_number, \
+            school_code, source, detail) VALUES ";
+        let consts = self.consts();
+        let tx = &mut self.tx;
+        insert_chunks!(
+            tx,
+            "写入数据质量问题",
+            HEAD,
+            &consts,
+            5,
+            rows,
+            |q, i| q
+                .bind(bind::text(&i.code))
+                .bind(i.id_number.as_deref().map(bind::text))
+                .bind(i.school_code.as_deref().map(bind::text))
+                .bind(bind::text(&i.source))
+                .bind(bind::text(&i.detail))
+        );
+        Ok(())
+    }
+
+    /// Appends an audit-log row inside this run's transaction (kept only if it commits).
+    pub async fn audit(&mut self, action: &str, target: &str, detail: &str) -> StoreResult<i64> {
+        let actor = self.meta.actor.clone();
+        self.tx.audit(&actor, action, target, detail).await
+    }
+
+    /// Records the summary and finish time on the run, writes the audit entry `compute`
+    /// (target: the term) and commits. Returns the run id.
+    pub async fn commit(mut self, summary: RunSummary) -> StoreResult<i64> {
+        const SQL: &str = "UPDATE compute_run SET finished_at = $1, student_count = $2, \
+            entitlement_count = $3, total_fen = $4 WHERE id = $5";
+        let run_id = self.run_id;
+        tx_run!(&mut self.tx, |conn| sqlx::query(SQL)
+            .bind(Utc::now())
+            .bind(summary.students)
+            .bind(summary.entitlements)
+            .bind(summary.total_fen)
+            .bind(run_id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+        .ctx("登记计算结果")?;
+        let detail = format!(
+            "计算{}资助名单，批次 {run_id}，政策 {} {}（SHA-256 {}），{} 名学生，{} 条资助，合计 {} 元",
+            self.meta.term.label_zh(),
+            self.meta.policy_id,
+            self.meta.policy_version,
+            self.meta.policy_sha256,
+            summary.students,
+            summary.entitlements,
+            Fen(summary.total_fen)
+        );
+        let target = self.meta.term.to_string();
+        let actor = self.meta.actor.clone();
+        self.tx.audit(&actor, "compute", &target, &detail).await?;
+        self.tx.commit().await?;
+        Ok(run_id)
+    }
+
+    /// Abandons the run: the term's previous results stay.
+    pub async fn rollback(self) -> StoreResult<()> {
+        self.tx.rollback().await
+    }
+}

@@ -1,0 +1,189 @@
+//! Opening the database from its URL, applying the embedded migrations, closing.
+
+use crate::error::{StoreError, StoreResult};
+use crate::Db;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a SQLite connection waits for another writer before giving up (busy timeout).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Pool sizes. SQLite serialises writers anyway; a few readers may run beside one writer (WAL).
+const SQLITE_FILE_CONNECTIONS: u32 = 4;
+const POSTGRES_CONNECTIONS: u32 = 8;
+
+impl Db {
+    /// Opens the database named by `url`:
+    /// - `sqlite:path/to/zizhu.db` (also `sqlite://path`): the file is created if missing; WAL
+    ///   journal, `synchronous=NORMAL`, foreign keys on, 30 s busy timeout;
+    /// - `sqlite::memory:`: a private in-memory database on a single connection (so every query
+    ///   sees the same data), gone when the `Db` is dropped. While an [`crate::ImportTx`] or
+    ///   [`crate::ComputeTx`] is open it holds that connection: other calls on the same `Db`
+    ///   wait for it (and fail after the pool's 30 s acquire timeout);
+    /// - `postgres://user@host:port/db` (also `postgresql://`).
+    ///
+    /// Does not migrate; call [`Db::migrate`].
+    ///
+    /// Errors: [`StoreError::BadUrl`] for any other URL; [`StoreError::Open`] when the SQLite
+    /// file cannot be opened or created (e.g. its folder does not exist);
+    /// [`StoreError::Connect`] when PostgreSQL cannot be reached or refuses the login.
+    pub async fn connect(url: &str) -> StoreResult<Db> {
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            let path = path.split('?').next().unwrap_or(path);
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|_| StoreError::BadUrl(url.to_string()))?
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT);
+            let pool = if path == ":memory:" {
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .connect_with(opts)
+                    .await
+            } else {
+                let opts = opts
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal);
+                SqlitePoolOptions::new()
+                    .max_connections(SQLITE_FILE_CONNECTIONS)
+                    .connect_with(opts)
+                    .await
+            };
+            return pool.map(Db::Sqlite).map_err(|source| StoreError::Open {
+                path: path.to_string(),
+                source,
+            });
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|_| StoreError::BadUrl(redact_password(url)))?;
+            return PgPoolOptions::new()
+                .max_connections(POSTGRES_CONNECTIONS)
+                .connect_with(opts)
+                .await
+                .map(Db::Postgres)
+                .map_err(|source| StoreError::Connect {
+                    url: redact_password(url),
+                    source,
+                });
+        }
+        Err(StoreError::BadUrl(redact_password(url)))
+    }
+
+    /// Applies the migrations embedded from `migrations/sqlite` or `migrations/postgres` that
+    /// the database has not seen yet. Safe to call on every start.
+    ///
+    /// Errors: [`StoreError::Migrate`] (e.g. an applied migration was edited afterwards).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .map_err(StoreError::Migrate)
+    }
+
+    /// Closes every connection of the pool, waiting for running queries (for SQLite this also
+    /// checkpoints the WAL into the main file).
+    pub async fn close(&self) {
+        db_run!(self, |pool| pool.close().await)
+    }
+}
+
+/// The URL with its password replaced by `***`, for messages and logs.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            redact_password("postgres://zz:s3cret@db.local:5432/zizhu?sslmode=disable"),
+            "postgres://zz:***@db.local:5432/zizhu?sslmode=disable"
+        );
+        assert_eq!(
+            redact_password("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(redact_password("mysql:nothing"), "mysql:nothing");
+    }
+
+    #[tokio::test]
+    async fn unknown_urls_and_missing_folders_are_reported() {
+        let bad = Db::connect("mysql://root:pw@localhost/x").await;
+        let msg = bad.as_ref().map_err(ToString::to_string).err();
+        assert!(matches!(bad, Err(StoreError::BadUrl(_))));
+        assert_eq!(
+            msg.as_deref(),
+            Some("数据库地址无法识别：mysql://root:***@localhost/x（应为 sqlite:文件路径、sqlite::memory: 或 postgres://…）")
+        );
+        let missing = Db::connect("sqlite:/nonexistent-zizhu-dir/sub/zizhu.db").await;
+        let msg = missing.as_ref().map_err(ToString::to_string).err();
+        assert!(matches!(missing, Err(StoreError::Open { .. })));
+        assert_eq!(
+            msg.as_deref(),
+            Some("无法打开数据库文件：/nonexistent-zizhu-dir/sub/zizhu.db")
+        );
+    }
+
+    #[tokio::test]
+    async fn memory_database_migrates() -> StoreResult<()> {
+        let db = Db::connect("sqlite::memory:").await?;
+        assert_eq!(db.backend(), "sqlite");
+        db.migrate().await?;
+        db.migrate().await?; // idempotent
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn file_database_is_created_with_its_pragmas_and_persists() -> StoreResult<()> {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let path = dir.path().join("new-zizhu.db");
+        let url = format!("sqlite:{}", path.display());
+        let db = Db::connect(&url).await?;
+        db.migrate().await?;
+        let Db::Sqlite(pool) = &db else {
+            return Err(StoreError::Invalid("expected SQLite".into()));
+        };
+        let text = |sql: &'static str| sqlx::query_scalar::<_, String>(sql).fetch_one(pool);
+        let int = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool);
+        let err = |e| StoreError::from_sqlx("读取设置", e);
+        assert_eq!(text("PRAGMA journal_mode").await.map_err(err)?, "wal");
+        assert_eq!(int("PRAGMA synchronous").await.map_err(err)?, 1); // NORMAL
+        assert_eq!(int("PRAGMA foreign_keys").await.map_err(err)?, 1);
+        assert_eq!(int("PRAGMA busy_timeout").await.map_err(err)?, 30_000);
+        db.audit("tester", "note", "db", "持久化").await?;
+        db.close().await;
+
+        let again = Db::connect(&url).await?;
+        again.migrate().await?;
+        let entries = again.audit_entries(10).await?;
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].detail, "持久化");
+        again.close().await;
+        Ok(())
+    }
+}

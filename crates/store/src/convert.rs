@@ -1,0 +1,339 @@
+//! Raw rows as the drivers decode them (plain strings, integers, booleans, dates) and their
+//! checked conversion into domain types. Stored enum keys, terms and ID numbers are parsed
+//! back; a value that does not parse is [`StoreError::Corrupt`], never a panic.
+
+use crate::error::{StoreError, StoreResult};
+use crate::rows::{ImportBatchRow, Sourced, StoredStudent};
+use chrono::{DateTime, NaiveDate, Utc};
+use zizhu_domain::{
+    ApprovalLevel, Area, AssistanceEntry, CollegeAdmission, Difficulty, DisabledPerson, IdNumber,
+    ListKind, PoorHouseholdMember, PovertyStatus, School, SchoolKind, Season, Sex, Status,
+    StudentRecord, Term,
+};
+
+/// Chronological index of a term (`term_seq` column): year × 2 + (0 spring, 1 autumn).
+pub(crate) fn term_seq(t: Term) -> i64 {
+    let season = match t.season {
+        Season::Spring => 0,
+        Season::Autumn => 1,
+    };
+    i64::from(t.year) * 2 + season
+}
+
+/// Parses a stored term (`2023-autumn`).
+pub(crate) fn term(s: &str) -> StoreResult<Term> {
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("学期“{s}”")))
+}
+
+/// Parses a stored enum key with `from_key`; `what` names the enum in Chinese.
+pub(crate) fn key<T>(s: &str, from_key: fn(&str) -> Option<T>, what: &str) -> StoreResult<T> {
+    from_key(s).ok_or_else(|| StoreError::Corrupt(format!("{what}“{s}”")))
+}
+
+fn opt_key<T>(
+    s: Option<&str>,
+    from_key: fn(&str) -> Option<T>,
+    what: &str,
+) -> StoreResult<Option<T>> {
+    s.map(|s| key(s, from_key, what)).transpose()
+}
+
+/// Parses a stored ID number.
+pub(crate) fn id(s: &str) -> StoreResult<IdNumber> {
+    IdNumber::from_stored(s).map_err(|e| StoreError::Corrupt(format!("身份证件号“{s}”：{e}")))
+}
+
+fn small<T: TryFrom<i64>>(v: i64, what: &str) -> StoreResult<T> {
+    T::try_from(v).map_err(|_| StoreError::Corrupt(format!("{what}“{v}”超出范围")))
+}
+
+/// Column list matching [`RawStudent`].
+macro_rules! student_cols {
+    () => {
+        "id, import_id, row_no, term, id_number, name, student_no, school_code, grade, class_name, \
+         boarding, special_class, regular_class_inclusion, hukou, major, agri_major, full_time, \
+         status, difficulty, birth_date, sex"
+    };
+}
+pub(crate) use student_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawStudent {
+    id: i64,
+    import_id: i64,
+    row_no: i64,
+    term: String,
+    id_number: String,
+    name: String,
+    student_no: String,
+    school_code: String,
+    grade: i64,
+    class_name: String,
+    boarding: bool,
+    special_class: bool,
+    regular_class_inclusion: bool,
+    hukou: Option<String>,
+    major: String,
+    agri_major: bool,
+    full_time: bool,
+    status: String,
+    difficulty: String,
+    birth_date: Option<NaiveDate>,
+    sex: Option<String>,
+}
+
+impl TryFrom<RawStudent> for StoredStudent {
+    type Error = StoreError;
+    fn try_from(r: RawStudent) -> StoreResult<StoredStudent> {
+        Ok(StoredStudent {
+            key: r.id,
+            term: term(&r.term)?,
+            import_id: r.import_id,
+            row_no: r.row_no,
+            record: StudentRecord {
+                id: id(&r.id_number)?,
+                name: r.name,
+                student_no: r.student_no,
+                school_code: r.school_code,
+                grade: small(r.grade, "年级")?,
+                class: r.class_name,
+                boarding: r.boarding,
+                special_class: r.special_class,
+                regular_class_inclusion: r.regular_class_inclusion,
+                hukou: opt_key(r.hukou.as_deref(), Area::from_key, "户口性质")?,
+                major: r.major,
+                agri_major: r.agri_major,
+                full_time: r.full_time,
+                status: key(&r.status, Status::from_key, "学籍状态")?,
+                difficulty: key(&r.difficulty, Difficulty::from_key, "困难认定")?,
+                birth_date: r.birth_date,
+                sex: opt_key(r.sex.as_deref(), Sex::from_key, "性别")?,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawSchool {
+    code: String,
+    name: String,
+    kind: String,
+    is_public: bool,
+    township: String,
+    inclusive: bool,
+    approval_level: String,
+    area: Option<String>,
+}
+
+impl TryFrom<RawSchool> for School {
+    type Error = StoreError;
+    fn try_from(r: RawSchool) -> StoreResult<School> {
+        Ok(School {
+            code: r.code,
+            name: r.name,
+            kind: key(&r.kind, SchoolKind::from_key, "学校类型")?,
+            public: r.is_public,
+            township: r.township,
+            inclusive: r.inclusive,
+            approval_level: key(&r.approval_level, ApprovalLevel::from_key, "审批级别")?,
+            area: opt_key(r.area.as_deref(), Area::from_key, "城乡")?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawPoor {
+    import_id: i64,
+    row_no: i64,
+    household_no: String,
+    id_number: String,
+    name: String,
+    relation: String,
+    status: String,
+    exit_year: Option<i64>,
+    township: String,
+    village: String,
+}
+
+impl TryFrom<RawPoor> for Sourced<PoorHouseholdMember> {
+    type Error = StoreError;
+    fn try_from(r: RawPoor) -> StoreResult<Self> {
+        Ok(Sourced {
+            import_id: r.import_id,
+            row_no: r.row_no,
+            record: PoorHouseholdMember {
+                household_no: r.household_no,
+                id: id(&r.id_number)?,
+                name: r.name,
+                relation: r.relation,
+                status: key(&r.status, PovertyStatus::from_key, "贫困状态")?,
+                exit_year: r.exit_year.map(|y| small(y, "脱贫年度")).transpose()?,
+                township: r.township,
+                village: r.village,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawAssistance {
+    pub(crate) kind: String,
+    import_id: i64,
+    row_no: i64,
+    id_number: String,
+    name: String,
+    area: String,
+    valid_from: Option<NaiveDate>,
+    valid_to: Option<NaiveDate>,
+}
+
+impl RawAssistance {
+    /// The list kind and the sourced entry.
+    pub(crate) fn convert(self) -> StoreResult<(ListKind, Sourced<AssistanceEntry>)> {
+        let kind = key(&self.kind, ListKind::from_key, "名单类型")?;
+        Ok((
+            kind,
+            Sourced {
+                import_id: self.import_id,
+                row_no: self.row_no,
+                record: AssistanceEntry {
+                    id: id(&self.id_number)?,
+                    name: self.name,
+                    area: key(&self.area, Area::from_key, "城乡")?,
+                    valid_from: self.valid_from,
+                    valid_to: self.valid_to,
+                },
+            },
+        ))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawDisabled {
+    import_id: i64,
+    row_no: i64,
+    id_number: String,
+    name: String,
+    certificate_no: String,
+    category: String,
+    grade: Option<i64>,
+}
+
+impl TryFrom<RawDisabled> for Sourced<DisabledPerson> {
+    type Error = StoreError;
+    fn try_from(r: RawDisabled) -> StoreResult<Self> {
+        Ok(Sourced {
+            import_id: r.import_id,
+            row_no: r.row_no,
+            record: DisabledPerson {
+                id: id(&r.id_number)?,
+                name: r.name,
+                certificate_no: r.certificate_no,
+                category: r.category,
+                grade: r.grade.map(|g| small(g, "残疾等级")).transpose()?,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawAdmission {
+    import_id: i64,
+    row_no: i64,
+    id_number: String,
+    name: String,
+    exam_no: String,
+    college: String,
+    college_province: String,
+    year: i64,
+}
+
+impl TryFrom<RawAdmission> for Sourced<CollegeAdmission> {
+    type Error = StoreError;
+    fn try_from(r: RawAdmission) -> StoreResult<Self> {
+        Ok(Sourced {
+            import_id: r.import_id,
+            row_no: r.row_no,
+            record: CollegeAdmission {
+                id: id(&r.id_number)?,
+                name: r.name,
+                exam_no: r.exam_no,
+                college: r.college,
+                college_province: r.college_province,
+                year: small(r.year, "录取年度")?,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawImport {
+    id: i64,
+    kind: String,
+    file_name: String,
+    sha256: String,
+    term: Option<String>,
+    actor: String,
+    imported_at: DateTime<Utc>,
+    row_count: i64,
+    warning_count: i64,
+}
+
+impl TryFrom<RawImport> for ImportBatchRow {
+    type Error = StoreError;
+    fn try_from(r: RawImport) -> StoreResult<Self> {
+        Ok(ImportBatchRow {
+            id: r.id,
+            kind: key(&r.kind, ListKind::from_key, "名单类型")?,
+            file_name: r.file_name,
+            sha256: r.sha256,
+            term: r.term.as_deref().map(term).transpose()?,
+            actor: r.actor,
+            imported_at: r.imported_at,
+            rows: r.row_count,
+            warnings: r.warning_count,
+        })
+    }
+}
+
+/// Converts every raw row, stopping at the first that does not parse.
+pub(crate) fn all<R, T>(raw: Vec<R>) -> StoreResult<Vec<T>>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    raw.into_iter().map(T::try_from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_seq_orders_terms() {
+        let s23 = term_seq(Term::new(2023, Season::Spring));
+        let a23 = term_seq(Term::new(2023, Season::Autumn));
+        let s24 = term_seq(Term::new(2024, Season::Spring));
+        assert_eq!(s23, 4046);
+        assert_eq!(a23, 4047);
+        assert_eq!(s24, 4048);
+    }
+
+    #[test]
+    fn bad_stored_values_are_corrupt_not_panics() {
+        assert!(matches!(term("2023-winter"), Err(StoreError::Corrupt(_))));
+        assert!(matches!(
+            key("boarding", Status::from_key, "学籍状态"),
+            Err(StoreError::Corrupt(_))
+        ));
+        assert_eq!(
+            key("enrolled", Status::from_key, "学籍状态").ok(),
+            Some(Status::Enrolled)
+        );
+        assert!(matches!(
+            small::<u8>(300, "年级"),
+            Err(StoreError::Corrupt(_))
+        ));
+        assert!(matches!(id("not-an-id"), Err(StoreError::Corrupt(_))));
+    }
+}

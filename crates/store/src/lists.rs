@@ -1,0 +1,233 @@
+//! Reading the imported lists for the compute step and for `explain`: schools, the registry of
+//! a term (keyset paged), the department lists, and a person's rows across lists.
+
+use crate::convert::{
+    all, student_cols, term_seq, RawAdmission, RawAssistance, RawDisabled, RawPoor, RawSchool,
+    RawStudent,
+};
+use crate::error::{Ctx, StoreError, StoreResult};
+use crate::rows::{PersonLists, Sourced, StoredStudent};
+use crate::sql::placeholders;
+use crate::Db;
+use std::collections::HashMap;
+use zizhu_domain::{
+    AssistanceEntry, CollegeAdmission, DisabledPerson, ListKind, PoorHouseholdMember, School, Term,
+};
+
+/// ID numbers per `IN (…)` list: far below both backends' bind limits, large enough to keep
+/// the number of round trips small.
+const IN_CHUNK: usize = 2_000;
+
+macro_rules! poor_select {
+    () => {
+        "SELECT import_id, row_no, household_no, id_number, name, relation, status, exit_year, \
+         township, village FROM poor_member"
+    };
+}
+macro_rules! assistance_select {
+    () => {
+        "SELECT kind, import_id, row_no, id_number, name, area, valid_from, valid_to \
+         FROM assistance"
+    };
+}
+macro_rules! disabled_select {
+    () => {
+        "SELECT import_id, row_no, id_number, name, certificate_no, category, grade \
+         FROM disabled_person"
+    };
+}
+macro_rules! admission_select {
+    () => {
+        "SELECT import_id, row_no, id_number, name, exam_no, college, college_province, year \
+         FROM college_admission"
+    };
+}
+
+impl Db {
+    /// The school list (学校), ordered by school code.
+    pub async fn schools(&self) -> StoreResult<Vec<School>> {
+        const SQL: &str = "SELECT code, name, kind, is_public, township, inclusive, \
+            approval_level, area FROM school ORDER BY code";
+        let raw: Vec<RawSchool> =
+            db_run!(self, |pool| sqlx::query_as(SQL).fetch_all(pool).await).ctx("读取学校名单")?;
+        all(raw)
+    }
+
+    /// Up to `limit` registry rows of `term` with `key > after_key`, ordered by key. Start with
+    /// `after_key = 0`; pass the last row's key to get the next page; an empty page is the end.
+    pub async fn student_page(
+        &self,
+        term: Term,
+        after_key: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<StoredStudent>> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            student_cols!(),
+            " FROM student WHERE term_seq = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
+        let raw: Vec<RawStudent> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(term_seq(term))
+            .bind(after_key)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+        .ctx("读取学籍")?;
+        all(raw)
+    }
+
+    /// Number of registry rows of `term`.
+    pub async fn student_count(&self, term: Term) -> StoreResult<i64> {
+        const SQL: &str = "SELECT COUNT(*) FROM student WHERE term_seq = $1";
+        db_run!(self, |pool| sqlx::query_scalar(SQL)
+            .bind(term_seq(term))
+            .fetch_one(pool)
+            .await)
+        .ctx("统计学籍")
+    }
+
+    /// The registry rows of one person in `term` (more than one when the registry has a
+    /// duplicate), ordered by key.
+    pub async fn students_for(
+        &self,
+        term: Term,
+        id_number: &str,
+    ) -> StoreResult<Vec<StoredStudent>> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            student_cols!(),
+            " FROM student WHERE term_seq = $1 AND id_number = $2 ORDER BY id"
+        );
+        let raw: Vec<RawStudent> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(term_seq(term))
+            .bind(id_number)
+            .fetch_all(pool)
+            .await)
+        .ctx("读取学籍")?;
+        all(raw)
+    }
+
+    /// For each ID number in `ids`, its registry row of the newest term not after `up_to`
+    /// (the first row of that term's file if it appears twice). IDs with no such row are absent.
+    /// Any number of IDs: they are queried in chunks.
+    pub async fn latest_student_records(
+        &self,
+        ids: &[String],
+        up_to: Term,
+    ) -> StoreResult<HashMap<String, StoredStudent>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let p = self.params();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let sql = format!(
+                concat!(
+                    "SELECT ",
+                    student_cols!(),
+                    " FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.id_number \
+                     ORDER BY s.term_seq DESC, s.id ASC) AS rn FROM student s \
+                     WHERE s.term_seq <= {} AND s.id_number IN {}) latest WHERE rn = 1"
+                ),
+                p.nth(1),
+                placeholders(p, 2, chunk.len())
+            );
+            let raw: Vec<RawStudent> = db_run!(self, |pool| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(term_seq(up_to));
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                q.fetch_all(pool).await
+            })
+            .ctx("读取最近学籍")?;
+            for r in raw {
+                let s = StoredStudent::try_from(r)?;
+                out.insert(s.record.id.as_str().to_string(), s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The registered-poor household members (建档立卡), in file order.
+    pub async fn poor_members(&self) -> StoreResult<Vec<Sourced<PoorHouseholdMember>>> {
+        const SQL: &str = concat!(poor_select!(), " ORDER BY id");
+        let raw: Vec<RawPoor> = db_run!(self, |pool| sqlx::query_as(SQL).fetch_all(pool).await)
+            .ctx("读取建档立卡名单")?;
+        all(raw)
+    }
+
+    /// The rows of one assistance list (低保, 特困供养 or 城镇困难家庭), in file order.
+    ///
+    /// Errors: [`StoreError::Invalid`] for any other `kind`.
+    pub async fn assistance(&self, kind: ListKind) -> StoreResult<Vec<Sourced<AssistanceEntry>>> {
+        if !matches!(
+            kind,
+            ListKind::Dibao | ListKind::Tekun | ListKind::UrbanHardship
+        ) {
+            return Err(StoreError::Invalid(format!("{}不是救助名单", kind.zh())));
+        }
+        const SQL: &str = concat!(assistance_select!(), " WHERE kind = $1 ORDER BY id");
+        let raw: Vec<RawAssistance> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(kind.key())
+            .fetch_all(pool)
+            .await)
+        .ctx("读取救助名单")?;
+        raw.into_iter()
+            .map(|r| r.convert().map(|(_, s)| s))
+            .collect()
+    }
+
+    /// The disabled persons (残疾人), in file order.
+    pub async fn disabled(&self) -> StoreResult<Vec<Sourced<DisabledPerson>>> {
+        const SQL: &str = concat!(disabled_select!(), " ORDER BY id");
+        let raw: Vec<RawDisabled> = db_run!(self, |pool| sqlx::query_as(SQL).fetch_all(pool).await)
+            .ctx("读取残疾人名单")?;
+        all(raw)
+    }
+
+    /// The college admissions (高考录取) of `year`, in file order.
+    pub async fn admissions(&self, year: i32) -> StoreResult<Vec<Sourced<CollegeAdmission>>> {
+        const SQL: &str = concat!(admission_select!(), " WHERE year = $1 ORDER BY id");
+        let raw: Vec<RawAdmission> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(i64::from(year))
+            .fetch_all(pool)
+            .await)
+        .ctx("读取高考录取名单")?;
+        all(raw)
+    }
+
+    /// Every department-list row that mentions `id_number` (for `explain`).
+    pub async fn list_rows_for(&self, id_number: &str) -> StoreResult<PersonLists> {
+        const POOR: &str = concat!(poor_select!(), " WHERE id_number = $1 ORDER BY id");
+        const ASSIST: &str = concat!(assistance_select!(), " WHERE id_number = $1 ORDER BY id");
+        const DISABLED: &str = concat!(disabled_select!(), " WHERE id_number = $1 ORDER BY id");
+        const ADMISSION: &str = concat!(admission_select!(), " WHERE id_number = $1 ORDER BY id");
+        let op = "读取名单记录";
+        let poor: Vec<RawPoor> = db_run!(self, |p| sqlx::query_as(POOR)
+            .bind(id_number)
+            .fetch_all(p)
+            .await)
+        .ctx(op)?;
+        let assist: Vec<RawAssistance> = db_run!(self, |p| sqlx::query_as(ASSIST)
+            .bind(id_number)
+            .fetch_all(p)
+            .await)
+        .ctx(op)?;
+        let disabled: Vec<RawDisabled> = db_run!(self, |p| sqlx::query_as(DISABLED)
+            .bind(id_number)
+            .fetch_all(p)
+            .await)
+        .ctx(op)?;
+        let admissions: Vec<RawAdmission> = db_run!(self, |p| sqlx::query_as(ADMISSION)
+            .bind(id_number)
+            .fetch_all(p)
+            .await)
+        .ctx(op)?;
+        Ok(PersonLists {
+            poor_members: all(poor)?,
+            assistance: assist
+                .into_iter()
+                .map(RawAssistance::convert)
+                .collect::<StoreResult<_>>()?,
+            disabled: all(disabled)?,
+            admissions: all(admissions)?,
+        })
+    }
+}

@@ -1,0 +1,175 @@
+//! An open write transaction on either backend, and the chunked multi-row `INSERT … VALUES`
+//! that bulk writes use.
+
+use crate::error::{Ctx, StoreResult};
+use crate::sql::Params;
+use crate::Db;
+use chrono::Utc;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
+
+/// A write transaction. Dropping it without [`Tx::commit`] rolls back (sqlx queues the
+/// `ROLLBACK` on the connection), so a failed or abandoned import changes nothing.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Bind parameters per statement: SQLite allows 32 766, PostgreSQL 65 535; stay below both.
+const SQLITE_MAX_PARAMS: usize = 32_000;
+const POSTGRES_MAX_PARAMS: usize = 65_000;
+/// Rows per statement, whatever the column count (measured: larger statements gain nothing).
+const MAX_ROWS_PER_STATEMENT: usize = 1_000;
+
+impl Tx {
+    /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock at
+    /// once (waiting up to the busy timeout) instead of failing later on the first write.
+    pub(crate) async fn begin(db: &Db) -> StoreResult<Tx> {
+        match db {
+            Db::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+            Db::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
+        }
+        .ctx("开始事务")
+    }
+
+    pub(crate) async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+        .ctx("提交事务")
+    }
+
+    pub(crate) async fn rollback(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+        .ctx("回滚事务")
+    }
+
+    /// How many rows of `cols` bound columns fit in one statement on this backend (at least 1).
+    pub(crate) fn rows_per_statement(&self, cols: usize) -> usize {
+        let max = match self {
+            Tx::Sqlite(_) => SQLITE_MAX_PARAMS,
+            Tx::Postgres(_) => POSTGRES_MAX_PARAMS,
+        };
+        (max / cols.max(1)).clamp(1, MAX_ROWS_PER_STATEMENT)
+    }
+
+    /// The placeholder style of generated SQL on this backend.
+    pub(crate) fn params(&self) -> Params {
+        match self {
+            Tx::Sqlite(_) => Params::Positional,
+            Tx::Postgres(_) => Params::Numbered,
+        }
+    }
+
+    /// Appends an audit-log row inside this transaction; returns its id.
+    pub(crate) async fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> StoreResult<i64> {
+        tx_run!(self, |conn| sqlx::query_scalar(crate::audit::INSERT_AUDIT)
+            .bind(Utc::now())
+            .bind(actor)
+            .bind(action)
+            .bind(target)
+            .bind(detail)
+            .fetch_one(conn)
+            .await)
+        .ctx("写入审计日志")
+    }
+}
+
+/// Awaits `fut` while doing `work` on this thread: `fut` is polled once first, which hands a
+/// statement to the driver (SQLite runs it on its own worker thread, PostgreSQL on the server),
+/// so that binding the next chunk overlaps with executing this one.
+pub(crate) async fn overlap<F: Future, T>(fut: F, work: impl FnOnce() -> T) -> (F::Output, T) {
+    let mut fut = pin!(fut);
+    let early = poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await;
+    let done = work();
+    let out = match early {
+        Poll::Ready(out) => out,
+        Poll::Pending => fut.await,
+    };
+    (out, done)
+}
+
+/// Returns `f`, its argument typed as a chunk of `rows` (closures cannot infer it otherwise).
+pub(crate) fn chunk_fn<'a, T, Q>(
+    _rows: &'a [T],
+    f: impl Fn(&'a [T]) -> Q,
+) -> impl Fn(&'a [T]) -> Q {
+    f
+}
+
+/// Inserts `$rows` in chunks of one multi-row statement each, inside the transaction `$tx`.
+/// `|$q, $row| $bind` binds one row's `$cols` values onto the query `$q` and returns it.
+/// While one chunk executes, the next one is bound ([`overlap`]).
+macro_rules! insert_chunks {
+    ($tx:expr, $op:expr, $head:expr, $consts:expr, $cols:expr, $rows:expr,
+     |$q:ident, $row:pat_param| $bind:expr) => {{
+        let per = $tx.rows_per_statement($cols);
+        let params = $tx.params();
+        let result = tx_run!(&mut *$tx, |conn, Backend| {
+            let build = $crate::tx::chunk_fn($rows, |chunk| {
+                let sql = $crate::sql::multi_values(params, $head, $consts, $cols, chunk.len());
+                let mut $q = sqlx::query::<Backend>(sqlx::AssertSqlSafe(sql));
+                for $row in chunk {
+                    $q = $bind;
+                }
+                $q
+            });
+            let mut chunks = $rows.chunks(per);
+            let mut next = chunks.next().map(&build);
+            let mut result = Ok(());
+            while let Some(query) = next.take() {
+                let exec = query.execute(&mut *conn);
+                match $crate::tx::overlap(exec, || chunks.next().map(&build)).await {
+                    (Ok(_), following) => next = following,
+                    (Err(e), _) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            result
+        });
+        $crate::error::Ctx::ctx(result, $op)?;
+    }};
+}
+pub(crate) use insert_chunks;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn overlap_runs_the_work_and_waits_for_the_future() {
+        // Ready at once.
+        let (out, work) = overlap(async { 7 }, || "bound").await;
+        assert_eq!((out, work), (7, "bound"));
+        // Pending at the first poll: the work runs in between, then the future completes.
+        let order = std::sync::Mutex::new(Vec::new());
+        let fut = async {
+            order.lock().map(|mut o| o.push("started")).ok();
+            tokio::task::yield_now().await;
+            order.lock().map(|mut o| o.push("finished")).ok();
+            1
+        };
+        let (out, ()) = overlap(fut, || {
+            order.lock().map(|mut o| o.push("work")).ok();
+        })
+        .await;
+        assert_eq!(out, 1);
+        assert_eq!(
+            order.into_inner().ok(),
+            Some(vec!["started", "work", "finished"])
+        );
+    }
+}
