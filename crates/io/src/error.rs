@@ -65,6 +65,12 @@ pub enum ImportError {
         /// 1-based row of the header.
         header_row: usize,
     },
+    /// More than one visible worksheet looks like this list.
+    #[error("工作簿中有多个工作表都像是本名单（{}）。导入会整体替换旧名单，只导入其中一个会漏掉其他工作表中的人员，请合并到一个工作表后再导入", .sheets.join("、"))]
+    MultipleSheets {
+        /// Names of the matching sheets.
+        sheets: Vec<String>,
+    },
     /// An I/O or parse failure of the text reader in the middle of the file.
     #[error("读取第{line}行时出错：{detail}")]
     Read {
@@ -89,6 +95,7 @@ impl ImportError {
             ImportError::DuplicateColumn { .. } => "E-IMP-008",
             ImportError::Read { .. } => "E-IMP-009",
             ImportError::UnsupportedEncoding { .. } => "E-IMP-010",
+            ImportError::MultipleSheets { .. } => "E-IMP-011",
         }
     }
 }

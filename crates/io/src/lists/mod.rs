@@ -103,6 +103,8 @@ pub fn open_list(kind: ListKind, bytes: Vec<u8>, file_name: &str) -> Result<List
     let workbook = Workbook::open(bytes, file_name)?;
     let specs = columns::specs(kind);
     let mut saw_data = false;
+    let mut found: Option<(Sheet, Vec<Row>, usize)> = None;
+    let mut others: Vec<String> = Vec::new();
     for mut sheet in workbook.sheets {
         let mut head = Vec::new();
         while head.len() < HEADER_SEARCH_ROWS {
@@ -116,35 +118,48 @@ pub fn open_list(kind: ListKind, bytes: Vec<u8>, file_name: &str) -> Result<List
         let Some(at) = header::locate(specs, &head) else {
             continue;
         };
+        if found.is_some() {
+            // A second sheet that also looks like this list: importing only one of them would
+            // silently drop the other's people when the list is replaced.
+            others.push(sheet.name().to_string());
+        } else {
+            found = Some((sheet, head, at));
+        }
+    }
+    if let Some((sheet, head, at)) = found {
+        if !others.is_empty() {
+            let mut sheets = vec![sheet.name().to_string()];
+            sheets.extend(others);
+            return Err(ImportError::MultipleSheets { sheets });
+        }
         let mut rest = head.into_iter().skip(at);
-        let Some(header_row) = rest.next() else {
-            continue;
-        };
-        let header = HeaderMap::build(specs, &header_row)?;
-        let source = SourceInfo {
-            file_name: file_name.to_string(),
-            sha256,
-            format: workbook.format,
-            encoding: workbook.encoding.clone(),
-            delimiter: workbook.delimiter,
-            sheet: sheet.name().to_string(),
-            header_row: header.row,
-            columns: header
-                .columns
-                .iter()
-                .map(|c| (c.header.clone(), c.label))
-                .collect(),
-        };
-        return Ok(ListRows {
-            kind,
-            sheet,
-            pending: rest.collect(),
-            header,
-            source,
-            seen: HashMap::new(),
-            skipped: 0,
-            done: false,
-        });
+        if let Some(header_row) = rest.next() {
+            let header = HeaderMap::build(specs, &header_row)?;
+            let source = SourceInfo {
+                file_name: file_name.to_string(),
+                sha256,
+                format: workbook.format,
+                encoding: workbook.encoding.clone(),
+                delimiter: workbook.delimiter,
+                sheet: sheet.name().to_string(),
+                header_row: header.row,
+                columns: header
+                    .columns
+                    .iter()
+                    .map(|c| (c.header.clone(), c.label))
+                    .collect(),
+            };
+            return Ok(ListRows {
+                kind,
+                sheet,
+                pending: rest.collect(),
+                header,
+                source,
+                seen: HashMap::new(),
+                skipped: 0,
+                done: false,
+            });
+        }
     }
     if saw_data {
         Err(ImportError::NoHeader {

@@ -4,26 +4,57 @@
 
 use super::{Cell, Row};
 use crate::error::ImportError;
-use calamine::{Data, Range, Reader, SheetType, Xls, Xlsx};
+use calamine::{Data, Range, Reader, SheetType, SheetVisible, Xls, Xlsx};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::io::Cursor;
 
-/// Rows of one worksheet, converted lazily.
+/// Columns beyond this are ignored: no county list has that many, and a stray cell far to the
+/// right (WPS leaves them) must not make every row that wide.
+pub(crate) const MAX_COLUMNS: usize = 256;
+
+/// Rows of one worksheet: only rows that have at least one non-blank cell, in order, each as wide
+/// as its last non-blank cell. Kept sparse so one cell at `XFD1048576` costs one row, not a grid.
 pub(crate) struct GridRows {
-    range: Range<Data>,
-    /// 0-based absolute row of the range's first row.
-    first_row: usize,
-    next: usize,
+    rows: std::vec::IntoIter<Row>,
 }
 
 impl GridRows {
-    fn new(range: Range<Data>) -> Self {
-        let first_row = range.start().map_or(0, |(r, _)| r as usize);
-        GridRows {
-            range,
-            first_row,
-            next: 0,
+    fn from_cells(cells: impl IntoIterator<Item = ((usize, usize), Cell)>) -> Self {
+        let mut map: std::collections::BTreeMap<usize, Vec<Cell>> =
+            std::collections::BTreeMap::new();
+        for ((r, c), cell) in cells {
+            if c >= MAX_COLUMNS || cell.is_blank() {
+                continue;
+            }
+            let row = map.entry(r).or_default();
+            if row.len() <= c {
+                row.resize(c + 1, Cell::Empty);
+            }
+            if let Some(slot) = row.get_mut(c) {
+                *slot = cell;
+            }
         }
+        let rows: Vec<Row> = map
+            .into_iter()
+            .map(|(r, cells)| Row {
+                number: r + 1,
+                cells,
+            })
+            .collect();
+        GridRows {
+            rows: rows.into_iter(),
+        }
+    }
+
+    fn from_range(range: &Range<Data>) -> Self {
+        let (r0, c0) = range
+            .start()
+            .map_or((0, 0), |(r, c)| (r as usize, c as usize));
+        GridRows::from_cells(
+            range
+                .used_cells()
+                .map(|(r, c, d)| ((r0 + r, c0 + c), convert(d))),
+        )
     }
 }
 
@@ -31,18 +62,7 @@ impl Iterator for GridRows {
     type Item = Row;
 
     fn next(&mut self) -> Option<Row> {
-        if self.next >= self.range.height() {
-            return None;
-        }
-        let r = self.next;
-        self.next += 1;
-        let cells = (0..self.range.width())
-            .map(|c| self.range.get((r, c)).map_or(Cell::Empty, convert))
-            .collect();
-        Some(Row {
-            number: self.first_row + r + 1,
-            cells,
-        })
+        self.rows.next()
     }
 }
 
@@ -76,8 +96,20 @@ fn parse_iso(s: &str) -> Option<NaiveDate> {
     })
 }
 
-/// Reads every worksheet of an xlsx file. Returns the sheets and the workbook's 1904 flag.
+/// Reads every visible worksheet of an xlsx file, cell by cell (never as a dense grid). Returns
+/// the sheets and the workbook's 1904 flag. A panic inside the xlsx library (seen on malformed
+/// cell references such as `C99999999999`) is turned into an "unreadable file" error.
 pub(crate) fn read_xlsx(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), ImportError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xlsx_inner(bytes))) {
+        Ok(r) => r,
+        Err(_) => Err(ImportError::Unreadable {
+            format: "xlsx",
+            detail: "单元格地址或内容格式异常".into(),
+        }),
+    }
+}
+
+fn read_xlsx_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), ImportError> {
     let unreadable = |e: calamine::XlsxError| ImportError::Unreadable {
         format: "xlsx",
         detail: e.to_string(),
@@ -87,8 +119,17 @@ pub(crate) fn read_xlsx(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool
     let names = worksheet_names(&wb);
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let range = wb.worksheet_range(&name).map_err(unreadable)?;
-        sheets.push((name, GridRows::new(range)));
+        let mut reader = wb.worksheet_cells_reader(&name).map_err(unreadable)?;
+        let mut cells = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+            let (r, c) = cell.get_position();
+            if c as usize >= MAX_COLUMNS {
+                continue;
+            }
+            let value: Data = cell.get_value().clone().into();
+            cells.push(((r as usize, c as usize), convert(&value)));
+        }
+        sheets.push((name, GridRows::from_cells(cells)));
     }
     if sheets.is_empty() {
         return Err(ImportError::NoSheets);
@@ -96,8 +137,19 @@ pub(crate) fn read_xlsx(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool
     Ok((sheets, is_1904))
 }
 
-/// Reads every worksheet of a BIFF (Excel 97–2003) file.
+/// Reads every visible worksheet of a BIFF (Excel 97–2003) file; a panic inside the library
+/// becomes an "unreadable file" error.
 pub(crate) fn read_xls(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), ImportError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_xls_inner(bytes))) {
+        Ok(r) => r,
+        Err(_) => Err(ImportError::Unreadable {
+            format: "xls",
+            detail: "文件结构异常".into(),
+        }),
+    }
+}
+
+fn read_xls_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), ImportError> {
     // An encrypted xlsx is also an OLE compound file, holding a stream named EncryptedPackage.
     let encrypted_marker: Vec<u8> = "EncryptedPackage"
         .encode_utf16()
@@ -127,7 +179,7 @@ pub(crate) fn read_xls(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool)
                 format: "xls",
                 detail: e.to_string(),
             })?;
-        sheets.push((name, GridRows::new(range)));
+        sheets.push((name, GridRows::from_range(&range)));
     }
     if sheets.is_empty() {
         return Err(ImportError::NoSheets);
@@ -138,7 +190,7 @@ pub(crate) fn read_xls(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool)
 fn worksheet_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Vec<String> {
     wb.sheets_metadata()
         .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
         .map(|s| s.name.clone())
         .collect()
 }

@@ -8,6 +8,7 @@ mod encodings;
 mod fixtures;
 mod formats;
 mod headers;
+mod hostile;
 mod ids;
 mod lists;
 mod report;

@@ -1,0 +1,87 @@
+//! Workbooks found by trying to break the importer: a stray cell at the far corner of a sheet,
+//! hidden sheets, the same list split over two sheets, malformed cell references.
+
+use crate::fixtures::*;
+use rust_xlsxwriter::Workbook;
+use zizhu_domain::ListKind;
+use zizhu_io::ImportError;
+
+fn urban_sheet(ws: &mut rust_xlsxwriter::Worksheet, ids: &[String]) {
+    for (c, h) in ["姓名", "身份证号", "开始日期", "结束日期"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (r, id) in ids.iter().enumerate() {
+        ws.write(r as u32 + 1, 0, "甲演一").unwrap();
+        ws.write(r as u32 + 1, 1, id.as_str()).unwrap();
+    }
+}
+
+#[test]
+fn a_stray_cell_in_the_far_corner_costs_nothing() {
+    // Once allocated a dense 1,048,576 × 16,384 grid (512 GiB) and aborted.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    urban_sheet(ws, &[id_a()]);
+    ws.write(1_048_575, 16_383, "x").unwrap();
+    ws.write(20_000, 16_383, " ").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let (_, out) = import(ListKind::UrbanHardship, "far.xlsx", &bytes);
+    assert_eq!(records(&out).len(), 1);
+    assert!(errors(&out).is_empty(), "{:?}", errors(&out));
+}
+
+#[test]
+fn hidden_sheets_are_not_imported() {
+    let mut wb = Workbook::new();
+    let old = wb.add_worksheet();
+    old.set_name("旧名单").unwrap();
+    urban_sheet(old, &[id_a(), id_b()]);
+    old.set_hidden(true);
+    let cur = wb.add_worksheet();
+    cur.set_name("当前名单").unwrap();
+    urban_sheet(cur, &[id_c()]);
+    cur.set_active(true);
+    let bytes = wb.save_to_buffer().unwrap();
+    let (src, out) = import(ListKind::UrbanHardship, "hidden.xlsx", &bytes);
+    assert_eq!(src.sheet, "当前名单");
+    assert_eq!(records(&out).len(), 1);
+}
+
+#[test]
+fn a_list_split_over_two_sheets_is_refused() {
+    // Importing only the first would drop the second sheet's people when the list is replaced.
+    let mut wb = Workbook::new();
+    let a = wb.add_worksheet();
+    a.set_name("贡江镇").unwrap();
+    urban_sheet(a, &[id_a()]);
+    let b = wb.add_worksheet();
+    b.set_name("银坑镇").unwrap();
+    urban_sheet(b, &[id_b()]);
+    let bytes = wb.save_to_buffer().unwrap();
+    let e = open_err(ListKind::UrbanHardship, "two.xlsx", &bytes);
+    assert_eq!(
+        e,
+        ImportError::MultipleSheets {
+            sheets: vec!["贡江镇".into(), "银坑镇".into()]
+        }
+    );
+    assert!(e.to_string().contains("合并到一个工作表"));
+}
+
+#[test]
+fn malformed_cell_references_are_an_unreadable_file_not_a_crash() {
+    let mut wb = Workbook::new();
+    urban_sheet(wb.add_worksheet(), &[id_a()]);
+    let bytes = wb.save_to_buffer().unwrap();
+    for bad in ["C99999999999", "ZZZZZZZ3"] {
+        let broken = rewrite_zip(&bytes, "xl/worksheets/sheet1.xml", |x| {
+            x.replacen("r=\"B2\"", &format!("r=\"{bad}\""), 1)
+        });
+        assert_ne!(broken, bytes);
+        let e = open_err(ListKind::UrbanHardship, "bad.xlsx", &broken);
+        assert!(matches!(e, ImportError::Unreadable { .. }), "{bad}: {e:?}");
+    }
+}
