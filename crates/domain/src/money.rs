@@ -63,22 +63,24 @@ impl fmt::Display for Fen {
     }
 }
 
+/// Addition saturates instead of overflowing: amounts are bounded by the policy check (at most
+/// 1,000,000 元 per parameter), so saturation can only show up as an absurd total, never a panic.
 impl std::ops::Add for Fen {
     type Output = Fen;
     fn add(self, o: Fen) -> Fen {
-        Fen(self.0 + o.0)
+        Fen(self.0.saturating_add(o.0))
     }
 }
 
 impl std::ops::AddAssign for Fen {
     fn add_assign(&mut self, o: Fen) {
-        self.0 += o.0;
+        self.0 = self.0.saturating_add(o.0);
     }
 }
 
 impl std::iter::Sum for Fen {
     fn sum<I: Iterator<Item = Fen>>(iter: I) -> Fen {
-        Fen(iter.map(|f| f.0).sum())
+        iter.fold(Fen::ZERO, |a, b| a + b)
     }
 }
 

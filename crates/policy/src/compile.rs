@@ -15,6 +15,12 @@ use std::str::FromStr;
 use toml::Spanned;
 use zizhu_domain::{Fen, Season, Term};
 
+/// The largest amount a parameter may hold: 1,000,000 元 per student. Anything above is a typo,
+/// and the bound keeps every sum over a province in range of an `i64` of fen.
+pub const MAX_AMOUNT_FEN: i64 = 100_000_000;
+/// The largest rate a parameter may hold.
+pub const MAX_RATE: i64 = 10;
+
 /// A loaded, validated policy file.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -176,21 +182,24 @@ impl Policy {
                 }
                 let vstart = v.value.span().start;
                 match (def.kind, v.value.get_ref()) {
-                    (ParamKind::Yuan, toml::Value::String(s)) if Fen::parse_yuan(s).is_some() => {}
-                    (ParamKind::Rate, toml::Value::String(s)) if Decimal::from_str(s).is_ok() => {}
+                    (ParamKind::Yuan, toml::Value::String(s))
+                        if Fen::parse_yuan(s).is_some_and(|f| (0..=MAX_AMOUNT_FEN).contains(&f.0)) => {}
+                    (ParamKind::Rate, toml::Value::String(s))
+                        if Decimal::from_str(s.trim()).is_ok_and(|r| r >= Decimal::ZERO && r <= Decimal::from(MAX_RATE)) => {}
                     (ParamKind::Bool, toml::Value::Boolean(_)) => {}
                     (ParamKind::Yuan, _) => {
                         return self.err_at(
                             vstart,
                             format!(
-                                "参数 {name} 是金额，应写成带引号的元数，如 \"1250\" 或 \"312.5\""
+                                "参数 {name} 是金额，应写成带引号的元数（0 至 {} 元，最多两位小数），如 \"1250\" 或 \"312.5\"",
+                                MAX_AMOUNT_FEN / 100
                             ),
                         )
                     }
                     (ParamKind::Rate, _) => {
                         return self.err_at(
                             vstart,
-                            format!("参数 {name} 是比例，应写成带引号的小数，如 \"0.5\""),
+                            format!("参数 {name} 是比例，应写成带引号的小数（0 至 {MAX_RATE}），如 \"0.5\""),
                         )
                     }
                     (ParamKind::Bool, _) => {

@@ -120,10 +120,14 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, SyntaxError> {
     Ok(out)
 }
 
+/// Deepest nesting of parentheses and `not` a condition may have (a real policy needs a handful).
+pub const MAX_DEPTH: usize = 64;
+
 struct Parser {
     toks: Vec<(Tok, usize)>,
     pos: usize,
     end: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -174,11 +178,18 @@ impl Parser {
     }
 
     fn not(&mut self) -> Result<Expr, SyntaxError> {
-        if self.is_word("not") {
-            self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.err(format!("条件嵌套过深（超过{MAX_DEPTH}层）"));
         }
-        self.primary()
+        let r = if self.is_word("not") {
+            self.pos += 1;
+            self.not().map(|e| Expr::Not(Box::new(e)))
+        } else {
+            self.primary()
+        };
+        self.depth -= 1;
+        r
     }
 
     fn value(&mut self) -> Result<String, SyntaxError> {
@@ -277,6 +288,7 @@ pub fn parse(src: &str) -> Result<Expr, SyntaxError> {
         toks,
         pos: 0,
         end: src.len(),
+        depth: 0,
     };
     let e = p.or()?;
     if p.pos < p.toks.len() {
@@ -341,5 +353,13 @@ mod tests {
         assert_eq!(parse("a ≠ b").map_err(|e| e.at), Err(2));
         assert!(parse("").is_err());
         assert!(parse("stage in primary").is_err());
+        let deep = format!("{}a{}", "(".repeat(5000), ")".repeat(5000));
+        assert!(parse(&deep)
+            .map_err(|e| e.message)
+            .err()
+            .is_some_and(|m| m.contains("嵌套过深")));
+        assert!(parse(&"not ".repeat(100_000)).is_err());
+        let ok = format!("{}a{}", "(".repeat(30), ")".repeat(30));
+        assert!(parse(&ok).is_ok());
     }
 }
