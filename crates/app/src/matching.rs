@@ -249,30 +249,17 @@ pub fn student_facts(
     f
 }
 
-/// Is the college's province the policy's province? Accepts `江西`, `江西省`, `江西省南昌市`.
+/// Is the college's province the policy's province? Both are read as province names
+/// (`江西`, `江西省`, `江西省南昌市` are the same); an unrecognised name is never the same.
 pub fn same_province(college_province: &str, policy_province: &str) -> bool {
-    let strip = |s: &str| {
-        let s = s.trim();
-        [
-            "省",
-            "市",
-            "自治区",
-            "壮族自治区",
-            "回族自治区",
-            "维吾尔自治区",
-            "特别行政区",
-        ]
-        .iter()
-        .fold(s.to_string(), |acc, suf| {
-            acc.strip_suffix(suf).map(str::to_string).unwrap_or(acc)
-        })
-    };
-    let a = strip(college_province);
-    let b = strip(policy_province);
-    !b.is_empty()
-        && (a == b
-            || college_province.trim().starts_with(policy_province.trim())
-            || a.starts_with(&b))
+    use zizhu_domain::ids::province_by_name;
+    match (
+        province_by_name(college_province),
+        province_by_name(policy_province),
+    ) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }
 
 #[cfg(test)]

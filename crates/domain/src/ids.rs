@@ -6,7 +6,7 @@ mod divisions;
 #[cfg(test)]
 mod tests;
 
-pub use divisions::{city_name, county_name, division_name, province_name};
+pub use divisions::{city_name, county_name, division_name, province_by_name, province_name};
 
 use crate::model::Sex;
 use crate::text::{clean_cell, is_zero_width};

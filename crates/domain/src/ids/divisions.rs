@@ -104,3 +104,66 @@ mod tests {
         assert!(county_codes().iter().all(|c| c.len() == 6));
     }
 }
+
+/// The canonical name of a province-level division (省级行政区) written in a cell, or `None`.
+/// Accepts the full name (`江西省`), the short name (`江西`, `内蒙古`, `广西`), either with spaces
+/// typed inside (`江 西`), a full name followed by a city (`江西省南昌市`), and 香港/澳门/台湾.
+/// Used to decide 省内/省外 for the college freshman aid, so a typo must not pass as 省外.
+pub fn province_by_name(s: &str) -> Option<&'static str> {
+    const EXTRA: [&str; 3] = ["香港特别行政区", "澳门特别行政区", "台湾省"];
+    const SUFFIXES: [&str; 6] = [
+        "维吾尔自治区",
+        "壮族自治区",
+        "回族自治区",
+        "特别行政区",
+        "自治区",
+        "省",
+    ];
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() {
+        return None;
+    }
+    let names = tables().provinces.values().copied().chain(EXTRA);
+    let mut best: Option<&'static str> = None;
+    for full in names {
+        let mut short = full;
+        for suf in SUFFIXES {
+            if let Some(x) = full.strip_suffix(suf) {
+                short = x;
+                break;
+            }
+        }
+        let short = short.strip_suffix('市').unwrap_or(short);
+        if t == full
+            || t == short
+            || t.starts_with(full)
+            || (short.chars().count() >= 2 && t.starts_with(short))
+        {
+            // Prefer the longest match (内蒙古 over a hypothetical shorter prefix).
+            if best.is_none_or(|b| full.len() > b.len()) {
+                best = Some(full);
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod province_tests {
+    use super::province_by_name;
+
+    #[test]
+    fn province_names() {
+        assert_eq!(province_by_name("江西省"), Some("江西省"));
+        assert_eq!(province_by_name("江西"), Some("江西省"));
+        assert_eq!(province_by_name("江 西"), Some("江西省"));
+        assert_eq!(province_by_name("江西省南昌市"), Some("江西省"));
+        assert_eq!(province_by_name("北京"), Some("北京市"));
+        assert_eq!(province_by_name("内蒙古"), Some("内蒙古自治区"));
+        assert_eq!(province_by_name("广西壮族自治区"), Some("广西壮族自治区"));
+        assert_eq!(province_by_name("香港"), Some("香港特别行政区"));
+        assert_eq!(province_by_name("火星"), None);
+        assert_eq!(province_by_name("Jiangxi"), None);
+        assert_eq!(province_by_name(""), None);
+    }
+}

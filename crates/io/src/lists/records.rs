@@ -361,7 +361,20 @@ fn admission(c: &mut RowCtx<'_>) -> Built {
     let name = c.name(Field::Name);
     let id = c.id(Field::IdNumber);
     let college = c.text(Field::College, true);
-    let province = c.text(Field::CollegeProvince, true);
+    // Stored as the canonical province name: 省内/省外 decides 500 or 1000 元 (二(一)3).
+    let province = match c.text(Field::CollegeProvince, true) {
+        Some(p) => match zizhu_domain::ids::province_by_name(&p) {
+            Some(full) => Some(full.to_string()),
+            None => {
+                c.error(
+                    Field::CollegeProvince,
+                    "无法识别的省份名称，请填写如“江西省”或“江西”",
+                );
+                None
+            }
+        },
+        None => None,
+    };
     let year = c.year(Field::AdmissionYear, true, YEARS);
     let dup_key = match (&id, year) {
         (Some(i), Some(y)) => Some((

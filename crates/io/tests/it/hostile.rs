@@ -85,3 +85,24 @@ fn malformed_cell_references_are_an_unreadable_file_not_a_crash() {
         assert!(matches!(e, ImportError::Unreadable { .. }), "{bad}: {e:?}");
     }
 }
+
+#[test]
+fn college_province_is_read_as_a_province_name() {
+    // "江 西" was stored as typed and counted as 省外 (1000 元 instead of 500).
+    let text = lines(&[
+        "考生号,姓名,身份证号,录取院校,院校所在省份,录取年份",
+        &format!("1,甲演一,{},南昌演示大学,江 西,2023", id_a()),
+        &format!("2,乙演二,{},火星演示学院,火星,2023", id_b()),
+    ]);
+    let (_, out) = import(ListKind::CollegeAdmissions, "gaokao.csv", text.as_bytes());
+    let e = errors(&out);
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        (e[0].row, e[0].column.as_str(), e[0].value.as_str()),
+        (3, "院校所在省份", "火星")
+    );
+    match records(&out).first() {
+        Some(zizhu_domain::ListRecord::Admission(a)) => assert_eq!(a.college_province, "江西省"),
+        other => panic!("{other:?}"),
+    }
+}
