@@ -167,6 +167,14 @@ impl<'a> RowCtx<'a> {
             }
         };
         match parsed {
+            Ok((id, _))
+                if id
+                    .birth_date()
+                    .is_some_and(|b| b > chrono::Local::now().date_naive()) =>
+            {
+                self.error(field, "身份证件号中的出生日期晚于今天，请核对");
+                None
+            }
             Ok((id, warnings)) => {
                 for w in warnings {
                     self.warn(field, w.to_string());
@@ -184,7 +192,9 @@ impl<'a> RowCtx<'a> {
     /// system), text via [`parse_date`].
     pub(crate) fn date(&mut self, field: Field, required: bool) -> Option<NaiveDate> {
         let result = match self.present(field, required)? {
-            Cell::Date(d) => Ok(*d),
+            // A date cell holding 0, a negative number or NaN shows as 1899 in Excel.
+            Cell::Date(d) if (1900..=2100).contains(&d.year()) => Ok(*d),
+            Cell::Date(d) => Err(zizhu_domain::dates::DateError::YearOutOfRange(d.year())),
             Cell::Number(n) => from_excel_serial(*n, self.is_1904),
             Cell::Text(t) => parse_date(t),
             Cell::Bool(_) | Cell::Empty => {

@@ -247,7 +247,12 @@ fn poor_member(c: &mut RowCtx<'_>) -> Built {
         parse_poverty_status,
         "未脱贫、已脱贫",
     );
-    let exit_year = c.year(Field::ExitYear, false, YEARS);
+    // 精准扶贫 began in 2013/2014; a 脱贫年度 after this year has not happened yet.
+    let exit_year = c.year(
+        Field::ExitYear,
+        false,
+        2013..=chrono::Datelike::year(&chrono::Local::now()),
+    );
     let township = c.text(Field::Township, false).unwrap_or_default();
     let village = c.text(Field::Village, false).unwrap_or_default();
     let dup_key = id_key(&id);

@@ -106,3 +106,29 @@ fn college_province_is_read_as_a_province_name() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn future_birth_dates_and_1899_date_cells_are_rejected() {
+    let future = make_id("360731", "20990101", "123");
+    let text = lines(&[
+        "姓名,身份证号,开始日期,结束日期",
+        &format!("甲演一,{future},2023-01-01,"),
+    ]);
+    let (_, out) = import(ListKind::UrbanHardship, "u.csv", text.as_bytes());
+    assert!(
+        errors(&out).iter().any(|e| e.reason.contains("晚于今天")),
+        "{:?}",
+        errors(&out)
+    );
+    // A date cell holding 0 shows as 1899-12-31 in Excel: not a date a list can mean.
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    urban_sheet(ws, &[id_a()]);
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_number_with_format(1, 2, 0.0, &fmt).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let (_, out) = import(ListKind::UrbanHardship, "zero.xlsx", &bytes);
+    let e = errors(&out);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].column, "开始日期");
+}
