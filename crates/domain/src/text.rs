@@ -16,8 +16,23 @@ pub enum TextError {
     Undecodable,
     /// The name contains a digit (ASCII, full-width or other numeric character).
     DigitInName { ch: char },
-    /// The name contains a control character (line break, tab after cleaning, NUL …).
+    /// The name contains a control character (line break, tab after cleaning, NUL …), a
+    /// bidirectional override (U+202A–202E, U+2066–2069) or a symbol no name has (emoji, `+`, `=` …).
     ControlInName { code_point: u32 },
+    /// The name is longer than [`MAX_NAME_CHARS`] characters.
+    NameTooLong { chars: usize },
+}
+
+/// The longest name accepted, in characters (transliterated minority names run to about 20).
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// Characters a personal name may contain besides letters: the middle dot and its variants,
+/// spaces, the hyphen and apostrophe of Latin names, and 〇.
+fn allowed_in_name(ch: char) -> bool {
+    ch.is_alphabetic()
+        || ch.is_whitespace()
+        || is_dot_variant(ch)
+        || matches!(ch, '·' | '.' | '-' | '\'' | '〇')
 }
 
 impl fmt::Display for TextError {
@@ -32,7 +47,13 @@ impl fmt::Display for TextError {
             }
             TextError::DigitInName { ch } => write!(f, "姓名含数字“{ch}”"),
             TextError::ControlInName { code_point } => {
-                write!(f, "姓名含控制字符（U+{code_point:04X}，如换行符）")
+                write!(
+                    f,
+                    "姓名含不允许的字符（U+{code_point:04X}，如换行符、方向控制符或符号）"
+                )
+            }
+            TextError::NameTooLong { chars } => {
+                write!(f, "姓名过长（{chars}个字，最多{MAX_NAME_CHARS}个）")
             }
         }
     }
@@ -138,6 +159,15 @@ pub fn normalize_name(s: &str) -> Result<String, TextError> {
         if ch.is_numeric() && ch != '〇' {
             return Err(TextError::DigitInName { ch });
         }
+        if !allowed_in_name(ch) {
+            return Err(TextError::ControlInName {
+                code_point: u32::from(ch),
+            });
+        }
+    }
+    let n = cleaned.chars().count();
+    if n > MAX_NAME_CHARS {
+        return Err(TextError::NameTooLong { chars: n });
     }
     let chars: Vec<char> = cleaned.chars().collect();
     // Pass 1: dots.
@@ -275,6 +305,35 @@ mod tests {
     }
 
     #[test]
+    fn bidi_overrides_symbols_and_overlong_names_are_rejected() {
+        assert!(matches!(
+            normalize_name("张\u{202E}三"),
+            Err(TextError::ControlInName { code_point: 0x202E })
+        ));
+        assert!(matches!(
+            normalize_name("张三😀"),
+            Err(TextError::ControlInName { .. })
+        ));
+        assert!(matches!(
+            normalize_name("=cmd|演"),
+            Err(TextError::ControlInName { .. })
+        ));
+        assert!(matches!(
+            normalize_name(&"演".repeat(51)),
+            Err(TextError::NameTooLong { chars: 51 })
+        ));
+        assert_eq!(
+            normalize_name(&"演".repeat(50)).map(|s| s.chars().count()),
+            Ok(50)
+        );
+        assert_eq!(
+            normalize_name("Mary-Jane O'Neil").as_deref(),
+            Ok("Mary-Jane O'Neil")
+        );
+        assert_eq!(normalize_name("森山𥙿").as_deref(), Ok("森山𥙿"));
+    }
+
+    #[test]
     fn error_messages_are_chinese() {
         assert_eq!(
             TextError::Undecodable.to_string(),
@@ -287,7 +346,7 @@ mod tests {
         );
         assert_eq!(
             TextError::ControlInName { code_point: 10 }.to_string(),
-            "姓名含控制字符（U+000A，如换行符）"
+            "姓名含不允许的字符（U+000A，如换行符、方向控制符或符号）"
         );
     }
 }
