@@ -158,7 +158,7 @@ pub async fn import_file(
             "文件 {file_name} 没有任何数据行，未导入"
         )));
     }
-    if let Some(mut tx) = tx {
+    if let Some(tx) = tx {
         // ImportTx::commit writes the audit entry (kind, file, SHA-256, rows) in the same transaction.
         out.import_id = Some(tx.commit(count as i64, out.warnings.len() as i64).await?);
     }
@@ -187,7 +187,7 @@ fn describe_source(src: &zizhu_io::lists::SourceInfo) -> String {
     if let Some(e) = &src.encoding {
         s.push_str(&format!("，编码 {e}"));
     }
-    if !src.sheet.is_empty() {
+    if !src.sheet.is_empty() && src.encoding.is_none() {
         s.push_str(&format!("，工作表「{}」", src.sheet));
     }
     s.push_str(&format!("，表头在第{}行", src.header_row));

@@ -150,3 +150,36 @@ pub async fn quality_report(
         .map_err(|e| AppError::Other(format!("写入数据质量报告失败：{e}")))?;
     Ok(lines.len())
 }
+
+/// Why the stored roster of `term` may not reflect the current lists and policy: no run yet, a
+/// list imported after the run, or a different policy file. Empty when it is current.
+pub async fn staleness(db: &Db, policy_sha256: &str, term: Term) -> Result<Vec<String>, AppError> {
+    let Some(run) = db.latest_run(term).await? else {
+        return Ok(vec![format!(
+            "{}尚未计算，请先运行 zizhu compute --term {term}",
+            term.label_zh()
+        )]);
+    };
+    let mut out = Vec::new();
+    let newer: Vec<String> = db
+        .imports()
+        .await?
+        .into_iter()
+        .filter(|b| b.imported_at > run.started_at)
+        .map(|b| format!("{}《{}》", b.kind.zh(), b.file_name))
+        .collect();
+    if !newer.is_empty() {
+        out.push(format!(
+            "计算（{}）之后又导入了 {}，资助名单可能已过期，请重新运行 zizhu compute --term {term}",
+            run.finished_at.format("%Y-%m-%d %H:%M"),
+            newer.join("、")
+        ));
+    }
+    if run.policy_sha256 != policy_sha256 {
+        out.push(format!(
+            "计算时使用的政策文件（版本 {}）与当前政策文件不同，请重新运行 zizhu compute --term {term}",
+            run.policy_version
+        ));
+    }
+    Ok(out)
+}

@@ -17,7 +17,10 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
     for w in o.warnings.iter().take(10) {
         println!(
             "  提示 第{}行 {}「{}」：{}",
-            w.row, w.column, w.value, w.reason
+            w.row,
+            printable(&w.column),
+            printable(&w.value),
+            w.reason
         );
     }
     if o.warnings.len() > 10 {
@@ -32,7 +35,10 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
         for e in o.errors.iter().take(20) {
             println!(
                 "  错误 第{}行 {}「{}」：{}",
-                e.row, e.column, e.value, e.reason
+                e.row,
+                printable(&e.column),
+                printable(&e.value),
+                e.reason
             );
         }
         if o.errors.len() > 20 {
@@ -80,6 +86,17 @@ pub async fn import(
     report_dir: &Path,
 ) -> anyhow::Result<u8> {
     let db = ctx.db().await?;
+    if term.is_some() && kind != ListKind::Students {
+        eprintln!(
+            "注意：--term 只用于学籍；{}名单不分学期，已忽略。",
+            kind.zh()
+        );
+    }
+    let term = if kind == ListKind::Students {
+        term
+    } else {
+        None
+    };
     let req = ImportRequest {
         kind,
         file: file.to_path_buf(),
@@ -169,6 +186,12 @@ pub async fn compute(ctx: &Ctx, term: Term) -> anyhow::Result<u8> {
     let db = ctx.db().await?;
     let started = Instant::now();
     let s = compute_with(&db, ctx, &p, term).await?;
+    if s.students == 0 {
+        eprintln!(
+            "注意：{}的学籍为空，请先导入：zizhu import students 文件 --term {term}",
+            term.label_zh()
+        );
+    }
     println!("政策：{}（版本 {}）", p.label, p.policy.file.policy.version);
     print_compute(&s);
     println!("用时 {:.1} 秒。", started.elapsed().as_secs_f64());
@@ -233,6 +256,7 @@ pub async fn quality(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Res
 pub async fn explain(ctx: &Ctx, id: &str, term: Term, full_id: bool) -> anyhow::Result<u8> {
     let p = ctx.policy()?;
     let db = ctx.db().await?;
+    warn_stale(&db, &p, term).await?;
     let text = explain_uc::explain(&db, &p.policy, term, id, full_id).await?;
     if full_id {
         let masked = zizhu_domain::IdNumber::parse(id)
@@ -248,4 +272,29 @@ pub async fn explain(ctx: &Ctx, id: &str, term: Term, full_id: bool) -> anyhow::
     }
     print!("{text}");
     Ok(0)
+}
+
+/// Prints why the stored roster may be out of date (never blocks: the officer decides).
+async fn warn_stale(db: &Db, p: &ui::LoadedPolicy, term: Term) -> anyhow::Result<()> {
+    for w in reports::staleness(db, &p.sha256, term).await? {
+        eprintln!("注意：{w}");
+    }
+    Ok(())
+}
+
+/// A value from a user's file, safe to print on a terminal: control characters (escape
+/// sequences could clear the screen or retitle the window) are shown as `\u{..}`.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control()
+                || ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+            {
+                format!("\\u{{{:04X}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

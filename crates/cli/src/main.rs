@@ -176,7 +176,10 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("错误：{e:#}");
+            // The top-level message is already complete and in Chinese; the chain (library
+            // detail, often in English) goes to the log.
+            tracing::debug!("{e:#}");
+            eprintln!("错误：{e}");
             ExitCode::from(2)
         }
     }
