@@ -42,6 +42,8 @@ pub struct ImportOutcome {
     pub report: Option<(PathBuf, PathBuf)>,
     /// An earlier import of exactly the same file, if any.
     pub same_as: Option<i64>,
+    /// Rows of the version of this list that the import replaces (for a sanity warning).
+    pub previous_rows: Option<i64>,
 }
 
 impl ImportOutcome {
@@ -74,6 +76,12 @@ pub async fn import_file(
         .unwrap_or_default();
     let sha256 = sha256_hex(&bytes);
     let same_as = db.import_by_sha(req.kind, &sha256).await?.map(|b| b.id);
+    let previous_rows = db
+        .imports()
+        .await?
+        .into_iter()
+        .find(|b| b.kind == req.kind && (req.kind != ListKind::Students || b.term == req.term))
+        .map(|b| b.rows);
     let mut rows = open_list(req.kind, bytes, &file_name)?;
     let source = describe_source(rows.source());
     let mut tx = if req.dry_run {
@@ -137,6 +145,7 @@ pub async fn import_file(
         import_id: None,
         report: None,
         same_as,
+        previous_rows,
     };
     if !out.errors.is_empty() {
         if let Some(tx) = tx {

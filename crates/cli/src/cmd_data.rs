@@ -49,6 +49,17 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
         }
         return 1;
     }
+    if let Some(prev) = o.previous_rows {
+        let now = o.rows as i64;
+        if prev > 0 && (now * 3 < prev || now > prev * 3) {
+            println!(
+                "注意：这份{}名单有 {now} 行，它{}的上一版有 {prev} 行，相差很大。请确认文件和名单类型无误{}。",
+                o.kind.zh(),
+                if dry_run { "将替换" } else { "替换" },
+                if dry_run { "" } else { "（如有误，重新导入正确的文件即可恢复）" }
+            );
+        }
+    }
     if dry_run {
         println!(
             "校验通过：{} 行{}名单，{} 条提示（--dry-run，未写入）。",
