@@ -40,28 +40,70 @@ struct Out {
     cats: Vec<NewCategory>,
     ents: Vec<NewEntitlement>,
     dq: Vec<NewQualityIssue>,
+    /// Findings handed to the writer so far.
+    dq_sent: i64,
+    /// To the writer task, which owns the transaction.
+    send: tokio::sync::mpsc::Sender<Batch>,
+}
+
+/// Rows for the writer task.
+enum Batch {
+    Categories(Vec<NewCategory>),
+    Entitlements(Vec<NewEntitlement>),
+    Quality(Vec<NewQualityIssue>),
 }
 
 impl Out {
-    async fn flush(
-        &mut self,
-        tx: &mut zizhu_store::ComputeTx,
-        force: bool,
-    ) -> Result<(), AppError> {
-        if force || self.cats.len() >= PAGE as usize {
-            tx.insert_categories(&self.cats).await?;
-            self.cats.clear();
+    /// Hands full buffers (all of them when `force`) to the writer. Fails only when the writer
+    /// stopped, whose own error is then reported.
+    async fn flush(&mut self, force: bool) -> bool {
+        let full = PAGE as usize;
+        let mut ok = true;
+        if !self.cats.is_empty() && (force || self.cats.len() >= full) {
+            ok &= self
+                .send
+                .send(Batch::Categories(std::mem::take(&mut self.cats)))
+                .await
+                .is_ok();
         }
-        if force || self.ents.len() >= PAGE as usize {
-            tx.insert_entitlements(&self.ents).await?;
-            self.ents.clear();
+        if !self.ents.is_empty() && (force || self.ents.len() >= full) {
+            ok &= self
+                .send
+                .send(Batch::Entitlements(std::mem::take(&mut self.ents)))
+                .await
+                .is_ok();
         }
-        if force || self.dq.len() >= PAGE as usize {
-            tx.insert_quality(&self.dq).await?;
-            self.dq.clear();
+        if !self.dq.is_empty() && (force || self.dq.len() >= full) {
+            self.dq_sent += self.dq.len() as i64;
+            ok &= self
+                .send
+                .send(Batch::Quality(std::mem::take(&mut self.dq)))
+                .await
+                .is_ok();
         }
-        Ok(())
+        ok
     }
+}
+
+/// Writes batches as they come, so evaluating the next page overlaps with writing this one.
+fn spawn_writer(
+    mut tx: zizhu_store::ComputeTx,
+) -> (
+    tokio::sync::mpsc::Sender<Batch>,
+    tokio::task::JoinHandle<Result<zizhu_store::ComputeTx, AppError>>,
+) {
+    let (send, mut recv) = tokio::sync::mpsc::channel::<Batch>(4);
+    let handle = tokio::spawn(async move {
+        while let Some(b) = recv.recv().await {
+            match b {
+                Batch::Categories(v) => tx.insert_categories(&v).await?,
+                Batch::Entitlements(v) => tx.insert_entitlements(&v).await?,
+                Batch::Quality(v) => tx.insert_quality(&v).await?,
+            }
+        }
+        Ok(tx)
+    });
+    (send, handle)
 }
 
 fn category_rows<'a>(
@@ -78,31 +120,78 @@ fn category_rows<'a>(
     })
 }
 
-/// The JSON stored with an entitlement: the conditions that held, the amount rule, and the lists
-/// (with import batch and row) behind each category.
-fn facts_json(
-    tp: &TermPolicy,
-    g: &Grant,
-    facts: zizhu_policy::Facts,
-    cats: &[MatchedCategory],
-) -> String {
-    let trace = tp.trace(g, facts);
-    let sources: Vec<_> = cats
-        .iter()
-        .map(|c| {
-            json!({"category": c.category.key(), "zh": c.category.zh(), "list": c.list.key(),
-                   "import_id": c.import_id, "row": c.row_no, "detail": c.detail})
-        })
-        .collect();
-    json!({
-        "term": tp.term.to_string(),
-        "reference_date": tp.reference_date.to_string(),
-        "clause": trace.clause,
-        "conditions": trace.conditions,
-        "amount": trace.amount,
-        "sources": sources,
-    })
-    .to_string()
+/// A list row behind a category, as stored in an entitlement's facts.
+#[derive(serde::Serialize)]
+struct SourceDoc<'a> {
+    category: &'a str,
+    zh: &'a str,
+    list: &'a str,
+    import_id: i64,
+    row: i64,
+    detail: &'a str,
+}
+
+/// Builds the JSON stored with an entitlement: the term and reference date, the clause, the
+/// conditions that held, the amount rule, and the lists (import batch and row) behind each
+/// category. The policy part depends only on the grant's branch, amount rule, supplements and
+/// the facts its `any` groups looked at, so it is serialised once per distinct combination.
+struct Tracer<'a> {
+    tp: &'a TermPolicy,
+    head: String,
+    cache: FxHashMap<(usize, usize, usize, u32, u64), String>,
+}
+
+impl<'a> Tracer<'a> {
+    fn new(tp: &'a TermPolicy) -> Tracer<'a> {
+        let head = format!(
+            "\"term\":\"{}\",\"reference_date\":\"{}\"",
+            tp.term, tp.reference_date
+        );
+        Tracer {
+            tp,
+            head,
+            cache: FxHashMap::default(),
+        }
+    }
+
+    fn json(&mut self, g: &Grant, facts: zizhu_policy::Facts, cats: &[MatchedCategory]) -> String {
+        let tp = self.tp;
+        let any = tp
+            .programs
+            .get(g.program)
+            .and_then(|p| p.when.conjs.get(g.branch))
+            .map(|c| c.any.iter().fold(0u64, |m, x| m | x))
+            .unwrap_or(0);
+        let key = (
+            g.program,
+            g.branch,
+            g.amount_rule,
+            g.supplements,
+            facts.0 & any,
+        );
+        let middle = self.cache.entry(key).or_insert_with(|| {
+            let t = tp.trace(g, facts);
+            let v = json!({"clause": t.clause, "conditions": t.conditions, "amount": t.amount})
+                .to_string();
+            // Drop the braces: the object is spliced between the head and the sources.
+            v.get(1..v.len().saturating_sub(1))
+                .unwrap_or_default()
+                .to_string()
+        });
+        let sources: Vec<SourceDoc<'_>> = cats
+            .iter()
+            .map(|c| SourceDoc {
+                category: c.category.key(),
+                zh: c.category.zh(),
+                list: c.list.key(),
+                import_id: c.import_id,
+                row: c.row_no,
+                detail: &c.detail,
+            })
+            .collect();
+        let sources = serde_json::to_string(&sources).unwrap_or_else(|_| "[]".into());
+        format!("{{{},{},\"sources\":{}}}", self.head, middle, sources)
+    }
 }
 
 /// Computes one term and stores the result; returns the summary.
@@ -160,11 +249,13 @@ pub async fn compute_term(
         policy_sha256: policy_sha256.to_string(),
         actor: actor.to_string(),
     };
-    let mut tx = db.begin_compute(&meta).await?;
+    let (send, writer) = spawn_writer(db.begin_compute(&meta).await?);
     let mut out = Out {
         cats: Vec::new(),
         ents: Vec::new(),
         dq: Vec::new(),
+        dq_sent: 0,
+        send,
     };
     let mut summary = ComputeSummary {
         term: Some(term),
@@ -175,6 +266,7 @@ pub async fn compute_term(
     let mut paid_at: FxHashMap<u64, String> = FxHashMap::default();
     let mut seen: FxHashSet<u64> = FxHashSet::default();
     let mut grants = Vec::new();
+    let mut tracer = Tracer::new(&tp);
     let mut done = 0u64;
     // The next page is read while this one is evaluated and written (two cores).
     let fetch = |after: i64| {
@@ -215,7 +307,7 @@ pub async fn compute_term(
             tp.evaluate(Subject::Student, facts, prior_mask(id), &mut grants);
             for g in &grants {
                 push_grant(
-                    &tp,
+                    &mut tracer,
                     g,
                     facts,
                     &cats,
@@ -231,7 +323,9 @@ pub async fn compute_term(
         progress(done, total_students.max(0) as u64);
         t_eval += t0.elapsed();
         let t0 = std::time::Instant::now();
-        out.flush(&mut tx, false).await?;
+        if !out.flush(false).await {
+            break; // the writer failed: its error is reported below
+        }
         t_write += t0.elapsed();
     }
 
@@ -275,7 +369,7 @@ pub async fn compute_term(
             let rec = admission_as_record(a, last.map(|s| &s.record));
             for g in &grants {
                 push_grant(
-                    &tp,
+                    &mut tracer,
                     g,
                     facts,
                     &cats,
@@ -293,8 +387,12 @@ pub async fn compute_term(
     if !seen.is_empty() {
         quality::missing_from_registry(&index, &seen, on, &mut out.dq);
     }
-    summary.quality_issues = out.dq.len() as i64;
-    out.flush(&mut tx, true).await?;
+    out.flush(true).await;
+    summary.quality_issues = out.dq_sent;
+    drop(out);
+    let tx = writer
+        .await
+        .map_err(|e| AppError::Other(format!("写入计算结果失败：{e}")))??;
     for (i, p) in tp.programs.iter().enumerate() {
         if let Some((n, fen)) = per_program.get(i) {
             summary
@@ -320,7 +418,7 @@ pub async fn compute_term(
 
 #[allow(clippy::too_many_arguments)]
 fn push_grant(
-    tp: &TermPolicy,
+    tracer: &mut Tracer<'_>,
     g: &Grant,
     facts: zizhu_policy::Facts,
     cats: &[MatchedCategory],
@@ -329,6 +427,7 @@ fn push_grant(
     per_program: &mut [(i64, Fen)],
     summary: &mut ComputeSummary,
 ) {
+    let tp = tracer.tp;
     let Some(p) = tp.programs.get(g.program) else {
         return;
     };
@@ -342,7 +441,7 @@ fn push_grant(
         clause: p.clause.clone(),
         amount_fen: g.amount.0,
         payee: p.payee.key().to_string(),
-        facts: facts_json(tp, g, facts, cats),
+        facts: tracer.json(g, facts, cats),
     });
     if let Some(x) = per_program.get_mut(g.program) {
         x.0 += 1;
