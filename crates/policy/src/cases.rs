@@ -99,11 +99,9 @@ pub fn run_cases(policy: &Policy, src: &str) -> Result<Vec<CaseResult>, PolicyEr
             .term
             .parse()
             .map_err(|e: zizhu_domain::term::TermParseError| at(src, pos, e.to_string()))?;
-        if !compiled.contains_key(&term) {
-            compiled.insert(term, policy.compile(term)?);
-        }
-        let Some(tp) = compiled.get(&term) else {
-            continue;
+        let tp = match compiled.entry(term) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(policy.compile(term)?),
         };
         let facts = facts_from_table(c.facts.get_ref()).map_err(|m| at(src, pos, m))?;
         let mut prior = 0u32;

@@ -1,5 +1,6 @@
 //! The `zizhu` binary as a user runs it: the demo, a kill during compute and import, the policy
 //! commands. One test binary (each costs link time).
+#![allow(clippy::panic, clippy::unwrap_used)]
 
 mod common;
 mod demo;

@@ -3,6 +3,7 @@
 //! (each PostgreSQL test works in a schema of its own, dropped at the end).
 //!
 //! The one integration-test binary of the crate: add modules here, not new files in `tests/`.
+#![allow(clippy::panic, clippy::unwrap_used)]
 
 /// For each story function `name(&Db) -> TestResult` of the calling module, generates a module
 /// `name` with one test per backend: `sqlite_memory`, `sqlite_file`, `postgres`.
