@@ -81,6 +81,9 @@ pub async fn explain(
     };
     if students.is_empty() {
         let _ = writeln!(s, "\n本学期学籍中没有此人。");
+        // Still say which lists the person is on: for a school-age child that is a dropout lead.
+        let cats = index.categories(id.as_str(), Difficulty::NotDifficult, (0, 0));
+        write_categories(&mut s, &cats, &import_name);
     }
     for st in &students {
         let r = &st.record;
@@ -89,7 +92,11 @@ pub async fn explain(
             s,
             "\n学籍：{} 学籍号 {}，{}（{}）{}年级 {}，{}，{}，学籍状态 {}（{} 第{}行）",
             r.name,
-            r.student_no,
+            if full_id {
+                r.student_no.clone()
+            } else {
+                mask_long_digits(&r.student_no)
+            },
             school.map(|x| x.name.as_str()).unwrap_or("未知学校"),
             r.school_code,
             r.grade,
@@ -211,7 +218,18 @@ fn write_verdicts(
     fi: FactInput,
     once_mask: u32,
 ) {
-    for v in tp.explain(subject, fi.facts(), once_mask) {
+    let verdicts = tp.explain(subject, fi.facts(), once_mask);
+    let granted: Vec<String> = verdicts
+        .iter()
+        .filter_map(|v| v.amount.map(|a| format!("{} {a} 元", v.name)))
+        .collect();
+    let total: zizhu_domain::Fen = verdicts.iter().filter_map(|v| v.amount).sum();
+    if granted.is_empty() {
+        let _ = writeln!(s, "结论：本学期不享受任何项目（各项目原因见下）。");
+    } else {
+        let _ = writeln!(s, "结论：{}；合计 {total} 元。", granted.join("；"));
+    }
+    for v in verdicts {
         let head = match v.amount {
             Some(a) => format!("✔ 发放 {a} 元"),
             None => "✘ 不发放".to_string(),
@@ -220,5 +238,52 @@ fn write_verdicts(
         for l in v.lines {
             let _ = writeln!(s, "    {l}");
         }
+    }
+}
+
+/// Masks every run of 15 or more digits (an ID number inside a G-prefixed 学籍号) like an ID:
+/// the first 6 and the last 2 characters stay.
+fn mask_long_digits(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_digit() || (i > start && chars[i] == 'X')) {
+            i += 1;
+        }
+        let run = i - start;
+        if run >= 15 {
+            for (k, c) in chars[start..i].iter().enumerate() {
+                out.push(if k < 6 || k >= run - 2 { *c } else { '*' });
+            }
+        } else {
+            out.extend(&chars[start..i]);
+        }
+        if i == start {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn student_numbers_are_masked_like_ids() {
+        assert_eq!(
+            super::mask_long_digits("G360731201507225520"),
+            "G360731**********20"
+        );
+        assert_eq!(
+            super::mask_long_digits("G36073120150722552X"),
+            "G360731**********2X"
+        );
+        assert_eq!(
+            super::mask_long_digits("L3607312015072201234"),
+            "L360731***********34"
+        );
+        assert_eq!(super::mask_long_digits("J12345"), "J12345");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::quality;
 use crate::AppError;
+use std::collections::HashMap;
 use std::path::Path;
 use zizhu_domain::{IdNumber, Term};
 use zizhu_io::quality_report::{write_quality_report, QualityLine};
@@ -19,20 +20,63 @@ pub struct RosterReport {
     pub total_fen: i64,
 }
 
-fn basis_of(facts: &str) -> String {
+/// The three traceability columns of a roster line, from the facts JSON stored with it:
+/// the lists behind each category (with file, batch and row), the conditions that held, and how
+/// the amount was made.
+fn trace_columns(facts: &str, files: &HashMap<i64, String>) -> (String, String, String) {
     let v: serde_json::Value = serde_json::from_str(facts).unwrap_or_default();
-    let mut parts = Vec::new();
-    if let Some(arr) = v.get("sources").and_then(|s| s.as_array()) {
-        for s in arr {
-            let zh = s.get("zh").and_then(|x| x.as_str()).unwrap_or_default();
-            let detail = s.get("detail").and_then(|x| x.as_str()).unwrap_or_default();
-            parts.push(format!("{zh}（{detail}）"));
-        }
+    let text = |x: &serde_json::Value, k: &str| {
+        x.get(k)
+            .and_then(|y| y.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut basis = Vec::new();
+    for src in v
+        .get("sources")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let batch = src.get("import_id").and_then(|x| x.as_i64()).unwrap_or(0);
+        let row = src.get("row").and_then(|x| x.as_i64()).unwrap_or(0);
+        let file = files
+            .get(&batch)
+            .map(|f| format!("《{f}》"))
+            .unwrap_or_default();
+        basis.push(format!(
+            "{}（{}）[第{batch}批{file}第{row}行]",
+            text(src, "zh"),
+            text(src, "detail")
+        ));
     }
-    parts.join("；")
+    let conditions: Vec<String> = v
+        .get("conditions")
+        .and_then(|c| c.as_array())
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let zh = text(c, "zh");
+            if c.get("value").and_then(|b| b.as_bool()).unwrap_or(true) {
+                zh
+            } else {
+                format!("非：{zh}")
+            }
+        })
+        .collect();
+    let amount: Vec<String> = v
+        .get("amount")
+        .and_then(|a| a.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    (basis.join("；"), conditions.join("；"), amount.join("；"))
 }
 
-/// Writes the roster of `term` to `path`. `public` masks IDs and leaves out hardship categories.
+/// Writes the roster of `term` to `path`, from what was stored when the term was computed (its
+/// programs, clauses and amounts). `public` masks IDs and leaves out hardship categories and
+/// the traceability columns.
 pub async fn roster(
     db: &Db,
     policy: &Policy,
@@ -40,18 +84,24 @@ pub async fn roster(
     public: bool,
     path: &Path,
 ) -> Result<RosterReport, AppError> {
-    let tp = policy.compile(term)?;
-    let programs: Vec<ProgramInfo> = tp
-        .programs
-        .iter()
-        .filter(|p| p.payable_this_term)
+    let stored = db.stored_programs(term).await?;
+    // Policy order when today's policy covers the term, else by program id.
+    let order: Vec<String> = policy
+        .compile(term)
+        .map(|tp| tp.programs.iter().map(|p| p.id.clone()).collect())
+        .unwrap_or_default();
+    let mut programs: Vec<ProgramInfo> = stored
+        .into_iter()
         .map(|p| ProgramInfo {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            clause: p.clause.clone(),
-            payee: p.payee.zh().to_string(),
+            payee: zizhu_policy::file::Payee::from_key(&p.payee)
+                .map(|x| x.zh().to_string())
+                .unwrap_or(p.payee),
+            id: p.program,
+            name: p.program_name,
+            clause: p.clause,
         })
         .collect();
+    programs.sort_by_key(|p| order.iter().position(|o| *o == p.id).unwrap_or(usize::MAX));
     let totals: Vec<TotalLine> = db
         .entitlement_totals(term)
         .await?
@@ -65,13 +115,63 @@ pub async fn roster(
             amount_fen: t.amount_fen,
         })
         .collect();
+    let files: HashMap<i64, String> = db
+        .imports()
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.file_name))
+        .collect();
     let county = &policy.file.policy.county_name;
     let title = if public {
         format!("{county}{}学生资助名单公示", term.label_zh())
     } else {
         format!("{county}{}学生资助名单", term.label_zh())
     };
-    let mut w = RosterWriter::new(&title, &programs, &totals, public)
+    let mut notes: Vec<(String, String)> = vec![("学期".into(), term.label_zh())];
+    if let Some(run) = db.latest_run(term).await? {
+        notes.push((
+            "计算批次".into(),
+            format!(
+                "第{}次计算，{}（UTC）由 {} 完成",
+                run.id,
+                run.finished_at.format("%Y-%m-%d %H:%M:%S"),
+                run.actor
+            ),
+        ));
+        notes.push((
+            "政策文件".into(),
+            format!("{} 版本 {}", run.policy_id, run.policy_version),
+        ));
+        notes.push(("政策文件指纹（SHA-256）".into(), run.policy_sha256.clone()));
+        notes.push((
+            "计算人数".into(),
+            format!(
+                "学籍 {} 人，资助 {} 人次，合计 {} 元",
+                run.students,
+                run.entitlements,
+                zizhu_domain::Fen(run.total_fen)
+            ),
+        ));
+    }
+    if let Ok(tp) = policy.compile(term) {
+        notes.push((
+            "基准日".into(),
+            format!("{}（{}）", tp.reference_date, tp.payable_reference),
+        ));
+    }
+    notes.push((
+        "金额".into(),
+        "每生每年的标准按春季、秋季两个学期各发一半；一次性项目在规定学期全额发放。".into(),
+    ));
+    if public {
+        notes.push((
+            "公示说明".into(),
+            "身份证件号已脱敏；不含家庭困难类别、地址和账户信息。".into(),
+        ));
+    } else {
+        notes.push(("追溯".into(), "每行的“认定依据”列出名单、导入批次和行号；“计算依据”列出基准日成立的条件；“金额构成”列出标准和计算方法。条款原文见 docs/2023-policy-text.md，裁定见 docs/rulings.md。".into()));
+    }
+    let mut w = RosterWriter::new(&title, &programs, &totals, &notes, public)
         .map_err(|e| AppError::Other(e.to_string()))?;
     let mut report = RosterReport::default();
     let mut after = 0i64;
@@ -83,6 +183,11 @@ pub async fn roster(
             let masked = IdNumber::from_stored(&e.id_number)
                 .map(|i| i.masked())
                 .unwrap_or_else(|_| "******".into());
+            let (basis, conditions, amount_detail) = if public {
+                Default::default()
+            } else {
+                trace_columns(&e.facts, &files)
+            };
             let line = RosterLine {
                 township: e.township.clone(),
                 school_code: e.school_code.clone(),
@@ -100,11 +205,9 @@ pub async fn roster(
                 payee: zizhu_policy::file::Payee::from_key(&e.payee)
                     .map(|p| p.zh().to_string())
                     .unwrap_or_default(),
-                basis: if public {
-                    String::new()
-                } else {
-                    basis_of(&e.facts)
-                },
+                basis,
+                conditions,
+                amount_detail,
             };
             w.push(&line).map_err(|e| AppError::Other(e.to_string()))?;
             report.lines += 1;

@@ -42,9 +42,21 @@ pub fn test(file: Option<PathBuf>, cases: Option<PathBuf>) -> anyhow::Result<u8>
         let c = base.with_file_name(format!("{stem}.cases.toml"));
         c.exists().then_some(c)
     });
-    let (src, label) = match &case_path {
-        Some(c) => (std::fs::read_to_string(c)?, c.display().to_string()),
-        None => (
+    let (src, label) = match (&case_path, &file) {
+        (Some(c), _) => (std::fs::read_to_string(c)?, c.display().to_string()),
+        // A policy file without its own cases must not be tested against the 2023 cases.
+        (None, Some(f)) => {
+            let stem = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            eprintln!(
+                "未找到样例文件 {}：请把 policy/2023.cases.toml 复制为该文件，按新政策改写样例和金额，或用 --cases 指定。",
+                f.with_file_name(format!("{stem}.cases.toml")).display()
+            );
+            return Ok(1);
+        }
+        (None, None) => (
             crate::EMBEDDED_CASES.to_string(),
             "内置 policy/2023.cases.toml".to_string(),
         ),

@@ -41,8 +41,12 @@ pub struct RosterLine {
     pub program: String,
     pub amount_fen: i64,
     pub payee: String,
-    /// Hardship categories with their lists (never written in the public version).
+    /// Hardship categories with their lists, import batches and rows (never in the public version).
     pub basis: String,
+    /// The conditions that held (学段、寄宿、名单…), from the stored facts.
+    pub conditions: String,
+    /// How the amount was made: standard, halving per term, supplements.
+    pub amount_detail: String,
 }
 
 /// Roster writing failed.
@@ -91,6 +95,8 @@ fn formats() -> Formats {
 pub struct RosterWriter {
     wb: Workbook,
     sheets: HashMap<String, (usize, u32, ProgramInfo)>,
+    /// Per program sheet: (lines, fen) for its total row.
+    totals: HashMap<String, (i64, i64)>,
     public: bool,
     f: Formats,
 }
@@ -110,11 +116,14 @@ fn sheet_name(p: &ProgramInfo) -> String {
 }
 
 impl RosterWriter {
-    /// Starts the workbook: the summary sheet, then one empty sheet per program.
+    /// Starts the workbook: the summary sheet, the 说明 sheet, then one empty sheet per program.
+    /// `notes` are (label, value) pairs for 说明: policy version and fingerprint, compute run,
+    /// reference date — what an auditor needs to reproduce the roster.
     pub fn new(
         title: &str,
         programs: &[ProgramInfo],
         totals: &[TotalLine],
+        notes: &[(String, String)],
         public: bool,
     ) -> Result<RosterWriter, RosterError> {
         let mut wb = Workbook::new();
@@ -123,6 +132,17 @@ impl RosterWriter {
             let ws = wb.add_worksheet();
             ws.set_name("汇总")?;
             write_summary(ws, title, programs, totals, &f)?;
+        }
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name("说明")?;
+            ws.write_string_with_format(0, 0, title, &f.title)?;
+            ws.set_column_width(0, 24)?;
+            ws.set_column_width(1, 100)?;
+            for (i, (k, v)) in notes.iter().enumerate() {
+                ws.write_string_with_format(i as u32 + 2, 0, k.as_str(), &f.bold)?;
+                ws.write_string_with_format(i as u32 + 2, 1, v.as_str(), &f.text)?;
+            }
         }
         let mut sheets = HashMap::new();
         for p in programs {
@@ -150,7 +170,9 @@ impl RosterWriter {
                     "资助金额（元）",
                     "领取人",
                     "条款",
-                    "认定依据",
+                    "认定依据（名单、导入批次、行号）",
+                    "计算依据（基准日成立的条件）",
+                    "金额构成",
                 ]
             };
             let caption = if public {
@@ -166,18 +188,19 @@ impl RosterWriter {
                 &[6.0, 12.0, 28.0, 10.0, 22.0, 14.0, 30.0]
             } else {
                 &[
-                    6.0, 12.0, 13.0, 28.0, 10.0, 22.0, 22.0, 14.0, 12.0, 14.0, 50.0,
+                    6.0, 12.0, 13.0, 28.0, 10.0, 22.0, 22.0, 14.0, 12.0, 14.0, 60.0, 60.0, 60.0,
                 ]
             };
             for (c, w) in widths.iter().enumerate() {
                 ws.set_column_width(c as u16, *w)?;
             }
-            let idx = sheets.len() + 1;
+            let idx = sheets.len() + 2;
             sheets.insert(p.id.clone(), (idx, 2u32, p.clone()));
         }
         Ok(RosterWriter {
             wb,
             sheets,
+            totals: HashMap::new(),
             public,
             f,
         })
@@ -192,6 +215,9 @@ impl RosterWriter {
         *row += 1;
         let ws = self.wb.worksheet_from_index(*idx)?;
         let (program_name, clause) = (info.name.as_str(), info.clause.as_str());
+        let t = self.totals.entry(l.program.clone()).or_default();
+        t.0 += 1;
+        t.1 += l.amount_fen;
         let f = &self.f;
         let n = f64::from(r - 1);
         ws.write_number_with_format(r, 0, n, &f.text)?;
@@ -218,12 +244,22 @@ impl RosterWriter {
             ws.write_string_with_format(r, 8, l.payee.as_str(), &f.text)?;
             ws.write_string_with_format(r, 9, clause, &f.text)?;
             ws.write_string_with_format(r, 10, l.basis.as_str(), &f.text)?;
+            ws.write_string_with_format(r, 11, l.conditions.as_str(), &f.text)?;
+            ws.write_string_with_format(r, 12, l.amount_detail.as_str(), &f.text)?;
         }
         Ok(())
     }
 
-    /// Writes the file.
+    /// Writes a 合计 row under each program's lines, then the file.
     pub fn save(mut self, path: &Path) -> Result<(), RosterError> {
+        let money_col = if self.public { 5 } else { 7 };
+        for (program, (idx, row, _)) in &self.sheets {
+            let (n, fen) = self.totals.get(program).copied().unwrap_or_default();
+            let ws = self.wb.worksheet_from_index(*idx)?;
+            ws.write_string_with_format(*row, 0, "合计", &self.f.bold)?;
+            ws.write_string_with_format(*row, 1, format!("{n} 人次"), &self.f.bold)?;
+            ws.write_number_with_format(*row, money_col, yuan_cell(fen), &self.f.bold_money)?;
+        }
         self.wb.save(path)?;
         Ok(())
     }

@@ -209,7 +209,7 @@ impl Policy {
                 }
                 for (of, ot) in &ranges {
                     if f <= *ot && *of <= t {
-                        return self.err_at(start, format!("参数 {name} 的生效期重叠"));
+                        return self.err_at(start, format!("参数 {name} 的生效期重叠：前一个取值需要写截止日期，如 to = \"2023-12-31\"，下一个取值从次日开始"));
                     }
                 }
                 ranges.push((f, t));

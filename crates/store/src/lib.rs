@@ -63,6 +63,7 @@ mod tx;
 pub use compute::{ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportTx};
+pub use results::StoredProgram;
 pub use rows::{
     AuditRow, CategoryRow, EntitlementRow, ImportBatchRow, PersonLists, QualityRow, RunRow,
     Sourced, StoredStudent, TotalRow,

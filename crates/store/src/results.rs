@@ -312,3 +312,27 @@ impl Db {
         Ok(out)
     }
 }
+
+/// A program as it appears in a stored roster: id, name, clause and payee key, as they were when
+/// the term was computed (so a report never depends on today's policy file).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredProgram {
+    pub program: String,
+    pub program_name: String,
+    pub clause: String,
+    pub payee: String,
+}
+
+impl Db {
+    /// The programs of `term`'s stored roster, ordered by program id.
+    pub async fn stored_programs(&self, term: Term) -> StoreResult<Vec<StoredProgram>> {
+        const SQL: &str = "SELECT program, MIN(program_name) AS program_name, MIN(clause) AS clause, \
+            MIN(payee) AS payee FROM entitlement WHERE term_seq = $1 GROUP BY program ORDER BY program";
+        let rows: Vec<StoredProgram> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(term_seq(term))
+            .fetch_all(pool)
+            .await)
+        .ctx("读取资助项目")?;
+        Ok(rows)
+    }
+}

@@ -72,7 +72,20 @@ fn demo_imports_computes_and_writes_reports() {
         all_full.iter().any(|c| is_full_id(c)),
         "the internal roster has full IDs"
     );
-    assert!(all_full.iter().any(|c| c.as_str() == "认定依据"));
+    assert!(all_full.iter().any(|c| c.starts_with("认定依据")));
+    assert!(
+        all_full
+            .iter()
+            .any(|c| c.contains("批《") && c.contains("行]")),
+        "认定依据 names file, batch and row"
+    );
+    assert!(
+        all_full.iter().any(|c| c.contains("按学期各发一半")),
+        "金额构成"
+    );
+    assert!(full
+        .iter()
+        .any(|s| s.0 == "说明" && s.1.iter().any(|c| c.contains("SHA-256"))));
     let public = cells(&reports.join("2023-autumn-资助名单公示.xlsx"));
     let all_pub: Vec<&String> = public.iter().flat_map(|s| s.1.iter()).collect();
     assert!(

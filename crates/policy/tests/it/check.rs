@@ -111,11 +111,11 @@ fn enum_value_typo_lists_allowed_values() {
 fn negative_huge_or_out_of_range_values_are_rejected() {
     // A negative amount silently removed grants; a huge one overflowed the totals.
     for (from, to) in [
-        ("value = \"1500\"", "value = \"-1500\""),
-        ("value = \"1500\"", "value = \"92233720368547757\""),
-        ("value = \"1500\"", "value = \"1000001\""),
-        ("value = \"0.5\"", "value = \"-0.5\""),
-        ("value = \"0.5\"", "value = \"11\""),
+        ("value = \"1500\" }]", "value = \"-1500\" }]"),
+        ("value = \"1500\" }]", "value = \"92233720368547757\" }]"),
+        ("value = \"1500\" }]", "value = \"1000001\" }]"),
+        ("value = \"0.5\" }]", "value = \"-0.5\" }]"),
+        ("value = \"0.5\" }]", "value = \"11\" }]"),
     ] {
         let src = POLICY.replacen(from, to, 1);
         assert_ne!(src, POLICY);
@@ -123,6 +123,6 @@ fn negative_huge_or_out_of_range_values_are_rejected() {
         assert_eq!(line, line_of(&src, to), "{to}: {msg}");
     }
     // The bounds themselves are allowed.
-    let src = POLICY.replacen("value = \"1500\"", "value = \"1000000\"", 1);
+    let src = POLICY.replacen("value = \"1500\" }]", "value = \"1000000\" }]", 1);
     assert!(Policy::parse(&src).is_ok());
 }
