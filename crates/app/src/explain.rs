@@ -45,7 +45,6 @@ pub async fn explain(
         tp.reference_date,
     );
     let students = db.students_for(term, id.as_str()).await?;
-    let schools = db.schools().await?;
     let imports = db.imports().await?;
     let import_name = |iid: i64| {
         imports
@@ -72,11 +71,11 @@ pub async fn explain(
             .filter(|p| p.once_per_person)
             .map(|p| p.id.clone())
             .collect();
-        let prior = db.prior_grants(&ids, term).await?;
+        let prior = db.prior_grants_of(id.as_str(), &ids, term).await?;
         tp.programs
             .iter()
             .enumerate()
-            .filter(|(_, p)| prior.contains(&(id.as_str().to_string(), p.id.clone())))
+            .filter(|(_, p)| prior.contains(&p.id))
             .fold(0u32, |m, (i, _)| m | (1 << i))
     };
     if students.is_empty() {
@@ -87,7 +86,8 @@ pub async fn explain(
     }
     for st in &students {
         let r = &st.record;
-        let school = schools.iter().find(|x| x.code == r.school_code);
+        let school_row = db.school(&r.school_code).await?;
+        let school = school_row.as_ref();
         let _ = writeln!(
             s,
             "\n学籍：{} 学籍号 {}，{}（{}）{}年级 {}，{}，{}，学籍状态 {}（{} 第{}行）",

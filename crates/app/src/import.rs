@@ -150,6 +150,16 @@ pub async fn import_file(
     if !out.errors.is_empty() {
         if let Some(tx) = tx {
             tx.rollback().await?;
+            // The rejection itself is recorded (nothing else changed).
+            let detail = format!(
+                "{}：{} 行中有 {} 处错误，未导入；SHA-256 {}",
+                req.kind.zh(),
+                count,
+                out.errors.len(),
+                out.sha256
+            );
+            db.audit(&req.actor, "import_rejected", &file_name, &detail)
+                .await?;
         }
         out.report = Some(error_report(
             &req.report_dir,

@@ -126,23 +126,26 @@ pub async fn import(
 pub async fn imports(ctx: &Ctx) -> anyhow::Result<u8> {
     let db = ctx.db().await?;
     let list = db.imports().await?;
-    println!(
-        "{:<6}{:<18}{:<12}{:>10}{:>8}  {:<20} 文件",
-        "批次", "名单", "学期", "行数", "提示", "时间"
-    );
+    // One field per line block keeps Chinese columns readable (their display width varies).
     for b in &list {
         println!(
-            "{:<6}{:<18}{:<12}{:>10}{:>8}  {:<20} {}",
+            "第{}批  {}  {}{}行，{}条提示  {}  SHA-256 {}…  《{}》",
             b.id,
             b.kind.zh(),
-            b.term.map(|t| t.to_string()).unwrap_or_default(),
+            b.term
+                .map(|t| format!("{}  ", t.label_zh()))
+                .unwrap_or_default(),
             b.rows,
             b.warnings,
-            b.imported_at.format("%Y-%m-%d %H:%M:%S"),
+            b.imported_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            b.sha256.get(..16).unwrap_or(&b.sha256),
             b.file_name
         );
     }
-    println!("共 {} 次导入。", list.len());
+    println!(
+        "共 {} 次导入（被拒绝的导入不改变数据，记录在审计日志中）。",
+        list.len()
+    );
     Ok(0)
 }
 
@@ -268,7 +271,9 @@ pub async fn explain(ctx: &Ctx, id: &str, term: Term, full_id: bool) -> anyhow::
     let p = ctx.policy()?;
     let db = ctx.db().await?;
     warn_stale(&db, &p, term).await?;
+    let t0 = std::time::Instant::now();
     let text = explain_uc::explain(&db, &p.policy, term, id, full_id).await?;
+    tracing::info!(target: "zizhu::timing", elapsed = ?t0.elapsed(), "explain");
     if full_id {
         let masked = zizhu_domain::IdNumber::parse(id)
             .map(|(i, _)| i.masked())

@@ -4,9 +4,6 @@ use crate::error::{StoreError, StoreResult};
 use crate::Db;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-/// Rows buffered between SQLite's worker thread and the reader (see `row_buffer_size`).
-const SQLITE_ROW_BUFFER: usize = 8192;
-
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
@@ -42,11 +39,7 @@ impl Db {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|_| StoreError::BadUrl(url.to_string()))?
                 .foreign_keys(true)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                // sqlx hands each row from SQLite's worker thread to the caller through a
-                // channel; its default of 50 rows made a 1,000,000-row read wake threads
-                // ~600,000 times. A deeper buffer lets the worker run ahead.
-                .row_buffer_size(SQLITE_ROW_BUFFER);
+                .busy_timeout(SQLITE_BUSY_TIMEOUT);
             let pool = if path == ":memory:" {
                 SqlitePoolOptions::new()
                     .max_connections(1)

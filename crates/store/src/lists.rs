@@ -53,6 +53,18 @@ impl Db {
         all(raw)
     }
 
+    /// One school by its code, if it is on the school list.
+    pub async fn school(&self, code: &str) -> StoreResult<Option<School>> {
+        const SQL: &str = "SELECT code, name, kind, is_public, township, inclusive, \
+            approval_level, area FROM school WHERE code = $1";
+        let raw: Vec<RawSchool> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(code)
+            .fetch_all(pool)
+            .await)
+        .ctx("读取学校名单")?;
+        Ok(all(raw)?.into_iter().next())
+    }
+
     /// Up to `limit` registry rows of `term` with `key > after_key`, ordered by key. Start with
     /// `after_key = 0`; pass the last row's key to get the next page; an empty page is the end.
     pub async fn student_page(

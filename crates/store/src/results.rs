@@ -336,3 +336,28 @@ impl Db {
         Ok(rows)
     }
 }
+
+impl Db {
+    /// The once-per-person programs among `programs` already granted to one person in terms
+    /// before `before` (for `explain`; the compute step reads them for everyone at once).
+    pub async fn prior_grants_of(
+        &self,
+        id_number: &str,
+        programs: &[String],
+        before: Term,
+    ) -> StoreResult<HashSet<String>> {
+        const SQL: &str =
+            "SELECT DISTINCT program FROM entitlement WHERE id_number = $1 AND term_seq < $2";
+        let rows: Vec<(String,)> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(id_number)
+            .bind(term_seq(before))
+            .fetch_all(pool)
+            .await)
+        .ctx("读取往期资助")?;
+        Ok(rows
+            .into_iter()
+            .map(|r| r.0)
+            .filter(|p| programs.contains(p))
+            .collect())
+    }
+}
