@@ -102,6 +102,64 @@ impl ListIndex {
         p.chain(d).chain(t).chain(u).chain(x)
     }
 
+    /// Name, import batch, row and a Chinese detail (household, village) of a person on `list`,
+    /// so a finding can be followed up at the door, not only by ID number.
+    pub fn describe(&self, key: u64, list: ListKind) -> Option<(String, i64, i64, String)> {
+        match list {
+            ListKind::PoorHouseholds => self.poor.get(&key).map(|p| {
+                let r = &p.record;
+                let place = [r.township.as_str(), r.village.as_str()].concat();
+                (
+                    r.name.clone(),
+                    p.import_id,
+                    p.row_no,
+                    format!(
+                        "户编号 {}{}",
+                        r.household_no,
+                        if place.is_empty() {
+                            String::new()
+                        } else {
+                            format!("，{place}")
+                        }
+                    ),
+                )
+            }),
+            ListKind::Dibao => self.dibao.get(&key).map(|e| {
+                (
+                    e.record.name.clone(),
+                    e.import_id,
+                    e.row_no,
+                    validity(&e.record),
+                )
+            }),
+            ListKind::Tekun => self.tekun.get(&key).map(|e| {
+                (
+                    e.record.name.clone(),
+                    e.import_id,
+                    e.row_no,
+                    validity(&e.record),
+                )
+            }),
+            ListKind::UrbanHardship => self.urban.get(&key).map(|e| {
+                (
+                    e.record.name.clone(),
+                    e.import_id,
+                    e.row_no,
+                    validity(&e.record),
+                )
+            }),
+            ListKind::Disabled => self.disabled.get(&key).map(|d| {
+                (
+                    d.record.name.clone(),
+                    d.import_id,
+                    d.row_no,
+                    format!("残疾人证 {}", d.record.certificate_no),
+                )
+            }),
+            _ => None,
+        }
+    }
+
     /// The categories that apply to `id`, plus the school's own recognition `difficulty` from the
     /// registry row `registry` (import batch, row).
     pub fn categories(

@@ -151,12 +151,15 @@ pub fn missing_from_registry(
         };
         if compulsory_age(birth, on) {
             reported.insert(key);
+            let (name, batch, row, extra) = index.describe(key, list).unwrap_or_default();
             out.push(NewQualityIssue {
                 code: "DQ-006".into(),
                 id_number: Some(id.as_str().to_string()),
                 school_code: None,
-                source: format!("{}名单", list.zh()),
-                detail: format!("出生于 {birth}，应在义务教育阶段，未在本学期学籍中找到"),
+                source: format!("{}名单 第{batch}批第{row}行", list.zh()),
+                detail: format!(
+                    "{name}，{extra}；出生于 {birth}，应在义务教育阶段，未在本学期学籍中找到"
+                ),
             });
         }
     }

@@ -57,6 +57,7 @@ enum Command {
         /// 名单类型
         #[arg(value_parser = parse_kind)]
         kind: ListKind,
+        /// 要导入的文件（xlsx、xls、csv 或 txt，按内容识别格式和编码）
         file: PathBuf,
         /// 学期（导入学籍时必填），如 2023-autumn
         #[arg(long, value_parser = parse_term)]
@@ -72,6 +73,7 @@ enum Command {
     Imports,
     /// 计算一个学期的资助名单（匹配各部门名单、按政策计算、保存）
     Compute {
+        /// 学期，如 2023-autumn 或 2023-spring
         #[arg(long, value_parser = parse_term)]
         term: Term,
     },
@@ -84,6 +86,7 @@ enum Command {
     Explain {
         /// 身份证件号
         id: String,
+        /// 学期，如 2023-autumn
         #[arg(long, value_parser = parse_term)]
         term: Term,
         /// 显示完整身份证件号（记入审计日志）
@@ -108,18 +111,22 @@ enum Command {
 enum ReportCmd {
     /// 资助名单 XLSX（汇总表 + 每个项目一张表）
     Roster {
+        /// 学期，如 2023-autumn
         #[arg(long, value_parser = parse_term)]
         term: Term,
         /// 公示版：身份证件号脱敏，不含困难类别
         #[arg(long)]
         public: bool,
+        /// 输出文件（默认 <学期>-资助名单.xlsx）
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// 数据质量报告 XLSX
     Quality {
+        /// 学期，如 2023-autumn
         #[arg(long, value_parser = parse_term)]
         term: Term,
+        /// 输出文件（默认 <学期>-数据质量报告.xlsx）
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -128,10 +135,15 @@ enum ReportCmd {
 #[derive(Subcommand, Debug)]
 enum PolicyCmd {
     /// 检查政策文件，错误给出行号和列号
-    Check { file: Option<PathBuf> },
+    Check {
+        /// 政策文件（默认 policy/2023.toml）
+        file: Option<PathBuf>,
+    },
     /// 运行政策样例（默认为政策文件旁的 *.cases.toml）
     Test {
+        /// 政策文件（默认 policy/2023.toml）
         file: Option<PathBuf>,
+        /// 样例文件（默认为政策文件旁的同名 .cases.toml）
         #[arg(long)]
         cases: Option<PathBuf>,
     },

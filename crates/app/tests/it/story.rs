@@ -154,6 +154,15 @@ async fn autumn_2023_roster_matches_the_policy_worked_by_hand() {
             .any(|q| q.code == "DQ-006" && q.id_number.as_deref() == Some(p.n.as_str())),
         "{dq:?}"
     );
+    let n = dq
+        .iter()
+        .find(|q| q.code == "DQ-006")
+        .map(|q| format!("{} {}", q.source, q.detail))
+        .unwrap_or_default();
+    assert!(
+        n.contains("丑演十三") && n.contains("H001") && n.contains("第10行"),
+        "a lead must be followable: {n}"
+    );
     // …but the adult (the parent) is not.
     assert!(!dq
         .iter()
