@@ -215,6 +215,22 @@ impl Policy {
                 ranges.push((f, t));
             }
         }
+        // A definition or switch may not reuse a fact's name: it would silently change its meaning.
+        let fact_name =
+            |n: &str| crate::facts::bool_fact(n).is_some() || crate::facts::enum_fact(n).is_some();
+        for (name, d) in &self.file.define {
+            if fact_name(name) || self.file.params.contains_key(name) {
+                return self.err_at(
+                    d.when.span().start,
+                    format!("定义名 {name} 与事实或参数重名，请换一个名字"),
+                );
+            }
+        }
+        for name in self.file.params.keys() {
+            if fact_name(name) {
+                return self.top_err(name, format!("参数名 {name} 与事实重名，请换一个名字"));
+            }
+        }
         // Programs: unique ids, one-off needs a pay term.
         let mut ids: Vec<&str> = Vec::new();
         for p in &self.file.programs {

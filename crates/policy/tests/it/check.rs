@@ -126,3 +126,10 @@ fn negative_huge_or_out_of_range_values_are_rejected() {
     let src = POLICY.replacen("value = \"1500\" }]", "value = \"1000000\" }]", 1);
     assert!(Policy::parse(&src).is_ok());
 }
+
+#[test]
+fn a_definition_may_not_shadow_a_fact() {
+    let src = POLICY.replace("[define.compulsory]", "[define.boarding]");
+    let (_, _, msg) = err_of(&src);
+    assert!(msg.contains("boarding") && msg.contains("重名"), "{msg}");
+}
