@@ -362,8 +362,19 @@ fn write_summary(
             .unwrap_or_else(|| id.to_string())
     };
     let mut rows: Vec<&TotalLine> = totals.iter().collect();
+    // Programs in policy order within each school.
+    let rank = |id: &str| {
+        programs
+            .iter()
+            .position(|p| p.id == id)
+            .unwrap_or(usize::MAX)
+    };
     rows.sort_by(|a, b| {
-        (&a.township, &a.school_code, &a.program).cmp(&(&b.township, &b.school_code, &b.program))
+        (&a.township, &a.school_code, rank(&a.program)).cmp(&(
+            &b.township,
+            &b.school_code,
+            rank(&b.program),
+        ))
     });
     for t in rows {
         ws.write_string_with_format(r, 0, t.township.as_str(), &f.text)?;
