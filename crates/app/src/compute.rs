@@ -16,7 +16,7 @@ use zizhu_policy::{FactInput, Grant, Policy, Subject, TermPolicy};
 use zizhu_store::{Db, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
 
 /// Rows read and written per round trip.
-const PAGE: i64 = 20_000;
+const PAGE: i64 = 10_000;
 
 /// Progress callback: (students done, students total).
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
@@ -92,7 +92,7 @@ fn spawn_writer(
     tokio::sync::mpsc::Sender<Batch>,
     tokio::task::JoinHandle<Result<zizhu_store::ComputeTx, AppError>>,
 ) {
-    let (send, mut recv) = tokio::sync::mpsc::channel::<Batch>(4);
+    let (send, mut recv) = tokio::sync::mpsc::channel::<Batch>(2);
     let handle = tokio::spawn(async move {
         while let Some(b) = recv.recv().await {
             match b {
@@ -263,7 +263,10 @@ pub async fn compute_term(
     };
     let mut per_program: Vec<(i64, Fen)> = vec![(0, Fen::ZERO); tp.programs.len()];
     // ID → school of the enrolment that is paid (ruling 5) / every ID seen this term.
-    let mut paid_at: FxHashMap<u64, String> = FxHashMap::default();
+    // School codes are interned: a million entries of u32 instead of a million strings.
+    let mut paid_at: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut codes: Vec<String> = Vec::new();
+    let mut code_ix: FxHashMap<String, u32> = FxHashMap::default();
     let mut seen: FxHashSet<u64> = FxHashSet::default();
     let mut grants = Vec::new();
     let mut tracer = Tracer::new(&tp);
@@ -295,10 +298,23 @@ pub async fn compute_term(
             if enrolled {
                 if let Some(first) = paid_at.get(&key) {
                     // Ruling 5: counted at two schools in one term — paid once, reported.
+                    let first = codes
+                        .get(*first as usize)
+                        .map(String::as_str)
+                        .unwrap_or_default();
                     out.dq.push(quality::duplicate(rec, first, s.row_no));
                     continue;
                 }
-                paid_at.insert(key, rec.school_code.clone());
+                let ix = match code_ix.get(&rec.school_code) {
+                    Some(ix) => *ix,
+                    None => {
+                        codes.push(rec.school_code.clone());
+                        let ix = (codes.len() - 1) as u32;
+                        code_ix.insert(rec.school_code.clone(), ix);
+                        ix
+                    }
+                };
+                paid_at.insert(key, ix);
             }
             out.cats.extend(category_rows(id, &cats));
             let fi = student_facts(rec, school, &cats, index.poor_exited(id));
