@@ -116,8 +116,18 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
         format!(" --database sqlite:{}", dir.join("zizhu.db").display())
     };
     if let Some((id, term)) = sample {
+        // Name the binary as the user can run it from here (it is not on PATH after `cargo run`).
+        let exe = std::env::current_exe().ok();
+        let cwd = std::env::current_dir().ok();
+        let bin = match (exe, cwd) {
+            (Some(e), Some(c)) => e
+                .strip_prefix(&c)
+                .map(|r| r.display().to_string())
+                .unwrap_or_else(|_| "zizhu".into()),
+            _ => "zizhu".into(),
+        };
         println!(
-            "\n查看某个学生每一笔钱的依据，例如：\n  zizhu explain {id} --term {term}{db_hint}"
+            "\n查看某个学生每一笔钱的依据，例如：\n  {bin} explain {id} --term {term}{db_hint}"
         );
     }
     println!(
