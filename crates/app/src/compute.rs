@@ -9,7 +9,7 @@ use crate::quality;
 use crate::AppError;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use zizhu_domain::ids::id_key;
 use zizhu_domain::{Fen, ListKind, School, StudentRecord, Term};
 use zizhu_policy::{FactInput, Grant, Policy, Subject, TermPolicy};
@@ -226,14 +226,15 @@ pub async fn compute_term(
         .filter(|p| p.once_per_person)
         .map(|p| p.id.clone())
         .collect();
-    let prior: HashSet<(String, String)> = db.prior_grants(&once_programs, term).await?;
-    let prior_mask = |id: &str| -> u32 {
-        tp.programs
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.once_per_person && prior.contains(&(id.to_string(), p.id.clone())))
-            .fold(0u32, |m, (i, _)| m | (1 << i))
-    };
+    // Ruling 4: once-per-person programs already granted in earlier terms, as a bit mask per person.
+    let mut prior: FxHashMap<u64, u32> = FxHashMap::default();
+    for (id, program) in db.prior_grants(&once_programs, term).await? {
+        if let (Some(k), Some(i)) = (id_key(&id), tp.program_index(&program)) {
+            *prior.entry(k).or_default() |= 1 << i;
+        }
+    }
+    let prior_mask =
+        |id: &str| -> u32 { id_key(id).and_then(|k| prior.get(&k).copied()).unwrap_or(0) };
 
     let total_students = db.student_count(term).await?;
     let t_lists = t_start.elapsed();
@@ -249,7 +250,9 @@ pub async fn compute_term(
         policy_sha256: policy_sha256.to_string(),
         actor: actor.to_string(),
     };
+    let t0 = std::time::Instant::now();
     let (send, writer) = spawn_writer(db.begin_compute(&meta).await?);
+    let t_begin = t0.elapsed();
     let mut out = Out {
         cats: Vec::new(),
         ents: Vec::new(),
@@ -345,6 +348,7 @@ pub async fn compute_term(
         t_write += t0.elapsed();
     }
 
+    let t_after_loop = std::time::Instant::now();
     // College admissions of the year: paid in the term the policy says (autumn for 2023).
     let has_admission_programs = tp
         .programs
@@ -399,10 +403,14 @@ pub async fn compute_term(
         }
     }
 
+    let t_admissions = t_after_loop.elapsed();
+    let t0 = std::time::Instant::now();
     // Category-list members of compulsory school age not found in the registry (the dropout input).
     if !seen.is_empty() {
         quality::missing_from_registry(&index, &seen, on, &mut out.dq);
     }
+    let t_scan = t0.elapsed();
+    let t_final = std::time::Instant::now();
     out.flush(true).await;
     summary.quality_issues = out.dq_sent;
     drop(out);
@@ -426,7 +434,8 @@ pub async fn compute_term(
     summary.run_id = run_id;
     tracing::info!(
         target: "zizhu::timing",
-        lists = ?t_lists, read = ?t_read, evaluate = ?t_eval, write = ?t_write, total = ?t_start.elapsed(),
+        lists = ?t_lists, begin = ?t_begin, read = ?t_read, evaluate = ?t_eval, write = ?t_write,
+        admissions = ?t_admissions, scan = ?t_scan, finish = ?t_final.elapsed(), total = ?t_start.elapsed(),
         "compute {term}"
     );
     Ok(summary)

@@ -58,7 +58,8 @@ macro_rules! student_cols {
 }
 pub(crate) use student_cols;
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array per row (the SQLite bulk path in `lists.rs`), in column order.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct RawStudent {
     id: i64,
     import_id: i64,
@@ -70,17 +71,32 @@ pub(crate) struct RawStudent {
     school_code: String,
     grade: i64,
     class_name: String,
+    #[serde(deserialize_with = "int_bool")]
     boarding: bool,
+    #[serde(deserialize_with = "int_bool")]
     special_class: bool,
+    #[serde(deserialize_with = "int_bool")]
     regular_class_inclusion: bool,
     hukou: Option<String>,
     major: String,
+    #[serde(deserialize_with = "int_bool")]
     agri_major: bool,
+    #[serde(deserialize_with = "int_bool")]
     full_time: bool,
     status: String,
     difficulty: String,
     birth_date: Option<NaiveDate>,
     sex: Option<String>,
+}
+
+/// SQLite's JSON functions write booleans as 0/1.
+fn int_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    use serde::Deserialize;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Bool(b) => Ok(b),
+        serde_json::Value::Number(n) => Ok(n.as_i64().unwrap_or(0) != 0),
+        other => Err(serde::de::Error::custom(format!("not a boolean: {other}"))),
+    }
 }
 
 impl TryFrom<RawStudent> for StoredStudent {
@@ -143,6 +159,8 @@ impl TryFrom<RawSchool> for School {
 }
 
 #[derive(sqlx::FromRow)]
+/// Also read from a JSON array per row (SQLite bulk path), in column order.
+#[derive(serde::Deserialize)]
 pub(crate) struct RawPoor {
     import_id: i64,
     row_no: i64,
@@ -177,6 +195,8 @@ impl TryFrom<RawPoor> for Sourced<PoorHouseholdMember> {
 }
 
 #[derive(sqlx::FromRow)]
+/// Also read from a JSON array per row (SQLite bulk path), in column order.
+#[derive(serde::Deserialize)]
 pub(crate) struct RawAssistance {
     pub(crate) kind: String,
     import_id: i64,
