@@ -4,7 +4,7 @@
 
 use super::catalog::{grade_label, GradeStyle, DISABILITY, DISABILITY_GRADE};
 use super::county::{self, Township};
-use super::lists::{ListRow, RowsOnly, Sink, Student};
+use super::lists::{yes_no, ListRow, RowsOnly, Sink, Student};
 use super::people::Gen;
 use super::rng::Rng;
 use super::schools::{self, PlannedSchool};
@@ -28,14 +28,6 @@ fn open(path: &Path, header: &[&str]) -> anyhow::Result<Out> {
 fn iso(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
-}
-
-fn yes_no(b: bool) -> &'static str {
-    if b {
-        "是"
-    } else {
-        "否"
-    }
 }
 
 fn area(a: Area) -> &'static str {
@@ -64,7 +56,7 @@ impl Sink for CsvSink {
         let Some((code, kind)) = self.schools.get(s.school) else {
             return Ok(());
         };
-        self.students.write_record([
+        let head = [
             s.name.as_str(),
             s.sex.zh(),
             &s.birth.format("%Y-%m-%d").to_string(),
@@ -76,21 +68,9 @@ impl Sink for CsvSink {
             yes_no(s.boarding),
             yes_no(s.special_class),
             yes_no(s.inclusion),
-            if s.hukou == Area::Rural {
-                "农业"
-            } else {
-                "非农业"
-            },
-            s.major.map_or("", |m| m.0),
-            s.major.map_or("", |m| yes_no(m.1)),
-            if s.full_time {
-                "全日制"
-            } else {
-                "非全日制"
-            },
-            s.status.zh(),
-            s.difficulty.zh(),
-        ])?;
+        ];
+        self.students
+            .write_record(head.iter().copied().chain(s.registry_tail(false)))?;
         self.student_rows += 1;
         Ok(())
     }

@@ -168,3 +168,37 @@ impl Sink for RowsOnly<'_> {
         self.0.row(r)
     }
 }
+
+/// 是/否, as every export writes a yes/no column.
+pub(crate) fn yes_no(b: bool) -> &'static str {
+    if b {
+        "是"
+    } else {
+        "否"
+    }
+}
+
+impl Student {
+    /// The last six registry columns, written the same way by every export: 户口性质 (`农业` or,
+    /// with `long_hukou`, `农业户口`), 专业, 是否涉农专业, 学习形式, 学籍状态, 家庭经济困难认定.
+    pub(crate) fn registry_tail(&self, long_hukou: bool) -> [&'static str; 6] {
+        let hukou = match (self.hukou == Area::Rural, long_hukou) {
+            (true, false) => "农业",
+            (false, false) => "非农业",
+            (true, true) => "农业户口",
+            (false, true) => "非农业户口",
+        };
+        [
+            hukou,
+            self.major.map_or("", |m| m.0),
+            self.major.map_or("", |m| yes_no(m.1)),
+            if self.full_time {
+                "全日制"
+            } else {
+                "非全日制"
+            },
+            self.status.zh(),
+            self.difficulty.zh(),
+        ]
+    }
+}

@@ -4,7 +4,7 @@
 //! (minority names typed with `•`), 高考录取 as GBK CSV. Windows files end lines with CRLF.
 
 use super::catalog::{grade_label, GradeStyle, DISABILITY, DISABILITY_GRADE};
-use super::lists::{AdmissionRow, AssistRow, DisabledRow, Student};
+use super::lists::{yes_no, AdmissionRow, AssistRow, DisabledRow, Student};
 use super::schools::PlannedSchool;
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
@@ -73,14 +73,6 @@ impl TextOut {
     }
 }
 
-fn yes_no(b: bool) -> &'static str {
-    if b {
-        "是"
-    } else {
-        "否"
-    }
-}
-
 fn slash(d: Option<NaiveDate>) -> String {
     d.map(|d| format!("{}/{}/{}", d.year(), d.month(), d.day()))
         .unwrap_or_default()
@@ -130,7 +122,7 @@ pub(crate) fn autumn_students(
         let Some(school) = schools.get(s.school) else {
             continue;
         };
-        out.record(&[
+        let head: [&str; 13] = [
             &format!("'{}", school.code),
             school.name.as_str(),
             &s.name,
@@ -144,21 +136,9 @@ pub(crate) fn autumn_students(
             if s.boarding { "住校" } else { "走读" },
             yes_no(s.special_class),
             yes_no(s.inclusion),
-            if s.hukou == Area::Rural {
-                "农业"
-            } else {
-                "非农业"
-            },
-            s.major.map_or("", |m| m.0),
-            s.major.map_or("", |m| yes_no(m.1)),
-            if s.full_time {
-                "全日制"
-            } else {
-                "非全日制"
-            },
-            s.status.zh(),
-            s.difficulty.zh(),
-        ])?;
+        ];
+        let cells: Vec<&str> = head.iter().copied().chain(s.registry_tail(false)).collect();
+        out.record(&cells)?;
     }
     out.save(path, false)
 }

@@ -5,12 +5,12 @@
 use super::catalog::{grade_label, GradeStyle};
 use super::county::Township;
 use super::ids::to_15;
-use super::lists::{AssistRow, PoorRow, Student};
+use super::lists::{yes_no, AssistRow, PoorRow, Student};
 use super::schools::PlannedSchool;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, Format, FormatAlign, Workbook, Worksheet};
 use std::path::Path;
-use zizhu_domain::{ApprovalLevel, Area, SchoolKind};
+use zizhu_domain::{ApprovalLevel, SchoolKind};
 
 /// The note every file carries where its format allows.
 pub(crate) const SYNTHETIC: &str = "（演示数据，人员均为虚构）";
@@ -57,14 +57,6 @@ fn kind_label(kind: SchoolKind) -> &'static str {
         SchoolKind::Junior => "初级中学",
         SchoolKind::Vocational => "中等职业学校",
         k => k.zh(),
-    }
-}
-
-fn yes_no(b: bool) -> &'static str {
-    if b {
-        "是"
-    } else {
-        "否"
     }
 }
 
@@ -177,23 +169,14 @@ pub(crate) fn spring_students(
             yes_no(s.boarding),
             yes_no(s.special_class),
             yes_no(s.inclusion),
-            if s.hukou == Area::Rural {
-                "农业户口"
-            } else {
-                "非农业户口"
-            },
-            s.major.map_or("", |m| m.0),
-            s.major.map_or("", |m| yes_no(m.1)),
-            if s.full_time {
-                "全日制"
-            } else {
-                "非全日制"
-            },
-            s.status.zh(),
-            s.difficulty.zh(),
         ];
-        for (c, v) in cells.iter().enumerate() {
-            ws.write_string(row, 4 + c as u16, *v)?;
+        for (c, v) in cells
+            .iter()
+            .copied()
+            .chain(s.registry_tail(true))
+            .enumerate()
+        {
+            ws.write_string(row, 4 + c as u16, v)?;
         }
     }
     wb.save(path)?;
