@@ -169,12 +169,7 @@ pub async fn explain(
 }
 
 fn payee_zh(k: &str) -> &'static str {
-    match k {
-        "guardian" => "学生监护人",
-        "student" => "学生本人",
-        "school" => "学校",
-        _ => "未知",
-    }
+    zizhu_policy::file::Payee::from_key(k).map_or("未知", |p| p.zh())
 }
 
 fn write_categories(

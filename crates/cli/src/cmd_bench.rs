@@ -33,15 +33,7 @@ pub async fn run(ctx: &Ctx, students: usize, dir: &Path) -> anyhow::Result<u8> {
     let term = Term::new(2023, Season::Autumn);
     let url = match &ctx.database {
         Some(u) => u.clone(),
-        None => {
-            for ext in ["", "-wal", "-shm"] {
-                let p = dir.join(format!("bench.db{ext}"));
-                if p.exists() {
-                    std::fs::remove_file(&p)?;
-                }
-            }
-            format!("sqlite:{}", dir.join("bench.db").display())
-        }
+        None => ui::fresh_sqlite(&dir.join("bench.db"))?,
     };
     println!("zizhu bench：{students} 名学生，数据库 {url}");
     let t = Instant::now();

@@ -21,18 +21,8 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     std::fs::create_dir_all(&reports_dir)?;
     let url = match &ctx.database {
         Some(u) => u.clone(),
-        None => {
-            // A fresh database each run, so the demo is the same every time.
-            let path = dir.join("zizhu.db");
-            for ext in ["", "-wal", "-shm"] {
-                let p = dir.join(format!("zizhu.db{ext}"));
-                if p.exists() {
-                    std::fs::remove_file(&p)
-                        .with_context(|| format!("无法删除旧的演示数据库 {}", p.display()))?;
-                }
-            }
-            format!("sqlite:{}", path.display())
-        }
+        // A fresh database each run, so the demo is the same every time.
+        None => ui::fresh_sqlite(&dir.join("zizhu.db"))?,
     };
     println!("== 1. 生成演示县样例数据（人员均为虚构）");
     let manifest = generate(&files_dir, &DemoSpec { students, seed })?;

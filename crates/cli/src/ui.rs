@@ -59,6 +59,19 @@ impl Ctx {
     }
 }
 
+/// A fresh SQLite file at `path` for the demo or the bench: removes the old file and its WAL and
+/// shared-memory companions, so every run starts from the same empty database. Returns its URL.
+pub fn fresh_sqlite(path: &Path) -> anyhow::Result<String> {
+    for ext in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{ext}", path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)
+                .with_context(|| format!("无法删除旧的数据库文件 {}", p.display()))?;
+        }
+    }
+    Ok(format!("sqlite:{}", path.display()))
+}
+
 pub async fn open_db(url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(url).await?;
     db.migrate().await?;
