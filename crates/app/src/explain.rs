@@ -6,10 +6,12 @@ use crate::matching::{apply_categories, same_province, student_facts, ListIndex}
 use crate::AppError;
 use std::fmt::Write;
 use zizhu_domain::{Difficulty, IdNumber, ListKind, Term};
-use zizhu_policy::{FactInput, Policy, Subject};
+use zizhu_policy::{FactInput, Policy, Subject, TermPolicy};
 use zizhu_store::Db;
 
 /// Builds the explanation text. `full_id` shows the whole ID number (the caller audits that).
+/// Compiles the policy for `term` first; a long-running caller that explains many people
+/// compiles once and calls [`explain_compiled`].
 pub async fn explain(
     db: &Db,
     policy: &Policy,
@@ -17,6 +19,19 @@ pub async fn explain(
     raw_id: &str,
     full_id: bool,
 ) -> Result<String, AppError> {
+    let tp = policy.compile(term)?;
+    explain_compiled(db, policy, &tp, raw_id, full_id).await
+}
+
+/// [`explain`] with the policy already compiled for the term (`tp.term`).
+pub async fn explain_compiled(
+    db: &Db,
+    policy: &Policy,
+    tp: &TermPolicy,
+    raw_id: &str,
+    full_id: bool,
+) -> Result<String, AppError> {
+    let term = tp.term;
     let (id, _) =
         IdNumber::parse(raw_id).map_err(|e| AppError::Other(format!("身份证件号无效：{e}")))?;
     let shown = if full_id {
@@ -24,8 +39,14 @@ pub async fn explain(
     } else {
         id.masked()
     };
-    let tp = policy.compile(term)?;
-    let lists = db.list_rows_for(id.as_str()).await?;
+    // One read of everything stored about the person (one query on SQLite).
+    let person = db.person(term, id.as_str()).await?;
+    let (lists, students, schools, stored) = (
+        person.lists,
+        person.students,
+        person.schools,
+        person.entitlements,
+    );
     let mut dibao = Vec::new();
     let mut tekun = Vec::new();
     let mut urban = Vec::new();
@@ -44,13 +65,12 @@ pub async fn explain(
         lists.disabled,
         tp.reference_date,
     );
-    let students = db.students_for(term, id.as_str()).await?;
-    let imports = db.imports().await?;
     let import_name = |iid: i64| {
-        imports
+        person
+            .import_names
             .iter()
-            .find(|b| b.id == iid)
-            .map(|b| format!("第{}批导入《{}》", b.id, b.file_name))
+            .find(|(id, _)| *id == iid)
+            .map(|(id, file)| format!("第{id}批导入《{file}》"))
             .unwrap_or_default()
     };
     let mut s = String::new();
@@ -64,20 +84,12 @@ pub async fn explain(
         tp.payable_reference
     );
     let _ = writeln!(s, "身份证件号：{shown}");
-    let once_mask = {
-        let ids: Vec<String> = tp
-            .programs
-            .iter()
-            .filter(|p| p.once_per_person)
-            .map(|p| p.id.clone())
-            .collect();
-        let prior = db.prior_grants_of(id.as_str(), &ids, term).await?;
-        tp.programs
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| prior.contains(&p.id))
-            .fold(0u32, |m, (i, _)| m | (1 << i))
-    };
+    let once_mask = tp
+        .programs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.once_per_person && person.earlier_programs.contains(&p.id))
+        .fold(0u32, |m, (i, _)| m | (1 << i));
     if students.is_empty() {
         let _ = writeln!(s, "\n本学期学籍中没有此人。");
         // Still say which lists the person is on: for a school-age child that is a dropout lead.
@@ -86,8 +98,7 @@ pub async fn explain(
     }
     for st in &students {
         let r = &st.record;
-        let school_row = db.school(&r.school_code).await?;
-        let school = school_row.as_ref();
+        let school = schools.iter().find(|x| x.code == r.school_code);
         let _ = writeln!(
             s,
             "\n学籍：{} 学籍号 {}，{}（{}）{}年级 {}，{}，{}，学籍状态 {}（{} 第{}行）",
@@ -110,7 +121,7 @@ pub async fn explain(
         let cats = index.categories(id.as_str(), r.difficulty, (st.import_id, st.row_no));
         write_categories(&mut s, &cats, &import_name);
         let fi = student_facts(r, school, &cats, index.poor_exited(id.as_str()));
-        write_verdicts(&mut s, &tp, Subject::Student, fi, once_mask);
+        write_verdicts(&mut s, tp, Subject::Student, fi, once_mask);
     }
     let admissions: Vec<_> = lists
         .admissions
@@ -148,9 +159,8 @@ pub async fn explain(
             ..FactInput::default()
         };
         apply_categories(&mut fi, &cats, index.poor_exited(id.as_str()));
-        write_verdicts(&mut s, &tp, Subject::Admission, fi, once_mask);
+        write_verdicts(&mut s, tp, Subject::Admission, fi, once_mask);
     }
-    let stored = db.entitlements_for(term, id.as_str()).await?;
     let _ = writeln!(s, "\n已计算名单（数据库）中本学期的记录：");
     if stored.is_empty() {
         let _ = writeln!(s, "  无");

@@ -24,7 +24,10 @@ impl TermPolicy {
     pub fn explain(&self, subject: Subject, facts: Facts, prior_once: u32) -> Vec<ProgramVerdict> {
         let mut grants = Vec::new();
         self.evaluate(subject, facts, prior_once, &mut grants);
-        let mut out = Vec::new();
+        // The payable check is the same for every student program: evaluated once.
+        let mut payable_lines = Vec::new();
+        let payable_ok = self.eval(&self.payable_ast, facts, 2, &mut payable_lines);
+        let mut out = Vec::with_capacity(self.programs.len());
         for (i, p) in self.programs.iter().enumerate() {
             let granted = grants.iter().find(|g| g.program == i);
             let mut lines = Vec::new();
@@ -41,15 +44,13 @@ impl TermPolicy {
                 ));
             } else {
                 if p.subject == Subject::Student {
-                    let mut sub = Vec::new();
-                    let ok = self.eval(&self.payable_ast, facts, 2, &mut sub);
                     lines.push(format!(
                         "{} 基准日 {} 可发放（{}）",
-                        mark(ok),
+                        mark(payable_ok),
                         self.reference_date,
                         self.payable_reference
                     ));
-                    lines.extend(sub);
+                    lines.extend(payable_lines.iter().cloned());
                 }
                 lines.push("资格条件：".into());
                 let ok = self.eval(&p.when_ast, facts, 1, &mut lines);
@@ -84,8 +85,7 @@ impl TermPolicy {
                             }
                         }
                     }
-                } else if self.eval(&p.when_ast, facts, 0, &mut Vec::new())
-                    && !p.amounts.iter().any(|a| a.cond.holds(facts.0))
+                } else if p.when.holds(facts.0) && !p.amounts.iter().any(|a| a.cond.holds(facts.0))
                 {
                     lines.push("✗ 没有适用的金额标准（学段不符）".into());
                 }
@@ -103,7 +103,7 @@ impl TermPolicy {
 
     /// Evaluates `e`, pushing one line per leaf (and per definition) indented by `depth`.
     fn eval(&self, e: &Expr, facts: Facts, depth: usize, lines: &mut Vec<String>) -> bool {
-        let pad = "  ".repeat(depth);
+        let pad = PADS.get(..2 * depth).unwrap_or(PADS);
         match e {
             Expr::Const(b) => *b,
             Expr::Not(inner) if matches!(&**inner, Expr::Name { name, .. } if bool_fact(name).is_some()) =>
@@ -124,10 +124,9 @@ impl TermPolicy {
                 !actual
             }
             Expr::Not(inner) => {
-                let mut sub = Vec::new();
-                let v = !self.eval(inner, facts, depth + 1, &mut sub);
-                lines.push(format!("{pad}{} 不满足以下条件：", mark(v)));
-                lines.extend(sub);
+                let at = placeholder(lines);
+                let v = !self.eval(inner, facts, depth + 1, lines);
+                set_line(lines, at, format!("{pad}{} 不满足以下条件：", mark(v)));
                 v
             }
             Expr::And(items) => {
@@ -138,13 +137,12 @@ impl TermPolicy {
                 all
             }
             Expr::Or(items) => {
-                let mut sub = Vec::new();
+                let at = placeholder(lines);
                 let mut any = false;
                 for it in items {
-                    any |= self.eval(it, facts, depth + 1, &mut sub);
+                    any |= self.eval(it, facts, depth + 1, lines);
                 }
-                lines.push(format!("{pad}{} 以下任一条件成立：", mark(any)));
-                lines.extend(sub);
+                set_line(lines, at, format!("{pad}{} 以下任一条件成立：", mark(any)));
                 any
             }
             Expr::Name { name, .. } => {
@@ -168,10 +166,9 @@ impl TermPolicy {
                     return *b;
                 }
                 if let Some((label, d)) = self.defines.get(name) {
-                    let mut sub = Vec::new();
-                    let v = self.eval(d, facts, depth + 1, &mut sub);
-                    lines.push(format!("{pad}{} {}", mark(v), label));
-                    lines.extend(sub);
+                    let at = placeholder(lines);
+                    let v = self.eval(d, facts, depth + 1, lines);
+                    set_line(lines, at, format!("{pad}{} {}", mark(v), label));
                     return v;
                 }
                 lines.push(format!("{pad}✗ 未知名称 {name}"));
@@ -199,10 +196,13 @@ impl TermPolicy {
                     (CmpOp::Ge, Some(a)) => a >= v0,
                     (_, None) => false,
                 };
-                let want: Vec<&str> = idx
-                    .iter()
-                    .filter_map(|i| f.values.get(*i).map(|x| x.1))
-                    .collect();
+                let mut want = String::new();
+                for x in idx.iter().filter_map(|i| f.values.get(*i)) {
+                    if !want.is_empty() {
+                        want.push('或');
+                    }
+                    want.push_str(x.1);
+                }
                 let opzh = match op {
                     CmpOp::Eq | CmpOp::In => "为",
                     CmpOp::Ne | CmpOp::NotIn => "不为",
@@ -220,12 +220,27 @@ impl TermPolicy {
                     mark(v),
                     f.zh,
                     opzh,
-                    want.join("或"),
+                    want,
                     act
                 ));
                 v
             }
         }
+    }
+}
+
+/// Indentation: two spaces a level (deeper levels share the deepest).
+const PADS: &str = "                                ";
+
+/// Reserves the line of a heading whose mark is known only after its sub-conditions.
+fn placeholder(lines: &mut Vec<String>) -> usize {
+    lines.push(String::new());
+    lines.len() - 1
+}
+
+fn set_line(lines: &mut [String], at: usize, line: String) {
+    if let Some(slot) = lines.get_mut(at) {
+        *slot = line;
     }
 }
 

@@ -130,13 +130,16 @@ impl TryFrom<RawStudent> for StoredStudent {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array per row (SQLite bulk path), in column order.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct RawSchool {
     code: String,
     name: String,
     kind: String,
+    #[serde(deserialize_with = "int_bool")]
     is_public: bool,
     township: String,
+    #[serde(deserialize_with = "int_bool")]
     inclusive: bool,
     approval_level: String,
     area: Option<String>,
@@ -229,7 +232,8 @@ impl RawAssistance {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array per row (SQLite bulk path), in column order.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct RawDisabled {
     import_id: i64,
     row_no: i64,
@@ -257,7 +261,8 @@ impl TryFrom<RawDisabled> for Sourced<DisabledPerson> {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array per row (SQLite bulk path), in column order.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct RawAdmission {
     import_id: i64,
     row_no: i64,

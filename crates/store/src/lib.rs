@@ -55,6 +55,7 @@ mod error;
 mod import;
 mod import_rows;
 mod lists;
+mod person;
 mod results;
 mod rows;
 mod sql;
@@ -63,6 +64,7 @@ mod tx;
 pub use compute::{ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportTx};
+pub use person::PersonRecords;
 pub use results::StoredProgram;
 pub use rows::{
     AuditRow, CategoryRow, EntitlementRow, ImportBatchRow, PersonLists, QualityRow, RunRow,

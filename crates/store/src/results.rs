@@ -19,8 +19,9 @@ macro_rules! entitlement_select {
     };
 }
 
-#[derive(sqlx::FromRow)]
-struct RawEntitlement {
+/// Also read from a JSON array per row (SQLite bulk path in `person.rs`), in column order.
+#[derive(sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct RawEntitlement {
     id: i64,
     run_id: i64,
     term: String,
@@ -112,7 +113,7 @@ struct RawTotal {
     amount_fen: i64,
 }
 
-fn entitlements(raw: Vec<RawEntitlement>) -> StoreResult<Vec<EntitlementRow>> {
+pub(crate) fn entitlements(raw: Vec<RawEntitlement>) -> StoreResult<Vec<EntitlementRow>> {
     raw.into_iter().map(EntitlementRow::try_from).collect()
 }
 
@@ -338,12 +339,12 @@ impl Db {
 }
 
 impl Db {
-    /// The once-per-person programs among `programs` already granted to one person in terms
-    /// before `before` (for `explain`; the compute step reads them for everyone at once).
-    pub async fn prior_grants_of(
+    /// The programs granted to one person in any term before `before` (for `explain`: a
+    /// once-per-person program among them is not granted again; the compute step reads them for
+    /// everyone at once).
+    pub async fn earlier_programs(
         &self,
         id_number: &str,
-        programs: &[String],
         before: Term,
     ) -> StoreResult<HashSet<String>> {
         const SQL: &str =
@@ -354,10 +355,6 @@ impl Db {
             .fetch_all(pool)
             .await)
         .ctx("读取往期资助")?;
-        Ok(rows
-            .into_iter()
-            .map(|r| r.0)
-            .filter(|p| programs.contains(p))
-            .collect())
+        Ok(rows.into_iter().map(|r| r.0).collect())
     }
 }

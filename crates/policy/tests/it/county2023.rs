@@ -153,6 +153,41 @@ poor_household = true"#,
     );
 }
 
+/// A heading ("以下任一条件成立：", a named condition …) comes before its sub-conditions, which are
+/// indented one level deeper; no line is left empty. Checked for every program over many facts.
+#[test]
+fn explanation_headings_precede_their_conditions() {
+    let p = policy();
+    let tp = p
+        .compile(Term::new(2023, Season::Autumn))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut headings = 0;
+    for _ in 0..200 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        for v in tp.explain(Subject::Student, zizhu_policy::Facts(seed), 0) {
+            for (i, l) in v.lines.iter().enumerate() {
+                assert!(
+                    !l.trim().is_empty(),
+                    "empty line in {}: {:?}",
+                    v.program,
+                    v.lines
+                );
+                if l.ends_with("以下任一条件成立：") || l.ends_with("不满足以下条件：")
+                {
+                    headings += 1;
+                    let next = v.lines.get(i + 1).map_or("", String::as_str);
+                    assert_eq!(indent(next), indent(l) + 2, "{}: {:?}", v.program, v.lines);
+                }
+            }
+        }
+    }
+    assert!(headings > 0, "the 2023 policy has alternatives to explain");
+}
+
 #[test]
 fn a_term_outside_the_policy_is_refused() {
     let e = policy()

@@ -3,12 +3,17 @@
 
 use crate::support::*;
 use std::collections::HashSet;
-use zizhu_domain::{Category, ListKind, ListRecord, Term};
+use zizhu_domain::{Area, Category, ListKind, ListRecord, Term};
 use zizhu_store::{
     Db, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary, StoreError, TotalRow,
 };
 
-story!(compute_replace, unique_entitlement, prior_grants);
+story!(
+    compute_replace,
+    unique_entitlement,
+    prior_grants,
+    person_records
+);
 
 fn run_meta(term: Term, version: &str) -> RunMeta {
     RunMeta {
@@ -449,5 +454,125 @@ async fn prior_grants(db: &Db) -> TestResult {
         .prior_grants(&[college.to_string()], spring(2023))
         .await?
         .is_empty());
+    Ok(())
+}
+
+/// `Db::person` (one query on SQLite, several side by side on PostgreSQL) gives exactly what the
+/// single-purpose reads give, for a person on every list and for a person on none.
+async fn person_records(db: &Db) -> TestResult {
+    import(
+        db,
+        meta(ListKind::Schools, "schools.csv", None),
+        vec![
+            ListRecord::School(school("S1", "测试一中", "甲镇")),
+            ListRecord::School(school("S2", "测试二中", "乙镇")),
+        ],
+    )
+    .await?;
+    // Person 1 enrolled twice in the term (two schools), once in another term.
+    import(
+        db,
+        meta(ListKind::Students, "s.csv", Some(autumn(2023))),
+        vec![
+            ListRecord::Student(student(1, "S1")),
+            ListRecord::Student(student(2, "S1")),
+            ListRecord::Student(student(1, "S2")),
+        ],
+    )
+    .await?;
+    import_students(db, spring(2023), &[1], "S2").await?;
+    import(
+        db,
+        meta(ListKind::PoorHouseholds, "poor.csv", None),
+        vec![ListRecord::PoorMember(poor(1))],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::Dibao, "dibao.csv", None),
+        vec![ListRecord::Assistance(assistance(1, Area::Rural))],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::Disabled, "dis.csv", None),
+        vec![ListRecord::Disabled(disabled(1))],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::CollegeAdmissions, "gk.csv", None),
+        vec![ListRecord::Admission(admission(1, 2023))],
+    )
+    .await?;
+    let college = "college_entrance_gov_aid";
+    run(
+        db,
+        run_meta(spring(2023), "v1"),
+        &[],
+        &[line(1, "S2", college, 500_000)],
+        &[],
+    )
+    .await?;
+    run(
+        db,
+        run_meta(autumn(2023), "v1"),
+        &[],
+        &[
+            line(1, "S1", "boarding_living_subsidy", 62_500),
+            line(2, "S1", "boarding_living_subsidy", 62_500),
+        ],
+        &[],
+    )
+    .await?;
+
+    let term = autumn(2023);
+    let p = db.person(term, &ids(1)).await?;
+    assert_eq!(p.lists, db.list_rows_for(&ids(1)).await?);
+    assert_eq!(p.lists.poor_members.len(), 1);
+    assert_eq!(p.lists.assistance.len(), 1);
+    assert_eq!(p.lists.disabled.len(), 1);
+    assert_eq!(p.lists.admissions.len(), 1);
+    assert_eq!(p.students, db.students_for(term, &ids(1)).await?);
+    assert_eq!(
+        p.students
+            .iter()
+            .map(|s| s.record.school_code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["S1", "S2"]
+    );
+    assert_eq!(
+        p.schools,
+        vec![
+            school("S1", "测试一中", "甲镇"),
+            school("S2", "测试二中", "乙镇")
+        ]
+    );
+    assert_eq!(p.entitlements, db.entitlements_for(term, &ids(1)).await?);
+    assert_eq!(p.entitlements.len(), 1);
+    assert_eq!(p.entitlements[0].facts, "{\"n\":1}");
+    assert_eq!(p.earlier_programs, HashSet::from([college.to_string()]));
+    let imports: Vec<(i64, String)> = db
+        .imports()
+        .await?
+        .into_iter()
+        .rev()
+        .map(|b| (b.id, b.file_name))
+        .collect();
+    assert_eq!(p.import_names, imports);
+    assert_eq!(p.import_names.len(), 7);
+
+    let nobody = db.person(term, &ids(77)).await?;
+    assert_eq!(
+        (
+            nobody.lists,
+            nobody.students,
+            nobody.schools,
+            nobody.entitlements,
+            nobody.earlier_programs
+        ),
+        Default::default()
+    );
+    assert_eq!(nobody.import_names, imports);
     Ok(())
 }
