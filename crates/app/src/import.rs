@@ -4,9 +4,10 @@
 
 use crate::AppError;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use zizhu_domain::{ListKind, ListRecord, Term};
 use zizhu_io::lists::{open_list, RowError};
-use zizhu_io::{sha256_hex, write_error_report};
+use zizhu_io::write_error_report;
 use zizhu_store::{Db, ImportMeta};
 
 /// Rows sent to the database per batch.
@@ -74,7 +75,8 @@ pub async fn import_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let sha256 = sha256_hex(&bytes);
+    let mut rows = open_list(req.kind, bytes, &file_name)?;
+    let sha256 = rows.source().sha256.clone();
     let same_as = db.import_by_sha(req.kind, &sha256).await?.map(|b| b.id);
     let previous_rows = db
         .imports()
@@ -82,7 +84,6 @@ pub async fn import_file(
         .into_iter()
         .find(|b| b.kind == req.kind && (req.kind != ListKind::Students || b.term == req.term))
         .map(|b| b.rows);
-    let mut rows = open_list(req.kind, bytes, &file_name)?;
     let source = describe_source(rows.source());
     let mut tx = if req.dry_run {
         None
@@ -123,13 +124,23 @@ pub async fn import_file(
         (errors, warnings, count)
     });
     let mut sent = 0u64;
-    while let Some(batch) = recv.recv().await {
+    // Time waiting for the parser and time writing, for `ZIZHU_LOG=zizhu=info` (BENCHMARKS.md).
+    let (mut waited, mut wrote) = (Duration::ZERO, Duration::ZERO);
+    loop {
+        let t = Instant::now();
+        let Some(batch) = recv.recv().await else {
+            break;
+        };
+        waited += t.elapsed();
         sent += batch.len() as u64;
+        let t = Instant::now();
         if let Some(tx) = tx.as_mut() {
             tx.insert_batch(&batch).await?;
         }
+        wrote += t.elapsed();
         progress(sent);
     }
+    tracing::info!(target: "zizhu::timing", ?waited, ?wrote, "import: rows handed over");
     let (errors, warnings, count) = parser
         .await
         .map_err(|e| AppError::Other(format!("读取文件时出错：{e}")))?;

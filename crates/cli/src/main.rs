@@ -14,6 +14,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use zizhu_domain::{ListKind, Term};
 
+/// mimalloc instead of glibc's allocator: import and compute hand millions of small strings from
+/// one thread to another, and glibc frees them slowly across threads (measured in BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The embedded copy of the county's 2023 policy, used when no policy file is given and
 /// `policy/2023.toml` is not in the current directory.
 pub const EMBEDDED_POLICY: &str = include_str!("../../../policy/2023.toml");

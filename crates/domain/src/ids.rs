@@ -165,6 +165,14 @@ impl fmt::Display for IdWarning {
 /// then removes leading quote marks `'` `’` `‘`, every whitespace and zero-width character anywhere,
 /// and upper-cases `x`.
 fn normalize(raw: &str) -> String {
+    // The usual cell: 15 or 18 plain ASCII characters, nothing to clean.
+    let t = raw.trim_matches(' ');
+    if (t.len() == 18 || t.len() == 15)
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'X' || b == b'x')
+    {
+        return t.replace('x', "X");
+    }
     let cleaned = clean_cell(raw);
     cleaned
         .trim_start_matches(['\'', '’', '‘'])

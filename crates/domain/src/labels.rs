@@ -1,27 +1,34 @@
 //! Chinese labels in spreadsheet cells (中文标签识别): the common ways county files write yes/no,
 //! school kinds, statuses, difficulty tiers, household registration and grades.
 //!
-//! Every parser first applies [`clean_cell`], then drops all whitespace and lower-cases Latin
+//! Every parser first applies [`clean_cell`](crate::text::clean_cell), then drops all whitespace and lower-cases Latin
 //! letters, so `Ｙ`, ` 是 `, `县（区）级` and `TRUE` are recognised. `None` means "not recognised":
 //! the importer turns it into an error listing the allowed values. Blank cells are `None` too;
 //! whether a blank means a default is the importer's decision.
 
 use crate::model::{ApprovalLevel, Area, Difficulty, PovertyStatus, SchoolKind, Sex, Status};
-use crate::text::clean_cell;
+use crate::text::clean_cell_cow;
+use std::borrow::Cow;
 
 /// The comparison key of a cell: cleaned, without any whitespace, Latin letters lower-cased.
-fn key(s: &str) -> String {
-    clean_cell(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+fn key(s: &str) -> Cow<'_, str> {
+    match clean_cell_cow(s) {
+        Cow::Borrowed(b) if !b.chars().any(|c| c.is_whitespace() || c.is_uppercase()) => {
+            Cow::Borrowed(b)
+        }
+        c => Cow::Owned(
+            c.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect(),
+        ),
+    }
 }
 
 /// Yes/no (是否): `是/否`, `Y/N`, `yes/no`, `1/0`, `√/×` (also `✓ ✔ / ✗ ✘`), `有/无`,
 /// `true/false`, `对/错`, any case.
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match key(s).as_str() {
+    match &*key(s) {
         "是" | "y" | "yes" | "1" | "√" | "✓" | "✔" | "有" | "true" | "对" => Some(true),
         "否" | "n" | "no" | "0" | "×" | "✗" | "✘" | "无" | "false" | "错" => Some(false),
         _ => None,
@@ -31,7 +38,7 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 /// Boarding (是否住校/寄宿): anything [`parse_bool`] accepts, plus `住校/寄宿/寄宿生/住校生/住宿`
 /// → `true` and `走读/非寄宿/走读生/非住校` → `false`.
 pub fn parse_boarding(s: &str) -> Option<bool> {
-    match key(s).as_str() {
+    match &*key(s) {
         "住校" | "寄宿" | "寄宿生" | "住校生" | "住宿" => Some(true),
         "走读" | "非寄宿" | "走读生" | "非住校" => Some(false),
         _ => parse_bool(s),
@@ -40,7 +47,7 @@ pub fn parse_boarding(s: &str) -> Option<bool> {
 
 /// School kind (学校类型 / 办学类型).
 pub fn parse_school_kind(s: &str) -> Option<SchoolKind> {
-    Some(match key(s).as_str() {
+    Some(match &*key(s) {
         "幼儿园" => SchoolKind::Kindergarten,
         "小学" | "普通小学" => SchoolKind::Primary,
         "初中" | "初级中学" | "普通初中" => SchoolKind::Junior,
@@ -56,7 +63,7 @@ pub fn parse_school_kind(s: &str) -> Option<SchoolKind> {
 
 /// Public or private (办学性质): `公办/公立` → `true`, `民办/私立` → `false`.
 pub fn parse_public(s: &str) -> Option<bool> {
-    match key(s).as_str() {
+    match &*key(s) {
         "公办" | "公立" => Some(true),
         "民办" | "私立" => Some(false),
         _ => None,
@@ -67,7 +74,7 @@ pub fn parse_public(s: &str) -> Option<bool> {
 /// `省级/省`, `市级/市/地市级/设区市级`, `县级/县/区级/县(区)级/县区级`, `乡镇/乡/镇/乡级/镇级/乡镇级`,
 /// `无/空`.
 pub fn parse_approval_level(s: &str) -> Option<ApprovalLevel> {
-    Some(match key(s).as_str() {
+    Some(match &*key(s) {
         "省级" | "省" => ApprovalLevel::Province,
         "市级" | "市" | "地市级" | "设区市级" => ApprovalLevel::City,
         "县级" | "县" | "区级" | "县(区)级" | "县区级" => ApprovalLevel::County,
@@ -96,7 +103,7 @@ pub fn parse_status(s: &str) -> Option<Status> {
 /// `特别困难/特困` → Special (in this column `特困` means 特别困难, not 特困供养),
 /// `比较困难/困难` → Relative, `一般困难` → General, `不困难/非困难/否/无` → NotDifficult.
 pub fn parse_difficulty(s: &str) -> Option<Difficulty> {
-    Some(match key(s).as_str() {
+    Some(match &*key(s) {
         "特别困难" | "特困" => Difficulty::Special,
         "比较困难" | "困难" => Difficulty::Relative,
         "一般困难" => Difficulty::General,
@@ -112,7 +119,7 @@ pub fn parse_difficulty(s: &str) -> Option<Difficulty> {
 ///   reform many places no longer distinguish rural and urban; the student's `hukou` is `None`);
 /// - `None`: not recognised (an import error).
 pub fn parse_hukou(s: &str) -> Option<Option<Area>> {
-    match key(s).as_str() {
+    match &*key(s) {
         "农业" | "农业户口" | "农业家庭户口" | "农村" | "农村户口" => {
             Some(Some(Area::Rural))
         }
@@ -127,7 +134,7 @@ pub fn parse_hukou(s: &str) -> Option<Option<Area>> {
 /// Rural or urban on a civil-affairs list (城乡类别): `农村/乡村/农业` → Rural,
 /// `城市/城镇/城区/非农业` → Urban.
 pub fn parse_area(s: &str) -> Option<Area> {
-    match key(s).as_str() {
+    match &*key(s) {
         "农村" | "乡村" | "农业" => Some(Area::Rural),
         "城市" | "城镇" | "城区" | "非农业" => Some(Area::Urban),
         _ => None,
@@ -137,7 +144,7 @@ pub fn parse_area(s: &str) -> Option<Area> {
 /// Poverty status of a registered-poor household (贫困状态 / 脱贫状态):
 /// `未脱贫/贫困/贫困户/未出列` → NotExited; `已脱贫/脱贫/脱贫户/稳定脱贫/已标注脱贫/标注脱贫` → Exited.
 pub fn parse_poverty_status(s: &str) -> Option<PovertyStatus> {
-    match key(s).as_str() {
+    match &*key(s) {
         "未脱贫" | "贫困" | "贫困户" | "未出列" => Some(PovertyStatus::NotExited),
         "已脱贫" | "脱贫" | "脱贫户" | "稳定脱贫" | "已标注脱贫" | "标注脱贫" => {
             Some(PovertyStatus::Exited)
@@ -152,7 +159,7 @@ pub fn parse_poverty_status(s: &str) -> Option<PovertyStatus> {
 /// Anything else (`低保`, `监测户` …) is `false`.
 pub fn parse_poor_list_name(s: &str) -> bool {
     matches!(
-        key(s).as_str(),
+        &*key(s),
         "建档立卡"
             | "建档立卡户"
             | "建档立卡贫困户"
@@ -167,7 +174,7 @@ pub fn parse_poor_list_name(s: &str) -> bool {
 
 /// Sex (性别, GB/T 2261.1 codes): `男/男性/1` → Male, `女/女性/2` → Female.
 pub fn parse_sex(s: &str) -> Option<Sex> {
-    match key(s).as_str() {
+    match &*key(s) {
         "男" | "男性" | "1" => Some(Sex::Male),
         "女" | "女性" | "2" => Some(Sex::Female),
         _ => None,
@@ -177,7 +184,7 @@ pub fn parse_sex(s: &str) -> Option<Sex> {
 /// Full-time study (学习形式): `全日制` → `true`, `非全日制/业余` → `false`; a yes/no column
 /// (是否全日制) is read with [`parse_bool`].
 pub fn parse_full_time(s: &str) -> Option<bool> {
-    match key(s).as_str() {
+    match &*key(s) {
         "全日制" => Some(true),
         "非全日制" | "业余" => Some(false),
         _ => parse_bool(s),
@@ -218,7 +225,7 @@ fn grade_number(s: &str) -> Option<u8> {
 /// which knows the school kind, maps 1–3 to 10–12 there.
 pub fn parse_grade(s: &str) -> Option<u8> {
     let k = key(s);
-    match k.as_str() {
+    match &*k {
         "小班" | "中班" | "大班" | "托班" | "学前班" | "幼儿园" => return Some(0),
         "初一" => return Some(7),
         "初二" => return Some(8),

@@ -5,6 +5,7 @@
 //! zero-width characters and Excel's leading `'` text marker. [`clean_cell`] removes that noise
 //! without touching Han characters (no NFKC: it would rewrite CJK compatibility ideographs).
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Why a name was rejected (姓名错误). `Display` is the Chinese message shown to the user.
@@ -102,14 +103,29 @@ fn map_cell_char(c: char) -> char {
 /// Han characters are never changed (no NFKC); inner spaces and line breaks are kept
 /// (callers that want them gone, like the ID parser, remove them).
 pub fn clean_cell(s: &str) -> String {
+    clean_cell_cow(s).into_owned()
+}
+
+/// [`clean_cell`] without allocating when nothing but trimming is needed (the usual cell): the
+/// result borrows from `s` unless a character had to be mapped or removed.
+pub fn clean_cell_cow(s: &str) -> Cow<'_, str> {
+    fn trimmed(t: &str) -> &str {
+        let t = t.trim();
+        t.strip_prefix('\'').map_or(t, str::trim)
+    }
+    let plain = |c: char| {
+        !(is_zero_width(c) || ('\u{FF01}'..='\u{FF5E}').contains(&c))
+            && (c == ' ' || is_line_break(c) || !c.is_whitespace())
+    };
+    if s.chars().all(plain) {
+        return Cow::Borrowed(trimmed(s));
+    }
     let mapped: String = s
         .chars()
         .filter(|c| !is_zero_width(*c))
         .map(map_cell_char)
         .collect();
-    let t = mapped.trim();
-    let t = t.strip_prefix('\'').map_or(t, str::trim);
-    t.to_string()
+    Cow::Owned(trimmed(&mapped).to_string())
 }
 
 /// Is `c` a CJK ideograph (Han character, 汉字) of any block: the URO U+4E00–U+9FFF,
@@ -214,6 +230,30 @@ pub fn normalize_name(s: &str) -> Result<String, TextError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_cell_borrows_only_when_nothing_is_mapped() {
+        for plain in ["张三", " 在读 ", "'G360731", "a\nb", "360731200001011234"] {
+            assert!(
+                matches!(clean_cell_cow(plain), Cow::Borrowed(_)),
+                "{plain:?}"
+            );
+        }
+        // Each of these needs a character mapped or removed, the result is the same as clean_cell.
+        for (raw, want) in [
+            ("a\tb", "a b"),
+            ("是\u{00A0}", "是"),
+            ("\u{3000}王\u{3000}芳", "王 芳"),
+            ("３６０", "360"),
+            ("在\u{200B}读", "在读"),
+            ("\u{FEFF}'x", "x"),
+        ] {
+            let got = clean_cell_cow(raw);
+            assert!(matches!(got, Cow::Owned(_)), "{raw:?}");
+            assert_eq!(got, want);
+            assert_eq!(clean_cell(raw), want);
+        }
+    }
 
     #[test]
     fn clean_cell_cases() {

@@ -6,8 +6,9 @@ use crate::columns::Field;
 use crate::header::HeaderMap;
 use crate::read::{Cell, Row};
 use chrono::{Datelike, NaiveDate};
+use std::borrow::Cow;
 use zizhu_domain::dates::{from_excel_serial, parse_date};
-use zizhu_domain::text::{clean_cell, normalize_name};
+use zizhu_domain::text::{clean_cell, clean_cell_cow, normalize_name};
 use zizhu_domain::IdNumber;
 
 /// Reason for an empty required cell.
@@ -21,16 +22,24 @@ pub(crate) struct RowCtx<'a> {
     row: &'a Row,
     header: &'a HeaderMap,
     is_1904: bool,
+    /// Today's date, read once per file (a birth date after it is an error).
+    today: NaiveDate,
     pub errors: Vec<RowError>,
     pub warnings: Vec<RowWarning>,
 }
 
 impl<'a> RowCtx<'a> {
-    pub(crate) fn new(row: &'a Row, header: &'a HeaderMap, is_1904: bool) -> Self {
+    pub(crate) fn new(
+        row: &'a Row,
+        header: &'a HeaderMap,
+        is_1904: bool,
+        today: NaiveDate,
+    ) -> Self {
         RowCtx {
             row,
             header,
             is_1904,
+            today,
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -83,10 +92,15 @@ impl<'a> RowCtx<'a> {
 
     /// Cleaned text (full-width ASCII folded, trimmed, Excel `'` removed); numbers as typed.
     pub(crate) fn text(&mut self, field: Field, required: bool) -> Option<String> {
+        self.text_cow(field, required).map(Cow::into_owned)
+    }
+
+    /// [`RowCtx::text`], borrowing from the cell when cleaning changed nothing but the ends.
+    fn text_cow(&mut self, field: Field, required: bool) -> Option<Cow<'a, str>> {
         let cell = self.present(field, required)?;
         let s = match cell {
-            Cell::Text(t) => clean_cell(t),
-            other => other.display(),
+            Cell::Text(t) => clean_cell_cow(t),
+            other => Cow::Owned(other.display()),
         };
         if s.is_empty() {
             if required {
@@ -145,8 +159,11 @@ impl<'a> RowCtx<'a> {
 
     /// The person's name, normalised ([`normalize_name`]).
     pub(crate) fn name(&mut self, field: Field) -> Option<String> {
-        let cell = self.present(field, true)?;
-        match normalize_name(&cell.display()) {
+        let normalized = match self.present(field, true)? {
+            Cell::Text(t) => normalize_name(t),
+            other => normalize_name(&other.display()),
+        };
+        match normalized {
             Ok(n) => Some(n),
             Err(e) => {
                 self.error(field, e.to_string());
@@ -167,11 +184,7 @@ impl<'a> RowCtx<'a> {
             }
         };
         match parsed {
-            Ok((id, _))
-                if id
-                    .birth_date()
-                    .is_some_and(|b| b > chrono::Local::now().date_naive()) =>
-            {
+            Ok((id, _)) if id.birth_date().is_some_and(|b| b > self.today) => {
                 self.error(field, "身份证件号中的出生日期晚于今天，请核对");
                 None
             }
@@ -251,7 +264,7 @@ impl<'a> RowCtx<'a> {
         parse: impl Fn(&str) -> Option<T>,
         allowed: &str,
     ) -> Option<T> {
-        let s = self.text(field, required)?;
+        let s = self.text_cow(field, required)?;
         let v = parse(&s);
         if v.is_none() {
             self.error(field, format!("无法识别“{s}”，允许的值：{allowed}"));

@@ -9,10 +9,11 @@ use crate::error::ImportError;
 use crate::header::{self, HeaderMap, HEADER_SEARCH_ROWS};
 use crate::read::{Cell, Row, Sheet, SourceFormat, Workbook};
 use cells::RowCtx;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, VecDeque};
-use zizhu_domain::text::clean_cell;
+use std::collections::VecDeque;
+use zizhu_domain::text::clean_cell_cow;
 use zizhu_domain::{ListKind, ListRecord};
 
 pub use crate::report::{write_error_report, ReportError};
@@ -73,8 +74,12 @@ pub struct ListRows {
     pending: VecDeque<Row>,
     header: HeaderMap,
     source: SourceInfo,
-    seen: HashMap<String, usize>,
+    seen: FxHashMap<String, usize>,
     skipped: usize,
+    /// Today's date, read once (birth dates after it are errors).
+    today: chrono::NaiveDate,
+    /// The last row processed, whose cells the next text record reuses.
+    spare: Row,
     done: bool,
 }
 
@@ -155,8 +160,10 @@ pub fn open_list(kind: ListKind, bytes: Vec<u8>, file_name: &str) -> Result<List
                 pending: rest.collect(),
                 header,
                 source,
-                seen: HashMap::new(),
+                seen: FxHashMap::default(),
                 skipped: 0,
+                today: chrono::Local::now().date_naive(),
+                spare: Row::default(),
                 done: false,
             });
         }
@@ -190,7 +197,7 @@ impl ListRows {
         match row.cells.iter().find(|c| !c.is_blank()) {
             None => return true,
             Some(Cell::Text(t)) => {
-                let t = clean_cell(t);
+                let t = clean_cell_cow(t);
                 if FOOTER_PREFIXES.iter().any(|p| t.starts_with(p)) {
                     return true;
                 }
@@ -204,7 +211,7 @@ impl ListRows {
     }
 
     fn process(&mut self, row: &Row) -> RowOutcome {
-        let mut ctx = RowCtx::new(row, &self.header, self.sheet.is_1904());
+        let mut ctx = RowCtx::new(row, &self.header, self.sheet.is_1904(), self.today);
         let built = records::build(self.kind, &mut ctx);
         if let Some((key, field, what)) = built.dup_key {
             match self.seen.entry(key) {
@@ -246,7 +253,7 @@ impl Iterator for ListRows {
             }
             let row = match self.pending.pop_front() {
                 Some(r) => r,
-                None => match self.sheet.next() {
+                None => match self.sheet.next_reusing(std::mem::take(&mut self.spare)) {
                     Some(Ok(r)) => r,
                     None => {
                         self.done = true;
@@ -274,9 +281,12 @@ impl Iterator for ListRows {
             };
             if self.is_skipped(&row) {
                 self.skipped += 1;
+                self.spare = row;
                 continue;
             }
-            return Some(self.process(&row));
+            let out = self.process(&row);
+            self.spare = row;
+            return Some(out);
         }
     }
 }

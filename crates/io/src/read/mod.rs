@@ -60,7 +60,7 @@ pub fn format_number(n: f64) -> String {
 }
 
 /// One row of a sheet.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Row {
     /// 1-based row number as the user sees it: the Excel row, or the line in a text file where the
     /// record starts.
@@ -116,6 +116,17 @@ impl Sheet {
     /// then be converted with the 1904 epoch.
     pub fn is_1904(&self) -> bool {
         self.is_1904
+    }
+}
+
+impl Sheet {
+    /// Like [`Iterator::next`], reusing the cells of `spare` (a row already processed) so that a
+    /// text file's cells do not each need a new allocation.
+    pub fn next_reusing(&mut self, spare: Row) -> Option<Result<Row, ImportError>> {
+        match &mut self.rows {
+            RowSource::Grid(g) => g.next().map(Ok),
+            RowSource::Text(t) => t.next_into(spare),
+        }
     }
 }
 

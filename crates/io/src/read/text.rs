@@ -226,24 +226,41 @@ impl Iterator for TextRows {
     type Item = Result<Row, ImportError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        self.next_into(Row::default())
+    }
+}
+
+impl TextRows {
+    /// The next record, written into `row`'s cells (their strings are reused).
+    pub(crate) fn next_into(&mut self, mut row: Row) -> Option<Result<Row, ImportError>> {
         if self.done {
             return None;
         }
         match self.reader.read_record(&mut self.record) {
             Ok(true) => {
-                let number = self.record.position().map_or(0, |p| p.line() as usize);
-                let cells = self
-                    .record
-                    .iter()
-                    .map(|f| {
-                        if f.is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(f.to_string())
+                row.number = self.record.position().map_or(0, |p| p.line() as usize);
+                let fields = self.record.len();
+                row.cells.truncate(fields);
+                for (i, f) in self.record.iter().enumerate() {
+                    let cell = if f.is_empty() {
+                        Cell::Empty
+                    } else {
+                        match row.cells.get_mut(i) {
+                            Some(Cell::Text(old)) => {
+                                let mut t = std::mem::take(old);
+                                t.clear();
+                                t.push_str(f);
+                                Cell::Text(t)
+                            }
+                            _ => Cell::Text(f.to_string()),
                         }
-                    })
-                    .collect();
-                Some(Ok(Row { number, cells }))
+                    };
+                    match row.cells.get_mut(i) {
+                        Some(slot) => *slot = cell,
+                        None => row.cells.push(cell),
+                    }
+                }
+                Some(Ok(row))
             }
             Ok(false) => {
                 self.done = true;
@@ -289,6 +306,35 @@ mod tests {
         assert_eq!(r[1].cells[0], Cell::Text("a\nb".into()));
         assert_eq!(r[1].number, 2);
         assert_eq!(r[2].number, 4);
+    }
+
+    #[test]
+    fn reused_rows_carry_nothing_over() {
+        let d = decode(b"a,b,c\nx,,z\nlong,row,here,extra\ny\n,q\n".to_vec()).ok();
+        let Some(mut t) = d.map(TextRows::new) else {
+            panic!("decodes")
+        };
+        let mut got = Vec::new();
+        let mut spare = Row::default();
+        while let Some(Ok(row)) = t.next_into(spare) {
+            got.push(row.clone());
+            spare = row;
+        }
+        let text = |s: &str| Cell::Text(s.into());
+        assert_eq!(
+            got.iter().map(|r| r.cells.clone()).collect::<Vec<_>>(),
+            vec![
+                vec![text("a"), text("b"), text("c")],
+                vec![text("x"), Cell::Empty, text("z")],
+                vec![text("long"), text("row"), text("here"), text("extra")],
+                vec![text("y")],
+                vec![Cell::Empty, text("q")],
+            ]
+        );
+        assert_eq!(
+            got.iter().map(|r| r.number).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5]
+        );
     }
 
     #[test]
