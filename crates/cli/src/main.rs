@@ -6,6 +6,7 @@ mod cmd_bench;
 mod cmd_data;
 mod cmd_demo;
 mod cmd_policy;
+mod cmd_store;
 mod demo;
 mod ui;
 
@@ -102,6 +103,25 @@ enum Command {
     Policy {
         #[command(subcommand)]
         which: PolicyCmd,
+    },
+    /// 把整个数据库复制到另一个空数据库（如县里的 SQLite 文件迁到市/省的 PostgreSQL），逐表校验行数与 SHA-256
+    MigrateStore {
+        /// 源数据库：sqlite:路径 或 postgres://…
+        #[arg(long)]
+        from: String,
+        /// 目标数据库（必须是空的）：sqlite:路径 或 postgres://…
+        #[arg(long)]
+        to: String,
+    },
+    /// 把当前数据库（--database）备份为一个新的 SQLite 文件，逐表校验
+    Backup {
+        /// 备份文件（不能已存在）
+        file: PathBuf,
+    },
+    /// 把备份文件恢复到当前数据库（--database，必须是空的），逐表校验
+    Restore {
+        /// zizhu backup 生成的备份文件
+        file: PathBuf,
     },
     /// 性能测试：生成 N 名学生，测量导入、匹配与计算
     Bench {
@@ -232,6 +252,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Policy {
             which: PolicyCmd::Test { file, cases },
         } => cmd_policy::test(file.or(cli.policy), cases),
+        Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,
+        Command::Backup { file } => cmd_store::backup(&ctx, &file).await,
+        Command::Restore { file } => cmd_store::restore(&ctx, &file).await,
         Command::Bench { students, dir } => cmd_bench::run(&ctx, students, &dir).await,
     }
 }

@@ -51,6 +51,7 @@ mod bind;
 mod compute;
 mod connect;
 mod convert;
+mod copy;
 mod error;
 mod import;
 mod import_rows;
@@ -62,6 +63,7 @@ mod sql;
 mod tx;
 
 pub use compute::{ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
+pub use copy::{CopyProgress, TableCopy};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportTx};
 pub use person::PersonRecords;

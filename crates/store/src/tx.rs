@@ -33,6 +33,20 @@ impl Tx {
         .ctx("开始事务")
     }
 
+    /// Opens a read transaction on one snapshot of the data: on SQLite a deferred transaction
+    /// (WAL readers see the database as of their first read), on PostgreSQL `REPEATABLE READ,
+    /// READ ONLY`. Writers elsewhere go on meanwhile.
+    pub(crate) async fn begin_snapshot(db: &Db) -> StoreResult<Tx> {
+        match db {
+            Db::Sqlite(pool) => pool.begin().await.map(Tx::Sqlite),
+            Db::Postgres(pool) => pool
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await
+                .map(Tx::Postgres),
+        }
+        .ctx("开始只读事务")
+    }
+
     pub(crate) async fn commit(self) -> StoreResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await,

@@ -6,3 +6,4 @@ mod common;
 mod demo;
 mod kill;
 mod policy;
+mod store;

@@ -15,7 +15,7 @@ story!(
     person_records
 );
 
-fn run_meta(term: Term, version: &str) -> RunMeta {
+pub(crate) fn run_meta(term: Term, version: &str) -> RunMeta {
     RunMeta {
         term,
         policy_id: "jx-county-2023".into(),
@@ -25,7 +25,7 @@ fn run_meta(term: Term, version: &str) -> RunMeta {
     }
 }
 
-fn line(n: u32, school_code: &str, program: &str, amount_fen: i64) -> NewEntitlement {
+pub(crate) fn line(n: u32, school_code: &str, program: &str, amount_fen: i64) -> NewEntitlement {
     NewEntitlement {
         id_number: ids(n),
         name: format!("测试学生{n}"),
@@ -41,7 +41,7 @@ fn line(n: u32, school_code: &str, program: &str, amount_fen: i64) -> NewEntitle
 }
 
 /// Writes one committed run; returns its id.
-async fn run(
+pub(crate) async fn run(
     db: &Db,
     meta: RunMeta,
     cats: &[NewCategory],

@@ -1,0 +1,126 @@
+//! Moving a county's database: `zizhu backup` / `zizhu restore` through a SQLite file, and
+//! `zizhu migrate-store` to PostgreSQL, where `zizhu compute` then gives the identical roster.
+
+use crate::common::{demo, run, stderr, stdout};
+use zizhu_domain::{Season, Term};
+use zizhu_store::{Db, EntitlementRow};
+
+/// Every roster line of a term, without the ids of the run that made it.
+async fn roster(url: &str, term: Term) -> Vec<(String, String, i64, String, String, String)> {
+    let db = Db::connect(url).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page: Vec<EntitlementRow> = db
+            .entitlements(term, after, 10_000)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let Some(last) = page.last() else { break };
+        after = last.key;
+        out.extend(page.into_iter().map(|e| {
+            (
+                e.id_number,
+                e.program,
+                e.amount_fen,
+                e.clause,
+                e.payee,
+                e.facts,
+            )
+        }));
+    }
+    db.close().await;
+    out.sort();
+    out
+}
+
+async fn checksums(url: &str) -> Vec<zizhu_store::TableCopy> {
+    let db = Db::connect(url).await.unwrap_or_else(|e| panic!("{e}"));
+    let c = db.table_checksums().await.unwrap_or_else(|e| panic!("{e}"));
+    db.close().await;
+    c
+}
+
+#[tokio::test]
+async fn backup_and_restore_give_the_same_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = demo(tmp.path(), 1200);
+    let before = checksums(&url).await;
+    let file = tmp.path().join("备份.db");
+    let f = file.to_str().unwrap();
+    let o = run(&["backup", f, "--database", &url], tmp.path());
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("已备份并校验"), "{}", stdout(&o));
+    // Never overwrites.
+    let again = run(&["backup", f, "--database", &url], tmp.path());
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("已存在"), "{}", stderr(&again));
+
+    let restored = format!("sqlite:{}", tmp.path().join("restored.db").display());
+    let o = run(&["restore", f, "--database", &restored], tmp.path());
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    // Same tables as the original at the time of the backup; the restore then adds its own
+    // audit entry, and the original one for the backup.
+    let after: Vec<_> = checksums(&restored)
+        .await
+        .into_iter()
+        .filter(|t| t.table != "audit_log")
+        .collect();
+    let want: Vec<_> = before
+        .iter()
+        .filter(|t| t.table != "audit_log")
+        .cloned()
+        .collect();
+    assert_eq!(after, want);
+    let term = Term::new(2023, Season::Autumn);
+    assert_eq!(roster(&restored, term).await, roster(&url, term).await);
+
+    // A database that already holds data is refused.
+    let o = run(&["restore", f, "--database", &restored], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("目标数据库不是空的"), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn the_demo_moves_to_postgresql_and_computes_the_same_roster() {
+    let Ok(base) = std::env::var("ZIZHU_TEST_PG_URL") else {
+        eprintln!("ZIZHU_TEST_PG_URL not set: PostgreSQL skipped");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let url = demo(tmp.path(), 1200);
+    let schema = format!("zizhu_cli_migrate_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&base).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let pg = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let dir = tmp.path().to_path_buf();
+    let pg2 = pg.clone();
+    // In a task of its own, so that a failed assertion still lets the schema be dropped.
+    let result = tokio::spawn(async move {
+        let o = run(&["migrate-store", "--from", &url, "--to", &pg2], &dir);
+        assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("已迁移并校验"), "{}", stdout(&o));
+        let term = Term::new(2023, Season::Autumn);
+        let copied = roster(&pg2, term).await;
+        assert!(!copied.is_empty());
+        assert_eq!(copied, roster(&url, term).await);
+        // Recomputed on PostgreSQL: the identical roster.
+        let o = run(
+            &["compute", "--term", "2023-autumn", "--database", &pg2],
+            &dir,
+        );
+        assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+        assert_eq!(roster(&pg2, term).await, roster(&url, term).await);
+    })
+    .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

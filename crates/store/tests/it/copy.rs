@@ -1,0 +1,160 @@
+//! Copying a whole database to another backend (`zizhu migrate-store`, backup, restore): every
+//! table arrives with its ids and the same checksum, reads give the same answers, new rows get
+//! new ids afterwards, and a target that already holds data is refused untouched.
+
+use crate::compute::{line, run, run_meta};
+use crate::support::*;
+use zizhu_domain::{Area, Category, ListKind, ListRecord};
+use zizhu_store::{Db, NewCategory, NewQualityIssue};
+
+story!(copy_round_trip, copy_refuses_a_target_with_data);
+
+async fn fresh_memory() -> Result<Db, Box<dyn std::error::Error + Send + Sync>> {
+    let db = Db::connect("sqlite::memory:").await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Something in every table: lists of every kind, two terms of registry, two compute runs with
+/// categories, roster lines and quality issues, and the audit entries all of these wrote.
+async fn fill(db: &Db) -> TestResult {
+    import(
+        db,
+        meta(ListKind::Schools, "schools.csv", None),
+        vec![ListRecord::School(school("S1", "测试一中", "甲镇"))],
+    )
+    .await?;
+    import_students(db, autumn(2023), &[1, 2, 3], "S1").await?;
+    import_students(db, spring(2023), &[1], "S1").await?;
+    let poor_id = import(
+        db,
+        meta(ListKind::PoorHouseholds, "poor.csv", None),
+        vec![ListRecord::PoorMember(poor(1))],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::Dibao, "dibao.csv", None),
+        vec![ListRecord::Assistance(assistance(2, Area::Rural))],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::Disabled, "dis.csv", None),
+        vec![ListRecord::Disabled(disabled(3))],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::CollegeAdmissions, "gk.csv", None),
+        vec![ListRecord::Admission(admission(1, 2023))],
+    )
+    .await?;
+    let cat = NewCategory {
+        id_number: ids(1),
+        category: Category::RegisteredPoor,
+        list: ListKind::PoorHouseholds,
+        import_id: poor_id,
+        row_no: 2,
+        detail: "已脱贫（2019年）".into(),
+    };
+    let issue = NewQualityIssue {
+        code: "DQ-001".into(),
+        id_number: Some(ids(2)),
+        school_code: None,
+        source: "学籍 第 3 行".into(),
+        detail: "同一身份证件号在两所学校注册".into(),
+    };
+    run(
+        db,
+        run_meta(spring(2023), "v1"),
+        &[cat.clone()],
+        &[line(1, "S1", "college_entrance_gov_aid", 500_000)],
+        &[],
+    )
+    .await?;
+    run(
+        db,
+        run_meta(autumn(2023), "v1"),
+        &[cat],
+        &[
+            line(1, "S1", "boarding_living_subsidy", 62_500),
+            line(2, "S1", "nonboarding_living_subsidy", 31_250),
+        ],
+        &[issue],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn copy_round_trip(target: &Db) -> TestResult {
+    let source = fresh_memory().await?;
+    fill(&source).await?;
+    let seen = std::sync::Mutex::new(Vec::new());
+    let copied = source
+        .copy_to(target, &|table, n| {
+            if let Ok(mut s) = seen.lock() {
+                s.push((table.to_string(), n));
+            }
+        })
+        .await?;
+    // Every table has rows and the same figures on both sides.
+    assert!(copied.iter().all(|t| t.rows > 0), "{copied:?}");
+    assert_eq!(source.table_checksums().await?, copied);
+    assert_eq!(target.table_checksums().await?, copied);
+    let students = copied.iter().find(|t| t.table == "student").map(|t| t.rows);
+    assert_eq!(students, Some(4));
+    assert!(seen
+        .lock()
+        .map(|s| s.contains(&("student".to_string(), 4)))
+        .unwrap_or(false));
+
+    // The same answers from the copy.
+    let term = autumn(2023);
+    assert_eq!(
+        target.student_page(term, 0, 100).await?,
+        source.student_page(term, 0, 100).await?
+    );
+    assert_eq!(
+        target.entitlements(term, 0, 100).await?,
+        source.entitlements(term, 0, 100).await?
+    );
+    assert_eq!(
+        target.person(term, &ids(1)).await?,
+        source.person(term, &ids(1)).await?
+    );
+    let ids_of = |v: Vec<zizhu_store::ImportBatchRow>| {
+        v.into_iter()
+            .map(|b| (b.id, b.kind, b.file_name, b.sha256, b.rows))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids_of(target.imports().await?),
+        ids_of(source.imports().await?)
+    );
+
+    // New rows after the copy get ids past the copied ones (PostgreSQL sequences were moved).
+    let last = target.imports().await?.first().map(|b| b.id).unwrap_or(0);
+    let new_id = import_students(target, spring(2024), &[9], "S1").await?;
+    assert!(new_id > last, "{new_id} > {last}");
+    target.audit("测试员", "test", "copy", "after copy").await?;
+
+    // And back to SQLite: the target's figures, now including the new rows.
+    let back = fresh_memory().await?;
+    let again = target.copy_to(&back, &|_, _| {}).await?;
+    assert_eq!(back.table_checksums().await?, again);
+    assert_eq!(target.table_checksums().await?, again);
+    Ok(())
+}
+
+async fn copy_refuses_a_target_with_data(target: &Db) -> TestResult {
+    let source = fresh_memory().await?;
+    fill(&source).await?;
+    import_students(target, autumn(2023), &[7], "S7").await?;
+    let before = target.table_checksums().await?;
+    let err = source.copy_to(target, &|_, _| {}).await.err();
+    let msg = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("目标数据库不是空的"), "{msg}");
+    assert_eq!(target.table_checksums().await?, before, "nothing written");
+    Ok(())
+}
