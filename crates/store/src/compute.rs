@@ -5,7 +5,7 @@ use crate::bind;
 use crate::convert::term_seq;
 use crate::error::{Ctx, StoreResult};
 use crate::tx::{insert_chunks, Tx};
-use crate::Db;
+use crate::{Db, COMPUTE_LOCK};
 use chrono::Utc;
 use zizhu_domain::{Category, Fen, ListKind, Term};
 
@@ -100,6 +100,8 @@ impl Db {
         ];
         let mut tx = Tx::begin(self).await?;
         let seq = term_seq(meta.term);
+        // Two computes of one term at once queue: the later replaces the earlier entirely.
+        tx.lock(COMPUTE_LOCK + seq).await?;
         let term = meta.term.to_string();
         let run_id: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(INSERT)
             .bind(term.as_str())

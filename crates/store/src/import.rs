@@ -2,12 +2,12 @@
 //! one. Nothing is visible to other connections until [`ImportTx::commit`]; dropping the
 //! transaction, an error or a killed process leaves the database exactly as before.
 
-use crate::convert::{all, RawImport};
+use crate::convert::{all, term_seq, RawImport};
 use crate::error::{Ctx, StoreError, StoreResult};
 use crate::import_rows;
 use crate::rows::ImportBatchRow;
 use crate::tx::Tx;
-use crate::Db;
+use crate::{Db, IMPORT_LOCK};
 use chrono::Utc;
 use std::collections::HashSet;
 use zizhu_domain::{ListKind, ListRecord, Term};
@@ -62,6 +62,14 @@ impl Db {
             (_, t) => t,
         };
         let mut tx = Tx::begin(self).await?;
+        // Two imports of the same list (and term) at once would each delete the old version
+        // without seeing the other's new rows, and both sets would stay: they queue instead.
+        let kind_no = ListKind::ALL
+            .iter()
+            .position(|k| *k == meta.kind)
+            .unwrap_or(0) as i64;
+        tx.lock(IMPORT_LOCK + kind_no * 100_000 + term.map_or(0, term_seq))
+            .await?;
         let term_text = term.map(|t| t.to_string());
         let id: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(INSERT_BATCH)
             .bind(meta.kind.key())

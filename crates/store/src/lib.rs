@@ -86,6 +86,12 @@ pub enum Db {
     Postgres(sqlx::PgPool),
 }
 
+/// Advisory-lock keys (PostgreSQL) serialising writers of the same thing: an import of one list
+/// kind and term is `IMPORT_LOCK + kind × 100 000 + term_seq`, a compute of a term is
+/// `COMPUTE_LOCK + term_seq`. ("ZI" and "ZC" in the high bytes, clear of other applications.)
+pub(crate) const IMPORT_LOCK: i64 = 0x5A49_0000_0000;
+pub(crate) const COMPUTE_LOCK: i64 = 0x5A43_0000_0000;
+
 impl Db {
     /// The placeholder style of generated SQL on this backend.
     pub(crate) fn params(&self) -> sql::Params {

@@ -47,6 +47,20 @@ impl Tx {
         .ctx("开始只读事务")
     }
 
+    /// Waits until no other transaction holds the lock `key`, then holds it until this one ends.
+    /// On PostgreSQL a transaction-level advisory lock; on SQLite nothing is needed, as
+    /// `BEGIN IMMEDIATE` already admits one writer at a time.
+    pub(crate) async fn lock(&mut self, key: i64) -> StoreResult<()> {
+        if let Tx::Postgres(conn) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(key)
+                .execute(&mut **conn)
+                .await
+                .ctx("等待同一名单或学期的其他写入完成")?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn commit(self) -> StoreResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await,

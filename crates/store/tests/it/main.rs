@@ -29,6 +29,7 @@ macro_rules! story {
 mod audit;
 mod bench;
 mod compute;
+mod concurrency;
 mod copy;
 mod imports;
 mod reading;
