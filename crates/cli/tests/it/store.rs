@@ -83,7 +83,7 @@ async fn backup_and_restore_give_the_same_tables() {
 #[tokio::test]
 async fn the_demo_moves_to_postgresql_and_computes_the_same_roster() {
     let Ok(base) = std::env::var("ZIZHU_TEST_PG_URL") else {
-        eprintln!("ZIZHU_TEST_PG_URL not set: PostgreSQL skipped");
+        crate::support_pg_skipped();
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

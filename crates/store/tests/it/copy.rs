@@ -68,7 +68,7 @@ async fn fill(db: &Db) -> TestResult {
     run(
         db,
         run_meta(spring(2023), "v1"),
-        &[cat.clone()],
+        std::slice::from_ref(&cat),
         &[line(1, "S1", "college_entrance_gov_aid", 500_000)],
         &[],
     )

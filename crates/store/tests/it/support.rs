@@ -49,7 +49,7 @@ where
     Fut: Future<Output = TestResult> + Send + 'static,
 {
     let Ok(base) = std::env::var("ZIZHU_TEST_PG_URL") else {
-        eprintln!("ZIZHU_TEST_PG_URL not set: PostgreSQL skipped");
+        pg_skipped();
         return Ok(());
     };
     let schema = unique_schema_name();
@@ -76,6 +76,20 @@ where
         Ok(result) => result,
         Err(join) => std::panic::resume_unwind(join.into_panic()),
     }
+}
+
+/// Says once per test binary, on the terminal (not captured by the test harness), that the
+/// PostgreSQL half of the suite did not run.
+pub fn pg_skipped() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(
+            "\n注意：未设置 ZIZHU_TEST_PG_URL，PostgreSQL 部分的测试没有运行（只测了 SQLite）。\n\
+             NOTE: ZIZHU_TEST_PG_URL is not set: the PostgreSQL suite was NOT run.\n"
+                .as_bytes(),
+        );
+    });
 }
 
 fn unique_schema_name() -> String {
