@@ -7,6 +7,7 @@ mod cmd_data;
 mod cmd_demo;
 mod cmd_policy;
 mod cmd_store;
+mod config;
 mod demo;
 mod ui;
 
@@ -41,6 +42,9 @@ pub struct Cli {
     /// 操作人（写入审计日志）
     #[arg(long, global = true, env = "ZIZHU_ACTOR")]
     actor: Option<String>,
+    /// 配置文件（默认当前目录下的 zizhu.toml，存在时读取）：database、policy、actor，命令行优先
+    #[arg(long, global = true, env = "ZIZHU_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -223,7 +227,17 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<u8> {
-    let ctx = ui::Ctx::new(cli.database.clone(), cli.policy.clone(), cli.actor.clone());
+    // The demo and the bench make their own fresh database unless --database is given: a
+    // configured (production) database is never filled with sample data.
+    let own_database = matches!(cli.command, Command::Demo { .. } | Command::Bench { .. });
+    let conf = config::load(cli.config.as_deref())?;
+    let database = if own_database {
+        cli.database.clone()
+    } else {
+        cli.database.clone().or(conf.database)
+    };
+    let policy = cli.policy.clone().or(conf.policy);
+    let ctx = ui::Ctx::new(database, policy.clone(), cli.actor.clone().or(conf.actor));
     match cli.command {
         Command::Demo {
             dir,
@@ -248,10 +262,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Explain { id, term, full_id } => cmd_data::explain(&ctx, &id, term, full_id).await,
         Command::Policy {
             which: PolicyCmd::Check { file },
-        } => cmd_policy::check(file.or(cli.policy)),
+        } => cmd_policy::check(file.or(policy)),
         Command::Policy {
             which: PolicyCmd::Test { file, cases },
-        } => cmd_policy::test(file.or(cli.policy), cases),
+        } => cmd_policy::test(file.or(policy), cases),
         Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,
         Command::Backup { file } => cmd_store::backup(&ctx, &file).await,
         Command::Restore { file } => cmd_store::restore(&ctx, &file).await,

@@ -124,3 +124,37 @@ async fn the_demo_moves_to_postgresql_and_computes_the_same_roster() {
         std::panic::resume_unwind(e.into_panic());
     }
 }
+
+/// `zizhu.toml` in the current folder names the database; `--database` wins over it; the demo
+/// never writes sample data into the configured database; a misspelt setting is refused.
+#[test]
+fn the_config_file_names_the_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("zizhu.toml"),
+        "database = \"sqlite:configured.db\"\nactor = \"县资助中心\"\n",
+    )
+    .unwrap();
+    let o = run(&["imports"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.join("configured.db").exists());
+    let o = run(&["imports", "--database", "sqlite:given.db"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.join("given.db").exists());
+    let o = run(&["demo", "--students", "300", "--dir", "demo"], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.join("demo").join("zizhu.db").exists());
+    let o = run(&["imports"], d);
+    assert!(stdout(&o).contains("共 0 次导入"), "{}", stdout(&o));
+
+    std::fs::write(
+        d.join("bad.toml"),
+        "actor = \"x\"\ndatabse = \"sqlite:a.db\"\n",
+    )
+    .unwrap();
+    let o = run(&["--config", "bad.toml", "imports"], d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("第2行"), "{}", stderr(&o));
+    assert!(!d.join("a.db").exists());
+}
