@@ -94,7 +94,7 @@ pub async fn explain_compiled(
         let _ = writeln!(s, "\n本学期学籍中没有此人。");
         // Still say which lists the person is on: for a school-age child that is a dropout lead.
         let cats = index.categories(id.as_str(), Difficulty::NotDifficult, (0, 0));
-        write_categories(&mut s, &cats, &import_name);
+        write_categories(&mut s, &cats, &import_name, full_id);
     }
     for st in &students {
         let r = &st.record;
@@ -119,7 +119,7 @@ pub async fn explain_compiled(
             st.row_no
         );
         let cats = index.categories(id.as_str(), r.difficulty, (st.import_id, st.row_no));
-        write_categories(&mut s, &cats, &import_name);
+        write_categories(&mut s, &cats, &import_name, full_id);
         let fi = student_facts(r, school, &cats, index.poor_exited(id.as_str()));
         write_verdicts(&mut s, tp, Subject::Student, fi, once_mask);
     }
@@ -150,7 +150,7 @@ pub async fn explain_compiled(
             a.row_no
         );
         let cats = index.categories(id.as_str(), difficulty, registry);
-        write_categories(&mut s, &cats, &import_name);
+        write_categories(&mut s, &cats, &import_name, full_id);
         let mut fi = FactInput {
             college_admitted: true,
             college_in_province: same_province(&a.record.college_province, &tp.province),
@@ -182,15 +182,25 @@ fn payee_zh(k: &str) -> &'static str {
     zizhu_policy::file::Payee::from_key(k).map_or("未知", |p| p.zh())
 }
 
+/// The categories and the list rows behind them. A detail can hold a number that contains the ID
+/// (a 残疾人证 number is the ID plus two digits): long digit runs are masked unless `full_id`.
 fn write_categories(
     s: &mut String,
     cats: &[crate::matching::MatchedCategory],
     import_name: &dyn Fn(i64) -> String,
+    full_id: bool,
 ) {
     if cats.is_empty() {
         let _ = writeln!(s, "认定类别：无（不在任何困难名单中，学校认定为不困难）");
         return;
     }
+    let shown = |d: &str| {
+        if full_id {
+            d.to_string()
+        } else {
+            mask_long_digits(d)
+        }
+    };
     let _ = writeln!(s, "认定类别：");
     for c in cats {
         if c.list == ListKind::Students {
@@ -198,7 +208,7 @@ fn write_categories(
                 s,
                 "  · {}：{}（学籍，{} 第{}行）",
                 c.category.zh(),
-                c.detail,
+                shown(&c.detail),
                 import_name(c.import_id),
                 c.row_no
             );
@@ -207,7 +217,7 @@ fn write_categories(
                 s,
                 "  · {}：{}（{}名单，{} 第{}行）",
                 c.category.zh(),
-                c.detail,
+                shown(&c.detail),
                 c.list.zh(),
                 import_name(c.import_id),
                 c.row_no
@@ -290,5 +300,10 @@ mod tests {
             "L360731***********34"
         );
         assert_eq!(super::mask_long_digits("J12345"), "J12345");
+        // A 残疾人证 number is the ID plus two digits.
+        assert_eq!(
+            super::mask_long_digits("残疾人证 36073120070901778433，肢体二级"),
+            "残疾人证 360731************33，肢体二级"
+        );
     }
 }

@@ -149,7 +149,7 @@ pub async fn imports(ctx: &Ctx) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-pub fn print_compute(s: &ComputeSummary) {
+pub fn print_compute(s: &ComputeSummary, database_url: &str) {
     let term = s.term.map(|t| t.label_zh()).unwrap_or_default();
     println!(
         "{term}：计算学生 {} 人，高考录取 {} 人，资助 {} 人次，合计 {} 元（计算批次 {}）。",
@@ -171,8 +171,13 @@ pub fn print_compute(s: &ComputeSummary) {
         }
     }
     if s.quality_issues > 0 {
+        let db = if database_url == ui::DEFAULT_DATABASE {
+            String::new()
+        } else {
+            format!(" --database {database_url}")
+        };
         println!(
-            "  数据质量问题 {} 条（zizhu report quality --term {}）",
+            "  数据质量问题 {} 条（zizhu report quality --term {}{db}）",
             s.quality_issues,
             s.term.map(|t| t.to_string()).unwrap_or_default()
         );
@@ -207,7 +212,7 @@ pub async fn compute(ctx: &Ctx, term: Term) -> anyhow::Result<u8> {
         );
     }
     println!("政策：{}（版本 {}）", p.label, p.policy.file.policy.version);
-    print_compute(&s);
+    print_compute(&s, &ctx.database_url());
     println!("用时 {:.1} 秒。", started.elapsed().as_secs_f64());
     Ok(0)
 }
@@ -234,6 +239,8 @@ pub async fn roster(
             },
         )
     });
+    require_run(&db, term).await?;
+    warn_stale(&db, &p, term).await?;
     let r = reports::roster(&db, &p.policy, term, public, &out).await?;
     if !public {
         db.audit(
@@ -262,6 +269,8 @@ pub async fn quality(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Res
     let p = ctx.policy()?;
     let db = ctx.db().await?;
     let out = out.unwrap_or_else(|| default_out(term, "数据质量报告"));
+    require_run(&db, term).await?;
+    warn_stale(&db, &p, term).await?;
     let n = reports::quality_report(&db, &p.policy.file.policy.county_name, term, &out).await?;
     println!("已写出 {}：{} 条数据质量问题。", out.display(), n);
     Ok(0)
@@ -288,6 +297,17 @@ pub async fn explain(ctx: &Ctx, id: &str, term: Term, full_id: bool) -> anyhow::
     }
     print!("{text}");
     Ok(0)
+}
+
+/// Refuses a report of a term that was never computed (it would be an empty workbook).
+async fn require_run(db: &Db, term: Term) -> anyhow::Result<()> {
+    if db.latest_run(term).await?.is_none() {
+        anyhow::bail!(
+            "{}尚未计算，没有可输出的名单；请先运行 zizhu compute --term {term}（数据库是否选对？用 --database 指定）",
+            term.label_zh()
+        );
+    }
+    Ok(())
 }
 
 /// Prints why the stored roster may be out of date (never blocks: the officer decides).

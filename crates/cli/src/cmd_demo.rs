@@ -73,7 +73,7 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     let mut sample = None;
     for term in terms {
         let s = compute_with(&db, ctx, &p, term).await?;
-        print_compute(&s);
+        print_compute(&s, &url);
         let roster = reports_dir.join(format!("{term}-资助名单.xlsx"));
         let public = reports_dir.join(format!("{term}-资助名单公示.xlsx"));
         let quality = reports_dir.join(format!("{term}-数据质量报告.xlsx"));

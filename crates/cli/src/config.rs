@@ -9,7 +9,6 @@
 //! actor = "县学生资助管理中心"                      # same as --actor
 //! ```
 
-use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 /// The default file, looked for in the current folder.
@@ -47,12 +46,48 @@ pub fn parse(text: &str, label: &str) -> anyhow::Result<Config> {
 pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
-        None if Path::new(DEFAULT_CONFIG).is_file() => PathBuf::from(DEFAULT_CONFIG),
+        // Anything named zizhu.toml (a directory, a dangling link) is read, so that a mistake
+        // is an error rather than silently ignored.
+        None if std::fs::symlink_metadata(DEFAULT_CONFIG).is_ok() => PathBuf::from(DEFAULT_CONFIG),
         None => return Ok(Config::default()),
     };
     let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("无法读取配置文件 {}", path.display()))?;
-    parse(&text, &path.display().to_string())
+        .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{}", path.display(), io_reason(&e)))?;
+    let conf = parse(&text, &path.display().to_string())?;
+    Ok(relative_to(conf, path.parent().unwrap_or(Path::new(""))))
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在".into(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+        std::io::ErrorKind::IsADirectory => "这是一个目录，不是文件".into(),
+        std::io::ErrorKind::InvalidData => "不是 UTF-8 文本".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Relative paths in the file (the policy file, a SQLite database) are relative to the folder of
+/// the configuration file, wherever zizhu is run from.
+fn relative_to(mut conf: Config, base: &Path) -> Config {
+    if base.as_os_str().is_empty() {
+        return conf;
+    }
+    if let Some(p) = conf.policy.take() {
+        conf.policy = Some(if p.is_relative() { base.join(p) } else { p });
+    }
+    if let Some(url) = conf.database.take() {
+        let file = url
+            .strip_prefix("sqlite:")
+            .map(|r| r.trim_start_matches("//"));
+        conf.database = Some(match file {
+            Some(f) if !f.starts_with(':') && Path::new(f).is_relative() => {
+                format!("sqlite:{}", base.join(f).display())
+            }
+            _ => url,
+        });
+    }
+    conf
 }
 
 #[cfg(test)]
@@ -74,6 +109,33 @@ mod tests {
                 actor: Some("资助中心".into()),
             })
         );
+    }
+
+    #[test]
+    fn relative_paths_follow_the_config_file() {
+        let c = relative_to(
+            Config {
+                database: Some("sqlite:data/zizhu.db".into()),
+                policy: Some(PathBuf::from("policy/2024.toml")),
+                actor: None,
+            },
+            Path::new("/srv/zizhu"),
+        );
+        assert_eq!(
+            c.database.as_deref(),
+            Some("sqlite:/srv/zizhu/data/zizhu.db")
+        );
+        assert_eq!(c.policy, Some(PathBuf::from("/srv/zizhu/policy/2024.toml")));
+        for kept in ["sqlite:/abs/z.db", "sqlite::memory:", "postgres://u@h/db"] {
+            let c = relative_to(
+                Config {
+                    database: Some(kept.into()),
+                    ..Config::default()
+                },
+                Path::new("/srv/zizhu"),
+            );
+            assert_eq!(c.database.as_deref(), Some(kept));
+        }
     }
 
     #[test]

@@ -11,6 +11,8 @@ mod config;
 mod demo;
 mod ui;
 
+#[allow(unused_imports)]
+use clap::CommandFactory as _;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -196,7 +198,19 @@ fn parse_kind(s: &str) -> Result<ListKind, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    // The demo and the bench fill their database with sample people: only a database named on
+    // their own command line is used, never one from ZIZHU_DATABASE_URL or the config file.
+    if matches!(cli.command, Command::Demo { .. } | Command::Bench { .. })
+        && matches.value_source("database") == Some(clap::parser::ValueSource::EnvVariable)
+    {
+        eprintln!("注意：演示和性能测试不使用 ZIZHU_DATABASE_URL 指定的数据库，另建自己的数据库；要指定请用 --database。");
+        cli.database = None;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ZIZHU_LOG")
@@ -230,12 +244,12 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     // The demo and the bench make their own fresh database unless --database is given: a
     // configured (production) database is never filled with sample data.
     let own_database = matches!(cli.command, Command::Demo { .. } | Command::Bench { .. });
-    let conf = config::load(cli.config.as_deref())?;
-    let database = if own_database {
-        cli.database.clone()
+    let conf = if own_database {
+        config::Config::default()
     } else {
-        cli.database.clone().or(conf.database)
+        config::load(cli.config.as_deref())?
     };
+    let database = cli.database.clone().or(conf.database);
     let policy = cli.policy.clone().or(conf.policy);
     let ctx = ui::Ctx::new(database, policy.clone(), cli.actor.clone().or(conf.actor));
     match cli.command {

@@ -91,6 +91,35 @@ impl Db {
         .map_err(StoreError::Migrate)
     }
 
+    /// Opens the SQLite file at `path`, taken as a plain file name (never parsed as a URL, so
+    /// `?` or `%20` in it mean nothing special), for backups: with `create`, a new file in
+    /// rollback-journal mode (one self-contained file, no `-wal` beside it); without, the file
+    /// read-only, never changed (not even migrated).
+    ///
+    /// Errors: [`StoreError::Open`] when the file cannot be opened or created.
+    pub async fn open_sqlite_file(path: &std::path::Path, create: bool) -> StoreResult<Db> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .foreign_keys(true)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .create_if_missing(create)
+            .read_only(!create);
+        let opts = if create {
+            opts.journal_mode(SqliteJournalMode::Delete)
+        } else {
+            opts
+        };
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await
+            .map(Db::Sqlite)
+            .map_err(|source| StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })
+    }
+
     /// Closes every connection of the pool, waiting for running queries (for SQLite this also
     /// checkpoints the WAL into the main file).
     pub async fn close(&self) {
@@ -98,25 +127,85 @@ impl Db {
     }
 }
 
-/// The URL with its password replaced by `***`, for messages and logs.
-fn redact_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+/// The newest schema version this program knows for the backend of `db`.
+pub(crate) fn newest_migration(db: &Db) -> i64 {
+    let m = match db {
+        Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+        Db::Postgres(_) => &POSTGRES_MIGRATIONS,
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
+    m.iter().map(|x| x.version).max().unwrap_or(0)
+}
+
+/// The URL with its password replaced by `***`, for messages and logs.
+pub fn redact_password(url: &str) -> String {
+    // A `password=` (or `passwd=`, `pwd=`) query parameter.
+    let mut out = String::with_capacity(url.len());
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    // A password in the user part: everything between the user's `:` and the last `@`, also
+    // when the password itself holds `@` or the scheme is mistyped (`postgres:/u:p@h`).
+    match base.rfind('@') {
+        Some(at) => {
+            let head = base.get(..at).unwrap_or_default();
+            let user_start = head
+                .find("://")
+                .map_or_else(|| head.find(':').map_or(0, |i| i + 1), |i| i + 3);
+            match head.get(user_start..).and_then(|u| u.find(':')) {
+                Some(colon) => {
+                    out.push_str(head.get(..user_start + colon + 1).unwrap_or_default());
+                    out.push_str("***");
+                    out.push_str(base.get(at..).unwrap_or_default());
+                }
+                None => out.push_str(base),
+            }
+        }
+        None => out.push_str(base),
     }
+    if let Some(q) = query {
+        out.push('?');
+        let parts: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _))
+                    if ["password", "passwd", "pwd"].contains(&k.to_ascii_lowercase().as_str()) =>
+                {
+                    format!("{k}=***")
+                }
+                _ => kv.to_string(),
+            })
+            .collect();
+        out.push_str(&parts.join("&"));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_are_hidden_everywhere_in_a_url() {
+        for (url, want) in [
+            (
+                "postgres://postgres:sec@ret@127.0.0.1:5432/hx1",
+                "postgres://postgres:***@127.0.0.1:5432/hx1",
+            ),
+            (
+                "postgres://postgres@127.0.0.1:5432/hx2?password=secret&sslmode=disable",
+                "postgres://postgres@127.0.0.1:5432/hx2?password=***&sslmode=disable",
+            ),
+            (
+                "postgres:/zz:secret@127.0.0.1/x",
+                "postgres:/zz:***@127.0.0.1/x",
+            ),
+            ("sqlite:zizhu.db", "sqlite:zizhu.db"),
+        ] {
+            assert_eq!(redact_password(url), want);
+            assert!(!redact_password(url).contains("sec"), "{url}");
+        }
+    }
 
     #[test]
     fn passwords_are_hidden() {

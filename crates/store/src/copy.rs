@@ -472,10 +472,14 @@ impl Db {
     ///
     /// Errors: [`StoreError::Invalid`] when the target already holds data or a table differs
     /// after the copy (nothing is written then); database errors from either side.
+    ///
+    /// `audit` (actor, action, target) is written to the target's audit log inside the same
+    /// transaction, after the verification: the copy and its record arrive together or not at all.
     pub async fn copy_to(
         &self,
         target: &Db,
         progress: CopyProgress<'_>,
+        audit: Option<(&str, &str, &str)>,
     ) -> StoreResult<Vec<TableCopy>> {
         let mut dst = Tx::begin(target).await?;
         for (table, _) in TABLES {
@@ -522,8 +526,52 @@ impl Db {
                 )));
             }
         }
+        if let Some((actor, action, what)) = audit {
+            let rows: u64 = out.iter().map(|t| t.rows).sum();
+            let detail = format!(
+                "复制 {} 张表 {rows} 行，逐表行数与 SHA-256 校验一致",
+                out.len()
+            );
+            dst.audit(actor, action, what, &detail).await?;
+        }
         dst.commit().await?;
         Ok(out)
+    }
+
+    /// Checks that this database is a whole zizhu database of this version or an older one (for
+    /// `restore`: a backup file is opened read-only and checked before anything is copied).
+    ///
+    /// Errors: [`StoreError::Invalid`] naming what is missing or newer.
+    pub async fn check_zizhu_schema(&self) -> StoreResult<()> {
+        let not_ours = |why: String| {
+            StoreError::Invalid(format!("这不是完整的 zizhu 数据库或备份文件：{why}"))
+        };
+        let newest: Option<i64> = db_run!(self, |pool| sqlx::query_scalar(
+            "SELECT MAX(version) FROM _sqlx_migrations WHERE success"
+        )
+        .fetch_one(pool)
+        .await)
+        .map_err(|_| not_ours("没有数据库结构版本记录".into()))?;
+        let known = crate::connect::newest_migration(self);
+        match newest {
+            None => return Err(not_ours("数据库结构未建立".into())),
+            Some(v) if v > known => {
+                return Err(StoreError::Invalid(format!(
+                "该数据库来自更新版本的 zizhu（结构版本 {v}，本程序最高 {known}），请先升级 zizhu"
+            )))
+            }
+            Some(_) => {}
+        }
+        for (table, _) in TABLES {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let ok: Result<i64, _> = db_run!(self, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(
+                sql.clone()
+            ))
+            .fetch_one(pool)
+            .await);
+            ok.map_err(|_| not_ours(format!("缺少数据表 {table}")))?;
+        }
+        Ok(())
     }
 
     /// Row count and SHA-256 of every table (the same figures [`Db::copy_to`] compares), read

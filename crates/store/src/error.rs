@@ -20,14 +20,14 @@ pub enum StoreError {
         source: sqlx::Error,
     },
     /// The PostgreSQL server could not be reached or refused the login. `url` has no password.
-    #[error("无法连接数据库：{url}")]
+    #[error("无法连接数据库：{url}（{}）", connect_reason(source))]
     Connect {
         url: String,
         #[source]
         source: sqlx::Error,
     },
     /// Applying the schema migrations failed.
-    #[error("数据库错误：升级数据库结构（迁移）失败")]
+    #[error("数据库错误：升级数据库结构（迁移）失败：{0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
     /// A write would duplicate a row that must be unique, e.g. the same program twice for one
     /// student in one term. `constraint` names the constraint or columns when the driver says.
@@ -97,6 +97,22 @@ impl<T> Ctx<T> for Result<T, sqlx::Error> {
     fn ctx(self, op: &'static str) -> StoreResult<T> {
         self.map_err(|e| StoreError::from_sqlx(op, e))
     }
+}
+
+/// Why a PostgreSQL connection failed, in Chinese where the cause is a common one; the server's
+/// own message otherwise.
+fn connect_reason(e: &sqlx::Error) -> String {
+    if let sqlx::Error::Database(db) = e {
+        return match db.code().as_deref() {
+            Some("3D000") => "数据库不存在，请先创建（如 createdb）".into(),
+            Some("28P01" | "28000") => "用户名或密码错误，或未获准登录".into(),
+            _ => db.message().to_string(),
+        };
+    }
+    if let sqlx::Error::Io(io) = e {
+        return format!("网络连接失败：{}", io.kind());
+    }
+    e.to_string()
 }
 
 #[cfg(test)]

@@ -74,6 +74,45 @@ async fn backup_and_restore_give_the_same_tables() {
     let term = Term::new(2023, Season::Autumn);
     assert_eq!(roster(&restored, term).await, roster(&url, term).await);
 
+    // The file is private, and a name with URL characters is just a file name.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let odd = tmp.path().join("b?mode=memory.db");
+    let o = run(
+        &["backup", odd.to_str().unwrap(), "--database", &url],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(odd.is_file());
+    // Something that is not a zizhu backup is refused, and left as it was.
+    let other = tmp.path().join("empty.db");
+    std::fs::write(&other, b"").unwrap();
+    let o = run(
+        &[
+            "restore",
+            other.to_str().unwrap(),
+            "--database",
+            "sqlite:r2.db",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("不是完整的 zizhu"), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&other).unwrap().len(), 0);
+    // A source that does not exist is not "backed up" as an empty database.
+    let o = run(
+        &["backup", "x.db", "--database", "sqlite:no-such.db"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("不存在"), "{}", stderr(&o));
+    assert!(!tmp.path().join("no-such.db").exists());
+    assert!(!tmp.path().join("x.db").exists());
+
     // A database that already holds data is refused.
     let o = run(&["restore", f, "--database", &restored], tmp.path());
     assert_eq!(o.status.code(), Some(2));

@@ -92,11 +92,15 @@ async fn copy_round_trip(target: &Db) -> TestResult {
     fill(&source).await?;
     let seen = std::sync::Mutex::new(Vec::new());
     let copied = source
-        .copy_to(target, &|table, n| {
-            if let Ok(mut s) = seen.lock() {
-                s.push((table.to_string(), n));
-            }
-        })
+        .copy_to(
+            target,
+            &|table, n| {
+                if let Ok(mut s) = seen.lock() {
+                    s.push((table.to_string(), n));
+                }
+            },
+            None,
+        )
         .await?;
     // Every table has rows and the same figures on both sides.
     assert!(copied.iter().all(|t| t.rows > 0), "{copied:?}");
@@ -141,7 +145,7 @@ async fn copy_round_trip(target: &Db) -> TestResult {
 
     // And back to SQLite: the target's figures, now including the new rows.
     let back = fresh_memory().await?;
-    let again = target.copy_to(&back, &|_, _| {}).await?;
+    let again = target.copy_to(&back, &|_, _| {}, None).await?;
     assert_eq!(back.table_checksums().await?, again);
     assert_eq!(target.table_checksums().await?, again);
     Ok(())
@@ -152,7 +156,7 @@ async fn copy_refuses_a_target_with_data(target: &Db) -> TestResult {
     fill(&source).await?;
     import_students(target, autumn(2023), &[7], "S7").await?;
     let before = target.table_checksums().await?;
-    let err = source.copy_to(target, &|_, _| {}).await.err();
+    let err = source.copy_to(target, &|_, _| {}, None).await.err();
     let msg = err.map(|e| e.to_string()).unwrap_or_default();
     assert!(msg.contains("目标数据库不是空的"), "{msg}");
     assert_eq!(target.table_checksums().await?, before, "nothing written");
