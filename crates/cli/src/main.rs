@@ -234,7 +234,15 @@ fn main() -> ExitCode {
             // The top-level message is already complete and in Chinese; the chain (library
             // detail, often in English) goes to the log.
             tracing::debug!("{e:#}");
-            eprintln!("错误：{e}");
+            // An error can quote what the user typed or a file held: no control characters
+            // reach the terminal (line breaks of multi-line messages stay).
+            let text: String = e
+                .to_string()
+                .split('\n')
+                .map(cmd_data::printable)
+                .collect::<Vec<_>>()
+                .join("\n");
+            eprintln!("错误：{text}");
             ExitCode::from(2)
         }
     }

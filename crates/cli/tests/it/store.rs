@@ -197,3 +197,25 @@ fn the_config_file_names_the_database() {
     assert!(stderr(&o).contains("第2行"), "{}", stderr(&o));
     assert!(!d.join("a.db").exists());
 }
+
+/// What the user typed comes back in an error without its control characters: an escape
+/// sequence in an ID must not reach the terminal.
+#[test]
+fn errors_do_not_echo_control_characters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(
+        &[
+            "explain",
+            "\u{1b}]0;x\u{7}",
+            "--term",
+            "2023-autumn",
+            "--database",
+            "sqlite:e.db",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("身份证件号无效"), "{err}");
+}
