@@ -3,9 +3,9 @@
 //! already granted in earlier terms, and the names of the import batches these come from.
 //! Used by `explain` and a person's page, where the cost is the number of round trips.
 
-use crate::convert::term_seq;
 use crate::convert::{
-    all, RawAdmission, RawAssistance, RawDisabled, RawPoor, RawSchool, RawStudent,
+    all, student_cols, term_seq, RawAdmission, RawAssistance, RawDisabled, RawPoor, RawSchool,
+    RawStudent,
 };
 use crate::error::{Ctx, StoreError, StoreResult};
 use crate::results::{entitlements, RawEntitlement};
@@ -32,7 +32,8 @@ pub struct PersonRecords {
 
 /// One JSON value holding every part; each part is a JSON array of rows, each row an array in
 /// the column order of its `Raw…` struct. `json(…)` keeps a subquery's text as JSON, not a string.
-const SQLITE_JSON: &str = "SELECT json_array(\
+const SQLITE_JSON: &str = concat!(
+    "SELECT json_array(\
     json((SELECT json_group_array(json_array(import_id, row_no, household_no, id_number, name, \
         relation, status, exit_year, township, village) ORDER BY id) \
         FROM poor_member WHERE id_number = $1)), \
@@ -41,11 +42,10 @@ const SQLITE_JSON: &str = "SELECT json_array(\
     json((SELECT json_group_array(json_array(import_id, row_no, id_number, name, certificate_no, \
         category, grade) ORDER BY id) FROM disabled_person WHERE id_number = $1)), \
     json((SELECT json_group_array(json_array(import_id, row_no, id_number, name, exam_no, college, \
-        college_province, year) ORDER BY id) FROM college_admission WHERE id_number = $1)), \
-    json((SELECT json_group_array(json_array(id, import_id, row_no, term, id_number, name, \
-        student_no, school_code, grade, class_name, boarding, special_class, \
-        regular_class_inclusion, hukou, major, agri_major, full_time, status, difficulty, \
-        birth_date, sex) ORDER BY id) FROM student WHERE term_seq = $2 AND id_number = $1)), \
+        college_province, year) ORDER BY id) FROM college_admission WHERE id_number = $1)), ",
+    "json((SELECT json_group_array(json_array(",
+    student_cols!(),
+    ") ORDER BY id) FROM student WHERE term_seq = $2 AND id_number = $1)), \
     json((SELECT json_group_array(json_array(code, name, kind, is_public, township, inclusive, \
         approval_level, area) ORDER BY code) FROM school WHERE code IN \
         (SELECT school_code FROM student WHERE term_seq = $2 AND id_number = $1))), \
@@ -56,7 +56,8 @@ const SQLITE_JSON: &str = "SELECT json_array(\
         WHERE e.term_seq = $2 AND e.id_number = $1)), \
     json((SELECT json_group_array(program) FROM (SELECT DISTINCT program FROM entitlement \
         WHERE id_number = $1 AND term_seq < $2))), \
-    json((SELECT json_group_array(json_array(id, file_name) ORDER BY id) FROM import_batch)))";
+    json((SELECT json_group_array(json_array(id, file_name) ORDER BY id) FROM import_batch)))"
+);
 
 /// The parts of [`SQLITE_JSON`], in order.
 type SqliteParts = (
