@@ -12,14 +12,12 @@ use zizhu_store::{Db, TableCopy};
 /// Refuses a SQLite source that does not exist: opening it would create an empty database and
 /// the copy would "succeed" with nothing in it (a typo in a path, or the wrong folder).
 fn require_existing_source(url: &str) -> anyhow::Result<()> {
-    if let Some(rest) = url.strip_prefix("sqlite:") {
-        let path = rest.trim_start_matches("//");
-        let path = path.split('?').next().unwrap_or(path);
-        if !path.starts_with(':') && !Path::new(path).is_file() {
-            anyhow::bail!("源数据库文件 {path} 不存在（路径是否写错？当前目录对吗？）");
+    match zizhu_store::sqlite_file(url) {
+        Some(path) if !Path::new(path).is_file() => {
+            anyhow::bail!("源数据库文件 {path} 不存在（路径是否写错？当前目录对吗？）")
         }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Copies `from` into `to` with a progress counter, then prints each table's rows and checksum.

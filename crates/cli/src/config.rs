@@ -77,12 +77,17 @@ fn relative_to(mut conf: Config, base: &Path) -> Config {
         conf.policy = Some(if p.is_relative() { base.join(p) } else { p });
     }
     if let Some(url) = conf.database.take() {
-        let file = url
-            .strip_prefix("sqlite:")
-            .map(|r| r.trim_start_matches("//"));
-        conf.database = Some(match file {
-            Some(f) if !f.starts_with(':') && Path::new(f).is_relative() => {
-                format!("sqlite:{}", base.join(f).display())
+        conf.database = Some(match zizhu_store::sqlite_file(&url) {
+            Some(f) if Path::new(f).is_relative() => {
+                // `f` is the part of `url` after `sqlite:` (and `//`): splice the joined path in.
+                let at = url.len() - url["sqlite:".len()..].trim_start_matches("//").len();
+                let end = at + f.len();
+                format!(
+                    "{}{}{}",
+                    url.get(..at).unwrap_or("sqlite:"),
+                    base.join(f).display(),
+                    url.get(end..).unwrap_or_default()
+                )
             }
             _ => url,
         });
@@ -126,6 +131,14 @@ mod tests {
             Some("sqlite:/srv/zizhu/data/zizhu.db")
         );
         assert_eq!(c.policy, Some(PathBuf::from("/srv/zizhu/policy/2024.toml")));
+        let c = relative_to(
+            Config {
+                database: Some("sqlite:sqlite?mode=rwc".into()),
+                ..Config::default()
+            },
+            Path::new("/srv"),
+        );
+        assert_eq!(c.database.as_deref(), Some("sqlite:/srv/sqlite?mode=rwc"));
         for kept in ["sqlite:/abs/z.db", "sqlite::memory:", "postgres://u@h/db"] {
             let c = relative_to(
                 Config {

@@ -33,9 +33,8 @@ impl Db {
     /// file cannot be opened or created (e.g. its folder does not exist);
     /// [`StoreError::Connect`] when PostgreSQL cannot be reached or refuses the login.
     pub async fn connect(url: &str) -> StoreResult<Db> {
-        if let Some(rest) = url.strip_prefix("sqlite:") {
-            let path = rest.trim_start_matches("//");
-            let path = path.split('?').next().unwrap_or(path);
+        if url.starts_with("sqlite:") {
+            let path = sqlite_file(url).unwrap_or(":memory:");
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|_| StoreError::BadUrl(url.to_string()))?
                 .foreign_keys(true)
@@ -127,6 +126,14 @@ impl Db {
     }
 }
 
+/// The file a `sqlite:` URL names (`sqlite:path`, `sqlite://path`, query parameters dropped);
+/// `None` for an in-memory database or a URL of another backend.
+pub fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(':')).then_some(path)
+}
+
 /// The newest schema version this program knows for the backend of `db`.
 pub(crate) fn newest_migration(db: &Db) -> i64 {
     let m = match db {
@@ -184,6 +191,17 @@ pub fn redact_password(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_files_of_urls() {
+        assert_eq!(sqlite_file("sqlite:zizhu.db"), Some("zizhu.db"));
+        assert_eq!(
+            sqlite_file("sqlite:///srv/z.db?mode=rwc"),
+            Some("/srv/z.db")
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://u@h/d"), None);
+    }
 
     #[test]
     fn passwords_are_hidden_everywhere_in_a_url() {

@@ -63,7 +63,7 @@ mod sql;
 mod tx;
 
 pub use compute::{ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
-pub use connect::redact_password;
+pub use connect::{redact_password, sqlite_file};
 pub use copy::{CopyProgress, TableCopy};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportTx};
