@@ -1,16 +1,10 @@
-//! Cheap bind values for bulk inserts. sqlx copies a bound `&str` twice (into a `String`, then
-//! an `Arc`); an `Arc<str>` is bound as is. So text is bound as one `Arc<str>` allocation, and
-//! enum keys as clones of shared `Arc<str>`s (a reference count, no allocation).
+//! Cheap bind values for bulk writes: enum keys as clones of shared `Arc<str>`s (a reference
+//! count, no allocation), which sqlx binds as is on SQLite.
 
 use std::sync::{Arc, LazyLock};
 use zizhu_domain::{
     ApprovalLevel, Area, Category, Difficulty, ListKind, PovertyStatus, SchoolKind, Sex, Status,
 };
-
-/// Text as a bind value (one allocation).
-pub(crate) fn text(s: &str) -> Arc<str> {
-    Arc::from(s)
-}
 
 /// For each enum, a function giving the shared `Arc<str>` of a value's `key()`.
 macro_rules! interned_keys {
@@ -50,6 +44,5 @@ mod tests {
         assert_eq!(&*a, "enrolled");
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(&*difficulty(Difficulty::NotDifficult), "not_difficult");
-        assert_eq!(&*text("张三"), "张三");
     }
 }

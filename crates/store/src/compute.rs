@@ -2,9 +2,10 @@
 //! entitlements and quality issues are replaced. A re-run of a term therefore replaces it.
 
 use crate::bind;
+use crate::bulk::{self, Lit, RowSink, Target};
 use crate::convert::term_seq;
 use crate::error::{Ctx, StoreResult};
-use crate::tx::{insert_chunks, Tx};
+use crate::tx::Tx;
 use crate::{Db, COMPUTE_LOCK};
 use chrono::Utc;
 use zizhu_domain::{Category, Fen, ListKind, Term};
@@ -136,30 +137,42 @@ impl ComputeTx {
         self.run_id
     }
 
-    /// Literal values shared by every row: run id, term, term_seq.
-    fn consts(&self) -> String {
-        format!(
-            "{},'{}',{}",
-            self.run_id,
-            self.meta.term,
-            term_seq(self.meta.term)
-        )
+    /// Writes `rows` into the table of `head`, whose first columns are run id, term, term_seq.
+    async fn write<T: Sync>(
+        &mut self,
+        head: &str,
+        op: &'static str,
+        cols: usize,
+        rows: &[T],
+        fill: impl Fn(&mut dyn RowSink, &T) + Sync,
+    ) -> StoreResult<()> {
+        let term = self.meta.term.to_string();
+        let target = Target {
+            head,
+            op,
+            lits: &[
+                Lit::Int(self.run_id),
+                Lit::Key(&term),
+                Lit::Int(term_seq(self.meta.term)),
+            ],
+            cols,
+        };
+        bulk::write(&mut self.tx, &target, rows, fill).await
     }
 
     /// Stores family-difficulty categories of the run's term.
     pub async fn insert_categories(&mut self, rows: &[NewCategory]) -> StoreResult<()> {
         const HEAD: &str = "INSERT INTO category (run_id, term, term_seq, id_number, category, \
             list_kind, import_id, row_no, detail) VALUES ";
-        let consts = self.consts();
-        let tx = &mut self.tx;
-        insert_chunks!(tx, "写入困难类别", HEAD, &consts, 6, rows, |q, c| q
-            .bind(bind::text(&c.id_number))
-            .bind(bind::category(c.category))
-            .bind(bind::list_kind(c.list))
-            .bind(c.import_id)
-            .bind(c.row_no)
-            .bind(bind::text(&c.detail)));
-        Ok(())
+        self.write(HEAD, "写入困难类别", 6, rows, |w, c| {
+            w.text(&c.id_number);
+            w.key(bind::category(c.category));
+            w.key(bind::list_kind(c.list));
+            w.int(c.import_id);
+            w.int(c.row_no);
+            w.text(&c.detail);
+        })
+        .await
     }
 
     /// Stores roster lines of the run's term.
@@ -170,43 +183,33 @@ impl ComputeTx {
         const HEAD: &str = "INSERT INTO entitlement (run_id, term, term_seq, id_number, name, \
             student_no, school_code, program, program_name, clause, amount_fen, payee, facts) \
             VALUES ";
-        let consts = self.consts();
-        let tx = &mut self.tx;
-        insert_chunks!(tx, "写入资助名单", HEAD, &consts, 10, rows, |q, e| q
-            .bind(bind::text(&e.id_number))
-            .bind(bind::text(&e.name))
-            .bind(bind::text(&e.student_no))
-            .bind(bind::text(&e.school_code))
-            .bind(bind::text(&e.program))
-            .bind(bind::text(&e.program_name))
-            .bind(bind::text(&e.clause))
-            .bind(e.amount_fen)
-            .bind(bind::text(&e.payee))
-            .bind(bind::text(&e.facts)));
-        Ok(())
+        self.write(HEAD, "写入资助名单", 10, rows, |w, e| {
+            w.text(&e.id_number);
+            w.text(&e.name);
+            w.text(&e.student_no);
+            w.text(&e.school_code);
+            w.text(&e.program);
+            w.text(&e.program_name);
+            w.text(&e.clause);
+            w.int(e.amount_fen);
+            w.text(&e.payee);
+            w.text(&e.facts);
+        })
+        .await
     }
 
     /// Stores data-quality issues of the run's term.
     pub async fn insert_quality(&mut self, rows: &[NewQualityIssue]) -> StoreResult<()> {
         const HEAD: &str = "INSERT INTO quality_issue (run_id, term, term_seq, code, id_number, \
             school_code, source, detail) VALUES ";
-        let consts = self.consts();
-        let tx = &mut self.tx;
-        insert_chunks!(
-            tx,
-            "写入数据质量问题",
-            HEAD,
-            &consts,
-            5,
-            rows,
-            |q, i| q
-                .bind(bind::text(&i.code))
-                .bind(i.id_number.as_deref().map(bind::text))
-                .bind(i.school_code.as_deref().map(bind::text))
-                .bind(bind::text(&i.source))
-                .bind(bind::text(&i.detail))
-        );
-        Ok(())
+        self.write(HEAD, "写入数据质量问题", 5, rows, |w, i| {
+            w.text(&i.code);
+            w.opt_text(i.id_number.as_deref());
+            w.opt_text(i.school_code.as_deref());
+            w.text(&i.source);
+            w.text(&i.detail);
+        })
+        .await
     }
 
     /// Appends an audit-log row inside this run's transaction (kept only if it commits).
@@ -244,6 +247,9 @@ impl ComputeTx {
         let target = self.meta.term.to_string();
         let actor = self.meta.actor.clone();
         self.tx.audit(&actor, "compute", &target, &detail).await?;
+        self.tx
+            .analyze(&["category", "entitlement", "quality_issue"])
+            .await?;
         self.tx.commit().await?;
         Ok(run_id)
     }

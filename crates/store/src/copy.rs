@@ -4,8 +4,9 @@
 //! from one snapshot of the source; then verified by row count and a SHA-256 of each table's
 //! rows read back from the target inside that transaction. Any difference rolls everything back.
 
+use crate::bulk::{self, Target};
 use crate::error::{Ctx, StoreError, StoreResult};
-use crate::sql::{multi_values, Params};
+use crate::sql::Params;
 use crate::tx::Tx;
 use crate::Db;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
@@ -289,24 +290,6 @@ macro_rules! read_row {
     }};
 }
 
-/// Binds one value onto a query of any backend.
-macro_rules! bind_val {
-    ($q:expr, $v:expr) => {
-        match $v {
-            Val::Null(Ty::Int) => $q.bind(None::<i64>),
-            Val::Null(Ty::Text) => $q.bind(None::<String>),
-            Val::Null(Ty::Bool) => $q.bind(None::<bool>),
-            Val::Null(Ty::Date) => $q.bind(None::<NaiveDate>),
-            Val::Null(Ty::Timestamp) => $q.bind(None::<DateTime<Utc>>),
-            Val::Int(i) => $q.bind(*i),
-            Val::Text(s) => $q.bind(s.clone()),
-            Val::Bool(b) => $q.bind(*b),
-            Val::Date(d) => $q.bind(*d),
-            Val::Timestamp(t) => $q.bind(*t),
-        }
-    };
-}
-
 fn select_page(table: &str, cols: &[(&str, Ty)], p: Params) -> String {
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
     format!(
@@ -350,40 +333,6 @@ async fn count(tx: &mut Tx, table: &str) -> StoreResult<i64> {
     .ctx("统计数据表行数")
 }
 
-/// Appends `rows` to a buffer in PostgreSQL's `COPY … (FORMAT csv)` form: NULL is an empty
-/// unquoted field, text is always quoted (so an empty text stays an empty text).
-fn copy_csv(rows: &[Vec<Val>]) -> Vec<u8> {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(rows.len() * 128);
-    for row in rows {
-        for (i, v) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            match v {
-                Val::Null(_) => {}
-                Val::Int(n) => {
-                    let _ = write!(out, "{n}");
-                }
-                Val::Text(t) => {
-                    out.push('"');
-                    out.push_str(&t.replace('"', "\"\""));
-                    out.push('"');
-                }
-                Val::Bool(b) => out.push(if *b { 't' } else { 'f' }),
-                Val::Date(d) => {
-                    let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-                }
-                Val::Timestamp(t) => {
-                    let _ = write!(out, "{}", t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00"));
-                }
-            }
-        }
-        out.push('\n');
-    }
-    out.into_bytes()
-}
-
 async fn insert_rows(
     tx: &mut Tx,
     table: &str,
@@ -391,37 +340,30 @@ async fn insert_rows(
     rows: &[Vec<Val>],
 ) -> StoreResult<()> {
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    if let Tx::Postgres(conn) = tx {
-        // PostgreSQL's bulk path: one COPY per page instead of bound INSERTs.
-        let sql = format!(
-            "COPY {table} ({}) FROM STDIN WITH (FORMAT csv)",
-            names.join(", ")
-        );
-        let mut copy = conn.copy_in_raw(&sql).await.ctx("写入数据表")?;
-        if let Err(e) = copy.send(copy_csv(rows)).await {
-            let _ = copy.abort("zizhu: 发送数据失败").await;
-            return Err(e).ctx("写入数据表");
-        }
-        copy.finish().await.ctx("写入数据表")?;
-        return Ok(());
-    }
     let head = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
-    let per = tx.rows_per_statement(cols.len());
-    let p = tx.params();
-    for chunk in rows.chunks(per) {
-        let sql = multi_values(p, &head, "", cols.len(), chunk.len());
-        tx_run!(&mut *tx, |conn, Backend| {
-            let mut q = sqlx::query::<Backend>(sqlx::AssertSqlSafe(sql));
-            for row in chunk {
-                for v in row {
-                    q = bind_val!(q, v);
-                }
+    let target = Target {
+        head: &head,
+        op: "写入数据表",
+        lits: &[],
+        cols: cols.len(),
+    };
+    bulk::write(tx, &target, rows, |w, row| {
+        for v in row {
+            match *v {
+                Val::Null(Ty::Int) => w.opt_int(None),
+                Val::Null(Ty::Text) => w.opt_text(None),
+                Val::Null(Ty::Bool) => w.opt_bool(None),
+                Val::Null(Ty::Date) => w.date(None),
+                Val::Null(Ty::Timestamp) => w.timestamp(None),
+                Val::Int(i) => w.int(i),
+                Val::Text(ref s) => w.text(s),
+                Val::Bool(b) => w.bool(b),
+                Val::Date(d) => w.date(Some(d)),
+                Val::Timestamp(t) => w.timestamp(Some(t)),
             }
-            q.execute(&mut *conn).await.map(|_| ())
-        })
-        .ctx("写入数据表")?;
-    }
-    Ok(())
+        }
+    })
+    .await
 }
 
 /// Reads every row of `table` through `tx` (in id order): row count and checksum.
@@ -513,6 +455,9 @@ impl Db {
         }
         src.rollback().await?;
         reset_sequences(&mut dst).await?;
+        let tables: Vec<&str> = TABLES.iter().map(|(t, _)| *t).collect();
+        // Also makes the read-back below use the indexes on PostgreSQL.
+        dst.analyze(&tables).await?;
         for copied in &out {
             let cols = TABLES
                 .iter()
@@ -616,22 +561,6 @@ mod tests {
         let mut b = Sha256::new();
         b.update("-7\x1f张三\x1f\0N\x1f1\x1f2015-09-01\x1f2023-09-01T08:00:00.123456Z\x1f\x1e");
         assert_eq!(hex(a), hex(b));
-    }
-
-    #[test]
-    fn copy_csv_keeps_nulls_empty_texts_and_quotes_apart() {
-        let rows = vec![vec![
-            Val::Int(3),
-            Val::Null(Ty::Text),
-            Val::Text(String::new()),
-            Val::Text("他说\"好\",\n下一行".into()),
-            Val::Bool(false),
-            Val::Date(NaiveDate::from_ymd_opt(2015, 9, 1).unwrap_or_default()),
-        ]];
-        assert_eq!(
-            String::from_utf8(copy_csv(&rows)).ok().as_deref(),
-            Some("3,,\"\",\"他说\"\"好\"\",\n下一行\",f,2015-09-01\n")
-        );
     }
 
     #[test]

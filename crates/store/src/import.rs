@@ -227,6 +227,9 @@ impl ImportTx {
         );
         let actor = self.meta.actor.clone();
         self.tx.audit(&actor, "import", &target, &detail).await?;
+        self.tx
+            .analyze(&[import_rows::table_of(self.meta.kind)])
+            .await?;
         self.tx.commit().await?;
         Ok(id)
     }

@@ -1,11 +1,12 @@
-//! The bulk `INSERT`s of each list kind, inside an import transaction. The import id and the
-//! term are written as literals shared by every row; everything from the file is bound (as
-//! `Arc<str>`, see `bind.rs`).
+//! The bulk writes of each list kind, inside an import transaction (`bulk.rs`: bound INSERTs on
+//! SQLite, COPY on PostgreSQL). The import id and the term are literals shared by every row;
+//! everything from the file is a value.
 
 use crate::bind;
+use crate::bulk::{self, Lit, Target};
 use crate::convert::term_seq;
 use crate::error::{Ctx, StoreResult};
-use crate::tx::{insert_chunks, Tx};
+use crate::tx::Tx;
 use std::collections::{BTreeSet, HashSet};
 use zizhu_domain::{
     AssistanceEntry, CollegeAdmission, DisabledPerson, ListKind, PoorHouseholdMember, School,
@@ -48,6 +49,18 @@ pub(crate) async fn delete_previous(
     deleted.ctx("删除旧版名单").map(|_| ())
 }
 
+/// The table that holds list `kind`.
+pub(crate) fn table_of(kind: ListKind) -> &'static str {
+    match kind {
+        ListKind::Schools => "school",
+        ListKind::Students => "student",
+        ListKind::PoorHouseholds => "poor_member",
+        ListKind::Dibao | ListKind::Tekun | ListKind::UrbanHardship => "assistance",
+        ListKind::Disabled => "disabled_person",
+        ListKind::CollegeAdmissions => "college_admission",
+    }
+}
+
 pub(crate) async fn schools(
     tx: &mut Tx,
     import_id: i64,
@@ -55,22 +68,24 @@ pub(crate) async fn schools(
 ) -> StoreResult<()> {
     const HEAD: &str = "INSERT INTO school (import_id, row_no, code, name, kind, is_public, \
         township, inclusive, approval_level, area) VALUES ";
-    let consts = import_id.to_string();
-    insert_chunks!(tx, "写入学校名单", HEAD, &consts, 9, rows, |q,
-                                                                      (
-        row_no,
-        s,
-    )| q
-        .bind(*row_no)
-        .bind(bind::text(&s.code))
-        .bind(bind::text(&s.name))
-        .bind(bind::school_kind(s.kind))
-        .bind(s.public)
-        .bind(bind::text(&s.township))
-        .bind(s.inclusive)
-        .bind(bind::approval_level(s.approval_level))
-        .bind(s.area.map(bind::area)));
-    Ok(())
+    let target = Target {
+        head: HEAD,
+        op: "写入学校名单",
+        lits: &[Lit::Int(import_id)],
+        cols: 9,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, s)| {
+        w.int(*row_no);
+        w.text(&s.code);
+        w.text(&s.name);
+        w.key(bind::school_kind(s.kind));
+        w.bool(s.public);
+        w.text(&s.township);
+        w.bool(s.inclusive);
+        w.key(bind::approval_level(s.approval_level));
+        w.opt_key(s.area.map(bind::area));
+    })
+    .await
 }
 
 pub(crate) async fn students(
@@ -83,32 +98,38 @@ pub(crate) async fn students(
         student_no, school_code, grade, class_name, boarding, special_class, \
         regular_class_inclusion, hukou, major, agri_major, full_time, status, difficulty, \
         birth_date, sex) VALUES ";
-    // `term` displays as `2023-autumn`: digits, a hyphen and ASCII letters, safe as a literal.
-    let consts = format!("{import_id},'{term}',{}", term_seq(term));
-    insert_chunks!(tx, "写入学籍名单", HEAD, &consts, 18, rows, |q,
-                                                                       (
-        row_no,
-        s,
-    )| q
-        .bind(*row_no)
-        .bind(bind::text(s.id.as_str()))
-        .bind(bind::text(&s.name))
-        .bind(bind::text(&s.student_no))
-        .bind(bind::text(&s.school_code))
-        .bind(i64::from(s.grade))
-        .bind(bind::text(&s.class))
-        .bind(s.boarding)
-        .bind(s.special_class)
-        .bind(s.regular_class_inclusion)
-        .bind(s.hukou.map(bind::area))
-        .bind(bind::text(&s.major))
-        .bind(s.agri_major)
-        .bind(s.full_time)
-        .bind(bind::status(s.status))
-        .bind(bind::difficulty(s.difficulty))
-        .bind(s.birth_date)
-        .bind(s.sex.map(bind::sex)));
-    Ok(())
+    let term_key = term.to_string();
+    let target = Target {
+        head: HEAD,
+        op: "写入学籍名单",
+        lits: &[
+            Lit::Int(import_id),
+            Lit::Key(&term_key),
+            Lit::Int(term_seq(term)),
+        ],
+        cols: 18,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, s)| {
+        w.int(*row_no);
+        w.text(s.id.as_str());
+        w.text(&s.name);
+        w.text(&s.student_no);
+        w.text(&s.school_code);
+        w.int(i64::from(s.grade));
+        w.text(&s.class);
+        w.bool(s.boarding);
+        w.bool(s.special_class);
+        w.bool(s.regular_class_inclusion);
+        w.opt_key(s.hukou.map(bind::area));
+        w.text(&s.major);
+        w.bool(s.agri_major);
+        w.bool(s.full_time);
+        w.key(bind::status(s.status));
+        w.key(bind::difficulty(s.difficulty));
+        w.date(s.birth_date);
+        w.opt_key(s.sex.map(bind::sex));
+    })
+    .await
 }
 
 pub(crate) async fn poor_members(
@@ -118,26 +139,24 @@ pub(crate) async fn poor_members(
 ) -> StoreResult<()> {
     const HEAD: &str = "INSERT INTO poor_member (import_id, row_no, household_no, id_number, \
         name, relation, status, exit_year, township, village) VALUES ";
-    let consts = import_id.to_string();
-    insert_chunks!(
-        tx,
-        "写入建档立卡名单",
-        HEAD,
-        &consts,
-        9,
-        rows,
-        |q, (row_no, p)| q
-            .bind(*row_no)
-            .bind(bind::text(&p.household_no))
-            .bind(bind::text(p.id.as_str()))
-            .bind(bind::text(&p.name))
-            .bind(bind::text(&p.relation))
-            .bind(bind::poverty_status(p.status))
-            .bind(p.exit_year.map(i64::from))
-            .bind(bind::text(&p.township))
-            .bind(bind::text(&p.village))
-    );
-    Ok(())
+    let target = Target {
+        head: HEAD,
+        op: "写入建档立卡名单",
+        lits: &[Lit::Int(import_id)],
+        cols: 9,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, p)| {
+        w.int(*row_no);
+        w.text(&p.household_no);
+        w.text(p.id.as_str());
+        w.text(&p.name);
+        w.text(&p.relation);
+        w.key(bind::poverty_status(p.status));
+        w.opt_int(p.exit_year.map(i64::from));
+        w.text(&p.township);
+        w.text(&p.village);
+    })
+    .await
 }
 
 pub(crate) async fn assistance(
@@ -148,20 +167,21 @@ pub(crate) async fn assistance(
 ) -> StoreResult<()> {
     const HEAD: &str = "INSERT INTO assistance (import_id, kind, row_no, id_number, name, area, \
         valid_from, valid_to) VALUES ";
-    // ListKind keys are fixed ASCII identifiers.
-    let consts = format!("{import_id},'{}'", kind.key());
-    insert_chunks!(tx, "写入救助名单", HEAD, &consts, 6, rows, |q,
-                                                                      (
-        row_no,
-        a,
-    )| q
-        .bind(*row_no)
-        .bind(bind::text(a.id.as_str()))
-        .bind(bind::text(&a.name))
-        .bind(bind::area(a.area))
-        .bind(a.valid_from)
-        .bind(a.valid_to));
-    Ok(())
+    let target = Target {
+        head: HEAD,
+        op: "写入救助名单",
+        lits: &[Lit::Int(import_id), Lit::Key(kind.key())],
+        cols: 6,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, a)| {
+        w.int(*row_no);
+        w.text(a.id.as_str());
+        w.text(&a.name);
+        w.key(bind::area(a.area));
+        w.date(a.valid_from);
+        w.date(a.valid_to);
+    })
+    .await
 }
 
 pub(crate) async fn disabled(
@@ -171,20 +191,21 @@ pub(crate) async fn disabled(
 ) -> StoreResult<()> {
     const HEAD: &str = "INSERT INTO disabled_person (import_id, row_no, id_number, name, \
         certificate_no, category, grade) VALUES ";
-    let consts = import_id.to_string();
-    insert_chunks!(tx, "写入残疾人名单", HEAD, &consts, 6, rows, |q,
-                                                                         (
-        row_no,
-        d,
-    )| {
-        q.bind(*row_no)
-            .bind(bind::text(d.id.as_str()))
-            .bind(bind::text(&d.name))
-            .bind(bind::text(&d.certificate_no))
-            .bind(bind::text(&d.category))
-            .bind(d.grade.map(i64::from))
-    });
-    Ok(())
+    let target = Target {
+        head: HEAD,
+        op: "写入残疾人名单",
+        lits: &[Lit::Int(import_id)],
+        cols: 6,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, d)| {
+        w.int(*row_no);
+        w.text(d.id.as_str());
+        w.text(&d.name);
+        w.text(&d.certificate_no);
+        w.text(&d.category);
+        w.opt_int(d.grade.map(i64::from));
+    })
+    .await
 }
 
 /// Deletes the previous rows of each year seen for the first time in this import, then inserts.
@@ -211,22 +232,20 @@ pub(crate) async fn admissions(
         .ctx("删除旧版高考录取名单")?;
         years_cleared.insert(year);
     }
-    let consts = import_id.to_string();
-    insert_chunks!(
-        tx,
-        "写入高考录取名单",
-        HEAD,
-        &consts,
-        7,
-        rows,
-        |q, (row_no, a)| q
-            .bind(*row_no)
-            .bind(bind::text(a.id.as_str()))
-            .bind(bind::text(&a.name))
-            .bind(bind::text(&a.exam_no))
-            .bind(bind::text(&a.college))
-            .bind(bind::text(&a.college_province))
-            .bind(i64::from(a.year))
-    );
-    Ok(())
+    let target = Target {
+        head: HEAD,
+        op: "写入高考录取名单",
+        lits: &[Lit::Int(import_id)],
+        cols: 7,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, a)| {
+        w.int(*row_no);
+        w.text(a.id.as_str());
+        w.text(&a.name);
+        w.text(&a.exam_no);
+        w.text(&a.college);
+        w.text(&a.college_province);
+        w.int(i64::from(a.year));
+    })
+    .await
 }

@@ -48,6 +48,7 @@ macro_rules! tx_run {
 
 mod audit;
 mod bind;
+mod bulk;
 mod compute;
 mod connect;
 mod convert;

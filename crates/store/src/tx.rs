@@ -61,6 +61,23 @@ impl Tx {
         Ok(())
     }
 
+    /// Refreshes the planner statistics of `tables` on PostgreSQL, inside this transaction (the
+    /// new statistics commit with the rows). Without it, right after a bulk write the planner
+    /// still believes a table holds a few hundred rows and pages through a million by sorting
+    /// them again for every page (measured: 0.9 s instead of 22 ms per page of 10 000).
+    /// SQLite's planner needs no statistics for our indexed queries: nothing is done there.
+    pub(crate) async fn analyze(&mut self, tables: &[&str]) -> StoreResult<()> {
+        if let Tx::Postgres(conn) = self {
+            for t in tables {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {t}")))
+                    .execute(&mut **conn)
+                    .await
+                    .ctx("更新统计信息")?;
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn commit(self) -> StoreResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await,
@@ -127,51 +144,6 @@ pub(crate) async fn overlap<F: Future, T>(fut: F, work: impl FnOnce() -> T) -> (
     };
     (out, done)
 }
-
-/// Returns `f`, its argument typed as a chunk of `rows` (closures cannot infer it otherwise).
-pub(crate) fn chunk_fn<'a, T, Q>(
-    _rows: &'a [T],
-    f: impl Fn(&'a [T]) -> Q,
-) -> impl Fn(&'a [T]) -> Q {
-    f
-}
-
-/// Inserts `$rows` in chunks of one multi-row statement each, inside the transaction `$tx`.
-/// `|$q, $row| $bind` binds one row's `$cols` values onto the query `$q` and returns it.
-/// While one chunk executes, the next one is bound ([`overlap`]).
-macro_rules! insert_chunks {
-    ($tx:expr, $op:expr, $head:expr, $consts:expr, $cols:expr, $rows:expr,
-     |$q:ident, $row:pat_param| $bind:expr) => {{
-        let per = $tx.rows_per_statement($cols);
-        let params = $tx.params();
-        let result = tx_run!(&mut *$tx, |conn, Backend| {
-            let build = $crate::tx::chunk_fn($rows, |chunk| {
-                let sql = $crate::sql::multi_values(params, $head, $consts, $cols, chunk.len());
-                let mut $q = sqlx::query::<Backend>(sqlx::AssertSqlSafe(sql));
-                for $row in chunk {
-                    $q = $bind;
-                }
-                $q
-            });
-            let mut chunks = $rows.chunks(per);
-            let mut next = chunks.next().map(&build);
-            let mut result = Ok(());
-            while let Some(query) = next.take() {
-                let exec = query.execute(&mut *conn);
-                match $crate::tx::overlap(exec, || chunks.next().map(&build)).await {
-                    (Ok(_), following) => next = following,
-                    (Err(e), _) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
-            }
-            result
-        });
-        $crate::error::Ctx::ctx(result, $op)?;
-    }};
-}
-pub(crate) use insert_chunks;
 
 #[cfg(test)]
 mod tests {
