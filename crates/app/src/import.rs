@@ -6,7 +6,7 @@ use crate::AppError;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use zizhu_domain::{ListKind, ListRecord, Term};
-use zizhu_io::lists::{open_list, RowError};
+use zizhu_io::lists::{open_list_path, RowError};
 use zizhu_io::write_error_report;
 use zizhu_store::{Db, ImportMeta};
 
@@ -68,14 +68,13 @@ pub async fn import_file(
             "导入学籍需要指定学期，例如 --term 2023-autumn".into(),
         ));
     }
-    let bytes = std::fs::read(&req.file)
-        .map_err(|e| AppError::Other(format!("无法读取文件 {}：{e}", req.file.display())))?;
     let file_name = req
         .file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut rows = open_list(req.kind, bytes, &file_name)?;
+    // A UTF-8 file is parsed as it is read: memory does not grow with the file.
+    let mut rows = open_list_path(req.kind, &req.file, &file_name)?;
     let sha256 = rows.source().sha256.clone();
     let same_as = db.import_by_sha(req.kind, &sha256).await?.map(|b| b.id);
     let previous_rows = db

@@ -1,6 +1,6 @@
 //! `zizhu bench --students N`: generates N students (plain CSVs), then measures import, compute
 //! (matching + policy + storing), the roster report, and the in-memory policy engine alone.
-//! Prints one line per step with rows per second and the process's peak memory.
+//! Prints one line per step with rows per second and the step's own peak memory.
 
 use crate::cmd_data::import_one;
 use crate::demo::generate_bench;
@@ -20,12 +20,20 @@ pub fn peak_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Starts a new peak for the next step: Linux resets `VmHWM` to the current resident size when
+/// `5` is written to `/proc/self/clear_refs` (proc(5)). Elsewhere the peak stays cumulative.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Prints a step's line, then starts the next step's peak.
 fn report(step: &str, n: u64, secs: f64) {
     let rate = if secs > 0.0 { n as f64 / secs } else { 0.0 };
     println!(
         "{step:<28} {n:>10} 行 {secs:>8.2} 秒 {rate:>12.0} 行/秒  峰值内存 {:.0} MiB",
         peak_mib().unwrap_or(0.0)
     );
+    reset_peak();
 }
 
 pub async fn run(ctx: &Ctx, students: usize, dir: &Path) -> anyhow::Result<u8> {
@@ -35,7 +43,8 @@ pub async fn run(ctx: &Ctx, students: usize, dir: &Path) -> anyhow::Result<u8> {
         Some(u) => u.clone(),
         None => ui::fresh_sqlite(&dir.join("bench.db"))?,
     };
-    println!("zizhu bench：{students} 名学生，数据库 {url}");
+    println!("zizhu bench：{students} 名学生，数据库 {url}（峰值内存为每一步自己的峰值）");
+    reset_peak();
     let t = Instant::now();
     let manifest = generate_bench(&dir.join("files"), students, 7)?;
     report("生成数据", students as u64, t.elapsed().as_secs_f64());

@@ -71,6 +71,14 @@ pub enum ImportError {
         /// Names of the matching sheets.
         sheets: Vec<String>,
     },
+    /// The file could not be opened or read from disk.
+    #[error("无法读取文件 {file}：{detail}")]
+    Io {
+        /// The file's path as given.
+        file: String,
+        /// The operating system's reason.
+        detail: String,
+    },
     /// An I/O or parse failure of the text reader in the middle of the file.
     #[error("读取第{line}行时出错：{detail}")]
     Read {
@@ -96,6 +104,7 @@ impl ImportError {
             ImportError::Read { .. } => "E-IMP-009",
             ImportError::UnsupportedEncoding { .. } => "E-IMP-010",
             ImportError::MultipleSheets { .. } => "E-IMP-011",
+            ImportError::Io { .. } => "E-IMP-012",
         }
     }
 }
@@ -131,6 +140,10 @@ mod tests {
                 line: 1,
             },
             ImportError::NoSheets,
+            ImportError::Io {
+                file: String::new(),
+                detail: String::new(),
+            },
             ImportError::NoHeader { expected: vec![] },
             ImportError::MissingColumns {
                 missing: vec![],

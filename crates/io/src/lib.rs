@@ -14,6 +14,8 @@ pub mod report;
 pub mod roster;
 
 pub use error::ImportError;
-pub use lists::{open_list, sha256_hex, ListRows, RowError, RowOutcome, RowWarning, SourceInfo};
+pub use lists::{
+    open_list, open_list_path, sha256_hex, ListRows, RowError, RowOutcome, RowWarning, SourceInfo,
+};
 pub use read::SourceFormat;
 pub use report::{write_error_report, ReportError};

@@ -423,7 +423,7 @@ impl Db {
         progress: CopyProgress<'_>,
         audit: Option<(&str, &str, &str)>,
     ) -> StoreResult<Vec<TableCopy>> {
-        let mut dst = Tx::begin(target).await?;
+        let mut dst = Tx::begin_bulk(target).await?;
         for (table, _) in TABLES {
             let n = count(&mut dst, table).await?;
             if n > 0 {

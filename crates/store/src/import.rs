@@ -61,7 +61,7 @@ impl Db {
             }
             (_, t) => t,
         };
-        let mut tx = Tx::begin(self).await?;
+        let mut tx = Tx::begin_bulk(self).await?;
         // Two imports of the same list (and term) at once would each delete the old version
         // without seeing the other's new rows, and both sets would stay: they queue instead.
         let kind_no = ListKind::ALL

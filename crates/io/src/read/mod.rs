@@ -174,26 +174,71 @@ impl Workbook {
             let (sheets, is_1904) = excel::read_xls(bytes)?;
             return Ok(Workbook::grid(SourceFormat::Xls, sheets, is_1904));
         }
+        let decoded = text::decode(bytes)?;
+        let encoding = decoded.encoding.clone();
+        Ok(Workbook::text(
+            file_name,
+            encoding,
+            text::TextRows::new(decoded),
+        ))
+    }
+
+    /// Opens the file at `path` and returns it with the SHA-256 of its bytes. A UTF-8 text file
+    /// (the usual large export) is checked in one pass and then parsed as it is read, so memory
+    /// does not grow with the file; any other file is read whole and opened as by
+    /// [`Workbook::open`]. `file_name` is the name the user gave (see [`Workbook::open`]).
+    ///
+    /// Errors: those of [`Workbook::open`]; [`ImportError::Io`] when the file cannot be read.
+    pub fn open_path(
+        path: &std::path::Path,
+        file_name: &str,
+    ) -> Result<(Workbook, String), ImportError> {
+        let io = |e: std::io::Error| ImportError::Io {
+            file: path.display().to_string(),
+            detail: e.to_string(),
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        match text::scan_utf8(&mut file).map_err(io)?? {
+            text::Scan::Utf8 {
+                bom,
+                len,
+                sha256,
+                head,
+            } => {
+                let rows = text::TextRows::streaming(file, bom, len, &head).map_err(io)?;
+                let encoding = if bom > 0 {
+                    "UTF-8（带BOM）"
+                } else {
+                    "UTF-8"
+                };
+                Ok((Workbook::text(file_name, encoding.into(), rows), sha256))
+            }
+            text::Scan::Other => {
+                drop(file);
+                let bytes = std::fs::read(path).map_err(io)?;
+                let sha256 = crate::lists::sha256_hex(&bytes);
+                Ok((Workbook::open(bytes, file_name)?, sha256))
+            }
+        }
+    }
+
+    fn text(file_name: &str, encoding: String, rows: text::TextRows) -> Workbook {
         let lower = file_name.to_lowercase();
         let format = if lower.ends_with(".xls") || lower.ends_with(".xlsx") {
             SourceFormat::FakeXls
         } else {
             SourceFormat::Csv
         };
-        let decoded = text::decode(bytes)?;
-        let encoding = decoded.encoding.clone();
-        let rows = text::TextRows::new(decoded);
-        let delimiter = rows.delimiter();
-        Ok(Workbook {
+        Workbook {
             format,
             encoding: Some(encoding),
-            delimiter: Some(delimiter),
+            delimiter: Some(rows.delimiter()),
             sheets: vec![Sheet {
                 name: file_name.to_string(),
                 is_1904: false,
                 rows: RowSource::Text(rows),
             }],
-        })
+        }
     }
 
     fn grid(format: SourceFormat, sheets: Vec<(String, excel::GridRows)>, is_1904: bool) -> Self {

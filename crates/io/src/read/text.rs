@@ -6,7 +6,9 @@ use super::{Cell, Row};
 use crate::error::ImportError;
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, GB18030, GBK, UTF_16BE, UTF_16LE};
-use std::io::Cursor;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 /// A text file turned into UTF-8 bytes. For UTF-8 input this is the original buffer (no copy).
 pub(crate) struct Decoded {
@@ -160,6 +162,94 @@ pub(crate) fn decode(bytes: Vec<u8>) -> Result<Decoded, ImportError> {
     })
 }
 
+/// What a first pass over a text file on disk found, reading it in blocks (never whole).
+pub(crate) enum Scan {
+    /// Valid UTF-8 from start to end with no U+FFFD: it can be parsed straight from the file.
+    Utf8 {
+        /// Length of a UTF-8 BOM at the start (0 or 3).
+        bom: u64,
+        /// Length of the file as scanned.
+        len: u64,
+        /// SHA-256 of the whole file, lower-case hex.
+        sha256: String,
+        /// The first 64 KiB after the BOM (for the delimiter).
+        head: Vec<u8>,
+    },
+    /// Anything else (empty, a spreadsheet, another encoding, damaged UTF-8): read the file whole
+    /// and decide with [`decode`], which names the problem.
+    Other,
+}
+
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// Reads `file` once from the start: SHA-256, UTF-8 validity and the first line holding U+FFFD.
+///
+/// Errors: [`ImportError::Encoding`] for a U+FFFD (an earlier tool already lost characters);
+/// the I/O error of the read.
+pub(crate) fn scan_utf8(file: &mut File) -> Result<Result<Scan, ImportError>, std::io::Error> {
+    let mut sha = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    // Bytes of a character cut by the end of the previous block.
+    let mut carry: Vec<u8> = Vec::new();
+    let (mut len, mut lines, mut bom) = (0u64, 0usize, 0u64);
+    let mut head: Vec<u8> = Vec::new();
+    loop {
+        let n = file.read(&mut buf)?;
+        let Some(block) = buf.get(..n) else { break };
+        if n == 0 {
+            break;
+        }
+        sha.update(block);
+        if len == 0 {
+            if block.starts_with(b"\xEF\xBB\xBF") {
+                bom = 3;
+            } else if block.starts_with(b"PK\x03\x04")
+                || block.starts_with(b"\xD0\xCF\x11\xE0")
+                || block.starts_with(b"\xFF\xFE")
+                || block.starts_with(b"\xFE\xFF")
+            {
+                return Ok(Ok(Scan::Other));
+            }
+        }
+        let skip = if len == 0 { bom as usize } else { 0 };
+        len += n as u64;
+        carry.extend_from_slice(block.get(skip..).unwrap_or_default());
+        if head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - head.len()).min(carry.len());
+            head.extend_from_slice(carry.get(..take).unwrap_or_default());
+        }
+        let valid = match std::str::from_utf8(&carry) {
+            Ok(text) => text,
+            // Only an incomplete character at the very end may wait for the next block.
+            Err(e) if e.error_len().is_none() => carry
+                .get(..e.valid_up_to())
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Err(_) => return Ok(Ok(Scan::Other)),
+        };
+        if let Some(pos) = valid.find('\u{FFFD}') {
+            return Ok(Err(ImportError::Encoding {
+                encoding: "UTF-8".into(),
+                line: lines + line_at(valid.as_bytes(), pos),
+            }));
+        }
+        lines += valid.bytes().filter(|&b| b == b'\n').count();
+        let used = valid.len();
+        carry.drain(..used);
+    }
+    if len == 0 || !carry.is_empty() {
+        // Empty, or ends inside a character: the whole-file path gives the precise error.
+        return Ok(Ok(Scan::Other));
+    }
+    let sha256 = sha.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Ok(Scan::Utf8 {
+        bom,
+        len,
+        sha256,
+        head,
+    }))
+}
+
 /// Multi-byte East Asian encodings that chardetng confuses with GBK on short samples.
 fn is_cjk(enc: &'static Encoding) -> bool {
     ["Big5", "EUC-KR", "Shift_JIS", "EUC-JP"].contains(&enc.name())
@@ -191,11 +281,14 @@ fn sniff_delimiter(text: &[u8]) -> u8 {
     }
 }
 
-/// Records of a decoded text file, one at a time.
+/// Records of a decoded text file, one at a time: from memory, or straight from a UTF-8 file.
 pub(crate) struct TextRows {
-    reader: csv::Reader<Cursor<Vec<u8>>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     record: csv::StringRecord,
     delimiter: u8,
+    /// For a file read as it is parsed: the bytes the scan saw after the BOM. Fewer or more at
+    /// the end means the file changed in between, and nothing read may be trusted.
+    expect_len: Option<u64>,
     done: bool,
 }
 
@@ -204,15 +297,37 @@ impl TextRows {
         let delimiter = sniff_delimiter(decoded.bytes.get(decoded.start..).unwrap_or_default());
         let mut cursor = Cursor::new(decoded.bytes);
         cursor.set_position(decoded.start as u64);
+        TextRows::over(Box::new(cursor), delimiter, None)
+    }
+
+    /// Parses `file` as it is read, after a [`Scan::Utf8`] of it found it clean.
+    pub(crate) fn streaming(
+        mut file: File,
+        bom: u64,
+        len: u64,
+        head: &[u8],
+    ) -> std::io::Result<Self> {
+        file.seek(SeekFrom::Start(bom))?;
+        let delimiter = sniff_delimiter(head);
+        Ok(TextRows::over(
+            Box::new(file),
+            delimiter,
+            Some(len.saturating_sub(bom)),
+        ))
+    }
+
+    fn over(source: Box<dyn Read + Send>, delimiter: u8, expect_len: Option<u64>) -> Self {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .from_reader(cursor);
+            .buffer_capacity(1 << 20)
+            .from_reader(source);
         TextRows {
             reader,
             record: csv::StringRecord::new(),
             delimiter,
+            expect_len,
             done: false,
         }
     }
@@ -264,7 +379,14 @@ impl TextRows {
             }
             Ok(false) => {
                 self.done = true;
-                None
+                let read = self.reader.position().byte();
+                match self.expect_len {
+                    Some(len) if len != read => Some(Err(ImportError::Read {
+                        line: self.reader.position().line() as usize,
+                        detail: "文件在导入过程中被修改，请等文件写完后重新导入".into(),
+                    })),
+                    _ => None,
+                }
             }
             Err(e) => {
                 self.done = true;

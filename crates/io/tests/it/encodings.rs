@@ -161,3 +161,89 @@ fn utf8_file_with_one_damaged_byte_is_refused_not_guessed_as_gbk() {
         }
     );
 }
+
+/// A UTF-8 file larger than the reader's 1 MiB block: `n` student rows (unique IDs).
+fn big_student_csv(n: usize) -> String {
+    let mut text = String::from(HEAD);
+    text.push('\n');
+    for i in 0..n {
+        let id = make_id("360731", "20110305", &format!("{:03}", i % 1000));
+        // Unique per row via the school code (the duplicate key is school + ID).
+        // Names may not hold digits: spell the row number with one character per digit.
+        let name: String = i
+            .to_string()
+            .chars()
+            .filter_map(|d| "零一二三四五六七八九".chars().nth(d.to_digit(10)? as usize))
+            .collect();
+        text.push_str(&format!(
+            "学生{name},{id},G{id},{:010},三年级,2班,是,在读\n",
+            3_607_000_000u64 + (i / 1000) as u64
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_large_utf8_file_is_streamed_with_the_same_rows() {
+    // 30 000 rows ≈ 2.4 MB: three blocks, so characters and records cross block boundaries.
+    let text = big_student_csv(30_000);
+    assert!(text.len() > 2 << 20);
+    let (source, outcomes) = import(ListKind::Students, "big.csv", text.as_bytes());
+    assert_eq!(source.encoding.as_deref(), Some("UTF-8"));
+    assert_eq!(records(&outcomes).len(), 30_000);
+    assert!(outcomes.iter().all(|o| o.result.is_ok()));
+}
+
+#[test]
+fn a_replacement_character_deep_in_a_streamed_file_names_its_line() {
+    let mut text = big_student_csv(20_000);
+    text.push_str("坏\u{FFFD}名,1,2,3,4,5,6,7\n");
+    // Header + 20 000 rows, then the damaged line.
+    let e = open_path(ListKind::Students, "damaged.csv", text.as_bytes()).err();
+    assert_eq!(
+        e,
+        Some(ImportError::Encoding {
+            encoding: "UTF-8".into(),
+            line: 20_002
+        })
+    );
+}
+
+#[test]
+fn damaged_utf8_deep_in_a_file_is_refused_as_from_memory() {
+    let mut bytes = big_student_csv(20_000).into_bytes();
+    bytes.extend_from_slice(b"\xE5\xAD,1,2\n");
+    // open_err checks that the file path and the in-memory path give the same error.
+    let e = open_err(ListKind::Students, "damaged.csv", &bytes);
+    assert!(
+        matches!(e, ImportError::Encoding { line: 20_002, .. }),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_file_changed_while_it_is_imported_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("students.csv");
+    // Larger than the reader's buffer, so most of it is read after the change.
+    std::fs::write(&path, big_student_csv(30_000)).expect("write");
+    let rows = zizhu_io::open_list_path(ListKind::Students, &path, "students.csv");
+    let Ok(rows) = rows else { panic!("opens") };
+    // Another program appends to the file after the check and before the rows are read.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    std::io::Write::write_all(&mut f, big_student_csv(2).as_bytes()).expect("append");
+    let outcomes: Vec<_> = rows.collect();
+    let errors: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().err())
+        .flatten()
+        .map(|e| e.reason.clone())
+        .collect();
+    assert!(
+        errors.iter().any(|r| r.contains("文件在导入过程中被修改")),
+        "{errors:?}"
+    );
+}

@@ -7,7 +7,9 @@ use rust_xlsxwriter::{Format, Workbook};
 use std::io::{Cursor, Read, Write};
 use zizhu_domain::ids::check_char;
 use zizhu_domain::{ListKind, ListRecord};
-use zizhu_io::{open_list, ImportError, ListRows, RowError, RowOutcome, SourceInfo};
+use zizhu_io::{
+    open_list, open_list_path, ImportError, ListRows, RowError, RowOutcome, SourceInfo,
+};
 
 /// A valid synthetic ID: 6-digit address, 8-digit birth date, 3-digit sequence, computed check.
 pub fn make_id(address: &str, birth: &str, seq: &str) -> String {
@@ -51,19 +53,42 @@ pub fn open(kind: ListKind, name: &str, bytes: &[u8]) -> ListRows {
     }
 }
 
-/// Opens a fixture expecting a file-level error.
+/// Opens a fixture from a file on disk, as `zizhu import` does (a UTF-8 file is parsed as it is
+/// read; the file stays readable after the temp dir is removed, as the handle is open).
+pub fn open_path(kind: ListKind, name: &str, bytes: &[u8]) -> Result<ListRows, ImportError> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write fixture");
+    open_list_path(kind, &path, name)
+}
+
+/// Opens a fixture expecting a file-level error; both ways of opening must give the same one.
 pub fn open_err(kind: ListKind, name: &str, bytes: &[u8]) -> ImportError {
+    let from_path = open_path(kind, name, bytes).err();
     match open_list(kind, through_disk(name, bytes), name) {
         Ok(_) => panic!("expected a file-level error"),
-        Err(e) => e,
+        Err(e) => {
+            assert_eq!(from_path.as_ref(), Some(&e), "opened from the file on disk");
+            e
+        }
     }
 }
 
-/// All outcomes and the source description.
+/// All outcomes and the source description. The file is read both from memory and from disk
+/// (streaming for UTF-8): the two must agree in everything.
 pub fn import(kind: ListKind, name: &str, bytes: &[u8]) -> (SourceInfo, Vec<RowOutcome>) {
     let rows = open(kind, name, bytes);
     let source = rows.source().clone();
-    (source, rows.collect())
+    let outcomes: Vec<RowOutcome> = rows.collect();
+    match open_path(kind, name, bytes) {
+        Ok(from_disk) => {
+            assert_eq!(from_disk.source(), &source, "source read from disk");
+            let disk: Vec<RowOutcome> = from_disk.collect();
+            assert_eq!(disk, outcomes, "rows read from disk");
+        }
+        Err(e) => panic!("opened from disk: {}: {e}", e.code()),
+    }
+    (source, outcomes)
 }
 
 /// Accepted records, in order.
