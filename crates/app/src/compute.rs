@@ -7,7 +7,7 @@
 use crate::matching::{apply_categories, same_province, student_facts, ListIndex, MatchedCategory};
 use crate::quality;
 use crate::AppError;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde_json::json;
 use std::collections::HashMap;
 use zizhu_domain::ids::id_key;
@@ -265,12 +265,13 @@ pub async fn compute_term(
         ..Default::default()
     };
     let mut per_program: Vec<(i64, Fen)> = vec![(0, Fen::ZERO); tp.programs.len()];
-    // ID → school of the enrolment that is paid (ruling 5) / every ID seen this term.
-    // School codes are interned: a million entries of u32 instead of a million strings.
-    let mut paid_at: FxHashMap<u64, u32> = FxHashMap::default();
+    // Every ID seen this term → the school of its enrolment that is paid (ruling 5), or
+    // NOT_PAID when no enrolled row of it has come yet. One map of 12-byte entries serves both
+    // questions; school codes are interned (a u32 instead of a string per person).
+    const NOT_PAID: u32 = u32::MAX;
+    let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
     let mut codes: Vec<String> = Vec::new();
     let mut code_ix: FxHashMap<String, u32> = FxHashMap::default();
-    let mut seen: FxHashSet<u64> = FxHashSet::default();
     let mut grants = Vec::new();
     let mut tracer = Tracer::new(&tp);
     let mut done = 0u64;
@@ -293,16 +294,16 @@ pub async fn compute_term(
             let rec = &s.record;
             let id = rec.id.as_str();
             let key = id_key(id).unwrap_or(u64::MAX);
-            seen.insert(key);
+            let paid_at = seen.entry(key).or_insert(NOT_PAID);
             let school = schools.get(&rec.school_code);
             quality::check_student(rec, school, &s.row_no, &mut out.dq);
             let cats = index.categories(id, rec.difficulty, (s.import_id, s.row_no));
             let enrolled = rec.status == zizhu_domain::Status::Enrolled;
             if enrolled {
-                if let Some(first) = paid_at.get(&key) {
+                if *paid_at != NOT_PAID {
                     // Ruling 5: counted at two schools in one term — paid once, reported.
                     let first = codes
-                        .get(*first as usize)
+                        .get(*paid_at as usize)
                         .map(String::as_str)
                         .unwrap_or_default();
                     out.dq.push(quality::duplicate(rec, first, s.row_no));
@@ -317,7 +318,7 @@ pub async fn compute_term(
                         ix
                     }
                 };
-                paid_at.insert(key, ix);
+                *paid_at = ix;
             }
             out.cats.extend(category_rows(id, &cats));
             let fi = student_facts(rec, school, &cats, index.poor_exited(id));
@@ -383,7 +384,7 @@ pub async fn compute_term(
             let facts = fi.facts();
             grants.clear();
             tp.evaluate(Subject::Admission, facts, prior_mask(id), &mut grants);
-            if !grants.is_empty() && !id_key(id).is_some_and(|k| seen.contains(&k)) {
+            if !grants.is_empty() && !id_key(id).is_some_and(|k| seen.contains_key(&k)) {
                 out.cats.extend(category_rows(id, &cats));
             }
             let rec = admission_as_record(a, last.map(|s| &s.record));
@@ -407,7 +408,7 @@ pub async fn compute_term(
     let t0 = std::time::Instant::now();
     // Category-list members of compulsory school age not found in the registry (the dropout input).
     if !seen.is_empty() {
-        quality::missing_from_registry(&index, &seen, on, &mut out.dq);
+        quality::missing_from_registry(&index, |k| seen.contains_key(&k), on, &mut out.dq);
     }
     let t_scan = t0.elapsed();
     let t_final = std::time::Instant::now();

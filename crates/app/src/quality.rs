@@ -132,14 +132,12 @@ pub fn compulsory_age(birth: NaiveDate, on: NaiveDate) -> bool {
 /// People of compulsory school age on a department list who are not in the term's registry.
 pub fn missing_from_registry(
     index: &ListIndex,
-    seen: &FxHashSet<u64>,
+    seen: impl Fn(u64) -> bool,
     on: NaiveDate,
     out: &mut Vec<NewQualityIssue>,
 ) {
-    let mut found: Vec<(u64, &IdNumber, ListKind)> = index
-        .people()
-        .filter(|(k, _, _)| !seen.contains(k))
-        .collect();
+    let mut found: Vec<(u64, &IdNumber, ListKind)> =
+        index.people().filter(|(k, _, _)| !seen(*k)).collect();
     found.sort_by_key(|(k, _, list)| (*k, *list));
     let mut reported: FxHashSet<u64> = FxHashSet::default();
     for (key, id, list) in found {

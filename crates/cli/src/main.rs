@@ -214,7 +214,9 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ZIZHU_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // sqlx's "slow statement" and "slow acquire" warnings (English, with the SQL)
+                // are for developers: on a province-sized list they are expected, not news.
+                .unwrap_or_else(|_| "warn,sqlx=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -18,6 +18,9 @@ use zizhu_domain::{
 /// the number of round trips small.
 const IN_CHUNK: usize = 2_000;
 
+/// Rows per page when a whole department list is read.
+const LIST_PAGE: i64 = 50_000;
+
 macro_rules! poor_select {
     () => {
         "SELECT import_id, row_no, household_no, id_number, name, relation, status, exit_year, \
@@ -193,22 +196,16 @@ impl Db {
 
     /// The registered-poor household members (建档立卡), in file order.
     pub async fn poor_members(&self) -> StoreResult<Vec<Sourced<PoorHouseholdMember>>> {
-        const SQL: &str = concat!(poor_select!(), " ORDER BY id");
-        // One JSON value instead of one sqlx row per member on SQLite (see `student_page`).
-        const SQLITE_JSON: &str = "SELECT json_group_array(json_array(import_id, row_no, household_no, \
-            id_number, name, relation, status, exit_year, township, village) ORDER BY id) FROM poor_member";
-        if let Db::Sqlite(pool) = self {
-            let json: String = sqlx::query_scalar(SQLITE_JSON)
-                .fetch_one(pool)
-                .await
-                .ctx("读取建档立卡名单")?;
-            let raw: Vec<RawPoor> = serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("建档立卡名单无法解析：{e}")))?;
-            return all(raw);
-        }
-        let raw: Vec<RawPoor> = db_run!(self, |pool| sqlx::query_as(SQL).fetch_all(pool).await)
-            .ctx("读取建档立卡名单")?;
-        all(raw)
+        const COLS: &str = "import_id, row_no, household_no, id_number, name, relation, status, \
+            exit_year, township, village";
+        self.read_list(
+            "poor_member",
+            COLS,
+            None,
+            "读取建档立卡名单",
+            |r: RawPoor| r.try_into(),
+        )
+        .await
     }
 
     /// The rows of one assistance list (低保, 特困供养 or 城镇困难家庭), in file order.
@@ -221,36 +218,107 @@ impl Db {
         ) {
             return Err(StoreError::Invalid(format!("{}不是救助名单", kind.zh())));
         }
-        const SQL: &str = concat!(assistance_select!(), " WHERE kind = $1 ORDER BY id");
-        const SQLITE_JSON: &str =
-            "SELECT json_group_array(json_array(kind, import_id, row_no, id_number, \
-            name, area, valid_from, valid_to) ORDER BY id) FROM assistance WHERE kind = $1";
-        let raw: Vec<RawAssistance> = if let Db::Sqlite(pool) = self {
-            let json: String = sqlx::query_scalar(SQLITE_JSON)
-                .bind(kind.key())
-                .fetch_one(pool)
-                .await
-                .ctx("读取救助名单")?;
-            serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("救助名单无法解析：{e}")))?
-        } else {
-            db_run!(self, |pool| sqlx::query_as(SQL)
-                .bind(kind.key())
-                .fetch_all(pool)
-                .await)
-            .ctx("读取救助名单")?
-        };
-        raw.into_iter()
-            .map(|r| r.convert().map(|(_, s)| s))
-            .collect()
+        const COLS: &str = "kind, import_id, row_no, id_number, name, area, valid_from, valid_to";
+        self.read_list(
+            "assistance",
+            COLS,
+            Some(kind.key()),
+            "读取救助名单",
+            |r: RawAssistance| r.convert().map(|(_, s)| s),
+        )
+        .await
     }
 
     /// The disabled persons (残疾人), in file order.
     pub async fn disabled(&self) -> StoreResult<Vec<Sourced<DisabledPerson>>> {
-        const SQL: &str = concat!(disabled_select!(), " ORDER BY id");
-        let raw: Vec<RawDisabled> = db_run!(self, |pool| sqlx::query_as(SQL).fetch_all(pool).await)
-            .ctx("读取残疾人名单")?;
-        all(raw)
+        const COLS: &str = "import_id, row_no, id_number, name, certificate_no, category, grade";
+        self.read_list(
+            "disabled_person",
+            COLS,
+            None,
+            "读取残疾人名单",
+            |r: RawDisabled| r.try_into(),
+        )
+        .await
+    }
+
+    /// Every row of the list `table` (only those of `kind` when given), in id order, read in
+    /// keyset pages of [`LIST_PAGE`] rows and converted page by page: a province's list of
+    /// millions never sits in memory twice (as text and as rows) at once. On SQLite a page comes
+    /// back as one JSON value (see [`Db::student_page`]).
+    async fn read_list<R, T>(
+        &self,
+        table: &str,
+        cols: &str,
+        kind: Option<&str>,
+        op: &'static str,
+        convert: impl Fn(R) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>>
+    where
+        R: serde::de::DeserializeOwned
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let filter = if kind.is_some() { " AND kind = $3" } else { "" };
+        // The last id of the next page, then the page up to it.
+        let bound = format!(
+            "SELECT MAX(id) FROM (SELECT id FROM {table} WHERE id > $1{filter} ORDER BY id \
+             LIMIT $2) page"
+        );
+        let rows =
+            format!("SELECT {cols} FROM {table} WHERE id > $1 AND id <= $2{filter} ORDER BY id");
+        let json = format!(
+            "SELECT json_group_array(json_array({cols}) ORDER BY id) FROM {table} \
+             WHERE id > $1 AND id <= $2{filter}"
+        );
+        let mut out = Vec::new();
+        let mut after = 0i64;
+        loop {
+            let upto: Option<i64> = db_run!(self, |pool| {
+                let q = sqlx::query_scalar(sqlx::AssertSqlSafe(bound.clone()))
+                    .bind(after)
+                    .bind(LIST_PAGE);
+                let q = match kind {
+                    Some(k) => q.bind(k),
+                    None => q,
+                };
+                q.fetch_one(pool).await
+            })
+            .ctx(op)?;
+            let Some(upto) = upto else { break };
+            let raw: Vec<R> = match self {
+                Db::Sqlite(pool) => {
+                    let q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(json.clone()))
+                        .bind(after)
+                        .bind(upto);
+                    let q = match kind {
+                        Some(k) => q.bind(k),
+                        None => q,
+                    };
+                    let text = q.fetch_one(pool).await.ctx(op)?;
+                    serde_json::from_str(&text)
+                        .map_err(|e| StoreError::Corrupt(format!("{op}：数据无法解析：{e}")))?
+                }
+                Db::Postgres(pool) => {
+                    let q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(rows.clone()))
+                        .bind(after)
+                        .bind(upto);
+                    let q = match kind {
+                        Some(k) => q.bind(k),
+                        None => q,
+                    };
+                    q.fetch_all(pool).await.ctx(op)?
+                }
+            };
+            out.reserve(raw.len());
+            for r in raw {
+                out.push(convert(r)?);
+            }
+            after = upto;
+        }
+        Ok(out)
     }
 
     /// The college admissions (高考录取) of `year`, in file order.

@@ -7,6 +7,7 @@ mod text;
 
 use crate::error::ImportError;
 use chrono::NaiveDate;
+use std::io::{Read as _, Seek as _};
 
 /// One cell as read from the file, before any validation.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,7 +199,20 @@ impl Workbook {
             detail: e.to_string(),
         };
         let mut file = std::fs::File::open(path).map_err(io)?;
-        match text::scan_utf8(&mut file).map_err(io)?? {
+        let meta = file.metadata().map_err(io)?;
+        if meta.is_dir() {
+            return Err(ImportError::Io {
+                file: path.display().to_string(),
+                detail: "这是一个文件夹，不是文件".into(),
+            });
+        }
+        // A pipe or device cannot be read twice: it is read whole, once.
+        let scan = if meta.is_file() {
+            text::scan_utf8(&mut file).map_err(io)??
+        } else {
+            text::Scan::Other
+        };
+        match scan {
             text::Scan::Utf8 {
                 bom,
                 len,
@@ -214,8 +228,12 @@ impl Workbook {
                 Ok((Workbook::text(file_name, encoding.into(), rows), sha256))
             }
             text::Scan::Other => {
-                drop(file);
-                let bytes = std::fs::read(path).map_err(io)?;
+                // The handle already open (a pipe must not be opened twice), from the start.
+                let mut bytes = Vec::new();
+                if meta.is_file() {
+                    file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+                }
+                file.read_to_end(&mut bytes).map_err(io)?;
                 let sha256 = crate::lists::sha256_hex(&bytes);
                 Ok((Workbook::open(bytes, file_name)?, sha256))
             }

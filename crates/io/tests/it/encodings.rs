@@ -247,3 +247,43 @@ fn a_file_changed_while_it_is_imported_is_refused() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_directory_is_refused_with_a_clear_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e = zizhu_io::open_list_path(ListKind::Students, dir.path(), "students").err();
+    assert!(
+        matches!(&e, Some(ImportError::Io { detail, .. }) if detail.contains("文件夹")),
+        "{e:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_once_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("students.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo unavailable: skipped");
+        return;
+    }
+    let text = student_csv(["张小明", "李小红"]);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, text))
+    };
+    // Opening a pipe a second time would wait forever for a writer: fail instead of hanging.
+    let (send, recv) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let read = zizhu_io::open_list_path(ListKind::Students, &fifo, "students.csv")
+            .map(|rows| rows.collect::<Vec<_>>());
+        let _ = send.send(read);
+    });
+    let read = recv.recv_timeout(std::time::Duration::from_secs(60));
+    let Ok(Ok(outcomes)) = read else {
+        panic!("the pipe was not read: {read:?}")
+    };
+    assert!(writer.join().is_ok_and(|r| r.is_ok()));
+    assert_eq!(names(&outcomes), ["张小明", "李小红"]);
+}
