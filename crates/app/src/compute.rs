@@ -212,14 +212,14 @@ pub async fn compute_term(
         .into_iter()
         .map(|s| (s.code.clone(), s))
         .collect();
-    let index = ListIndex::build(
-        db.poor_members().await?,
-        db.assistance(ListKind::Dibao).await?,
-        db.assistance(ListKind::Tekun).await?,
-        db.assistance(ListKind::UrbanHardship).await?,
-        db.disabled().await?,
-        on,
-    );
+    // Filled a page at a time: only the compact entries are kept, never a whole list's rows.
+    let mut index = ListIndex::new(on);
+    db.each_poor_member(|p| index.add_poor(p)).await?;
+    for kind in [ListKind::Dibao, ListKind::Tekun, ListKind::UrbanHardship] {
+        db.each_assistance(kind, |e| index.add_assistance(kind, e))
+            .await?;
+    }
+    db.each_disabled(|d| index.add_disabled(d)).await?;
     let once_programs: Vec<String> = tp
         .programs
         .iter()

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use zizhu_domain::ids::id_key;
 use zizhu_domain::{
-    stage_of, Area, AssistanceEntry, Category, Difficulty, DisabledPerson, ListKind,
+    stage_of, Area, AssistanceEntry, Category, Difficulty, DisabledPerson, IdNumber, ListKind,
     PoorHouseholdMember, PovertyStatus, School, StudentRecord,
 };
 use zizhu_policy::FactInput;
@@ -25,33 +25,95 @@ pub struct MatchedCategory {
 }
 
 /// The department lists, indexed by ID number, restricted to entries valid on one date.
-#[derive(Debug, Default)]
+///
+/// A province's lists hold millions of people, so an entry keeps only what matching, the
+/// category detail and the "not in the registry" finding need — no ID string (the key is the
+/// ID's first 17 digits, [`id_key`], and the ID is rebuilt from it), one allocation per text,
+/// and townships, villages and disability categories shared (measured at 10 M students: the
+/// full rows took about 2 GB; see BENCHMARKS.md).
+#[derive(Debug)]
 pub struct ListIndex {
-    poor: FxHashMap<u64, Sourced<PoorHouseholdMember>>,
-    dibao: FxHashMap<u64, Sourced<AssistanceEntry>>,
-    tekun: FxHashMap<u64, Sourced<AssistanceEntry>>,
-    urban: FxHashMap<u64, Sourced<AssistanceEntry>>,
-    disabled: FxHashMap<u64, Sourced<DisabledPerson>>,
+    on: NaiveDate,
+    poor: FxHashMap<u64, Entry<Poor>>,
+    dibao: FxHashMap<u64, Entry<Assist>>,
+    tekun: FxHashMap<u64, Entry<Assist>>,
+    urban: FxHashMap<u64, Entry<Assist>>,
+    disabled: FxHashMap<u64, Entry<Disabled>>,
+    /// Shared texts (township + village, disability category), by number.
+    texts: Vec<Box<str>>,
+    text_ix: FxHashMap<Box<str>, u32>,
+}
+
+/// One list entry: its source row, the person's name, and the list's own fields.
+#[derive(Debug)]
+struct Entry<T> {
+    import_id: i64,
+    row_no: i64,
+    name: Box<str>,
+    fields: T,
+}
+
+#[derive(Debug)]
+struct Poor {
+    household_no: Box<str>,
+    /// Township and village, a shared text.
+    place: u32,
+    status: PovertyStatus,
+    exit_year: Option<i32>,
+}
+
+#[derive(Debug)]
+struct Assist {
+    area: Area,
+    valid_from: Option<NaiveDate>,
+    valid_to: Option<NaiveDate>,
+}
+
+#[derive(Debug)]
+struct Disabled {
+    certificate_no: Box<str>,
+    /// Disability category, a shared text.
+    category: u32,
+    grade: Option<u8>,
 }
 
 fn valid_on(e: &AssistanceEntry, on: NaiveDate) -> bool {
     e.valid_from.is_none_or(|f| f <= on) && e.valid_to.is_none_or(|t| t >= on)
 }
 
-fn validity(e: &AssistanceEntry) -> String {
-    let f = e
-        .valid_from
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "—".into());
-    let t = e
-        .valid_to
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "—".into());
-    format!("有效期 {f} 至 {t}")
+fn validity(e: &Entry<Assist>) -> String {
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    format!(
+        "有效期 {} 至 {}",
+        date(e.fields.valid_from),
+        date(e.fields.valid_to)
+    )
+}
+
+/// The ID number whose [`id_key`] is `key`: its 17 digits and their check character.
+fn id_of_key(key: u64) -> Option<IdNumber> {
+    let first17 = format!("{key:017}");
+    let check = zizhu_domain::ids::check_char(&first17)?;
+    IdNumber::from_stored(&format!("{first17}{check}")).ok()
 }
 
 impl ListIndex {
-    /// Builds the index; list entries not valid on `on` are left out (低保/特困/城镇困难 periods).
+    /// An empty index for the reference date `on`; fill it with the `add_*` methods.
+    pub fn new(on: NaiveDate) -> ListIndex {
+        ListIndex {
+            on,
+            poor: FxHashMap::default(),
+            dibao: FxHashMap::default(),
+            tekun: FxHashMap::default(),
+            urban: FxHashMap::default(),
+            disabled: FxHashMap::default(),
+            texts: Vec::new(),
+            text_ix: FxHashMap::default(),
+        }
+    }
+
+    /// Builds the index from whole lists; list entries not valid on `on` are left out
+    /// (低保/特困/城镇困难 periods). When a list names a person twice, the later row counts.
     pub fn build(
         poor: Vec<Sourced<PoorHouseholdMember>>,
         dibao: Vec<Sourced<AssistanceEntry>>,
@@ -60,62 +122,140 @@ impl ListIndex {
         disabled: Vec<Sourced<DisabledPerson>>,
         on: NaiveDate,
     ) -> ListIndex {
-        fn keyed<T>(v: Vec<Sourced<T>>, id: impl Fn(&T) -> &str) -> FxHashMap<u64, Sourced<T>> {
-            v.into_iter()
-                .filter_map(|s| Some((id_key(id(&s.record))?, s)))
-                .collect()
+        let mut index = ListIndex::new(on);
+        poor.into_iter().for_each(|p| index.add_poor(p));
+        for (kind, list) in [
+            (ListKind::Dibao, dibao),
+            (ListKind::Tekun, tekun),
+            (ListKind::UrbanHardship, urban),
+        ] {
+            list.into_iter().for_each(|e| index.add_assistance(kind, e));
         }
-        let valid = |v: Vec<Sourced<AssistanceEntry>>| -> Vec<Sourced<AssistanceEntry>> {
-            v.into_iter().filter(|s| valid_on(&s.record, on)).collect()
+        disabled.into_iter().for_each(|d| index.add_disabled(d));
+        index
+    }
+
+    fn share(&mut self, text: &str) -> u32 {
+        if let Some(ix) = self.text_ix.get(text) {
+            return *ix;
+        }
+        let ix = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.texts.push(text.into());
+        self.text_ix.insert(text.into(), ix);
+        ix
+    }
+
+    fn text(&self, ix: u32) -> &str {
+        self.texts.get(ix as usize).map_or("", |t| t)
+    }
+
+    /// Adds a registered-poor household member (a later row of the same person replaces it).
+    pub fn add_poor(&mut self, p: Sourced<PoorHouseholdMember>) {
+        let Some(key) = id_key(p.record.id.as_str()) else {
+            return;
         };
-        ListIndex {
-            poor: keyed(poor, |r| r.id.as_str()),
-            dibao: keyed(valid(dibao), |r| r.id.as_str()),
-            tekun: keyed(valid(tekun), |r| r.id.as_str()),
-            urban: keyed(valid(urban), |r| r.id.as_str()),
-            disabled: keyed(disabled, |r| r.id.as_str()),
+        let r = p.record;
+        let place = self.share(&[r.township.as_str(), r.village.as_str()].concat());
+        self.poor.insert(
+            key,
+            Entry {
+                import_id: p.import_id,
+                row_no: p.row_no,
+                name: r.name.into(),
+                fields: Poor {
+                    household_no: r.household_no.into(),
+                    place,
+                    status: r.status,
+                    exit_year: r.exit_year,
+                },
+            },
+        );
+    }
+
+    /// Adds a 低保, 特困供养 or 城镇困难家庭 entry (`kind`) if it is valid on the index's date.
+    pub fn add_assistance(&mut self, kind: ListKind, e: Sourced<AssistanceEntry>) {
+        let Some(key) = id_key(e.record.id.as_str()) else {
+            return;
+        };
+        if !valid_on(&e.record, self.on) {
+            return;
         }
+        let map = match kind {
+            ListKind::Dibao => &mut self.dibao,
+            ListKind::Tekun => &mut self.tekun,
+            ListKind::UrbanHardship => &mut self.urban,
+            _ => return,
+        };
+        let r = e.record;
+        map.insert(
+            key,
+            Entry {
+                import_id: e.import_id,
+                row_no: e.row_no,
+                name: r.name.into(),
+                fields: Assist {
+                    area: r.area,
+                    valid_from: r.valid_from,
+                    valid_to: r.valid_to,
+                },
+            },
+        );
+    }
+
+    /// Adds a disabled person.
+    pub fn add_disabled(&mut self, d: Sourced<DisabledPerson>) {
+        let Some(key) = id_key(d.record.id.as_str()) else {
+            return;
+        };
+        let r = d.record;
+        let category = self.share(&r.category);
+        self.disabled.insert(
+            key,
+            Entry {
+                import_id: d.import_id,
+                row_no: d.row_no,
+                name: r.name.into(),
+                fields: Disabled {
+                    certificate_no: r.certificate_no.into(),
+                    category,
+                    grade: r.grade,
+                },
+            },
+        );
     }
 
     /// Every ID on any list, with the list it is on (for the "not in the registry" finding).
-    pub fn people(&self) -> impl Iterator<Item = (u64, &zizhu_domain::IdNumber, ListKind)> {
-        let p = self
-            .poor
-            .iter()
-            .map(|(k, s)| (*k, &s.record.id, ListKind::PoorHouseholds));
-        let d = self
-            .dibao
-            .iter()
-            .map(|(k, s)| (*k, &s.record.id, ListKind::Dibao));
-        let t = self
-            .tekun
-            .iter()
-            .map(|(k, s)| (*k, &s.record.id, ListKind::Tekun));
-        let u = self
-            .urban
-            .iter()
-            .map(|(k, s)| (*k, &s.record.id, ListKind::UrbanHardship));
-        let x = self
-            .disabled
-            .iter()
-            .map(|(k, s)| (*k, &s.record.id, ListKind::Disabled));
+    pub fn people(&self) -> impl Iterator<Item = (u64, ListKind)> + '_ {
+        let p = self.poor.keys().map(|k| (*k, ListKind::PoorHouseholds));
+        let d = self.dibao.keys().map(|k| (*k, ListKind::Dibao));
+        let t = self.tekun.keys().map(|k| (*k, ListKind::Tekun));
+        let u = self.urban.keys().map(|k| (*k, ListKind::UrbanHardship));
+        let x = self.disabled.keys().map(|k| (*k, ListKind::Disabled));
         p.chain(d).chain(t).chain(u).chain(x)
+    }
+
+    /// The ID number of a person on the lists, rebuilt from its key.
+    pub fn id_of(&self, key: u64) -> Option<IdNumber> {
+        id_of_key(key)
     }
 
     /// Name, import batch, row and a Chinese detail (household, village) of a person on `list`,
     /// so a finding can be followed up at the door, not only by ID number.
     pub fn describe(&self, key: u64, list: ListKind) -> Option<(String, i64, i64, String)> {
+        let assist = |map: &FxHashMap<u64, Entry<Assist>>| {
+            map.get(&key)
+                .map(|e| (e.name.to_string(), e.import_id, e.row_no, validity(e)))
+        };
         match list {
             ListKind::PoorHouseholds => self.poor.get(&key).map(|p| {
-                let r = &p.record;
-                let place = [r.township.as_str(), r.village.as_str()].concat();
+                let place = self.text(p.fields.place);
                 (
-                    r.name.clone(),
+                    p.name.to_string(),
                     p.import_id,
                     p.row_no,
                     format!(
                         "户编号 {}{}",
-                        r.household_no,
+                        p.fields.household_no,
                         if place.is_empty() {
                             String::new()
                         } else {
@@ -124,36 +264,15 @@ impl ListIndex {
                     ),
                 )
             }),
-            ListKind::Dibao => self.dibao.get(&key).map(|e| {
-                (
-                    e.record.name.clone(),
-                    e.import_id,
-                    e.row_no,
-                    validity(&e.record),
-                )
-            }),
-            ListKind::Tekun => self.tekun.get(&key).map(|e| {
-                (
-                    e.record.name.clone(),
-                    e.import_id,
-                    e.row_no,
-                    validity(&e.record),
-                )
-            }),
-            ListKind::UrbanHardship => self.urban.get(&key).map(|e| {
-                (
-                    e.record.name.clone(),
-                    e.import_id,
-                    e.row_no,
-                    validity(&e.record),
-                )
-            }),
+            ListKind::Dibao => assist(&self.dibao),
+            ListKind::Tekun => assist(&self.tekun),
+            ListKind::UrbanHardship => assist(&self.urban),
             ListKind::Disabled => self.disabled.get(&key).map(|d| {
                 (
-                    d.record.name.clone(),
+                    d.name.to_string(),
                     d.import_id,
                     d.row_no,
-                    format!("残疾人证 {}", d.record.certificate_no),
+                    format!("残疾人证 {}", d.fields.certificate_no),
                 )
             }),
             _ => None,
@@ -172,8 +291,8 @@ impl ListIndex {
         let Some(key) = id_key(id) else { return out };
         let id = &key;
         if let Some(p) = self.poor.get(id) {
-            let status = match p.record.status {
-                PovertyStatus::Exited => match p.record.exit_year {
+            let status = match p.fields.status {
+                PovertyStatus::Exited => match p.fields.exit_year {
                     Some(y) => format!("已脱贫（{y}年）"),
                     None => "已脱贫".into(),
                 },
@@ -184,7 +303,7 @@ impl ListIndex {
                 list: ListKind::PoorHouseholds,
                 import_id: p.import_id,
                 row_no: p.row_no,
-                detail: format!("户编号 {}，{}", p.record.household_no, status),
+                detail: format!("户编号 {}，{}", p.fields.household_no, status),
             });
         }
         for (map, kind, rural, urban) in [
@@ -202,7 +321,7 @@ impl ListIndex {
             ),
         ] {
             if let Some(e) = map.get(id) {
-                let category = if e.record.area == Area::Rural {
+                let category = if e.fields.area == Area::Rural {
                     rural
                 } else {
                     urban
@@ -212,7 +331,7 @@ impl ListIndex {
                     list: kind,
                     import_id: e.import_id,
                     row_no: e.row_no,
-                    detail: validity(&e.record),
+                    detail: validity(e),
                 });
             }
         }
@@ -222,11 +341,11 @@ impl ListIndex {
                 list: ListKind::UrbanHardship,
                 import_id: e.import_id,
                 row_no: e.row_no,
-                detail: validity(&e.record),
+                detail: validity(e),
             });
         }
         if let Some(d) = self.disabled.get(id) {
-            let grade = d.record.grade.map(|g| format!("{g}级")).unwrap_or_default();
+            let grade = d.fields.grade.map(|g| format!("{g}级")).unwrap_or_default();
             out.push(MatchedCategory {
                 category: Category::Disabled,
                 list: ListKind::Disabled,
@@ -234,7 +353,9 @@ impl ListIndex {
                 row_no: d.row_no,
                 detail: format!(
                     "残疾人证 {}，{}{}",
-                    d.record.certificate_no, d.record.category, grade
+                    d.fields.certificate_no,
+                    self.text(d.fields.category),
+                    grade
                 ),
             });
         }
@@ -255,7 +376,7 @@ impl ListIndex {
         let Some(key) = id_key(id) else { return false };
         self.poor
             .get(&key)
-            .is_some_and(|p| p.record.status == PovertyStatus::Exited)
+            .is_some_and(|p| p.fields.status == PovertyStatus::Exited)
     }
 }
 
@@ -323,6 +444,92 @@ pub fn same_province(college_province: &str, policy_province: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn id(first17: &str) -> IdNumber {
+        let check = zizhu_domain::ids::check_char(first17).unwrap_or('0');
+        IdNumber::from_stored(&format!("{first17}{check}")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn an_id_is_rebuilt_exactly_from_its_key() {
+        // Resident IDs (one with check character X), a Hong Kong residents' residence permit,
+        // a leading zero cannot occur in an address code but the key keeps 17 digits anyway.
+        for first17 in [
+            "36073120110305123",
+            "11010519491231002",
+            "81000019900101123",
+            "36073120120615246",
+        ] {
+            let original = id(first17);
+            let key = id_key(original.as_str()).unwrap_or_default();
+            assert_eq!(id_of_key(key).as_ref(), Some(&original), "{first17}");
+        }
+        assert_eq!(
+            id_of_key(11010519491231002).map(|i| i.as_str().to_string()),
+            Some("11010519491231002X".into())
+        );
+    }
+
+    #[test]
+    fn the_index_keeps_the_later_row_and_only_valid_entries() {
+        let person = id("36073120110305123");
+        let poor = |row_no: i64, household: &str| Sourced {
+            import_id: 1,
+            row_no,
+            record: PoorHouseholdMember {
+                household_no: household.into(),
+                id: person.clone(),
+                name: "甲演一".into(),
+                relation: "子".into(),
+                status: PovertyStatus::Exited,
+                exit_year: Some(2019),
+                township: "贡江镇".into(),
+                village: "演示村".into(),
+            },
+        };
+        let dibao = |row_no: i64, to: NaiveDate| Sourced {
+            import_id: 2,
+            row_no,
+            record: AssistanceEntry {
+                id: person.clone(),
+                name: "甲演一".into(),
+                area: Area::Rural,
+                valid_from: Some(d(2020, 1, 1)),
+                valid_to: Some(to),
+            },
+        };
+        let on = d(2023, 10, 1);
+        let index = ListIndex::build(
+            vec![poor(2, "H-1"), poor(5, "H-2")],
+            vec![dibao(3, d(2022, 12, 31))],
+            vec![],
+            vec![],
+            vec![],
+            on,
+        );
+        let cats = index.categories(person.as_str(), Difficulty::NotDifficult, (0, 0));
+        // The dibao entry expired before the reference date; the second poor row counts.
+        assert_eq!(cats.len(), 1);
+        assert_eq!(
+            (cats[0].row_no, cats[0].detail.as_str()),
+            (5, "户编号 H-2，已脱贫（2019年）")
+        );
+        assert!(index.poor_exited(person.as_str()));
+        let key = id_key(person.as_str()).unwrap_or_default();
+        assert_eq!(
+            index.people().collect::<Vec<_>>(),
+            [(key, ListKind::PoorHouseholds)]
+        );
+        assert_eq!(
+            index.describe(key, ListKind::PoorHouseholds),
+            Some(("甲演一".into(), 1, 5, "户编号 H-2，贡江镇演示村".into()))
+        );
+        assert_eq!(index.id_of(key), Some(person));
+    }
 
     #[test]
     fn province_names_match_loosely() {

@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashSet;
-use zizhu_domain::{stage_of, IdNumber, ListKind, School, StudentRecord};
+use zizhu_domain::{stage_of, ListKind, School, StudentRecord};
 use zizhu_store::NewQualityIssue;
 
 use crate::matching::ListIndex;
@@ -136,14 +136,16 @@ pub fn missing_from_registry(
     on: NaiveDate,
     out: &mut Vec<NewQualityIssue>,
 ) {
-    let mut found: Vec<(u64, &IdNumber, ListKind)> =
-        index.people().filter(|(k, _, _)| !seen(*k)).collect();
-    found.sort_by_key(|(k, _, list)| (*k, *list));
+    let mut found: Vec<(u64, ListKind)> = index.people().filter(|(k, _)| !seen(*k)).collect();
+    found.sort_unstable();
     let mut reported: FxHashSet<u64> = FxHashSet::default();
-    for (key, id, list) in found {
+    for (key, list) in found {
         if reported.contains(&key) {
             continue;
         }
+        let Some(id) = index.id_of(key) else {
+            continue;
+        };
         let Some(birth) = id.birth_date() else {
             continue;
         };
@@ -166,6 +168,7 @@ pub fn missing_from_registry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zizhu_domain::IdNumber;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()

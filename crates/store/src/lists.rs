@@ -196,6 +196,17 @@ impl Db {
 
     /// The registered-poor household members (建档立卡), in file order.
     pub async fn poor_members(&self) -> StoreResult<Vec<Sourced<PoorHouseholdMember>>> {
+        let mut out = Vec::new();
+        self.each_poor_member(|p| out.push(p)).await?;
+        Ok(out)
+    }
+
+    /// Hands each registered-poor household member to `f`, in file order, a page at a time (a
+    /// caller that keeps less than the whole row never holds the whole list).
+    pub async fn each_poor_member(
+        &self,
+        f: impl FnMut(Sourced<PoorHouseholdMember>),
+    ) -> StoreResult<()> {
         const COLS: &str = "import_id, row_no, household_no, id_number, name, relation, status, \
             exit_year, township, village";
         self.read_list(
@@ -204,6 +215,7 @@ impl Db {
             None,
             "读取建档立卡名单",
             |r: RawPoor| r.try_into(),
+            f,
         )
         .await
     }
@@ -212,6 +224,19 @@ impl Db {
     ///
     /// Errors: [`StoreError::Invalid`] for any other `kind`.
     pub async fn assistance(&self, kind: ListKind) -> StoreResult<Vec<Sourced<AssistanceEntry>>> {
+        let mut out = Vec::new();
+        self.each_assistance(kind, |e| out.push(e)).await?;
+        Ok(out)
+    }
+
+    /// Hands each row of one assistance list to `f`, in file order (see [`Db::each_poor_member`]).
+    ///
+    /// Errors: [`StoreError::Invalid`] for a `kind` that is not an assistance list.
+    pub async fn each_assistance(
+        &self,
+        kind: ListKind,
+        f: impl FnMut(Sourced<AssistanceEntry>),
+    ) -> StoreResult<()> {
         if !matches!(
             kind,
             ListKind::Dibao | ListKind::Tekun | ListKind::UrbanHardship
@@ -225,12 +250,20 @@ impl Db {
             Some(kind.key()),
             "读取救助名单",
             |r: RawAssistance| r.convert().map(|(_, s)| s),
+            f,
         )
         .await
     }
 
     /// The disabled persons (残疾人), in file order.
     pub async fn disabled(&self) -> StoreResult<Vec<Sourced<DisabledPerson>>> {
+        let mut out = Vec::new();
+        self.each_disabled(|d| out.push(d)).await?;
+        Ok(out)
+    }
+
+    /// Hands each disabled person to `f`, in file order (see [`Db::each_poor_member`]).
+    pub async fn each_disabled(&self, f: impl FnMut(Sourced<DisabledPerson>)) -> StoreResult<()> {
         const COLS: &str = "import_id, row_no, id_number, name, certificate_no, category, grade";
         self.read_list(
             "disabled_person",
@@ -238,13 +271,14 @@ impl Db {
             None,
             "读取残疾人名单",
             |r: RawDisabled| r.try_into(),
+            f,
         )
         .await
     }
 
     /// Every row of the list `table` (only those of `kind` when given), in id order, read in
-    /// keyset pages of [`LIST_PAGE`] rows and converted page by page: a province's list of
-    /// millions never sits in memory twice (as text and as rows) at once. On SQLite a page comes
+    /// keyset pages of [`LIST_PAGE`] rows, converted and handed to `visit` page by page: a
+    /// province's list of millions is never held as text or raw rows. On SQLite a page comes
     /// back as one JSON value (see [`Db::student_page`]).
     async fn read_list<R, T>(
         &self,
@@ -253,7 +287,8 @@ impl Db {
         kind: Option<&str>,
         op: &'static str,
         convert: impl Fn(R) -> StoreResult<T>,
-    ) -> StoreResult<Vec<T>>
+        mut visit: impl FnMut(T),
+    ) -> StoreResult<()>
     where
         R: serde::de::DeserializeOwned
             + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
@@ -273,7 +308,6 @@ impl Db {
             "SELECT json_group_array(json_array({cols}) ORDER BY id) FROM {table} \
              WHERE id > $1 AND id <= $2{filter}"
         );
-        let mut out = Vec::new();
         let mut after = 0i64;
         loop {
             let upto: Option<i64> = db_run!(self, |pool| {
@@ -312,13 +346,12 @@ impl Db {
                     q.fetch_all(pool).await.ctx(op)?
                 }
             };
-            out.reserve(raw.len());
             for r in raw {
-                out.push(convert(r)?);
+                visit(convert(r)?);
             }
             after = upto;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The college admissions (高考录取) of `year`, in file order.
