@@ -20,7 +20,7 @@ pub fn check(file: Option<PathBuf>) -> anyhow::Result<u8> {
             Ok(0)
         }
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("错误：{e}");
             Ok(1)
         }
     }
@@ -30,7 +30,7 @@ pub fn test(file: Option<PathBuf>, cases: Option<PathBuf>) -> anyhow::Result<u8>
     let p = match load_policy(file.as_deref()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("错误：{e}");
             return Ok(1);
         }
     };

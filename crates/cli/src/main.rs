@@ -77,7 +77,7 @@ enum Command {
         /// 只校验，不写入数据库
         #[arg(long)]
         dry_run: bool,
-        /// 错误报告输出目录
+        /// 错误报告输出目录（默认当前目录）
         #[arg(long, default_value = ".")]
         report_dir: PathBuf,
     },
@@ -245,7 +245,18 @@ fn main() -> ExitCode {
                 .collect::<Vec<_>>()
                 .join("\n");
             eprintln!("错误：{text}");
-            ExitCode::from(2)
+            // A file that cannot be imported as a list (missing columns, wrong encoding …) is
+            // input rejected, like a file with bad rows: exit code 1, as README says.
+            // A file that could not be read at all stays an error (2).
+            let import_error = e.downcast_ref::<zizhu_io::ImportError>().or(
+                match e.downcast_ref::<zizhu_app::AppError>() {
+                    Some(zizhu_app::AppError::Import(i)) => Some(i),
+                    _ => None,
+                },
+            );
+            let rejected_file =
+                import_error.is_some_and(|i| !matches!(i, zizhu_io::ImportError::Io { .. }));
+            ExitCode::from(if rejected_file { 1 } else { 2 })
         }
     }
 }

@@ -78,17 +78,29 @@ pub async fn open_db(url: &str) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// "无法读取政策文件 X：文件不存在" — the reason in Chinese where it is a common one.
+fn unreadable_policy(path: &str, e: &std::io::Error) -> anyhow::Error {
+    let why = match e.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在".to_string(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
+        std::io::ErrorKind::InvalidData => "文件不是 UTF-8 编码的文本".to_string(),
+        std::io::ErrorKind::IsADirectory => "这是一个文件夹".to_string(),
+        _ => e.to_string(),
+    };
+    anyhow::anyhow!("无法读取政策文件 {path}：{why}")
+}
+
 /// Loads the policy file: the given path, else `policy/2023.toml` here, else the embedded copy.
 pub fn load_policy(path: Option<&Path>) -> anyhow::Result<LoadedPolicy> {
     let (src, label) = match path {
         Some(p) => (
             std::fs::read_to_string(p)
-                .with_context(|| format!("无法读取政策文件 {}", p.display()))?,
+                .map_err(|e| unreadable_policy(&p.display().to_string(), &e))?,
             p.display().to_string(),
         ),
         None if Path::new(DEFAULT_POLICY).exists() => (
             std::fs::read_to_string(DEFAULT_POLICY)
-                .with_context(|| format!("无法读取政策文件 {DEFAULT_POLICY}"))?,
+                .map_err(|e| unreadable_policy(DEFAULT_POLICY, &e))?,
             DEFAULT_POLICY.to_string(),
         ),
         None => (

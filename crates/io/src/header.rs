@@ -116,7 +116,15 @@ impl HeaderMap {
             let Some(spec) = spec_for(specs, cell) else {
                 continue;
             };
-            let text = cell.display();
+            // As the user reads it in a message: a header cell's line breaks (Alt+Enter in Excel)
+            // and tabs are layout, not text.
+            let text: String = cell
+                .display()
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect::<String>()
+                .trim()
+                .to_string();
             if let Some(first) = columns.iter().find(|c| c.field == spec.field) {
                 return Err(ImportError::DuplicateColumn {
                     field: spec.label.to_string(),

@@ -30,3 +30,64 @@ fn a_bad_policy_file_is_rejected_with_line_and_column() {
         "{err}"
     );
 }
+
+#[test]
+fn a_missing_policy_file_says_why() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let o = run(
+        &[
+            "compute",
+            "--term",
+            "2023-autumn",
+            "--policy",
+            "policy/2099.toml",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("无法读取政策文件 policy/2099.toml：文件不存在"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_list_file_missing_a_column_is_input_rejected_not_an_error() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let f = tmp.path().join("残疾人.csv");
+    // 残疾人证号 is required; the header cell of 身份证号 holds a line break (Alt+Enter).
+    std::fs::write(
+        &f,
+        "姓名,\"身份\n证号\",残疾类别\n甲演一,11010519491231002X,肢体\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = run(
+        &[
+            "import",
+            "disabled",
+            f.to_str().unwrap_or_default(),
+            "--database",
+            "sqlite:t.db",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("缺少必需的列：残疾人证号"),
+        "{}",
+        stderr(&o)
+    );
+    // A file that is not there is an error (2), not a rejected input.
+    let o = run(
+        &[
+            "import",
+            "disabled",
+            "nowhere.csv",
+            "--database",
+            "sqlite:t.db",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
