@@ -108,7 +108,30 @@ impl<'a> RowCtx<'a> {
             }
             return None;
         }
-        Some(s)
+        self.no_control(field, s)
+    }
+
+    /// `s`, or an error when it holds a control character other than tab and line breaks: a NUL
+    /// cannot be stored in PostgreSQL at all, and ESC, BEL and the like are never data (they
+    /// come from a damaged export) — both backends refuse the same files.
+    fn no_control<S: AsRef<str>>(&mut self, field: Field, s: S) -> Option<S> {
+        let bad = s
+            .as_ref()
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+        match bad {
+            Some(c) => {
+                self.error(
+                    field,
+                    format!(
+                        "含有不可见的控制字符（U+{:04X}），文件可能已损坏，请删除该字符后再导入",
+                        u32::from(c)
+                    ),
+                );
+                None
+            }
+            None => Some(s),
+        }
     }
 
     /// A value kept as given: trimmed, one leading `'` removed, nothing else changed (学籍号).
@@ -124,7 +147,7 @@ impl<'a> RowCtx<'a> {
                     }
                     return None;
                 }
-                Some(t.to_string())
+                self.no_control(field, t.to_string())
             }
             other => Some(other.display()),
         }

@@ -62,7 +62,8 @@ pub struct SourceInfo {
     pub sheet: String,
     /// 1-based row of the header.
     pub header_row: usize,
-    /// Recognised columns: header text as in the file, and its canonical name.
+    /// Recognised columns: header text as in the file (line breaks and outer spaces dropped),
+    /// and its canonical name.
     pub columns: Vec<(String, &'static str)>,
 }
 

@@ -219,7 +219,7 @@ impl Workbook {
                 sha256,
                 head,
             } => {
-                let rows = text::TextRows::streaming(file, bom, len, &head).map_err(io)?;
+                let rows = text::TextRows::streaming(file, bom, len, &sha256, &head).map_err(io)?;
                 let encoding = if bom > 0 {
                     "UTF-8（带BOM）"
                 } else {

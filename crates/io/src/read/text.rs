@@ -289,31 +289,85 @@ pub(crate) struct TextRows {
     /// For a file read as it is parsed: the bytes the scan saw after the BOM. Fewer or more at
     /// the end means the file changed in between, and nothing read may be trusted.
     expect_len: Option<u64>,
+    /// Lines end in a lone CR (old Mac exports): the `csv` crate counts lines by LF only, so
+    /// rows are numbered by record instead.
+    cr_only: bool,
     done: bool,
+}
+
+/// Lines end in CR alone: the head has a CR and no LF.
+fn only_cr(head: &[u8]) -> bool {
+    head.contains(&b'\r') && !head.contains(&b'\n')
+}
+
+/// The file being parsed, hashed again as it is read; at its end the hash must be the first
+/// pass's, or the read fails (the file changed in between).
+struct Rehash {
+    file: File,
+    sha: Option<Sha256>,
+    expect: String,
+}
+
+/// What the user is told when a file changed between the check and the parse.
+const CHANGED: &str = "文件在导入过程中被修改，请等文件写完后重新导入";
+
+impl Read for Rehash {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        if n > 0 {
+            if let (Some(sha), Some(got)) = (self.sha.as_mut(), buf.get(..n)) {
+                sha.update(got);
+            }
+        } else if let Some(sha) = self.sha.take() {
+            let got: String = sha.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            if got != self.expect {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    CHANGED,
+                ));
+            }
+        }
+        Ok(n)
+    }
 }
 
 impl TextRows {
     pub(crate) fn new(decoded: Decoded) -> Self {
-        let delimiter = sniff_delimiter(decoded.bytes.get(decoded.start..).unwrap_or_default());
+        let head = decoded.bytes.get(decoded.start..).unwrap_or_default();
+        let head = head.get(..HEAD_BYTES).unwrap_or(head);
+        let (delimiter, cr_only) = (sniff_delimiter(head), only_cr(head));
         let mut cursor = Cursor::new(decoded.bytes);
         cursor.set_position(decoded.start as u64);
-        TextRows::over(Box::new(cursor), delimiter, None)
+        let mut rows = TextRows::over(Box::new(cursor), delimiter, None);
+        rows.cr_only = cr_only;
+        rows
     }
 
-    /// Parses `file` as it is read, after a [`Scan::Utf8`] of it found it clean.
+    /// Parses `file` as it is read, after a [`Scan::Utf8`] of it found it clean. The bytes are
+    /// hashed again as they are read: a file changed in place between the two passes — even
+    /// without changing its length — ends in an error instead of rows the recorded SHA-256 does
+    /// not describe.
     pub(crate) fn streaming(
         mut file: File,
         bom: u64,
         len: u64,
+        sha256: &str,
         head: &[u8],
     ) -> std::io::Result<Self> {
-        file.seek(SeekFrom::Start(bom))?;
+        file.seek(SeekFrom::Start(0))?;
+        let mut sha = Sha256::new();
+        let mut skipped = vec![0u8; bom as usize];
+        file.read_exact(&mut skipped)?;
+        sha.update(&skipped);
         let delimiter = sniff_delimiter(head);
-        Ok(TextRows::over(
-            Box::new(file),
-            delimiter,
-            Some(len.saturating_sub(bom)),
-        ))
+        let source = Rehash {
+            file,
+            sha: Some(sha),
+            expect: sha256.to_string(),
+        };
+        let mut rows = TextRows::over(Box::new(source), delimiter, Some(len.saturating_sub(bom)));
+        rows.cr_only = only_cr(head);
+        Ok(rows)
     }
 
     fn over(source: Box<dyn Read + Send>, delimiter: u8, expect_len: Option<u64>) -> Self {
@@ -328,6 +382,7 @@ impl TextRows {
             record: csv::StringRecord::new(),
             delimiter,
             expect_len,
+            cr_only: false,
             done: false,
         }
     }
@@ -353,7 +408,13 @@ impl TextRows {
         }
         match self.reader.read_record(&mut self.record) {
             Ok(true) => {
-                row.number = self.record.position().map_or(0, |p| p.line() as usize);
+                row.number = self.record.position().map_or(0, |p| {
+                    if self.cr_only {
+                        p.record() as usize + 1
+                    } else {
+                        p.line() as usize
+                    }
+                });
                 let fields = self.record.len();
                 row.cells.truncate(fields);
                 for (i, f) in self.record.iter().enumerate() {
@@ -383,7 +444,7 @@ impl TextRows {
                 match self.expect_len {
                     Some(len) if len != read => Some(Err(ImportError::Read {
                         line: self.reader.position().line() as usize,
-                        detail: "文件在导入过程中被修改，请等文件写完后重新导入".into(),
+                        detail: CHANGED.into(),
                     })),
                     _ => None,
                 }
@@ -391,10 +452,13 @@ impl TextRows {
             Err(e) => {
                 self.done = true;
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                Some(Err(ImportError::Read {
-                    line,
-                    detail: e.to_string(),
-                }))
+                // Streamed text was valid UTF-8 when checked: invalid now means it changed.
+                let detail = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } if self.expect_len.is_some() => CHANGED.to_string(),
+                    csv::ErrorKind::Io(io) => io.to_string(),
+                    _ => e.to_string(),
+                };
+                Some(Err(ImportError::Read { line, detail }))
             }
         }
     }

@@ -287,3 +287,58 @@ fn a_named_pipe_is_read_once_whole() {
     assert!(writer.join().is_ok_and(|r| r.is_ok()));
     assert_eq!(names(&outcomes), ["张小明", "李小红"]);
 }
+
+#[test]
+fn a_file_changed_in_place_without_changing_its_length_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("students.csv");
+    let text = big_student_csv(30_000);
+    std::fs::write(&path, &text).expect("write");
+    let Ok(rows) = zizhu_io::open_list_path(ListKind::Students, &path, "students.csv") else {
+        panic!("opens")
+    };
+    // Same length, one class name changed near the end (2班 → 3班), after the first pass.
+    let mut changed = text.clone().into_bytes();
+    let at = text.rfind("2班").unwrap_or(0);
+    changed[at] = b'3';
+    std::fs::write(&path, &changed).expect("rewrite");
+    let reasons: Vec<String> = rows
+        .filter_map(|o| o.result.err())
+        .flatten()
+        .map(|e| e.reason)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("文件在导入过程中被修改")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn rows_of_a_file_with_lone_cr_line_ends_are_numbered_by_line() {
+    let text = student_csv(["张小明", "李小红"]).replace('\n', "\r");
+    let bad = text.replace("四年级", "四年纪");
+    let (_, outcomes) = import(ListKind::Students, "cr.csv", bad.as_bytes());
+    let rows: Vec<usize> = outcomes
+        .iter()
+        .filter(|o| o.result.is_err())
+        .map(|o| o.row)
+        .collect();
+    assert_eq!(rows, [3]);
+}
+
+#[test]
+fn control_characters_in_text_cells_are_row_errors() {
+    let text = student_csv(["张小明", "李小红"]).replace("2班", "a\u{0}b");
+    let (_, outcomes) = import(ListKind::Students, "nul.csv", text.as_bytes());
+    let reasons: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().err())
+        .flatten()
+        .map(|e| format!("{}:{}", e.column, e.reason))
+        .collect();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("班级:含有不可见的控制字符（U+0000）"),
+        "{reasons:?}"
+    );
+}
