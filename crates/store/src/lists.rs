@@ -18,6 +18,16 @@ use zizhu_domain::{
 /// the number of round trips small.
 const IN_CHUNK: usize = 2_000;
 
+/// Binds the list kind as the third parameter when the read is of one kind (`$3` in the SQL).
+macro_rules! bind_kind {
+    ($q:expr, $kind:expr) => {
+        match $kind {
+            Some(k) => $q.bind(k),
+            None => $q,
+        }
+    };
+}
+
 /// Rows per page when a whole department list is read.
 const LIST_PAGE: i64 = 50_000;
 
@@ -314,10 +324,7 @@ impl Db {
                 let q = sqlx::query_scalar(sqlx::AssertSqlSafe(bound.clone()))
                     .bind(after)
                     .bind(LIST_PAGE);
-                let q = match kind {
-                    Some(k) => q.bind(k),
-                    None => q,
-                };
+                let q = bind_kind!(q, kind);
                 q.fetch_one(pool).await
             })
             .ctx(op)?;
@@ -327,10 +334,7 @@ impl Db {
                     let q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(json.clone()))
                         .bind(after)
                         .bind(upto);
-                    let q = match kind {
-                        Some(k) => q.bind(k),
-                        None => q,
-                    };
+                    let q = bind_kind!(q, kind);
                     let text = q.fetch_one(pool).await.ctx(op)?;
                     serde_json::from_str(&text)
                         .map_err(|e| StoreError::Corrupt(format!("{op}：数据无法解析：{e}")))?
@@ -339,10 +343,7 @@ impl Db {
                     let q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(rows.clone()))
                         .bind(after)
                         .bind(upto);
-                    let q = match kind {
-                        Some(k) => q.bind(k),
-                        None => q,
-                    };
+                    let q = bind_kind!(q, kind);
                     q.fetch_all(pool).await.ctx(op)?
                 }
             };
