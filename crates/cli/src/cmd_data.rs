@@ -278,6 +278,9 @@ pub async fn quality(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Res
 
 pub async fn explain(ctx: &Ctx, id: &str, term: Term, full_id: bool) -> anyhow::Result<u8> {
     let p = ctx.policy()?;
+    // A term the policy does not cover is refused before any advice to compute it, which could
+    // not help.
+    p.policy.compile(term)?;
     let db = ctx.db().await?;
     warn_stale(&db, &p, term).await?;
     let t0 = std::time::Instant::now();

@@ -91,3 +91,23 @@ fn a_list_file_missing_a_column_is_input_rejected_not_an_error() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+#[test]
+fn explain_for_a_term_the_policy_does_not_cover_gives_no_advice_to_compute() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let o = run(
+        &[
+            "explain",
+            "11010519491231002X",
+            "--term",
+            "2024-spring",
+            "--database",
+            "sqlite:t.db",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("不适用于"), "{err}");
+    assert!(!err.contains("尚未计算"), "{err}");
+}
