@@ -132,9 +132,9 @@ pub async fn roster(
         notes.push((
             "计算批次".into(),
             format!(
-                "第{}次计算，{}（UTC）由 {} 完成",
+                "第{}次计算，{}（北京时间）由 {} 完成",
                 run.id,
-                run.finished_at.format("%Y-%m-%d %H:%M:%S"),
+                zizhu_domain::dates::beijing_time(run.finished_at),
                 run.actor
             ),
         ));
@@ -273,8 +273,8 @@ pub async fn staleness(db: &Db, policy_sha256: &str, term: Term) -> Result<Vec<S
         .collect();
     if !newer.is_empty() {
         out.push(format!(
-            "计算（{}）之后又导入了 {}，资助名单可能已过期，请重新运行 zizhu compute --term {term}",
-            run.finished_at.format("%Y-%m-%d %H:%M"),
+            "计算（北京时间 {}）之后又导入了 {}，资助名单可能已过期，请重新运行 zizhu compute --term {term}",
+            zizhu_domain::dates::beijing_time(run.finished_at),
             newer.join("、")
         ));
     }

@@ -129,7 +129,7 @@ pub async fn imports(ctx: &Ctx) -> anyhow::Result<u8> {
     // One field per line block keeps Chinese columns readable (their display width varies).
     for b in &list {
         println!(
-            "第{}批  {}  {}{}行，{}条提示  {}  SHA-256 {}…  《{}》",
+            "第{}批  {}  {}{}行，{}条提示  {}（北京时间）  SHA-256 {}…  《{}》",
             b.id,
             b.kind.zh(),
             b.term
@@ -137,7 +137,7 @@ pub async fn imports(ctx: &Ctx) -> anyhow::Result<u8> {
                 .unwrap_or_default(),
             b.rows,
             b.warnings,
-            b.imported_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            zizhu_domain::dates::beijing_time(b.imported_at),
             b.sha256.get(..16).unwrap_or(&b.sha256),
             b.file_name
         );

@@ -418,3 +418,25 @@ mod tests {
         );
     }
 }
+
+/// A stored instant (UTC) as county staff read it: China Standard Time (北京时间, UTC+8, no
+/// daylight saving), `2026-11-30 11:54:02`. Stored values stay in UTC.
+pub fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(cst) => t.with_timezone(&cst).format(FORMAT).to_string(),
+        // Not reached: eight hours is a valid offset.
+        None => t.format(FORMAT).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod beijing_tests {
+    #[test]
+    fn utc_evening_is_the_next_morning_in_beijing() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-30T20:15:00Z")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        assert_eq!(super::beijing_time(t), "2026-12-01 04:15:00");
+    }
+}
