@@ -74,6 +74,7 @@ pub async fn import_file(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     // A UTF-8 file is parsed as it is read: memory does not grow with the file.
+    let opened = Instant::now();
     let mut rows = open_list_path(req.kind, &req.file, &file_name)?;
     let sha256 = rows.source().sha256.clone();
     let same_as = db.import_by_sha(req.kind, &sha256).await?.map(|b| b.id);
@@ -84,6 +85,7 @@ pub async fn import_file(
         .find(|b| b.kind == req.kind && (req.kind != ListKind::Students || b.term == req.term))
         .map(|b| b.rows);
     let source = describe_source(rows.source());
+    let opened = opened.elapsed();
     let mut tx = if req.dry_run {
         None
     } else {
@@ -139,7 +141,7 @@ pub async fn import_file(
         wrote += t.elapsed();
         progress(sent);
     }
-    tracing::info!(target: "zizhu::timing", ?waited, ?wrote, "import: rows handed over");
+    tracing::info!(target: "zizhu::timing", ?opened, ?waited, ?wrote, "import: file opened (first pass), rows handed over");
     let (errors, warnings, count) = parser
         .await
         .map_err(|e| AppError::Other(format!("读取文件时出错：{e}")))?;
@@ -189,7 +191,9 @@ pub async fn import_file(
     }
     if let Some(tx) = tx {
         // ImportTx::commit writes the audit entry (kind, file, SHA-256, rows) in the same transaction.
+        let t = Instant::now();
         out.import_id = Some(tx.commit(count as i64, out.warnings.len() as i64).await?);
+        tracing::info!(target: "zizhu::timing", committed = ?t.elapsed(), "import: committed");
     }
     Ok(out)
 }

@@ -58,6 +58,7 @@ mod import;
 mod import_rows;
 mod lists;
 mod person;
+mod raw_sqlite;
 mod results;
 mod rows;
 mod sql;

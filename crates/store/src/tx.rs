@@ -5,9 +5,6 @@ use crate::error::{Ctx, StoreResult};
 use crate::sql::Params;
 use crate::Db;
 use chrono::Utc;
-use std::future::{poll_fn, Future};
-use std::pin::pin;
-use std::task::Poll;
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back (sqlx queues the
 /// `ROLLBACK` on the connection), so a failed or abandoned import changes nothing.
@@ -20,12 +17,6 @@ pub(crate) enum Tx {
 pub(crate) const SQLITE_BULK_CACHE_KIB: i64 = 262_144;
 /// SQLite's own default page cache, KiB.
 const SQLITE_DEFAULT_CACHE_KIB: i64 = 2_000;
-
-/// Bind parameters per statement: SQLite allows 32 766, PostgreSQL 65 535; stay below both.
-const SQLITE_MAX_PARAMS: usize = 32_000;
-const POSTGRES_MAX_PARAMS: usize = 65_000;
-/// Rows per statement, whatever the column count (measured: larger statements gain nothing).
-const MAX_ROWS_PER_STATEMENT: usize = 1_000;
 
 impl Tx {
     /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, taking the write lock at
@@ -127,15 +118,6 @@ impl Tx {
         .ctx("回滚事务")
     }
 
-    /// How many rows of `cols` bound columns fit in one statement on this backend (at least 1).
-    pub(crate) fn rows_per_statement(&self, cols: usize) -> usize {
-        let max = match self {
-            Tx::Sqlite(_) => SQLITE_MAX_PARAMS,
-            Tx::Postgres(_) => POSTGRES_MAX_PARAMS,
-        };
-        (max / cols.max(1)).clamp(1, MAX_ROWS_PER_STATEMENT)
-    }
-
     /// The placeholder style of generated SQL on this backend.
     pub(crate) fn params(&self) -> Params {
         match self {
@@ -161,48 +143,5 @@ impl Tx {
             .fetch_one(conn)
             .await)
         .ctx("写入审计日志")
-    }
-}
-
-/// Awaits `fut` while doing `work` on this thread: `fut` is polled once first, which hands a
-/// statement to the driver (SQLite runs it on its own worker thread, PostgreSQL on the server),
-/// so that binding the next chunk overlaps with executing this one.
-pub(crate) async fn overlap<F: Future, T>(fut: F, work: impl FnOnce() -> T) -> (F::Output, T) {
-    let mut fut = pin!(fut);
-    let early = poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await;
-    let done = work();
-    let out = match early {
-        Poll::Ready(out) => out,
-        Poll::Pending => fut.await,
-    };
-    (out, done)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn overlap_runs_the_work_and_waits_for_the_future() {
-        // Ready at once.
-        let (out, work) = overlap(async { 7 }, || "bound").await;
-        assert_eq!((out, work), (7, "bound"));
-        // Pending at the first poll: the work runs in between, then the future completes.
-        let order = std::sync::Mutex::new(Vec::new());
-        let fut = async {
-            order.lock().map(|mut o| o.push("started")).ok();
-            tokio::task::yield_now().await;
-            order.lock().map(|mut o| o.push("finished")).ok();
-            1
-        };
-        let (out, ()) = overlap(fut, || {
-            order.lock().map(|mut o| o.push("work")).ok();
-        })
-        .await;
-        assert_eq!(out, 1);
-        assert_eq!(
-            order.into_inner().ok(),
-            Some(vec!["started", "work", "finished"])
-        );
     }
 }
