@@ -214,6 +214,19 @@ pub async fn compute_term(
         .collect();
     // Filled a page at a time: only the compact entries are kept, never a whole list's rows.
     let mut index = ListIndex::new(on);
+    let imports = db.imports().await?;
+    for kind in [
+        ListKind::PoorHouseholds,
+        ListKind::Dibao,
+        ListKind::Tekun,
+        ListKind::UrbanHardship,
+        ListKind::Disabled,
+    ] {
+        // The newest import of a list is its current version.
+        if let Some(b) = imports.iter().find(|b| b.kind == kind) {
+            index.reserve(kind, usize::try_from(b.rows).unwrap_or(0));
+        }
+    }
     db.each_poor_member(|p| index.add_poor(p)).await?;
     for kind in [ListKind::Dibao, ListKind::Tekun, ListKind::UrbanHardship] {
         db.each_assistance(kind, |e| index.add_assistance(kind, e))
@@ -269,7 +282,11 @@ pub async fn compute_term(
     // NOT_PAID when no enrolled row of it has come yet. One map of 12-byte entries serves both
     // questions; school codes are interned (a u32 instead of a string per person).
     const NOT_PAID: u32 = u32::MAX;
-    let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+    // Sized once for the whole term (see `ListIndex::reserve`).
+    let mut seen: FxHashMap<u64, u32> = FxHashMap::with_capacity_and_hasher(
+        usize::try_from(total_students).unwrap_or(0),
+        Default::default(),
+    );
     let mut codes: Vec<String> = Vec::new();
     let mut code_ix: FxHashMap<String, u32> = FxHashMap::default();
     let mut grants = Vec::new();

@@ -112,6 +112,21 @@ impl ListIndex {
         }
     }
 
+    /// Makes room for `n` more entries of list `kind` at once (the rows of its current import),
+    /// so that filling the index does not grow its maps step by step: no rehashing, and no
+    /// moment when a grown map and its old copy are both held (at province scale, hundreds of
+    /// MB). Other kinds are ignored.
+    pub fn reserve(&mut self, kind: ListKind, n: usize) {
+        match kind {
+            ListKind::PoorHouseholds => self.poor.reserve(n),
+            ListKind::Dibao => self.dibao.reserve(n),
+            ListKind::Tekun => self.tekun.reserve(n),
+            ListKind::UrbanHardship => self.urban.reserve(n),
+            ListKind::Disabled => self.disabled.reserve(n),
+            _ => {}
+        }
+    }
+
     /// Builds the index from whole lists; list entries not valid on `on` are left out
     /// (低保/特困/城镇困难 periods). When a list names a person twice, the later row counts.
     pub fn build(

@@ -21,7 +21,19 @@ fn require_existing_source(url: &str) -> anyhow::Result<()> {
 }
 
 /// Copies `from` into `to` with a progress counter, then prints each table's rows and checksum.
+/// A source whose computed results name a run or import batch that does not exist is refused.
 async fn copy(from: &Db, to: &Db, audit: (&str, &str, &str)) -> anyhow::Result<Vec<TableCopy>> {
+    let dangling = from.dangling_references().await?;
+    if !dangling.is_empty() {
+        let what: Vec<String> = dangling
+            .iter()
+            .map(|(what, n)| format!("{what}（{n} 行）"))
+            .collect();
+        anyhow::bail!(
+            "源数据库数据不完整，未复制：{}。这些行不是 zizhu 写入的，请查明后再复制",
+            what.join("；")
+        );
+    }
     let pb = ui::counter("复制");
     let copied = from
         .copy_to(

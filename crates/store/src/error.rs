@@ -130,12 +130,12 @@ mod tests {
 
         let u = StoreError::UniqueViolation {
             op: "写入资助名单",
-            constraint: Some("entitlement_term_person_program".into()),
+            constraint: Some("entitlement_person_term_program".into()),
             source: sqlx::Error::RowNotFound,
         };
         assert_eq!(
             u.to_string(),
-            "数据库错误：写入资助名单失败，记录重复（违反唯一约束：entitlement_term_person_program）"
+            "数据库错误：写入资助名单失败，记录重复（违反唯一约束：entitlement_person_term_program）"
         );
         assert!(u.is_unique_violation());
         assert!(!e.is_unique_violation());

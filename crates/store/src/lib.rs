@@ -49,6 +49,7 @@ macro_rules! tx_run {
 mod audit;
 mod bind;
 mod bulk;
+mod check;
 mod compute;
 mod connect;
 mod convert;

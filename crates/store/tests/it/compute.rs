@@ -12,7 +12,8 @@ story!(
     compute_replace,
     unique_entitlement,
     prior_grants,
-    person_records
+    person_records,
+    dangling_references
 );
 
 pub(crate) fn run_meta(term: Term, version: &str) -> RunMeta {
@@ -574,5 +575,42 @@ async fn person_records(db: &Db) -> TestResult {
         Default::default()
     );
     assert_eq!(nobody.import_names, imports);
+    Ok(())
+}
+
+/// Migration 0003 dropped the foreign keys of computed results (bulk writes); the check that
+/// replaces them finds nothing in what zizhu writes and finds a category naming a missing import.
+async fn dangling_references(db: &Db) -> TestResult {
+    let stu = import_students(db, autumn(2023), &[1, 2], "S1").await?;
+    let cat = |import_id: i64| NewCategory {
+        id_number: ids(1),
+        category: Category::SchoolRecognized,
+        list: ListKind::Students,
+        import_id,
+        row_no: 2,
+        detail: "特别困难".into(),
+    };
+    run(
+        db,
+        run_meta(autumn(2023), "v1"),
+        &[cat(stu)],
+        &[line(1, "S1", "p", 100)],
+        &[],
+    )
+    .await?;
+    assert_eq!(db.dangling_references().await?, vec![]);
+
+    run(
+        db,
+        run_meta(autumn(2023), "v2"),
+        &[cat(stu + 1000)],
+        &[line(1, "S1", "p", 100)],
+        &[],
+    )
+    .await?;
+    assert_eq!(
+        db.dangling_references().await?,
+        vec![("困难类别引用了不存在的导入批次", 1)]
+    );
     Ok(())
 }

@@ -34,3 +34,4 @@ mod copy;
 mod imports;
 mod reading;
 mod support;
+mod upgrade;

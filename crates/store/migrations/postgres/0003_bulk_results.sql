@@ -1,0 +1,15 @@
+-- Compute results are written in bulk (millions of rows at province scale) by the one transaction
+-- that inserted their compute_run row, with the run id and import ids it has just read; compute_run
+-- and import_batch rows are never deleted. PostgreSQL checked each of those foreign keys with a
+-- query per written row: 2.7 s of 4.4 s writing 277 k category rows (BENCHMARKS.md, 2026-11-30).
+-- They are dropped here; the store's tests check that every result row names an existing run.
+ALTER TABLE category DROP CONSTRAINT category_run_id_fkey;
+ALTER TABLE category DROP CONSTRAINT category_import_id_fkey;
+ALTER TABLE entitlement DROP CONSTRAINT entitlement_run_id_fkey;
+ALTER TABLE quality_issue DROP CONSTRAINT quality_issue_run_id_fkey;
+
+-- One index, not two, both keeps one line per student, term and program and finds a person's
+-- lines (explain): the unique key now leads with the ID number.
+ALTER TABLE entitlement DROP CONSTRAINT entitlement_term_person_program;
+DROP INDEX entitlement_person;
+ALTER TABLE entitlement ADD CONSTRAINT entitlement_person_term_program UNIQUE (id_number, term, program);

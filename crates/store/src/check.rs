@@ -1,0 +1,49 @@
+//! Checks of what the schema does not enforce itself.
+
+use crate::error::{Ctx, StoreResult};
+use crate::Db;
+
+/// Each reference that migration 0003 stopped enforcing with a foreign key (computed results are
+/// bulk-written by the transaction that made their run, with the import ids it had just read):
+/// a description for the user and the query counting rows that break it.
+const REFERENCES: &[(&str, &str)] = &[
+    (
+        "困难类别引用了不存在的计算批次",
+        "SELECT COUNT(*) FROM category c WHERE NOT EXISTS \
+         (SELECT 1 FROM compute_run r WHERE r.id = c.run_id)",
+    ),
+    (
+        "困难类别引用了不存在的导入批次",
+        "SELECT COUNT(*) FROM category c WHERE NOT EXISTS \
+         (SELECT 1 FROM import_batch b WHERE b.id = c.import_id)",
+    ),
+    (
+        "资助名单引用了不存在的计算批次",
+        "SELECT COUNT(*) FROM entitlement e WHERE NOT EXISTS \
+         (SELECT 1 FROM compute_run r WHERE r.id = e.run_id)",
+    ),
+    (
+        "数据质量问题引用了不存在的计算批次",
+        "SELECT COUNT(*) FROM quality_issue q WHERE NOT EXISTS \
+         (SELECT 1 FROM compute_run r WHERE r.id = q.run_id)",
+    ),
+];
+
+impl Db {
+    /// Rows of computed results that name a compute run or an import batch that does not exist,
+    /// as (what, how many rows); empty when every reference holds. `migrate-store` and `restore`
+    /// refuse a database that fails it.
+    ///
+    /// Errors: [`crate::StoreError::Db`].
+    pub async fn dangling_references(&self) -> StoreResult<Vec<(&'static str, i64)>> {
+        let mut out = Vec::new();
+        for (what, sql) in REFERENCES {
+            let n: i64 = db_run!(self, |pool| sqlx::query_scalar(*sql).fetch_one(pool).await)
+                .ctx("检查数据引用")?;
+            if n > 0 {
+                out.push((*what, n));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,117 @@
+//! A database made by an older zizhu keeps its data through the newer migrations: here one at
+//! schema version 2 (before 0003 rebuilt the result tables on SQLite and changed their keys).
+
+use crate::support::*;
+use std::path::Path;
+use zizhu_store::Db;
+
+/// Rows of every table 0003 touches, written with the version-2 schema (same SQL on both).
+const OLD_ROWS: &[&str] = &[
+    "INSERT INTO import_batch (id, kind, file_name, sha256, term, actor, imported_at, row_count) \
+     VALUES (1, 'students', 'a.csv', 'abc', '2023-autumn', '导入员', '2023-09-01T08:00:00+00:00', 2)",
+    "INSERT INTO compute_run (id, term, term_seq, policy_id, policy_version, policy_sha256, actor, \
+     started_at, finished_at) VALUES (1, '2023-autumn', 4047, 'p', 'v', 's', '计算员', \
+     '2023-09-02T08:00:00+00:00', '2023-09-02T08:01:00+00:00')",
+    "INSERT INTO category (run_id, term, term_seq, id_number, category, list_kind, import_id, \
+     row_no, detail) VALUES (1, '2023-autumn', 4047, '360731201001010011', 'school_recognized', \
+     'students', 1, 2, '特别困难')",
+    "INSERT INTO entitlement (run_id, term, term_seq, id_number, name, student_no, school_code, \
+     program, program_name, clause, amount_fen, payee, facts) VALUES (1, '2023-autumn', 4047, \
+     '360731201001010011', '测试学生', 'G1', 'S1', 'p', '名称', '二(一)2', 62500, 'guardian', '{}')",
+    "INSERT INTO quality_issue (run_id, term, term_seq, code, id_number, school_code, source, \
+     detail) VALUES (1, '2023-autumn', 4047, 'Q1', NULL, 'S1', 'students', '说明')",
+];
+
+/// The migration files of `backend` up to version 2, copied into `dir`.
+fn old_migrations(backend: &str, dir: &Path) -> std::io::Result<()> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    for entry in std::fs::read_dir(src)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("0001_") || name.starts_with("0002_") {
+            std::fs::copy(entry.path(), dir.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+/// After the upgrade: every row is there, references check out, the unique key still holds.
+async fn check_upgraded(db: &Db) -> TestResult {
+    let term = autumn(2023);
+    let lines = db.entitlements(term, 0, 10).await?;
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].amount_fen, 62_500);
+    assert_eq!(
+        db.categories_for(term, "360731201001010011").await?.len(),
+        1
+    );
+    assert_eq!(db.quality_issues(term).await?.len(), 1);
+    assert_eq!(db.dangling_references().await?, vec![]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_version_2_sqlite_database_keeps_its_results_through_0003() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let old = tempfile::tempdir()?;
+    old_migrations("sqlite", old.path())?;
+    let url = format!("sqlite:{}", dir.path().join("old.db").display());
+    {
+        let opts: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+        let pool = sqlx::SqlitePool::connect_with(opts.create_if_missing(true)).await?;
+        sqlx::migrate::Migrator::new(old.path())
+            .await?
+            .run(&pool)
+            .await?;
+        for sql in OLD_ROWS {
+            sqlx::query(*sql).execute(&pool).await?;
+        }
+        pool.close().await;
+    }
+    let db = Db::connect(&url).await?;
+    db.migrate().await?;
+    check_upgraded(&db).await?;
+    db.close().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_version_2_postgres_database_keeps_its_results_through_0003() -> TestResult {
+    let Ok(base) = std::env::var("ZIZHU_TEST_PG_URL") else {
+        pg_skipped();
+        return Ok(());
+    };
+    let old = tempfile::tempdir()?;
+    old_migrations("postgres", old.path())?;
+    let schema = format!("zizhu_upgrade_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&base).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await?;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let outcome: TestResult = async {
+        let pool = sqlx::PgPool::connect(&url).await?;
+        sqlx::migrate::Migrator::new(old.path())
+            .await?
+            .run(&pool)
+            .await?;
+        for sql in OLD_ROWS {
+            sqlx::query(*sql).execute(&pool).await?;
+        }
+        pool.close().await;
+        let db = Db::connect(&url).await?;
+        db.migrate().await?;
+        let checked = check_upgraded(&db).await;
+        db.close().await;
+        checked
+    }
+    .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&admin)
+        .await?;
+    admin.close().await;
+    outcome
+}
