@@ -194,6 +194,13 @@ impl<'a> Tracer<'a> {
     }
 }
 
+/// An ID key ([`id_key`]) as two 32-bit halves, high first.
+type SeenKey = (u32, u32);
+
+fn seen_key(k: u64) -> SeenKey {
+    ((k >> 32) as u32, k as u32)
+}
+
 /// Computes one term and stores the result; returns the summary.
 pub async fn compute_term(
     db: &Db,
@@ -282,8 +289,9 @@ pub async fn compute_term(
     // NOT_PAID when no enrolled row of it has come yet. One map of 12-byte entries serves both
     // questions; school codes are interned (a u32 instead of a string per person).
     const NOT_PAID: u32 = u32::MAX;
-    // Sized once for the whole term (see `ListIndex::reserve`).
-    let mut seen: FxHashMap<u64, u32> = FxHashMap::with_capacity_and_hasher(
+    // Sized once for the whole term (see `ListIndex::reserve`). Keys are split in two halves
+    // (`SeenKey`): an entry is 12 bytes, not 16 (a u64 key aligns the pair to 8).
+    let mut seen: FxHashMap<SeenKey, u32> = FxHashMap::with_capacity_and_hasher(
         usize::try_from(total_students).unwrap_or(0),
         Default::default(),
     );
@@ -311,7 +319,7 @@ pub async fn compute_term(
             let rec = &s.record;
             let id = rec.id.as_str();
             let key = id_key(id).unwrap_or(u64::MAX);
-            let paid_at = seen.entry(key).or_insert(NOT_PAID);
+            let paid_at = seen.entry(seen_key(key)).or_insert(NOT_PAID);
             let school = schools.get(&rec.school_code);
             quality::check_student(rec, school, &s.row_no, &mut out.dq);
             let cats = index.categories(id, rec.difficulty, (s.import_id, s.row_no));
@@ -401,7 +409,7 @@ pub async fn compute_term(
             let facts = fi.facts();
             grants.clear();
             tp.evaluate(Subject::Admission, facts, prior_mask(id), &mut grants);
-            if !grants.is_empty() && !id_key(id).is_some_and(|k| seen.contains_key(&k)) {
+            if !grants.is_empty() && !id_key(id).is_some_and(|k| seen.contains_key(&seen_key(k))) {
                 out.cats.extend(category_rows(id, &cats));
             }
             let rec = admission_as_record(a, last.map(|s| &s.record));
@@ -425,7 +433,12 @@ pub async fn compute_term(
     let t0 = std::time::Instant::now();
     // Category-list members of compulsory school age not found in the registry (the dropout input).
     if !seen.is_empty() {
-        quality::missing_from_registry(&index, |k| seen.contains_key(&k), on, &mut out.dq);
+        quality::missing_from_registry(
+            &index,
+            |k| seen.contains_key(&seen_key(k)),
+            on,
+            &mut out.dq,
+        );
     }
     let t_scan = t0.elapsed();
     let t_final = std::time::Instant::now();

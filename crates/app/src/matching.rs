@@ -42,20 +42,37 @@ pub struct ListIndex {
     /// Shared texts (township + village, disability category), by number.
     texts: Vec<Box<str>>,
     text_ix: FxHashMap<Box<str>, u32>,
+    /// Every entry's own texts (name, household or certificate number), end to end: one
+    /// allocation for millions of short strings instead of one each.
+    arena: String,
 }
 
-/// One list entry: its source row, the person's name, and the list's own fields.
+/// A text in [`ListIndex::arena`]: byte offset and length.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// One list entry: its source row, the person's name, and the list's own fields. Batch ids and
+/// row numbers are kept in 32 bits (a list of four billion rows is not a county's).
 #[derive(Debug)]
 struct Entry<T> {
-    import_id: i64,
-    row_no: i64,
-    name: Box<str>,
+    import_id: u32,
+    row_no: u32,
+    name: Span,
     fields: T,
+}
+
+impl<T> Entry<T> {
+    fn source(&self) -> (i64, i64) {
+        (i64::from(self.import_id), i64::from(self.row_no))
+    }
 }
 
 #[derive(Debug)]
 struct Poor {
-    household_no: Box<str>,
+    household_no: Span,
     /// Township and village, a shared text.
     place: u32,
     status: PovertyStatus,
@@ -71,7 +88,7 @@ struct Assist {
 
 #[derive(Debug)]
 struct Disabled {
-    certificate_no: Box<str>,
+    certificate_no: Span,
     /// Disability category, a shared text.
     category: u32,
     grade: Option<u8>,
@@ -88,6 +105,11 @@ fn validity(e: &Entry<Assist>) -> String {
         date(e.fields.valid_from),
         date(e.fields.valid_to)
     )
+}
+
+/// A batch id or row number in 32 bits (saturating; see [`Entry`]).
+fn narrow(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// The ID number whose [`id_key`] is `key`: its 17 digits and their check character.
@@ -109,7 +131,33 @@ impl ListIndex {
             disabled: FxHashMap::default(),
             texts: Vec::new(),
             text_ix: FxHashMap::default(),
+            arena: String::new(),
         }
+    }
+
+    /// Appends `text` to the arena. Past 4 GiB of text (no province comes near) the text is
+    /// kept empty rather than wrapped onto another.
+    fn keep(&mut self, text: &str) -> Span {
+        match (
+            u32::try_from(self.arena.len()),
+            u32::try_from(self.arena.len() + text.len()),
+        ) {
+            (Ok(start), Ok(_)) => {
+                self.arena.push_str(text);
+                Span {
+                    start,
+                    len: text.len() as u32,
+                }
+            }
+            _ => Span { start: 0, len: 0 },
+        }
+    }
+
+    fn kept(&self, s: Span) -> &str {
+        let start = s.start as usize;
+        self.arena
+            .get(start..start + s.len as usize)
+            .unwrap_or_default()
     }
 
     /// Makes room for `n` more entries of list `kind` at once (the rows of its current import),
@@ -171,14 +219,15 @@ impl ListIndex {
         };
         let r = p.record;
         let place = self.share(&[r.township.as_str(), r.village.as_str()].concat());
+        let (name, household_no) = (self.keep(&r.name), self.keep(&r.household_no));
         self.poor.insert(
             key,
             Entry {
-                import_id: p.import_id,
-                row_no: p.row_no,
-                name: r.name.into(),
+                import_id: narrow(p.import_id),
+                row_no: narrow(p.row_no),
+                name,
                 fields: Poor {
-                    household_no: r.household_no.into(),
+                    household_no,
                     place,
                     status: r.status,
                     exit_year: r.exit_year,
@@ -195,19 +244,25 @@ impl ListIndex {
         if !valid_on(&e.record, self.on) {
             return;
         }
+        if !matches!(
+            kind,
+            ListKind::Dibao | ListKind::Tekun | ListKind::UrbanHardship
+        ) {
+            return;
+        }
+        let r = e.record;
+        let name = self.keep(&r.name);
         let map = match kind {
             ListKind::Dibao => &mut self.dibao,
             ListKind::Tekun => &mut self.tekun,
-            ListKind::UrbanHardship => &mut self.urban,
-            _ => return,
+            _ => &mut self.urban,
         };
-        let r = e.record;
         map.insert(
             key,
             Entry {
-                import_id: e.import_id,
-                row_no: e.row_no,
-                name: r.name.into(),
+                import_id: narrow(e.import_id),
+                row_no: narrow(e.row_no),
+                name,
                 fields: Assist {
                     area: r.area,
                     valid_from: r.valid_from,
@@ -224,14 +279,15 @@ impl ListIndex {
         };
         let r = d.record;
         let category = self.share(&r.category);
+        let (name, certificate_no) = (self.keep(&r.name), self.keep(&r.certificate_no));
         self.disabled.insert(
             key,
             Entry {
-                import_id: d.import_id,
-                row_no: d.row_no,
-                name: r.name.into(),
+                import_id: narrow(d.import_id),
+                row_no: narrow(d.row_no),
+                name,
                 fields: Disabled {
-                    certificate_no: r.certificate_no.into(),
+                    certificate_no,
                     category,
                     grade: r.grade,
                 },
@@ -258,19 +314,27 @@ impl ListIndex {
     /// so a finding can be followed up at the door, not only by ID number.
     pub fn describe(&self, key: u64, list: ListKind) -> Option<(String, i64, i64, String)> {
         let assist = |map: &FxHashMap<u64, Entry<Assist>>| {
-            map.get(&key)
-                .map(|e| (e.name.to_string(), e.import_id, e.row_no, validity(e)))
+            map.get(&key).map(|e| {
+                let (import_id, row_no) = e.source();
+                (
+                    self.kept(e.name).to_string(),
+                    import_id,
+                    row_no,
+                    validity(e),
+                )
+            })
         };
         match list {
             ListKind::PoorHouseholds => self.poor.get(&key).map(|p| {
                 let place = self.text(p.fields.place);
+                let (import_id, row_no) = p.source();
                 (
-                    p.name.to_string(),
-                    p.import_id,
-                    p.row_no,
+                    self.kept(p.name).to_string(),
+                    import_id,
+                    row_no,
                     format!(
                         "户编号 {}{}",
-                        p.fields.household_no,
+                        self.kept(p.fields.household_no),
                         if place.is_empty() {
                             String::new()
                         } else {
@@ -283,11 +347,12 @@ impl ListIndex {
             ListKind::Tekun => assist(&self.tekun),
             ListKind::UrbanHardship => assist(&self.urban),
             ListKind::Disabled => self.disabled.get(&key).map(|d| {
+                let (import_id, row_no) = d.source();
                 (
-                    d.name.to_string(),
-                    d.import_id,
-                    d.row_no,
-                    format!("残疾人证 {}", d.fields.certificate_no),
+                    self.kept(d.name).to_string(),
+                    import_id,
+                    row_no,
+                    format!("残疾人证 {}", self.kept(d.fields.certificate_no)),
                 )
             }),
             _ => None,
@@ -313,12 +378,13 @@ impl ListIndex {
                 },
                 PovertyStatus::NotExited => "未脱贫".into(),
             };
+            let (import_id, row_no) = p.source();
             out.push(MatchedCategory {
                 category: Category::RegisteredPoor,
                 list: ListKind::PoorHouseholds,
-                import_id: p.import_id,
-                row_no: p.row_no,
-                detail: format!("户编号 {}，{}", p.fields.household_no, status),
+                import_id,
+                row_no,
+                detail: format!("户编号 {}，{}", self.kept(p.fields.household_no), status),
             });
         }
         for (map, kind, rural, urban) in [
@@ -341,34 +407,37 @@ impl ListIndex {
                 } else {
                     urban
                 };
+                let (import_id, row_no) = e.source();
                 out.push(MatchedCategory {
                     category,
                     list: kind,
-                    import_id: e.import_id,
-                    row_no: e.row_no,
+                    import_id,
+                    row_no,
                     detail: validity(e),
                 });
             }
         }
         if let Some(e) = self.urban.get(id) {
+            let (import_id, row_no) = e.source();
             out.push(MatchedCategory {
                 category: Category::UrbanHardship,
                 list: ListKind::UrbanHardship,
-                import_id: e.import_id,
-                row_no: e.row_no,
+                import_id,
+                row_no,
                 detail: validity(e),
             });
         }
         if let Some(d) = self.disabled.get(id) {
             let grade = d.fields.grade.map(|g| format!("{g}级")).unwrap_or_default();
+            let (import_id, row_no) = d.source();
             out.push(MatchedCategory {
                 category: Category::Disabled,
                 list: ListKind::Disabled,
-                import_id: d.import_id,
-                row_no: d.row_no,
+                import_id,
+                row_no,
                 detail: format!(
                     "残疾人证 {}，{}{}",
-                    d.fields.certificate_no,
+                    self.kept(d.fields.certificate_no),
                     self.text(d.fields.category),
                     grade
                 ),
