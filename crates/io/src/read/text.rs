@@ -7,8 +7,10 @@ use crate::error::ImportError;
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, GB18030, GBK, UTF_16BE, UTF_16LE};
 use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::sync::{Arc, Mutex};
 
 /// A text file turned into UTF-8 bytes. For UTF-8 input this is the original buffer (no copy).
 pub(crate) struct Decoded {
@@ -289,15 +291,79 @@ pub(crate) struct TextRows {
     /// For a file read as it is parsed: the bytes the scan saw after the BOM. Fewer or more at
     /// the end means the file changed in between, and nothing read may be trusted.
     expect_len: Option<u64>,
-    /// Lines end in a lone CR (old Mac exports): the `csv` crate counts lines by LF only, so
-    /// rows are numbered by record instead.
-    cr_only: bool,
+    /// The line each record starts on, filled by [`Lines`] as the parser reads ahead.
+    starts: Starts,
     done: bool,
 }
 
-/// Lines end in CR alone: the head has a CR and no LF.
-fn only_cr(head: &[u8]) -> bool {
-    head.contains(&b'\r') && !head.contains(&b'\n')
+/// Line numbers of record starts, oldest first, shared by [`Lines`] and its [`TextRows`].
+type Starts = Arc<Mutex<VecDeque<u64>>>;
+
+/// Reads through to `inner`, noting the line (as a text editor numbers it) on which each record
+/// starts. The `csv` crate's own line count is wrong for files with CRLF or lone-CR line ends
+/// and after blank lines (it gives where it began looking, not where the record is), and row
+/// numbers are what error messages and the roster's citations point to. Quoting is followed as
+/// the `csv` crate follows it: a quote opens a quoted field only at a field's start; a line
+/// break inside one is a line but not a new record; empty lines are no record.
+struct Lines<R> {
+    inner: R,
+    delimiter: u8,
+    /// Line ends seen so far (CRLF, CR and LF each count once).
+    ends: u64,
+    pending_cr: bool,
+    at_record_start: bool,
+    field: Field,
+    starts: Starts,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Field {
+    Start,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the end of the field, or the first of a doubled quote.
+    QuoteInQuoted,
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut found = Vec::new();
+        for &b in buf.get(..n).unwrap_or_default() {
+            if b == b'\n' && self.pending_cr {
+                self.pending_cr = false;
+                continue;
+            }
+            self.pending_cr = b == b'\r';
+            if b == b'\r' || b == b'\n' {
+                self.ends += 1;
+                if self.field != Field::Quoted {
+                    self.at_record_start = true;
+                    self.field = Field::Start;
+                }
+                continue;
+            }
+            if self.at_record_start {
+                found.push(self.ends + 1);
+                self.at_record_start = false;
+            }
+            let d = self.delimiter;
+            self.field = match (self.field, b) {
+                (Field::Start, b'"') => Field::Quoted,
+                (Field::Quoted, b'"') => Field::QuoteInQuoted,
+                (Field::Quoted, _) => Field::Quoted,
+                (Field::QuoteInQuoted, b'"') => Field::Quoted,
+                (_, x) if x == d => Field::Start,
+                _ => Field::Unquoted,
+            };
+        }
+        if !found.is_empty() {
+            if let Ok(mut q) = self.starts.lock() {
+                q.extend(found);
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// The file being parsed, hashed again as it is read; at its end the hash must be the first
@@ -335,12 +401,10 @@ impl TextRows {
     pub(crate) fn new(decoded: Decoded) -> Self {
         let head = decoded.bytes.get(decoded.start..).unwrap_or_default();
         let head = head.get(..HEAD_BYTES).unwrap_or(head);
-        let (delimiter, cr_only) = (sniff_delimiter(head), only_cr(head));
+        let delimiter = sniff_delimiter(head);
         let mut cursor = Cursor::new(decoded.bytes);
         cursor.set_position(decoded.start as u64);
-        let mut rows = TextRows::over(Box::new(cursor), delimiter, None);
-        rows.cr_only = cr_only;
-        rows
+        TextRows::over(cursor, delimiter, None)
     }
 
     /// Parses `file` as it is read, after a [`Scan::Utf8`] of it found it clean. The bytes are
@@ -365,24 +429,36 @@ impl TextRows {
             sha: Some(sha),
             expect: sha256.to_string(),
         };
-        let mut rows = TextRows::over(Box::new(source), delimiter, Some(len.saturating_sub(bom)));
-        rows.cr_only = only_cr(head);
-        Ok(rows)
+        Ok(TextRows::over(
+            source,
+            delimiter,
+            Some(len.saturating_sub(bom)),
+        ))
     }
 
-    fn over(source: Box<dyn Read + Send>, delimiter: u8, expect_len: Option<u64>) -> Self {
+    fn over(source: impl Read + Send + 'static, delimiter: u8, expect_len: Option<u64>) -> Self {
+        let starts = Starts::default();
+        let source = Lines {
+            inner: source,
+            delimiter,
+            ends: 0,
+            pending_cr: false,
+            at_record_start: true,
+            field: Field::Start,
+            starts: starts.clone(),
+        };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
             .buffer_capacity(1 << 20)
-            .from_reader(source);
+            .from_reader(Box::new(source) as Box<dyn Read + Send>);
         TextRows {
             reader,
             record: csv::StringRecord::new(),
             delimiter,
             expect_len,
-            cr_only: false,
+            starts,
             done: false,
         }
     }
@@ -408,13 +484,9 @@ impl TextRows {
         }
         match self.reader.read_record(&mut self.record) {
             Ok(true) => {
-                row.number = self.record.position().map_or(0, |p| {
-                    if self.cr_only {
-                        p.record() as usize + 1
-                    } else {
-                        p.line() as usize
-                    }
-                });
+                let start = self.starts.lock().ok().and_then(|mut q| q.pop_front());
+                let fallback = || self.record.position().map_or(0, |p| p.line());
+                row.number = start.unwrap_or_else(fallback) as usize;
                 let fields = self.record.len();
                 row.cells.truncate(fields);
                 for (i, f) in self.record.iter().enumerate() {
@@ -492,6 +564,30 @@ mod tests {
         assert_eq!(r[1].cells[0], Cell::Text("a\nb".into()));
         assert_eq!(r[1].number, 2);
         assert_eq!(r[2].number, 4);
+    }
+
+    /// Rows are numbered by the line they start on, whatever the line ends, blank lines and
+    /// line breaks inside quoted cells (a hostile review found CRLF files one line low).
+    #[test]
+    fn rows_are_numbered_by_their_first_line() {
+        let numbers = |input: &[u8]| rows(input).iter().map(|r| r.number).collect::<Vec<_>>();
+        // CRLF (Excel, WPS), LF, lone CR (old Mac).
+        assert_eq!(numbers(b"h1,h2\r\na,b\r\nc,d\r\n"), vec![1, 2, 3]);
+        assert_eq!(numbers(b"h1,h2\na,b\nc,d"), vec![1, 2, 3]);
+        assert_eq!(numbers(b"h1,h2\ra,b\rc,d\r"), vec![1, 2, 3]);
+        // Blank lines are no row, but count as lines.
+        assert_eq!(
+            numbers(b"h1,h2\r\n\r\na,b\r\n\r\n\r\nc,d\r\n"),
+            vec![1, 3, 6]
+        );
+        assert_eq!(numbers(b"\n\nh1,h2\na,b\n\nc,d\n"), vec![3, 4, 6]);
+        // A quoted cell over two lines; doubled quotes; a quote inside an unquoted cell.
+        assert_eq!(
+            numbers(b"h1,h2\r\n\"x\r\ny\",b\r\n\"say \"\"hi\"\"\",2\r\nab\"c,d\r\ne,f"),
+            vec![1, 2, 4, 5, 6]
+        );
+        // Tab-separated with a quoted cell holding a tab and a line break.
+        assert_eq!(numbers(b"h1\th2\n\"a\tb\nc\"\td\ne\tf\n"), vec![1, 2, 4]);
     }
 
     #[test]

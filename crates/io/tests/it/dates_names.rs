@@ -122,3 +122,29 @@ fn names_with_interpuncts_and_padding() {
     assert_eq!((e[0].row, e[0].reason.as_str()), (6, "姓名含数字“3”"));
     assert_eq!((e[1].row, e[1].reason.as_str()), (7, "必填项为空"));
 }
+
+/// Excel's "CSV UTF-8" and WPS save CRLF line ends; row numbers in errors and in the stored
+/// rows (the roster cites them) must be the lines the officer sees, also after a blank line.
+/// Read from memory and from disk (`import` compares both).
+#[test]
+fn crlf_files_with_blank_lines_keep_their_row_numbers() {
+    let text = [
+        "姓名,身份证号,城乡类别".to_string(),
+        format!("赵甲,{},农村", nth_id(0)),
+        "钱乙,12345,农村".to_string(),
+        String::new(),
+        format!("孙丙,{},农村", nth_id(1)),
+        "李丁,,农村".to_string(),
+    ]
+    .join("\r\n");
+    let (_, out) = import(ListKind::Dibao, "低保.csv", text.as_bytes());
+    let rows: Vec<usize> = out.iter().map(|o| o.row).collect();
+    assert_eq!(rows, vec![2, 3, 5, 6]);
+    let e = errors(&out);
+    assert_eq!(
+        e.iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(3, "身份证号"), (6, "身份证号")]
+    );
+}
