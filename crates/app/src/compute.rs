@@ -213,6 +213,17 @@ pub async fn compute_term(
     let t_start = std::time::Instant::now();
     let tp = policy.compile(term)?;
     let on = tp.reference_date;
+    // The run's transaction first: no import replaces a list while this run reads them.
+    let meta = RunMeta {
+        term,
+        policy_id: policy.file.policy.id.clone(),
+        policy_version: policy.file.policy.version.clone(),
+        policy_sha256: policy_sha256.to_string(),
+        actor: actor.to_string(),
+    };
+    let t0 = std::time::Instant::now();
+    let (send, writer) = spawn_writer(db.begin_compute(&meta).await?);
+    let t_begin = t0.elapsed();
     let schools: HashMap<String, School> = db
         .schools()
         .await?
@@ -263,16 +274,6 @@ pub async fn compute_term(
         std::time::Duration::ZERO,
         std::time::Duration::ZERO,
     );
-    let meta = RunMeta {
-        term,
-        policy_id: policy.file.policy.id.clone(),
-        policy_version: policy.file.policy.version.clone(),
-        policy_sha256: policy_sha256.to_string(),
-        actor: actor.to_string(),
-    };
-    let t0 = std::time::Instant::now();
-    let (send, writer) = spawn_writer(db.begin_compute(&meta).await?);
-    let t_begin = t0.elapsed();
     let mut out = Out {
         cats: Vec::new(),
         ents: Vec::new(),

@@ -169,3 +169,31 @@ mod tests {
         assert_eq!(codes.len(), all.len());
     }
 }
+
+/// Why a file could not be read or written, in Chinese for the common causes; the system's own
+/// message (in English) otherwise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let why = match e.kind() {
+        K::NotFound => "文件或文件夹不存在（路径是否写错？当前目录对吗？）",
+        K::PermissionDenied => "没有权限（请检查文件或文件夹的权限）",
+        K::AlreadyExists => "文件已存在",
+        K::IsADirectory => "这是一个文件夹，不是文件",
+        K::NotADirectory => "路径中的某一级不是文件夹",
+        K::StorageFull => "磁盘已满",
+        K::ReadOnlyFilesystem => "磁盘或文件夹是只读的",
+        _ => return format!("{e}"),
+    };
+    why.to_string()
+}
+
+#[cfg(test)]
+mod io_reason_tests {
+    #[test]
+    fn common_causes_are_in_chinese() {
+        let nf = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert!(super::io_reason(&nf).starts_with("文件或文件夹不存在"));
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(super::io_reason(&full), "磁盘已满");
+    }
+}

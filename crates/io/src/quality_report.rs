@@ -1,5 +1,6 @@
 //! The data-quality report of a term (数据质量报告): one row per finding, with its code and title.
 
+use crate::cell_text::fit;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::path::Path;
 
@@ -48,12 +49,12 @@ pub fn write_quality_report(
     }
     r += 1;
     for l in lines {
-        ws.write_string(r, 0, &l.code)?;
-        ws.write_string(r, 1, &l.title)?;
-        ws.write_string_with_format(r, 2, &l.id_number, &text)?;
-        ws.write_string_with_format(r, 3, &l.school_code, &text)?;
-        ws.write_string(r, 4, &l.source)?;
-        ws.write_string(r, 5, &l.detail)?;
+        ws.write_string(r, 0, fit(&l.code))?;
+        ws.write_string(r, 1, fit(&l.title))?;
+        ws.write_string_with_format(r, 2, fit(&l.id_number), &text)?;
+        ws.write_string_with_format(r, 3, fit(&l.school_code), &text)?;
+        ws.write_string(r, 4, fit(&l.source))?;
+        ws.write_string(r, 5, fit(&l.detail))?;
         r += 1;
     }
     for (c, w) in [10.0, 40.0, 22.0, 13.0, 22.0, 70.0].iter().enumerate() {

@@ -1,6 +1,7 @@
 //! Error reports for the user who uploaded a file (导入错误报告): the same table as xlsx and as CSV
 //! (UTF-8 with BOM so Excel opens it), columns 行号 | 列 | 值 | 原因.
 
+use crate::cell_text::fit;
 use crate::lists::RowError;
 use rust_xlsxwriter::{Format, Workbook};
 use std::ffi::OsString;
@@ -70,9 +71,9 @@ pub fn write_error_report(
     }
     for (row, e) in (2u32..).zip(errors) {
         sheet.write_number(row, 0, e.row as f64)?;
-        sheet.write_string(row, 1, &e.column)?;
-        sheet.write_string(row, 2, &e.value)?;
-        sheet.write_string(row, 3, &e.reason)?;
+        sheet.write_string(row, 1, fit(&e.column))?;
+        sheet.write_string(row, 2, fit(&e.value))?;
+        sheet.write_string(row, 3, fit(&e.reason))?;
     }
     for (col, width) in [(0u16, 8.0), (1, 16.0), (2, 24.0), (3, 70.0)] {
         sheet.set_column_width(col, width)?;

@@ -3,6 +3,7 @@
 //! version masks ID numbers and leaves out the hardship category and the payee's account details.
 //! Lines are streamed into constant-memory sheets, so a province-sized roster fits in memory.
 
+use crate::cell_text::fit;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -51,8 +52,13 @@ pub struct RosterLine {
 
 /// Roster writing failed.
 #[derive(Debug, thiserror::Error)]
-#[error("写入名单文件失败：{0}")]
-pub struct RosterError(#[from] XlsxError);
+pub enum RosterError {
+    /// The file could not be written (no such folder, no permission, disk full…).
+    #[error("写入名单文件 {path} 失败：{reason}")]
+    File { path: String, reason: String },
+    #[error("写入名单文件失败：{0}")]
+    Xlsx(#[from] XlsxError),
+}
 
 /// Excel shows money as a number with two decimals; the value is converted from integer fen
 /// only here, at the file boundary (sums are done in fen before).
@@ -141,7 +147,7 @@ impl RosterWriter {
             ws.set_column_width(1, 100)?;
             for (i, (k, v)) in notes.iter().enumerate() {
                 ws.write_string_with_format(i as u32 + 2, 0, k.as_str(), &f.bold)?;
-                ws.write_string_with_format(i as u32 + 2, 1, v.as_str(), &f.text)?;
+                ws.write_string_with_format(i as u32 + 2, 1, fit(v), &f.text)?;
             }
         }
         let mut sheets = HashMap::new();
@@ -224,10 +230,10 @@ impl RosterWriter {
         if self.public {
             let cells = [&l.township, &l.school_name, &l.name, &l.masked_id];
             for (c, v) in cells.iter().enumerate() {
-                ws.write_string_with_format(r, (c + 1) as u16, v.as_str(), &f.text)?;
+                ws.write_string_with_format(r, (c + 1) as u16, fit(v), &f.text)?;
             }
             ws.write_number_with_format(r, 5, yuan_cell(l.amount_fen), &f.money)?;
-            ws.write_string_with_format(r, 6, program_name, &f.text)?;
+            ws.write_string_with_format(r, 6, fit(program_name), &f.text)?;
         } else {
             let cells = [
                 &l.township,
@@ -238,14 +244,14 @@ impl RosterWriter {
                 &l.student_no,
             ];
             for (c, v) in cells.iter().enumerate() {
-                ws.write_string_with_format(r, (c + 1) as u16, v.as_str(), &f.text)?;
+                ws.write_string_with_format(r, (c + 1) as u16, fit(v), &f.text)?;
             }
             ws.write_number_with_format(r, 7, yuan_cell(l.amount_fen), &f.money)?;
-            ws.write_string_with_format(r, 8, l.payee.as_str(), &f.text)?;
-            ws.write_string_with_format(r, 9, clause, &f.text)?;
-            ws.write_string_with_format(r, 10, l.basis.as_str(), &f.text)?;
-            ws.write_string_with_format(r, 11, l.conditions.as_str(), &f.text)?;
-            ws.write_string_with_format(r, 12, l.amount_detail.as_str(), &f.text)?;
+            ws.write_string_with_format(r, 8, fit(&l.payee), &f.text)?;
+            ws.write_string_with_format(r, 9, fit(clause), &f.text)?;
+            ws.write_string_with_format(r, 10, fit(&l.basis), &f.text)?;
+            ws.write_string_with_format(r, 11, fit(&l.conditions), &f.text)?;
+            ws.write_string_with_format(r, 12, fit(&l.amount_detail), &f.text)?;
         }
         Ok(())
     }
@@ -260,8 +266,13 @@ impl RosterWriter {
             ws.write_string_with_format(*row, 1, format!("{n} 人次"), &self.f.bold)?;
             ws.write_number_with_format(*row, money_col, yuan_cell(fen), &self.f.bold_money)?;
         }
-        self.wb.save(path)?;
-        Ok(())
+        self.wb.save(path).map_err(|e| match e {
+            XlsxError::IoError(io) => RosterError::File {
+                path: path.display().to_string(),
+                reason: crate::error::io_reason(&io),
+            },
+            e => RosterError::Xlsx(e),
+        })
     }
 }
 
@@ -331,7 +342,7 @@ fn write_summary(
         } else {
             town
         };
-        ws.write_string_with_format(r, 0, town, &f.text)?;
+        ws.write_string_with_format(r, 0, fit(town), &f.text)?;
         ws.write_number_with_format(r, 1, *n as f64, &f.text)?;
         ws.write_number_with_format(r, 2, yuan_cell(*a), &f.money)?;
         r += 1;
@@ -377,9 +388,9 @@ fn write_summary(
         ))
     });
     for t in rows {
-        ws.write_string_with_format(r, 0, t.township.as_str(), &f.text)?;
-        ws.write_string_with_format(r, 1, t.school_code.as_str(), &f.text)?;
-        ws.write_string_with_format(r, 2, t.school_name.as_str(), &f.text)?;
+        ws.write_string_with_format(r, 0, fit(&t.township), &f.text)?;
+        ws.write_string_with_format(r, 1, fit(&t.school_code), &f.text)?;
+        ws.write_string_with_format(r, 2, fit(&t.school_name), &f.text)?;
         ws.write_string_with_format(r, 3, name_of(&t.program), &f.text)?;
         ws.write_number_with_format(r, 4, t.headcount as f64, &f.text)?;
         ws.write_number_with_format(r, 5, yuan_cell(t.amount_fen), &f.money)?;

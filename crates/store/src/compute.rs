@@ -6,7 +6,7 @@ use crate::bulk::{self, Lit, RowSink, Target};
 use crate::convert::term_seq;
 use crate::error::{Ctx, StoreResult};
 use crate::tx::Tx;
-use crate::{Db, COMPUTE_LOCK};
+use crate::{Db, COMPUTE_LOCK, LISTS_LOCK};
 use chrono::Utc;
 use zizhu_domain::{Category, Fen, ListKind, Term};
 
@@ -90,6 +90,8 @@ pub struct ComputeTx {
 impl Db {
     /// Opens the run's transaction: inserts the `compute_run` row and deletes the term's
     /// categories, entitlements and quality issues (from earlier runs) in the same transaction.
+    /// Call it before reading the lists the run uses: from here to the commit no import can
+    /// replace one (SQLite admits one writer; PostgreSQL imports wait on an advisory lock).
     pub async fn begin_compute(&self, meta: &RunMeta) -> StoreResult<ComputeTx> {
         const INSERT: &str = "INSERT INTO compute_run (term, term_seq, policy_id, policy_version, \
             policy_sha256, actor, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
@@ -101,6 +103,8 @@ impl Db {
         ];
         let mut tx = Tx::begin(self).await?;
         let seq = term_seq(meta.term);
+        // No import replaces a list from here to the commit: begin the run before reading them.
+        tx.lock_shared(LISTS_LOCK).await?;
         // Two computes of one term at once queue: the later replaces the earlier entirely.
         tx.lock(COMPUTE_LOCK + seq).await?;
         let term = meta.term.to_string();

@@ -38,6 +38,13 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// SQLite: another write (an import, a compute, a copy) held the database longer than the
+    /// busy timeout (30 s) this one waited.
+    #[error("数据库正忙：另一个导入、计算或复制正在写入，等待 30 秒后仍未结束，请稍后再试")]
+    Busy {
+        #[source]
+        source: sqlx::Error,
+    },
     /// Any other database failure during the operation `op` (a Chinese verb phrase).
     #[error("数据库错误：{op}失败")]
     Db {

@@ -7,7 +7,7 @@ use crate::error::{Ctx, StoreError, StoreResult};
 use crate::import_rows;
 use crate::rows::ImportBatchRow;
 use crate::tx::Tx;
-use crate::{Db, IMPORT_LOCK};
+use crate::{Db, IMPORT_LOCK, LISTS_LOCK};
 use chrono::Utc;
 use std::collections::HashSet;
 use zizhu_domain::{ListKind, ListRecord, Term};
@@ -62,6 +62,8 @@ impl Db {
             (_, t) => t,
         };
         let mut tx = Tx::begin_bulk(self).await?;
+        // No compute reads the lists while one of them is replaced.
+        tx.lock(LISTS_LOCK).await?;
         // Two imports of the same list (and term) at once would each delete the old version
         // without seeing the other's new rows, and both sets would stay: they queue instead.
         let kind_no = ListKind::ALL

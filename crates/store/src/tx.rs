@@ -1,7 +1,7 @@
 //! An open write transaction on either backend, and the chunked multi-row `INSERT … VALUES`
 //! that bulk writes use.
 
-use crate::error::{Ctx, StoreResult};
+use crate::error::{Ctx, StoreError, StoreResult};
 use crate::sql::Params;
 use crate::Db;
 use chrono::Utc;
@@ -26,7 +26,18 @@ impl Tx {
             Db::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
             Db::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
         }
-        .ctx("开始事务")
+        .map_err(|e| {
+            // SQLite gave up waiting for another writer (its busy timeout).
+            let busy = e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .is_some_and(|c| c == "5" || c == "517");
+            if busy {
+                StoreError::Busy { source: e }
+            } else {
+                StoreError::from_sqlx("开始事务", e)
+            }
+        })
     }
 
     /// Like [`Tx::begin`], for loading a whole list (an import, a copy): on SQLite the
@@ -76,6 +87,18 @@ impl Tx {
                 .execute(&mut **conn)
                 .await
                 .ctx("等待同一名单或学期的其他写入完成")?;
+        }
+        Ok(())
+    }
+
+    /// Like [`Tx::lock`], shared: any number of holders, none while someone holds it exclusively.
+    pub(crate) async fn lock_shared(&mut self, key: i64) -> StoreResult<()> {
+        if let Tx::Postgres(conn) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+                .bind(key)
+                .execute(&mut **conn)
+                .await
+                .ctx("等待正在进行的名单导入完成")?;
         }
         Ok(())
     }

@@ -196,7 +196,7 @@ impl Workbook {
     ) -> Result<(Workbook, String), ImportError> {
         let io = |e: std::io::Error| ImportError::Io {
             file: path.display().to_string(),
-            detail: e.to_string(),
+            detail: crate::error::io_reason(&e),
         };
         let mut file = std::fs::File::open(path).map_err(io)?;
         let meta = file.metadata().map_err(io)?;

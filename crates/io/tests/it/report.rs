@@ -55,3 +55,26 @@ fn report_in_xlsx_and_bom_csv() {
     assert_eq!(range.get((5, 1)), Some(&Data::String("身份证号".into())));
     assert_eq!(range.height(), 6);
 }
+
+/// A cell longer than Excel allows (a hostile review: a 40,000-character ID) still gets its
+/// report: the xlsx cell is cut with a note, the CSV keeps the whole value.
+#[test]
+fn a_value_longer_than_an_excel_cell_is_reported() {
+    let long = "1".repeat(40_000);
+    let text = lines(&["姓名,身份证号,城乡类别", &format!("张三,{long},农村")]);
+    let (_, out) = import(ListKind::Dibao, "低保.csv", text.as_bytes());
+    let errs: Vec<RowError> = errors(&out);
+    assert_eq!(errs.len(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let (xlsx_path, csv_path) =
+        write_error_report(&dir.path().join("r"), "低保.csv", ListKind::Dibao, &errs).unwrap();
+    let csv = std::fs::read_to_string(csv_path).unwrap();
+    assert!(csv.contains(&long));
+    let mut wb: Xlsx<_> = calamine::open_workbook(&xlsx_path).unwrap();
+    let range = wb.worksheet_range("导入问题").unwrap();
+    let Some(Data::String(v)) = range.get_value((2, 2)) else {
+        panic!("value cell")
+    };
+    assert!(v.starts_with(&"1".repeat(32_000)));
+    assert!(v.ends_with("原文共 40000 字）"), "{}", &v[v.len() - 80..]);
+}

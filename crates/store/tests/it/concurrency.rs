@@ -16,6 +16,25 @@ story!(
     concurrent_computes_do_not_mix
 );
 
+/// A shared database only: `sqlite::memory:` is one connection, which a compute's open run
+/// holds, so nothing else can read or write it meanwhile.
+mod an_import_waits_for_a_running_compute {
+    #[tokio::test]
+    async fn sqlite_file() -> crate::support::TestResult {
+        crate::support::on_file(|db| async move {
+            super::an_import_waits_for_a_running_compute(&db).await
+        })
+        .await
+    }
+    #[tokio::test]
+    async fn postgres() -> crate::support::TestResult {
+        crate::support::on_postgres(|db| async move {
+            super::an_import_waits_for_a_running_compute(&db).await
+        })
+        .await
+    }
+}
+
 /// Imports students `ns` in batches of 10, pausing between batches so that the other import
 /// gets to run in between.
 async fn slow_import(db: &Db, ns: Vec<u32>, file: &str) -> Result<i64, StoreError> {
@@ -91,5 +110,35 @@ async fn concurrent_computes_do_not_mix(db: &Db) -> TestResult {
         BTreeSet::from([run_a.max(run_b)]),
         "the later run only"
     );
+    Ok(())
+}
+
+/// A compute reads the lists after opening its run; an import started meanwhile waits until the
+/// run commits, so the run never sees a list replaced half-way (a hostile review mixed two
+/// registries on PostgreSQL before the lists lock). On SQLite the import waits for the writer.
+async fn an_import_waits_for_a_running_compute(db: &Db) -> TestResult {
+    import_students(db, autumn(2023), &[1, 2], "S1").await?;
+    let run = db.begin_compute(&run_meta(autumn(2023), "v1")).await?;
+    let other = db.clone();
+    let import = tokio::spawn(async move {
+        import_students(&other, autumn(2023), &[3, 4, 5], "S1")
+            .await
+            .map_err(|e| e.to_string())
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(!import.is_finished(), "the import waits for the run");
+    assert_eq!(
+        stored_people(db).await?.len(),
+        2,
+        "the run still reads the old registry"
+    );
+    run.commit(RunSummary {
+        students: 2,
+        entitlements: 0,
+        total_fen: 0,
+    })
+    .await?;
+    import.await??;
+    assert_eq!(stored_people(db).await?.len(), 3);
     Ok(())
 }
