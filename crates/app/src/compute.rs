@@ -391,6 +391,7 @@ pub async fn compute_term(
         for a in &admissions {
             let id = a.record.id.as_str();
             let last = latest.get(id);
+
             let difficulty = last
                 .map(|s| s.record.difficulty)
                 .unwrap_or(zizhu_domain::Difficulty::NotDifficult);
@@ -410,6 +411,14 @@ pub async fn compute_term(
             let facts = fi.facts();
             grants.clear();
             tp.evaluate(Subject::Admission, facts, prior_mask(id), &mut grants);
+            if last.is_none() && grants.is_empty() {
+                out.dq.push(quality::admittee_without_registry(
+                    id,
+                    &a.record.name,
+                    a.import_id,
+                    a.row_no,
+                ));
+            }
             if !grants.is_empty() && !id_key(id).is_some_and(|k| seen.contains_key(&seen_key(k))) {
                 out.cats.extend(category_rows(id, &cats));
             }

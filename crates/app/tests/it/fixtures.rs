@@ -236,7 +236,12 @@ pub fn dibao(p: &People) -> String {
 
 pub fn admissions(p: &People) -> String {
     format!(
-        "考生号,姓名,身份证号,录取院校,院校所在省份,录取年份\n23360731001,子演十一,{},南昌演示大学,江西省,2023\n23360731002,寅演十二,{},长沙演示学院,湖南省,2023\n",
-        p.l, p.m
+        "考生号,姓名,身份证号,录取院校,院校所在省份,录取年份\n23360731001,子演十一,{},南昌演示大学,江西省,2023\n23360731002,寅演十二,{},长沙演示学院,湖南省,2023\n23360731003,卯演十四,{},南昌演示大学,江西省,2023\n",
+        p.l, p.m, admittee_without_registry()
     )
+}
+
+/// An admittee on no list and in no imported registry term: granted nothing, reported (DQ-007).
+pub fn admittee_without_registry() -> String {
+    id("20050617", 24)
 }

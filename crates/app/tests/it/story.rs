@@ -163,6 +163,19 @@ async fn autumn_2023_roster_matches_the_policy_worked_by_hand() {
         n.contains("丑演十三") && n.contains("H001") && n.contains("第10行"),
         "a lead must be followable: {n}"
     );
+    // An admittee granted nothing and missing from every imported registry term is reported
+    // (DQ-007: its school's own hardship recognition could not be read); those granted are not.
+    let no_registry: Vec<_> = dq.iter().filter(|q| q.code == "DQ-007").collect();
+    assert_eq!(no_registry.len(), 1, "{dq:?}");
+    assert_eq!(
+        no_registry[0].id_number.as_deref(),
+        Some(fixtures::admittee_without_registry().as_str())
+    );
+    assert!(
+        no_registry[0].source.contains("第4行"),
+        "{:?}",
+        no_registry[0]
+    );
     // …but the adult (the parent) is not.
     assert!(!dq
         .iter()
