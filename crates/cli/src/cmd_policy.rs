@@ -21,7 +21,7 @@ pub fn check(file: Option<PathBuf>) -> anyhow::Result<u8> {
         }
         Err(e) => {
             eprintln!("错误：{e}");
-            Ok(1)
+            Ok(crate::ui::policy_load_exit(&e))
         }
     }
 }
@@ -31,7 +31,7 @@ pub fn test(file: Option<PathBuf>, cases: Option<PathBuf>) -> anyhow::Result<u8>
         Ok(p) => p,
         Err(e) => {
             eprintln!("错误：{e}");
-            return Ok(1);
+            return Ok(crate::ui::policy_load_exit(&e));
         }
     };
     let case_path = cases.or_else(|| {

@@ -87,7 +87,22 @@ fn unreadable_policy(path: &str, e: &std::io::Error) -> anyhow::Error {
         std::io::ErrorKind::IsADirectory => "这是一个文件夹".to_string(),
         _ => e.to_string(),
     };
-    anyhow::anyhow!("无法读取政策文件 {path}：{why}")
+    anyhow::Error::new(PolicyUnreadable(format!("无法读取政策文件 {path}：{why}")))
+}
+
+/// The policy file could not be read at all (exit code 2, an error), as against a file that was
+/// read and rejected (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PolicyUnreadable(String);
+
+/// Exit code for a failed policy load: 2 when the file could not be read, 1 when it was rejected.
+pub fn policy_load_exit(e: &anyhow::Error) -> u8 {
+    if e.is::<PolicyUnreadable>() {
+        2
+    } else {
+        1
+    }
 }
 
 /// Loads the policy file: the given path, else `policy/2023.toml` here, else the embedded copy.

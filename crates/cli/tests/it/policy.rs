@@ -52,6 +52,18 @@ fn a_missing_policy_file_says_why() {
     );
 }
 
+/// `policy check` / `policy test` of a file that is not there is an error (2), not a rejected
+/// file (1): a newcomer ran README's example on a file the repository did not have.
+#[test]
+fn policy_commands_on_a_missing_file_exit_2() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for cmd in ["check", "test"] {
+        let o = run(&["policy", cmd, "policy/2099.toml"], tmp.path());
+        assert_eq!(o.status.code(), Some(2), "policy {cmd}: {}", stderr(&o));
+        assert!(stderr(&o).contains("文件不存在"), "{}", stderr(&o));
+    }
+}
+
 #[test]
 fn a_list_file_missing_a_column_is_input_rejected_not_an_error() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
