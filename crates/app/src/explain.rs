@@ -94,7 +94,7 @@ pub async fn explain_compiled(
         let _ = writeln!(s, "\n本学期学籍中没有此人。");
         // Still say which lists the person is on: for a school-age child that is a dropout lead.
         let cats = index.categories(id.as_str(), Difficulty::NotDifficult, (0, 0));
-        write_categories(&mut s, &cats, &import_name, full_id);
+        write_categories(&mut s, &cats, &import_name, full_id, NOT_ENROLLED);
     }
     for st in &students {
         let r = &st.record;
@@ -119,7 +119,7 @@ pub async fn explain_compiled(
             st.row_no
         );
         let cats = index.categories(id.as_str(), r.difficulty, (st.import_id, st.row_no));
-        write_categories(&mut s, &cats, &import_name, full_id);
+        write_categories(&mut s, &cats, &import_name, full_id, RECOGNIZED_NONE);
         let fi = student_facts(r, school, &cats, index.poor_exited(id.as_str()));
         write_verdicts(&mut s, tp, Subject::Student, fi, once_mask);
     }
@@ -150,7 +150,12 @@ pub async fn explain_compiled(
             a.row_no
         );
         let cats = index.categories(id.as_str(), difficulty, registry);
-        write_categories(&mut s, &cats, &import_name, full_id);
+        let none = if last.is_some() {
+            RECOGNIZED_NONE
+        } else {
+            NO_REGISTRY_ROW
+        };
+        write_categories(&mut s, &cats, &import_name, full_id, none);
         let mut fi = FactInput {
             college_admitted: true,
             college_in_province: same_province(&a.record.college_province, &tp.province),
@@ -182,16 +187,27 @@ fn payee_zh(k: &str) -> &'static str {
     zizhu_policy::file::Payee::from_key(k).map_or("未知", |p| p.zh())
 }
 
+/// Why a person has no category: a registry row said the school recognised no hardship…
+const RECOGNIZED_NONE: &str = "不在任何困难名单中，学校认定为不困难";
+/// …the person is not in this term's registry…
+const NOT_ENROLLED: &str = "不在任何困难名单中；本学期学籍中没有此人，无学校认定";
+/// …or an admittee has no registry row in any imported term up to this one.
+const NO_REGISTRY_ROW: &str =
+    "不在任何困难名单中；已导入的学籍（至本学期）中没有此人，学校认定无从核对（数据质量 DQ-007）";
+
 /// The categories and the list rows behind them. A detail can hold a number that contains the ID
 /// (a 残疾人证 number is the ID plus two digits): long digit runs are masked unless `full_id`.
+/// `none` says why there is no category when there is none: what the school's recognition was,
+/// or that no registry row could tell.
 fn write_categories(
     s: &mut String,
     cats: &[crate::matching::MatchedCategory],
     import_name: &dyn Fn(i64) -> String,
     full_id: bool,
+    none: &str,
 ) {
     if cats.is_empty() {
-        let _ = writeln!(s, "认定类别：无（不在任何困难名单中，学校认定为不困难）");
+        let _ = writeln!(s, "认定类别：无（{none}）");
         return;
     }
     let shown = |d: &str| {

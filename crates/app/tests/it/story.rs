@@ -176,6 +176,19 @@ async fn autumn_2023_roster_matches_the_policy_worked_by_hand() {
         "{:?}",
         no_registry[0]
     );
+    // explain says the school's recognition could not be read, not that the school found the
+    // admittee not in hardship.
+    let why = zizhu_app::explain::explain(
+        &db,
+        &policy(),
+        term,
+        &fixtures::admittee_without_registry(),
+        false,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(why.contains("学校认定无从核对（数据质量 DQ-007）"), "{why}");
+    assert!(!why.contains("学校认定为不困难"), "{why}");
     // …but the adult (the parent) is not.
     assert!(!dq
         .iter()
