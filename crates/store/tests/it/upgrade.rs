@@ -115,3 +115,32 @@ async fn a_version_2_postgres_database_keeps_its_results_through_0003() -> TestR
     admin.close().await;
     outcome
 }
+
+/// A person's roster lines are found through the person's index, not by reading the whole
+/// term: with the term's text in the unique key, SQLite (no statistics) chose the term's index
+/// and explain took 0.7 s at 10 M students.
+#[tokio::test]
+async fn a_persons_roster_lines_are_read_through_the_person_index() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite:{}", dir.path().join("plan.db").display());
+    let db = Db::connect(&url).await?;
+    db.migrate().await?;
+    db.close().await;
+    let opts: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+    let pool = sqlx::SqlitePool::connect_with(opts).await?;
+    for sql in [
+        "EXPLAIN QUERY PLAN SELECT id FROM entitlement WHERE term_seq = 4047 AND id_number = 'x'",
+        "EXPLAIN QUERY PLAN SELECT DISTINCT program FROM entitlement WHERE id_number = 'x' \
+         AND term_seq < 4047",
+        "EXPLAIN QUERY PLAN SELECT id FROM category WHERE term_seq = 4047 AND id_number = 'x'",
+    ] {
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sql).fetch_all(&pool).await?;
+        let plan: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
+        assert!(
+            plan.iter().any(|p| p.contains("id_number=?")),
+            "{sql}: {plan:?}"
+        );
+    }
+    pool.close().await;
+    Ok(())
+}
