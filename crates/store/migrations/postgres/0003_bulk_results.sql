@@ -15,3 +15,13 @@ ALTER TABLE quality_issue DROP CONSTRAINT quality_issue_run_id_fkey;
 ALTER TABLE entitlement DROP CONSTRAINT entitlement_term_person_program;
 DROP INDEX entitlement_person;
 ALTER TABLE entitlement ADD CONSTRAINT entitlement_person_term_program UNIQUE (id_number, term_seq, program);
+
+-- The imported lists' rows likewise name their import batch without a foreign key: they are
+-- written in bulk by the import transaction that made the batch, and the per-row check more than
+-- doubled the registry COPY (BENCHMARKS.md). Db::dangling_references checks them too.
+ALTER TABLE school DROP CONSTRAINT school_import_id_fkey;
+ALTER TABLE student DROP CONSTRAINT student_import_id_fkey;
+ALTER TABLE poor_member DROP CONSTRAINT poor_member_import_id_fkey;
+ALTER TABLE assistance DROP CONSTRAINT assistance_import_id_fkey;
+ALTER TABLE disabled_person DROP CONSTRAINT disabled_person_import_id_fkey;
+ALTER TABLE college_admission DROP CONSTRAINT college_admission_import_id_fkey;

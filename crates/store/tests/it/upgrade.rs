@@ -9,15 +9,20 @@ use zizhu_store::Db;
 const OLD_ROWS: &[&str] = &[
     "INSERT INTO import_batch (id, kind, file_name, sha256, term, actor, imported_at, row_count) \
      VALUES (1, 'students', 'a.csv', 'abc', '2023-autumn', '导入员', '2023-09-01T08:00:00+00:00', 2)",
+    "INSERT INTO student (import_id, row_no, term, term_seq, id_number, name, student_no, \
+     school_code, grade, class_name, boarding, special_class, regular_class_inclusion, hukou, major, \
+     agri_major, full_time, status, difficulty, birth_date, sex) VALUES (1, 2, '2023-autumn', 4047, \
+     '360731201001010012', '测试学生', 'G1', 'S1', 3, '1班', false, false, false, 'rural', '', \
+     false, true, 'enrolled', 'not_difficult', '2010-01-01', 'male')",
     "INSERT INTO compute_run (id, term, term_seq, policy_id, policy_version, policy_sha256, actor, \
      started_at, finished_at) VALUES (1, '2023-autumn', 4047, 'p', 'v', 's', '计算员', \
      '2023-09-02T08:00:00+00:00', '2023-09-02T08:01:00+00:00')",
     "INSERT INTO category (run_id, term, term_seq, id_number, category, list_kind, import_id, \
-     row_no, detail) VALUES (1, '2023-autumn', 4047, '360731201001010011', 'school_recognized', \
+     row_no, detail) VALUES (1, '2023-autumn', 4047, '360731201001010012', 'school_recognized', \
      'students', 1, 2, '特别困难')",
     "INSERT INTO entitlement (run_id, term, term_seq, id_number, name, student_no, school_code, \
      program, program_name, clause, amount_fen, payee, facts) VALUES (1, '2023-autumn', 4047, \
-     '360731201001010011', '测试学生', 'G1', 'S1', 'p', '名称', '二(一)2', 62500, 'guardian', '{}')",
+     '360731201001010012', '测试学生', 'G1', 'S1', 'p', '名称', '二(一)2', 62500, 'guardian', '{}')",
     "INSERT INTO quality_issue (run_id, term, term_seq, code, id_number, school_code, source, \
      detail) VALUES (1, '2023-autumn', 4047, 'Q1', NULL, 'S1', 'students', '说明')",
 ];
@@ -44,10 +49,11 @@ async fn check_upgraded(db: &Db) -> TestResult {
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0].amount_fen, 62_500);
     assert_eq!(
-        db.categories_for(term, "360731201001010011").await?.len(),
+        db.categories_for(term, "360731201001010012").await?.len(),
         1
     );
     assert_eq!(db.quality_issues(term).await?.len(), 1);
+    assert_eq!(db.student_page(term, 0, 10).await?.len(), 1);
     assert_eq!(db.dangling_references().await?, vec![]);
     Ok(())
 }
