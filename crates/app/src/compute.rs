@@ -383,59 +383,68 @@ pub async fn compute_term(
         .any(|p| p.subject == Subject::Admission && p.payable_this_term);
     if has_admission_programs {
         let admissions = db.admissions(term.year).await?;
-        let ids: Vec<String> = admissions
-            .iter()
-            .map(|a| a.record.id.as_str().to_string())
-            .collect();
-        let latest = db.latest_student_records(&ids, term).await?;
-        for a in &admissions {
-            let id = a.record.id.as_str();
-            let last = latest.get(id);
+        // A page of admittees at a time: their registry records, then their rows handed to the
+        // writer, so neither grows with the province's admissions.
+        for page in admissions.chunks(PAGE as usize) {
+            let ids: Vec<String> = page
+                .iter()
+                .map(|a| a.record.id.as_str().to_string())
+                .collect();
+            let latest = db.latest_student_records(&ids, term).await?;
+            for a in page {
+                let id = a.record.id.as_str();
+                let last = latest.get(id);
 
-            let difficulty = last
-                .map(|s| s.record.difficulty)
-                .unwrap_or(zizhu_domain::Difficulty::NotDifficult);
-            let cats = index.categories(
-                id,
-                difficulty,
-                last.map(|s| (s.import_id, s.row_no)).unwrap_or((0, 0)),
-            );
-            let mut fi = FactInput {
-                college_admitted: true,
-                college_in_province: same_province(&a.record.college_province, &tp.province),
-                difficulty: Some(difficulty),
-                full_time: true,
-                ..FactInput::default()
-            };
-            apply_categories(&mut fi, &cats, index.poor_exited(id));
-            let facts = fi.facts();
-            grants.clear();
-            tp.evaluate(Subject::Admission, facts, prior_mask(id), &mut grants);
-            if last.is_none() && grants.is_empty() {
-                out.dq.push(quality::admittee_without_registry(
+                let difficulty = last
+                    .map(|s| s.record.difficulty)
+                    .unwrap_or(zizhu_domain::Difficulty::NotDifficult);
+                let cats = index.categories(
                     id,
-                    &a.record.name,
-                    a.import_id,
-                    a.row_no,
-                ));
-            }
-            if !grants.is_empty() && !id_key(id).is_some_and(|k| seen.contains_key(&seen_key(k))) {
-                out.cats.extend(category_rows(id, &cats));
-            }
-            let rec = admission_as_record(a, last.map(|s| &s.record));
-            for g in &grants {
-                push_grant(
-                    &mut tracer,
-                    g,
-                    facts,
-                    &cats,
-                    &rec,
-                    &mut out,
-                    &mut per_program,
-                    &mut summary,
+                    difficulty,
+                    last.map(|s| (s.import_id, s.row_no)).unwrap_or((0, 0)),
                 );
+                let mut fi = FactInput {
+                    college_admitted: true,
+                    college_in_province: same_province(&a.record.college_province, &tp.province),
+                    difficulty: Some(difficulty),
+                    full_time: true,
+                    ..FactInput::default()
+                };
+                apply_categories(&mut fi, &cats, index.poor_exited(id));
+                let facts = fi.facts();
+                grants.clear();
+                tp.evaluate(Subject::Admission, facts, prior_mask(id), &mut grants);
+                if last.is_none() && grants.is_empty() {
+                    out.dq.push(quality::admittee_without_registry(
+                        id,
+                        &a.record.name,
+                        a.import_id,
+                        a.row_no,
+                    ));
+                }
+                if !grants.is_empty()
+                    && !id_key(id).is_some_and(|k| seen.contains_key(&seen_key(k)))
+                {
+                    out.cats.extend(category_rows(id, &cats));
+                }
+                let rec = admission_as_record(a, last.map(|s| &s.record));
+                for g in &grants {
+                    push_grant(
+                        &mut tracer,
+                        g,
+                        facts,
+                        &cats,
+                        &rec,
+                        &mut out,
+                        &mut per_program,
+                        &mut summary,
+                    );
+                }
+                summary.admissions += 1;
             }
-            summary.admissions += 1;
+            if !out.flush(false).await {
+                break; // the writer failed: its error is reported below
+            }
         }
     }
 

@@ -157,6 +157,17 @@ pub fn compulsory_age(birth: NaiveDate, on: NaiveDate) -> bool {
     (6..=14).contains(&age)
 }
 
+/// The birth date in an ID key ([`zizhu_domain::ids::id_key`]: digits 7-14 of the ID are
+/// YYYYMMDD, GB 11643-1999 §4.3).
+fn birth_of_key(key: u64) -> Option<NaiveDate> {
+    let ymd = key / 1000 % 100_000_000;
+    NaiveDate::from_ymd_opt(
+        i32::try_from(ymd / 10_000).ok()?,
+        u32::try_from(ymd / 100 % 100).ok()?,
+        u32::try_from(ymd % 100).ok()?,
+    )
+}
+
 /// People of compulsory school age on a department list who are not in the term's registry.
 pub fn missing_from_registry(
     index: &ListIndex,
@@ -164,7 +175,12 @@ pub fn missing_from_registry(
     on: NaiveDate,
     out: &mut Vec<NewQualityIssue>,
 ) {
-    let mut found: Vec<(u64, ListKind)> = index.people().filter(|(k, _)| !seen(*k)).collect();
+    // Only children of compulsory age are kept (from the birth date inside the key, without
+    // building the ID): a province's lists hold millions of adults not in the registry.
+    let mut found: Vec<(u64, ListKind)> = index
+        .people()
+        .filter(|(k, _)| birth_of_key(*k).is_some_and(|b| compulsory_age(b, on)) && !seen(*k))
+        .collect();
     found.sort_unstable();
     let mut reported: FxHashSet<u64> = FxHashSet::default();
     for (key, list) in found {
@@ -196,6 +212,13 @@ pub fn missing_from_registry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_birth_date_is_read_from_the_key() {
+        let key = zizhu_domain::ids::id_key("11010519491231002X");
+        assert_eq!(key.and_then(birth_of_key), NaiveDate::from_ymd_opt(1949, 12, 31));
+        assert_eq!(birth_of_key(11010519491332002), None);
+    }
     use zizhu_domain::IdNumber;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
