@@ -133,8 +133,8 @@ impl ImportTx {
         self.inserted
     }
 
-    /// Stores `rows`: (row number in the source file, record), with multi-row
-    /// `INSERT … VALUES` statements chunked under the backend's bind-parameter limit. Every
+    /// Stores `rows`: (row number in the source file, record), as a bulk write (`bulk.rs`: a
+    /// prepared INSERT per row on SQLite's handle, `COPY` on PostgreSQL). Every
     /// record must be of this import's kind (a [`ListRecord::Assistance`] for 低保, 特困供养 and
     /// 城镇困难家庭).
     ///

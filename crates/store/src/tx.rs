@@ -1,5 +1,6 @@
-//! An open write transaction on either backend, and the chunked multi-row `INSERT … VALUES`
-//! that bulk writes use.
+//! An open write transaction on either backend: begin (with the SQLite page cache of bulk
+//! writes), advisory locks, planner statistics, commit and rollback. Bulk rows go through
+//! `bulk.rs`.
 
 use crate::error::{Ctx, StoreError, StoreResult};
 use crate::sql::Params;
