@@ -216,7 +216,10 @@ mod tests {
     #[test]
     fn the_birth_date_is_read_from_the_key() {
         let key = zizhu_domain::ids::id_key("11010519491231002X");
-        assert_eq!(key.and_then(birth_of_key), NaiveDate::from_ymd_opt(1949, 12, 31));
+        assert_eq!(
+            key.and_then(birth_of_key),
+            NaiveDate::from_ymd_opt(1949, 12, 31)
+        );
         assert_eq!(birth_of_key(11010519491332002), None);
     }
     use zizhu_domain::IdNumber;
