@@ -188,12 +188,12 @@ fn payee_zh(k: &str) -> &'static str {
 }
 
 /// Why a person has no category: a registry row said the school recognised no hardship…
-const RECOGNIZED_NONE: &str = "不在任何困难名单中，学校认定为不困难";
+const RECOGNIZED_NONE: &str = "基准日有效的困难名单中没有此人，学校认定为不困难";
 /// …the person is not in this term's registry…
-const NOT_ENROLLED: &str = "不在任何困难名单中；本学期学籍中没有此人，无学校认定";
+const NOT_ENROLLED: &str = "基准日有效的困难名单中没有此人；本学期学籍中没有此人，无学校认定";
 /// …or an admittee has no registry row in any imported term up to this one.
 const NO_REGISTRY_ROW: &str =
-    "不在任何困难名单中；已导入的学籍（至本学期）中没有此人，学校认定无从核对（数据质量 DQ-007）";
+    "基准日有效的困难名单中没有此人；已导入的学籍（至本学期）中没有此人，学校认定无从核对（数据质量 DQ-007）";
 
 /// The categories and the list rows behind them. A detail can hold a number that contains the ID
 /// (a 残疾人证 number is the ID plus two digits): long digit runs are masked unless `full_id`.

@@ -20,9 +20,9 @@ fn require_existing_source(url: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Copies `from` into `to` with a progress counter, then prints each table's rows and checksum.
-/// A source whose computed results name a run or import batch that does not exist is refused.
-async fn copy(from: &Db, to: &Db, audit: (&str, &str, &str)) -> anyhow::Result<Vec<TableCopy>> {
+/// Refuses a source whose rows name an import batch or compute run that does not exist; called
+/// before the target is opened, so a refused copy leaves no file or schema behind.
+async fn refuse_dangling(from: &Db) -> anyhow::Result<()> {
     let dangling = from.dangling_references().await?;
     if !dangling.is_empty() {
         let what: Vec<String> = dangling
@@ -34,6 +34,11 @@ async fn copy(from: &Db, to: &Db, audit: (&str, &str, &str)) -> anyhow::Result<V
             what.join("；")
         );
     }
+    Ok(())
+}
+
+/// Copies `from` into `to` with a progress counter, then prints each table's rows and checksum.
+async fn copy(from: &Db, to: &Db, audit: (&str, &str, &str)) -> anyhow::Result<Vec<TableCopy>> {
     let pb = ui::counter("复制");
     let copied = from
         .copy_to(
@@ -80,6 +85,7 @@ pub async fn migrate_store(ctx: &Ctx, from: &str, to: &str) -> anyhow::Result<u8
             "读取全部数据，复制到目标数据库",
         )
         .await?;
+    refuse_dangling(&source).await?;
     let target = ui::open_db(to).await?;
     let copied = copy(
         &source,
@@ -141,6 +147,7 @@ pub async fn backup(ctx: &Ctx, file: &Path) -> anyhow::Result<u8> {
             "读取全部数据，写入备份文件",
         )
         .await?;
+    refuse_dangling(&source).await?;
     create_private(&partial)?;
     let result = async {
         let target = Db::open_sqlite_file(&partial, true).await?;
@@ -183,6 +190,7 @@ pub async fn restore(ctx: &Ctx, file: &Path) -> anyhow::Result<u8> {
     // Read-only: the backup file is never changed, and checked before anything is copied.
     let source = Db::open_sqlite_file(file, false).await?;
     source.check_zizhu_schema().await?;
+    refuse_dangling(&source).await?;
     let target = ctx.db().await?;
     let copied = copy(
         &source,

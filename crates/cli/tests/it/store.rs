@@ -117,6 +117,38 @@ async fn backup_and_restore_give_the_same_tables() {
     let o = run(&["restore", f, "--database", &restored], tmp.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("目标数据库不是空的"), "{}", stderr(&o));
+
+    // A source with a row naming an import batch that does not exist is refused before any
+    // target is made: no backup file, no migrated copy.
+    let opts: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
+    let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+    sqlx::query("UPDATE student SET import_id = 999999 WHERE id = (SELECT MIN(id) FROM student)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let orphan_backup = tmp.path().join("orphan.db");
+    let o = run(
+        &[
+            "backup",
+            orphan_backup.to_str().unwrap(),
+            "--database",
+            &url,
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("学籍引用了不存在的导入批次（1 行）"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!orphan_backup.exists());
+    let target = tmp.path().join("copy.db");
+    let to = format!("sqlite:{}", target.display());
+    let o = run(&["migrate-store", "--from", &url, "--to", &to], tmp.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!target.exists(), "a refused copy leaves no target file");
 }
 
 #[tokio::test]
