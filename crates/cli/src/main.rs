@@ -197,7 +197,27 @@ fn parse_kind(s: &str) -> Result<ListKind, String> {
         })
 }
 
+/// Output piped into a reader that stops early (`zizhu imports | head`): Rust ignores SIGPIPE,
+/// so `println!` panics on the closed pipe. That is no error of ours: leave quietly, as a command
+/// killed by SIGPIPE would (a review saw the panic and its backtrace).
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| p.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let matches = <Cli as clap::CommandFactory>::command().get_matches();
     let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(c) => c,

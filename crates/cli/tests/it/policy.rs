@@ -123,3 +123,23 @@ fn explain_for_a_term_the_policy_does_not_cover_gives_no_advice_to_compute() {
     assert!(err.contains("不适用于"), "{err}");
     assert!(!err.contains("尚未计算"), "{err}");
 }
+
+/// Output into a pipe the reader has closed (`zizhu imports | head -0`) ends quietly with 0, not
+/// with a panic and a backtrace (exit 101).
+#[test]
+fn a_closed_output_pipe_is_not_a_crash() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..3 {
+        let mut child = crate::common::zizhu()
+            .args(["imports", "--database", "sqlite:p.db"])
+            .current_dir(tmp.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+}
