@@ -4,7 +4,7 @@
 //! findings — all in one transaction, so a kill leaves the previous roster intact and a re-run
 //! replaces it.
 
-use crate::matching::{apply_categories, same_province, student_facts, ListIndex, MatchedCategory};
+use crate::matching::{admission_facts, student_facts, ListIndex, MatchedCategory};
 use crate::quality;
 use crate::AppError;
 use rustc_hash::FxHashMap;
@@ -12,7 +12,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use zizhu_domain::ids::id_key;
 use zizhu_domain::{Fen, ListKind, School, StudentRecord, Term};
-use zizhu_policy::{FactInput, Grant, Policy, Subject, TermPolicy};
+use zizhu_policy::{Grant, Policy, Subject, TermPolicy};
 use zizhu_store::{Db, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
 
 /// Rows read and written per round trip.
@@ -403,15 +403,14 @@ pub async fn compute_term(
                     difficulty,
                     last.map(|s| (s.import_id, s.row_no)).unwrap_or((0, 0)),
                 );
-                let mut fi = FactInput {
-                    college_admitted: true,
-                    college_in_province: same_province(&a.record.college_province, &tp.province),
-                    difficulty: Some(difficulty),
-                    full_time: true,
-                    ..FactInput::default()
-                };
-                apply_categories(&mut fi, &cats, index.poor_exited(id));
-                let facts = fi.facts();
+                let facts = admission_facts(
+                    &a.record.college_province,
+                    &tp.province,
+                    difficulty,
+                    &cats,
+                    index.poor_exited(id),
+                )
+                .facts();
                 grants.clear();
                 tp.evaluate(Subject::Admission, facts, prior_mask(id), &mut grants);
                 if last.is_none() && grants.is_empty() {

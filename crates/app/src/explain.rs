@@ -2,7 +2,7 @@
 //! granted or not — the clause, each condition with the value that decided it, the lists (import
 //! batch and row) behind each category — and whether it agrees with the stored roster.
 
-use crate::matching::{apply_categories, same_province, student_facts, ListIndex};
+use crate::matching::{admission_facts, student_facts, ListIndex};
 use crate::AppError;
 use std::fmt::Write;
 use zizhu_domain::{Difficulty, IdNumber, ListKind, Term};
@@ -156,14 +156,13 @@ pub async fn explain_compiled(
             NO_REGISTRY_ROW
         };
         write_categories(&mut s, &cats, &import_name, full_id, none);
-        let mut fi = FactInput {
-            college_admitted: true,
-            college_in_province: same_province(&a.record.college_province, &tp.province),
-            difficulty: Some(difficulty),
-            full_time: true,
-            ..FactInput::default()
-        };
-        apply_categories(&mut fi, &cats, index.poor_exited(id.as_str()));
+        let fi = admission_facts(
+            &a.record.college_province,
+            &tp.province,
+            difficulty,
+            &cats,
+            index.poor_exited(id.as_str()),
+        );
         write_verdicts(&mut s, tp, Subject::Admission, fi, once_mask);
     }
     let _ = writeln!(s, "\n已计算名单（数据库）中本学期的记录：");

@@ -487,6 +487,27 @@ pub fn apply_categories(f: &mut FactInput, cats: &[MatchedCategory], poor_exited
     }
 }
 
+/// The facts of a college admittee of the year (二(一)3): admitted, whether the college is in
+/// the county's province, the school's recognition from the newest registry record up to the
+/// term (`difficulty`), and the categories. Compute and explain both use it.
+pub fn admission_facts(
+    college_province: &str,
+    province: &str,
+    difficulty: Difficulty,
+    cats: &[MatchedCategory],
+    poor_exited: bool,
+) -> FactInput {
+    let mut fi = FactInput {
+        college_admitted: true,
+        college_in_province: same_province(college_province, province),
+        difficulty: Some(difficulty),
+        full_time: true,
+        ..FactInput::default()
+    };
+    apply_categories(&mut fi, cats, poor_exited);
+    fi
+}
+
 /// The facts of a student in the registry, at a school (or an unknown school), with categories.
 pub fn student_facts(
     rec: &StudentRecord,
