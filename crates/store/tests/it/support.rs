@@ -52,13 +52,7 @@ where
         pg_skipped();
         return Ok(());
     };
-    let schema = unique_schema_name();
-    let admin = sqlx::PgPool::connect(&base).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await?;
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let (admin, schema, url) = pg_schema(&base).await?;
     let outcome = async {
         let db = Db::connect(&url).await?;
         assert_eq!(db.backend(), "postgres");
@@ -68,14 +62,35 @@ where
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(joined)
     }
     .await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&admin)
-        .await?;
-    admin.close().await;
+    drop_pg_schema(admin, &schema).await?;
     match outcome? {
         Ok(result) => result,
         Err(join) => std::panic::resume_unwind(join.into_panic()),
     }
+}
+
+/// A new, empty schema on the test server at `base`: (a pool to drop it with, its name, a URL
+/// whose search path is that schema).
+pub async fn pg_schema(
+    base: &str,
+) -> Result<(sqlx::PgPool, String, String), Box<dyn std::error::Error + Send + Sync>> {
+    let schema = unique_schema_name();
+    let admin = sqlx::PgPool::connect(base).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await?;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    Ok((admin, schema, url))
+}
+
+/// Drops a schema made by [`pg_schema`] and closes its pool.
+pub async fn drop_pg_schema(admin: sqlx::PgPool, schema: &str) -> TestResult {
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&admin)
+        .await?;
+    admin.close().await;
+    Ok(())
 }
 
 /// Says once per test binary, on the terminal (not captured by the test harness), that the

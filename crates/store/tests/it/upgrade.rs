@@ -91,13 +91,7 @@ async fn a_version_2_postgres_database_keeps_its_results_through_0003() -> TestR
     };
     let old = tempfile::tempdir()?;
     old_migrations("postgres", old.path())?;
-    let schema = format!("zizhu_upgrade_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&base).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await?;
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let (admin, schema, url) = pg_schema(&base).await?;
     let outcome: TestResult = async {
         let pool = sqlx::PgPool::connect(&url).await?;
         sqlx::migrate::Migrator::new(old.path())
@@ -115,10 +109,7 @@ async fn a_version_2_postgres_database_keeps_its_results_through_0003() -> TestR
         checked
     }
     .await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&admin)
-        .await?;
-    admin.close().await;
+    drop_pg_schema(admin, &schema).await?;
     outcome
 }
 
