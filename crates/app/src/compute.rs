@@ -394,7 +394,6 @@ pub async fn compute_term(
             for a in page {
                 let id = a.record.id.as_str();
                 let last = latest.get(id);
-
                 let difficulty = last
                     .map(|s| s.record.difficulty)
                     .unwrap_or(zizhu_domain::Difficulty::NotDifficult);

@@ -165,16 +165,30 @@ impl ListIndex {
     /// moment when a grown map and its old copy are both held (at province scale, hundreds of
     /// MB). Other kinds are ignored.
     pub fn reserve(&mut self, kind: ListKind, n: usize) {
-        // Bytes an entry keeps in the arena: a name (three Chinese characters, 9 bytes) and, on
-        // two lists, a household or certificate number (16-20 digits). Growing the arena by
-        // doubling would hold the old and the new copy at once: 200 MB at 10 M students.
-        let (arena_bytes, _) = match kind {
-            ListKind::PoorHouseholds => (28, self.poor.reserve(n)),
-            ListKind::Dibao => (10, self.dibao.reserve(n)),
-            ListKind::Tekun => (10, self.tekun.reserve(n)),
-            ListKind::UrbanHardship => (10, self.urban.reserve(n)),
-            ListKind::Disabled => (30, self.disabled.reserve(n)),
-            _ => (0, ()),
+        // The arena too, by what an entry keeps there: a name (three Chinese characters, 9 bytes)
+        // and, on two lists, a household or certificate number (16-20 digits).
+        let arena_bytes = match kind {
+            ListKind::PoorHouseholds => {
+                self.poor.reserve(n);
+                28
+            }
+            ListKind::Dibao => {
+                self.dibao.reserve(n);
+                10
+            }
+            ListKind::Tekun => {
+                self.tekun.reserve(n);
+                10
+            }
+            ListKind::UrbanHardship => {
+                self.urban.reserve(n);
+                10
+            }
+            ListKind::Disabled => {
+                self.disabled.reserve(n);
+                30
+            }
+            _ => 0,
         };
         self.arena.reserve(n.saturating_mul(arena_bytes));
     }
