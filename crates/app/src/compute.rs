@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use zizhu_domain::ids::id_key;
 use zizhu_domain::{Fen, ListKind, School, StudentRecord, Term};
 use zizhu_policy::{Grant, Policy, Subject, TermPolicy};
-use zizhu_store::{Db, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
+use zizhu_store::{
+    Db, NewCategory, NewEntitlement, NewQualityIssue, NewTrace, RunMeta, RunSummary,
+};
 
 /// Rows read and written per round trip.
 const PAGE: i64 = 10_000;
@@ -131,30 +133,35 @@ struct SourceDoc<'a> {
     detail: &'a str,
 }
 
-/// Builds the JSON stored with an entitlement: the term and reference date, the clause, the
-/// conditions that held, the amount rule, and the lists (import batch and row) behind each
-/// category. The policy part depends only on the grant's branch, amount rule, supplements and
-/// the facts its `any` groups looked at, so it is serialised once per distinct combination.
+/// Builds the facts stored with an entitlement. The whole object gives the term and reference
+/// date, the clause, the conditions that held, the amount rule, and the lists (import batch and
+/// row) behind each category. All but the lists depend only on the grant's branch, amount rule,
+/// supplements and the facts its `any` groups looked at: that part is a trace of the run, built
+/// and stored once per distinct combination, and a line stores only its `sources` array.
 struct Tracer<'a> {
     tp: &'a TermPolicy,
-    head: String,
-    cache: FxHashMap<(usize, usize, usize, u32, u64), String>,
+    /// Trace number of each combination seen.
+    numbers: FxHashMap<(usize, usize, usize, u32, u64), u32>,
+    /// The traces, numbered by position.
+    traces: Vec<NewTrace>,
 }
 
 impl<'a> Tracer<'a> {
     fn new(tp: &'a TermPolicy) -> Tracer<'a> {
-        let head = format!(
-            "\"term\":\"{}\",\"reference_date\":\"{}\"",
-            tp.term, tp.reference_date
-        );
         Tracer {
             tp,
-            head,
-            cache: FxHashMap::default(),
+            numbers: FxHashMap::default(),
+            traces: Vec::new(),
         }
     }
 
-    fn json(&mut self, g: &Grant, facts: zizhu_policy::Facts, cats: &[MatchedCategory]) -> String {
+    /// The trace number of `g` and its line's own part of the facts.
+    fn trace(
+        &mut self,
+        g: &Grant,
+        facts: zizhu_policy::Facts,
+        cats: &[MatchedCategory],
+    ) -> (u32, String) {
         let tp = self.tp;
         let any = tp
             .programs
@@ -169,14 +176,22 @@ impl<'a> Tracer<'a> {
             g.supplements,
             facts.0 & any,
         );
-        let middle = self.cache.entry(key).or_insert_with(|| {
+        let traces = &mut self.traces;
+        let no = *self.numbers.entry(key).or_insert_with(|| {
             let t = tp.trace(g, facts);
             let v = json!({"clause": t.clause, "conditions": t.conditions, "amount": t.amount})
                 .to_string();
-            // Drop the braces: the object is spliced between the head and the sources.
-            v.get(1..v.len().saturating_sub(1))
-                .unwrap_or_default()
-                .to_string()
+            // Without the braces: readers splice it with the line's sources into one object.
+            let middle = v.get(1..v.len().saturating_sub(1)).unwrap_or_default();
+            let trace_no = u32::try_from(traces.len()).unwrap_or(u32::MAX);
+            traces.push(NewTrace {
+                trace_no,
+                body: format!(
+                    "\"term\":\"{}\",\"reference_date\":\"{}\",{middle}",
+                    tp.term, tp.reference_date
+                ),
+            });
+            trace_no
         });
         let sources: Vec<SourceDoc<'_>> = cats
             .iter()
@@ -190,7 +205,7 @@ impl<'a> Tracer<'a> {
             })
             .collect();
         let sources = serde_json::to_string(&sources).unwrap_or_else(|_| "[]".into());
-        format!("{{{},{},\"sources\":{}}}", self.head, middle, sources)
+        (no, sources)
     }
 }
 
@@ -472,6 +487,8 @@ pub async fn compute_term(
                 .push((p.id.clone(), p.name.clone(), *n, *fen));
         }
     }
+    let mut tx = tx;
+    tx.insert_traces(&tracer.traces).await?;
     let run_id = tx
         .commit(RunSummary {
             students: summary.students,
@@ -504,6 +521,7 @@ fn push_grant(
     let Some(p) = tp.programs.get(g.program) else {
         return;
     };
+    let (trace, facts) = tracer.trace(g, facts, cats);
     out.ents.push(NewEntitlement {
         id_number: rec.id.as_str().to_string(),
         name: rec.name.clone(),
@@ -514,7 +532,8 @@ fn push_grant(
         clause: p.clause.clone(),
         amount_fen: g.amount.0,
         payee: p.payee.key().to_string(),
-        facts: tracer.json(g, facts, cats),
+        facts,
+        trace: Some(trace),
     });
     if let Some(x) = per_program.get_mut(g.program) {
         x.0 += 1;

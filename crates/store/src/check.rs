@@ -45,6 +45,15 @@ impl Db {
                 out.push((*what, n));
             }
         }
+        // A line's trace is named by run and number (migration 0004).
+        const TRACE: &str = "SELECT COUNT(*) FROM entitlement x WHERE x.trace_no IS NOT NULL \
+            AND NOT EXISTS (SELECT 1 FROM entitlement_trace t \
+            WHERE t.run_id = x.run_id AND t.trace_no = x.trace_no)";
+        let n: i64 = db_run!(self, |pool| sqlx::query_scalar(TRACE).fetch_one(pool).await)
+            .ctx("检查数据引用")?;
+        if n > 0 {
+            out.push(("资助名单引用了不存在的资助依据", n));
+        }
         Ok(out)
     }
 }

@@ -52,8 +52,21 @@ pub struct NewEntitlement {
     pub amount_fen: i64,
     /// Who is paid (student, guardian, school), as text.
     pub payee: String,
-    /// The facts the decision used, as JSON text.
+    /// The facts the decision used, as JSON text: the whole object when `trace` is `None`;
+    /// otherwise only the line's own part, the value of the object's `sources` key, the rest
+    /// being the run's trace numbered `trace` ([`ComputeTx::insert_traces`]).
     pub facts: String,
+    /// Number of the run's trace (shared policy part of the facts) this line uses.
+    pub trace: Option<u32>,
+}
+
+/// The part of roster lines' facts that many lines of a run share (term, reference date,
+/// clause, conditions, amount rule), stored once: JSON object members without the braces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTrace {
+    /// Its number within the run, as lines give it in [`NewEntitlement::trace`].
+    pub trace_no: u32,
+    pub body: String,
 }
 
 /// A data-quality issue (数据质量问题) found while computing.
@@ -96,9 +109,11 @@ impl Db {
         const INSERT: &str = "INSERT INTO compute_run (term, term_seq, policy_id, policy_version, \
             policy_sha256, actor, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
             RETURNING id";
-        const DELETES: [&str; 3] = [
+        const DELETES: [&str; 4] = [
             "DELETE FROM category WHERE term_seq = $1",
             "DELETE FROM entitlement WHERE term_seq = $1",
+            "DELETE FROM entitlement_trace WHERE run_id IN \
+             (SELECT id FROM compute_run WHERE term_seq = $1)",
             "DELETE FROM quality_issue WHERE term_seq = $1",
         ];
         let mut tx = Tx::begin(self).await?;
@@ -185,9 +200,9 @@ impl ComputeTx {
     /// already stored in this run or repeated in `rows`; roll back afterwards.
     pub async fn insert_entitlements(&mut self, rows: &[NewEntitlement]) -> StoreResult<()> {
         const HEAD: &str = "INSERT INTO entitlement (run_id, term, term_seq, id_number, name, \
-            student_no, school_code, program, program_name, clause, amount_fen, payee, facts) \
-            VALUES ";
-        self.write(HEAD, "写入资助名单", 10, rows, |w, e| {
+            student_no, school_code, program, program_name, clause, amount_fen, payee, facts, \
+            trace_no) VALUES ";
+        self.write(HEAD, "写入资助名单", 11, rows, |w, e| {
             w.text(&e.id_number);
             w.text(&e.name);
             w.text(&e.student_no);
@@ -198,8 +213,30 @@ impl ComputeTx {
             w.int(e.amount_fen);
             w.text(&e.payee);
             w.text(&e.facts);
+            w.opt_int(e.trace.map(i64::from));
         })
         .await
+    }
+
+    /// Stores the run's traces: the shared parts of its lines' facts
+    /// ([`NewEntitlement::trace`]). Write each number once per run.
+    ///
+    /// Errors: [`crate::StoreError::UniqueViolation`] when a number is repeated.
+    pub async fn insert_traces(&mut self, rows: &[NewTrace]) -> StoreResult<()> {
+        const SQL: &str =
+            "INSERT INTO entitlement_trace (run_id, trace_no, body) VALUES ($1, $2, $3)";
+        let run_id = self.run_id;
+        for t in rows {
+            tx_run!(&mut self.tx, |conn| sqlx::query(SQL)
+                .bind(run_id)
+                .bind(i64::from(t.trace_no))
+                .bind(t.body.as_str())
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected()))
+            .ctx("写入资助依据")?;
+        }
+        Ok(())
     }
 
     /// Stores data-quality issues of the run's term.
@@ -252,7 +289,12 @@ impl ComputeTx {
         let actor = self.meta.actor.clone();
         self.tx.audit(&actor, "compute", &target, &detail).await?;
         self.tx
-            .analyze(&["category", "entitlement", "quality_issue"])
+            .analyze(&[
+                "category",
+                "entitlement",
+                "entitlement_trace",
+                "quality_issue",
+            ])
             .await?;
         self.tx.commit().await?;
         Ok(run_id)

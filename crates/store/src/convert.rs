@@ -81,6 +81,7 @@ macro_rules! from_row_by_position {
         }
     };
 }
+pub(crate) use from_row_by_position;
 
 /// Also read from a JSON array per row (the SQLite bulk path in `lists.rs`), in column order.
 #[derive(serde::Deserialize)]

@@ -70,6 +70,10 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "entitlement_trace",
+        &[("id", I), ("run_id", I), ("trace_no", I), ("body", T)],
+    ),
+    (
         "school",
         &[
             ("id", I),
@@ -201,6 +205,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("amount_fen", I),
             ("payee", T),
             ("facts", T),
+            ("trace_no", I),
         ],
     ),
     (

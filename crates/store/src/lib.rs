@@ -65,7 +65,9 @@ mod rows;
 mod sql;
 mod tx;
 
-pub use compute::{ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary};
+pub use compute::{
+    ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, NewTrace, RunMeta, RunSummary,
+};
 pub use connect::{redact_password, sqlite_file};
 pub use copy::{CopyProgress, TableCopy};
 pub use error::{StoreError, StoreResult};

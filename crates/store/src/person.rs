@@ -8,7 +8,7 @@ use crate::convert::{
     RawStudent,
 };
 use crate::error::{Ctx, StoreError, StoreResult};
-use crate::results::{entitlements, RawEntitlement};
+use crate::results::{entitlement_cols, entitlement_joins, entitlements, RawEntitlement};
 use crate::{Db, EntitlementRow, PersonLists, StoredStudent};
 use std::collections::HashSet;
 use zizhu_domain::{School, Term};
@@ -49,11 +49,11 @@ const SQLITE_JSON: &str = concat!(
     json((SELECT json_group_array(json_array(code, name, kind, is_public, township, inclusive, \
         approval_level, area) ORDER BY code) FROM school WHERE code IN \
         (SELECT school_code FROM student WHERE term_seq = $2 AND id_number = $1))), \
-    json((SELECT json_group_array(json_array(e.id, e.run_id, e.term, e.id_number, e.name, \
-        e.student_no, e.school_code, COALESCE(s.name, ''), COALESCE(s.township, ''), e.program, \
-        e.program_name, e.clause, e.amount_fen, e.payee, e.facts) ORDER BY e.id) \
-        FROM entitlement e LEFT JOIN school s ON s.code = e.school_code \
-        WHERE e.term_seq = $2 AND e.id_number = $1)), \
+    json((SELECT json_group_array(json_array(",
+    entitlement_cols!(),
+    ") ORDER BY e.id) FROM ",
+    entitlement_joins!(),
+    " WHERE e.term_seq = $2 AND e.id_number = $1)), \
     json((SELECT json_group_array(program) FROM (SELECT DISTINCT program FROM entitlement \
         WHERE id_number = $1 AND term_seq < $2))), \
     json((SELECT json_group_array(json_array(id, file_name) ORDER BY id) FROM import_batch)))"

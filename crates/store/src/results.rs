@@ -1,7 +1,7 @@
 //! Reading the computed results: the roster (keyset paged, per person, totals), categories,
 //! quality issues, the latest run, and the grants of earlier terms.
 
-use crate::convert::{key, term as parse_term, term_seq};
+use crate::convert::{from_row_by_position, key, term as parse_term, term_seq};
 use crate::error::{Ctx, StoreError, StoreResult};
 use crate::rows::{CategoryRow, EntitlementRow, QualityRow, RunRow, TotalRow};
 use crate::sql::placeholders;
@@ -10,17 +10,44 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use zizhu_domain::{Category, ListKind, Term};
 
+/// The columns of [`RawEntitlement`], in order, from `entitlement e` joined by
+/// [`entitlement_joins`]. A line's whole facts: the run's shared policy part
+/// (`entitlement_trace`, migration 0004) and its own `sources`, as one JSON object; lines with
+/// no trace hold the whole object themselves.
+macro_rules! entitlement_cols {
+    () => {
+        "e.id, e.run_id, e.term, e.id_number, e.name, e.student_no, e.school_code, \
+         COALESCE(s.name, ''), COALESCE(s.township, ''), e.program, e.program_name, e.clause, \
+         e.amount_fen, e.payee, \
+         CASE WHEN t.body IS NULL THEN e.facts \
+         ELSE '{' || t.body || ',\"sources\":' || e.facts || '}' END"
+    };
+}
+pub(crate) use entitlement_cols;
+
+/// `entitlement e` with the school and the trace that [`entitlement_cols`] read.
+macro_rules! entitlement_joins {
+    () => {
+        "entitlement e LEFT JOIN school s ON s.code = e.school_code \
+         LEFT JOIN entitlement_trace t ON t.run_id = e.run_id AND t.trace_no = e.trace_no"
+    };
+}
+pub(crate) use entitlement_joins;
+
 macro_rules! entitlement_select {
     () => {
-        "SELECT e.id, e.run_id, e.term, e.id_number, e.name, e.student_no, e.school_code, \
-         COALESCE(s.name, '') AS school_name, COALESCE(s.township, '') AS township, e.program, \
-         e.program_name, e.clause, e.amount_fen, e.payee, e.facts \
-         FROM entitlement e LEFT JOIN school s ON s.code = e.school_code"
+        concat!(
+            "SELECT ",
+            entitlement_cols!(),
+            " FROM ",
+            entitlement_joins!()
+        )
     };
 }
 
-/// Also read from a JSON array per row (SQLite bulk path in `person.rs`), in column order.
-#[derive(sqlx::FromRow, serde::Deserialize)]
+/// Read by position ([`entitlement_cols`]); also from a JSON array per row (SQLite bulk path in
+/// `person.rs`).
+#[derive(serde::Deserialize)]
 pub(crate) struct RawEntitlement {
     id: i64,
     run_id: i64,
@@ -38,6 +65,23 @@ pub(crate) struct RawEntitlement {
     payee: String,
     facts: String,
 }
+from_row_by_position!(RawEntitlement {
+    id,
+    run_id,
+    term,
+    id_number,
+    name,
+    student_no,
+    school_code,
+    school_name,
+    township,
+    program,
+    program_name,
+    clause,
+    amount_fen,
+    payee,
+    facts,
+});
 
 impl TryFrom<RawEntitlement> for EntitlementRow {
     type Error = StoreError;

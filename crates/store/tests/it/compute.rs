@@ -5,7 +5,8 @@ use crate::support::*;
 use std::collections::HashSet;
 use zizhu_domain::{Area, Category, ListKind, ListRecord, Term};
 use zizhu_store::{
-    Db, NewCategory, NewEntitlement, NewQualityIssue, RunMeta, RunSummary, StoreError, TotalRow,
+    Db, NewCategory, NewEntitlement, NewQualityIssue, NewTrace, RunMeta, RunSummary, StoreError,
+    TotalRow,
 };
 
 story!(
@@ -13,7 +14,8 @@ story!(
     unique_entitlement,
     prior_grants,
     person_records,
-    dangling_references
+    dangling_references,
+    traces_spliced
 );
 
 pub(crate) fn run_meta(term: Term, version: &str) -> RunMeta {
@@ -38,6 +40,7 @@ pub(crate) fn line(n: u32, school_code: &str, program: &str, amount_fen: i64) ->
         amount_fen,
         payee: "监护人".into(),
         facts: format!("{{\"n\":{n}}}"),
+        trace: None,
     }
 }
 
@@ -611,6 +614,96 @@ async fn dangling_references(db: &Db) -> TestResult {
     assert_eq!(
         db.dangling_references().await?,
         vec![("困难类别引用了不存在的导入批次", 1)]
+    );
+    Ok(())
+}
+
+/// Migration 0004: a line that names a trace of its run reads back with the whole facts object,
+/// the trace's members followed by its own `sources`; a line without one keeps its facts as
+/// written; a re-run of the term removes the old run's traces; a line naming a trace its run
+/// does not have is found by the reference check.
+async fn traces_spliced(db: &Db) -> TestResult {
+    let traced = |n: u32, trace: u32| NewEntitlement {
+        facts: format!("[{{\"row\":{n}}}]"),
+        trace: Some(trace),
+        ..line(n, "S1", "p", 100)
+    };
+    let traces = [
+        NewTrace {
+            trace_no: 0,
+            body: "\"term\":\"2023秋\",\"clause\":\"二(一)2\"".into(),
+        },
+        NewTrace {
+            trace_no: 1,
+            body: "\"clause\":\"二(二)1\"".into(),
+        },
+    ];
+    let mut tx = db.begin_compute(&run_meta(autumn(2023), "v1")).await?;
+    tx.insert_entitlements(&[
+        traced(1, 0),
+        traced(2, 1),
+        traced(3, 0),
+        line(4, "S1", "p", 5),
+    ])
+    .await?;
+    tx.insert_traces(&traces).await?;
+    tx.commit(RunSummary::default()).await?;
+    // A number is given once per run.
+    let mut again = db.begin_compute(&run_meta(spring(2024), "v1")).await?;
+    again.insert_traces(&traces[..1]).await?;
+    assert!(again
+        .insert_traces(&traces[..1])
+        .await
+        .unwrap_err()
+        .is_unique_violation());
+    again.rollback().await?;
+
+    let facts = |rows: Vec<zizhu_store::EntitlementRow>| -> Vec<String> {
+        rows.into_iter().map(|e| e.facts).collect()
+    };
+    let want = vec![
+        "{\"term\":\"2023秋\",\"clause\":\"二(一)2\",\"sources\":[{\"row\":1}]}".to_string(),
+        "{\"clause\":\"二(二)1\",\"sources\":[{\"row\":2}]}".to_string(),
+        "{\"term\":\"2023秋\",\"clause\":\"二(一)2\",\"sources\":[{\"row\":3}]}".to_string(),
+        "{\"n\":4}".to_string(),
+    ];
+    assert_eq!(facts(db.entitlements(autumn(2023), 0, 10).await?), want);
+    // Per person, by both paths (PostgreSQL's queries, SQLite's one JSON query).
+    assert_eq!(
+        facts(db.entitlements_for(autumn(2023), &ids(2)).await?),
+        want[1..2]
+    );
+    let person = db.person(autumn(2023), &ids(3)).await?;
+    assert_eq!(facts(person.entitlements), want[2..3]);
+    for w in &want {
+        serde_json::from_str::<serde_json::Value>(w)?;
+    }
+    assert_eq!(db.dangling_references().await?, vec![]);
+
+    // A re-run without traces: the old run's traces go with its lines.
+    run(
+        db,
+        run_meta(autumn(2023), "v2"),
+        &[],
+        &[line(1, "S1", "p", 100)],
+        &[],
+    )
+    .await?;
+    assert_eq!(
+        facts(db.entitlements(autumn(2023), 0, 10).await?),
+        vec!["{\"n\":1}"]
+    );
+    let mut tx = db.begin_compute(&run_meta(autumn(2023), "v3")).await?;
+    tx.insert_entitlements(&[traced(1, 7)]).await?;
+    tx.commit(RunSummary::default()).await?;
+    assert_eq!(
+        db.dangling_references().await?,
+        vec![("资助名单引用了不存在的资助依据", 1)]
+    );
+    // Read anyway: the line's own part, not an error.
+    assert_eq!(
+        facts(db.entitlements(autumn(2023), 0, 10).await?),
+        vec!["[{\"row\":1}]"]
     );
     Ok(())
 }

@@ -5,7 +5,7 @@
 use crate::compute::{line, run, run_meta};
 use crate::support::*;
 use zizhu_domain::{Area, Category, ListKind, ListRecord};
-use zizhu_store::{Db, NewCategory, NewQualityIssue};
+use zizhu_store::{Db, NewCategory, NewEntitlement, NewQualityIssue, NewTrace, RunSummary};
 
 story!(copy_round_trip, copy_refuses_a_target_with_data);
 
@@ -73,17 +73,25 @@ async fn fill(db: &Db) -> TestResult {
         &[],
     )
     .await?;
-    run(
-        db,
-        run_meta(autumn(2023), "v1"),
-        &[cat],
-        &[
-            line(1, "S1", "boarding_living_subsidy", 62_500),
-            line(2, "S1", "nonboarding_living_subsidy", 31_250),
-        ],
-        &[issue],
-    )
+    // The autumn run's lines share a trace (migration 0004); one line has none.
+    let mut tx = db.begin_compute(&run_meta(autumn(2023), "v1")).await?;
+    tx.insert_categories(&[cat]).await?;
+    tx.insert_entitlements(&[
+        NewEntitlement {
+            facts: "[{\"row\":2}]".into(),
+            trace: Some(0),
+            ..line(1, "S1", "boarding_living_subsidy", 62_500)
+        },
+        line(2, "S1", "nonboarding_living_subsidy", 31_250),
+    ])
     .await?;
+    tx.insert_traces(&[NewTrace {
+        trace_no: 0,
+        body: "\"clause\":\"二(一)2\"".into(),
+    }])
+    .await?;
+    tx.insert_quality(&[issue]).await?;
+    tx.commit(RunSummary::default()).await?;
     Ok(())
 }
 
