@@ -63,10 +63,11 @@ pub async fn import_file(
     req: &ImportRequest,
     progress: Progress<'_>,
 ) -> Result<ImportOutcome, AppError> {
-    if req.kind == ListKind::Students && req.term.is_none() {
-        return Err(AppError::Other(
-            "导入学籍需要指定学期，例如 --term 2023-autumn".into(),
-        ));
+    if req.kind.per_term() && req.term.is_none() {
+        return Err(AppError::Other(format!(
+            "导入{}需要指定学期，例如 --term 2023-autumn",
+            req.kind.zh()
+        )));
     }
     let file_name = req
         .file
@@ -82,7 +83,7 @@ pub async fn import_file(
         .imports()
         .await?
         .into_iter()
-        .find(|b| b.kind == req.kind && (req.kind != ListKind::Students || b.term == req.term))
+        .find(|b| b.kind == req.kind && (!req.kind.per_term() || b.term == req.term))
         .map(|b| b.rows);
     let source = describe_source(rows.source());
     let opened = opened.elapsed();

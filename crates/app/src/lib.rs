@@ -3,6 +3,7 @@
 //! list, compute a term, explain one student, write the reports.
 
 pub mod compute;
+pub mod dropout;
 pub mod explain;
 pub mod import;
 pub mod matching;

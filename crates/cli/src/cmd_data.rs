@@ -97,17 +97,13 @@ pub async fn import(
     report_dir: &Path,
 ) -> anyhow::Result<u8> {
     let db = ctx.db().await?;
-    if term.is_some() && kind != ListKind::Students {
+    if term.is_some() && !kind.per_term() {
         eprintln!(
-            "注意：--term 只用于学籍；{}名单不分学期，已忽略。",
+            "注意：--term 只用于学籍和在校学生名单；{}名单不分学期，已忽略。",
             kind.zh()
         );
     }
-    let term = if kind == ListKind::Students {
-        term
-    } else {
-        None
-    };
+    let term = if kind.per_term() { term } else { None };
     let req = ImportRequest {
         kind,
         file: file.to_path_buf(),

@@ -5,17 +5,20 @@
 mod cmd_bench;
 mod cmd_data;
 mod cmd_demo;
+mod cmd_dropout;
 mod cmd_policy;
 mod cmd_store;
 mod config;
 mod demo;
 mod ui;
 
+use chrono::NaiveDate;
 #[allow(unused_imports)]
 use clap::CommandFactory as _;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zizhu_domain::dropout::{CaseState, UserLevel};
 use zizhu_domain::{ListKind, Term};
 
 /// mimalloc instead of glibc's allocator: import and compute hand millions of small strings from
@@ -105,6 +108,16 @@ enum Command {
         #[arg(long)]
         full_id: bool,
     },
+    /// 控辍保学：比对疑似失学辍学儿童、列出超期案件
+    Dropout {
+        #[command(subcommand)]
+        which: DropoutCmd,
+    },
+    /// 一生一案台账：查看、变更状态、登记帮扶措施、指定责任人
+    Case {
+        #[command(subcommand)]
+        which: CaseCmd,
+    },
     /// 政策文件：检查与样例测试
     Policy {
         #[command(subcommand)]
@@ -161,6 +174,112 @@ enum ReportCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum DropoutCmd {
+    /// 比对户籍适龄人口、学籍和在校学生名单，找出疑似失学辍学儿童并立案（可重复运行）
+    Scan {
+        /// 比对基准日 YYYY-MM-DD（默认今天），据此判断义务教育适龄
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// 使用哪个学期的学籍和在校学生名单（默认基准日所在学期）
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
+    },
+    /// 列出超期未办的案件和责任人
+    Overdue {
+        /// 按哪一天计算（默认今天）
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CaseCmd {
+    /// 列出案件（身份证件号脱敏；查看记入审计日志）
+    List {
+        /// 只列某校（学校标识码）
+        #[arg(long)]
+        school: Option<String>,
+        /// 只列某乡镇
+        #[arg(long)]
+        township: Option<String>,
+        /// 只列某状态：suspected verifying not_dropout confirmed persuading returned home_teaching closed
+        #[arg(long, value_parser = parse_state)]
+        state: Option<CaseState>,
+        /// 不列已销号的案件
+        #[arg(long)]
+        open: bool,
+    },
+    /// 查看一个案件及全部记录
+    Show {
+        /// 案件编号
+        id: i64,
+        /// 显示完整身份证件号（记入审计日志）
+        #[arg(long)]
+        full_id: bool,
+    },
+    /// 变更案件状态：verify confirm persuade not_dropout return home_teaching close reopen
+    Move {
+        /// 案件编号
+        id: i64,
+        /// 操作
+        action: String,
+        #[command(flatten)]
+        args: cmd_dropout::MoveArgs,
+        /// 操作人层级：school（学校）、township（乡镇）、county（县级，销号和重新核查须县级）
+        #[arg(long, value_parser = cmd_dropout::parse_level, default_value = "school", env = "ZIZHU_LEVEL")]
+        level: UserLevel,
+        /// 操作日期（默认今天）
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// 登记帮扶措施：home_visit phone_call persuasion placement home_teaching_session note
+    Act {
+        /// 案件编号
+        id: i64,
+        /// 措施
+        kind: String,
+        /// 情况说明
+        #[arg(long)]
+        note: String,
+        /// 措施日期（默认今天）
+        #[arg(long)]
+        on: Option<NaiveDate>,
+        /// 操作人层级
+        #[arg(long, value_parser = cmd_dropout::parse_level, default_value = "school", env = "ZIZHU_LEVEL")]
+        level: UserLevel,
+    },
+    /// 指定责任学校和包保责任人
+    Assign {
+        /// 案件编号
+        id: i64,
+        /// 责任学校（学校标识码）
+        #[arg(long)]
+        school: Option<String>,
+        /// 包保教师
+        #[arg(long)]
+        teacher: Option<String>,
+        /// 包保干部（乡镇）
+        #[arg(long)]
+        official: Option<String>,
+        /// 操作人层级
+        #[arg(long, value_parser = cmd_dropout::parse_level, default_value = "school", env = "ZIZHU_LEVEL")]
+        level: UserLevel,
+    },
+}
+
+fn parse_state(s: &str) -> Result<CaseState, String> {
+    CaseState::from_key(s)
+        .or_else(|| CaseState::ALL.iter().copied().find(|x| x.zh() == s))
+        .ok_or_else(|| {
+            let all: Vec<String> = CaseState::ALL
+                .iter()
+                .map(|x| format!("{}（{}）", x.key(), x.zh()))
+                .collect();
+            format!("未知的案件状态 {s}；可用：{}", all.join("、"))
+        })
 }
 
 #[derive(Subcommand, Debug)]
@@ -321,6 +440,58 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Policy {
             which: PolicyCmd::Test { file, cases },
         } => cmd_policy::test(file.or(policy), cases),
+        Command::Dropout { which } => match which {
+            DropoutCmd::Scan { as_of, term } => cmd_dropout::scan(&ctx, as_of, term).await,
+            DropoutCmd::Overdue { as_of } => cmd_dropout::overdue_list(&ctx, as_of).await,
+        },
+        Command::Case { which } => match which {
+            CaseCmd::List {
+                school,
+                township,
+                state,
+                open,
+            } => {
+                let filter = zizhu_store::CaseFilter {
+                    school_code: school,
+                    township,
+                    state,
+                    open_only: open,
+                };
+                cmd_dropout::list(&ctx, filter).await
+            }
+            CaseCmd::Show { id, full_id } => cmd_dropout::show(&ctx, id, full_id).await,
+            CaseCmd::Move {
+                id,
+                action,
+                args,
+                level,
+                on,
+            } => cmd_dropout::move_case(&ctx, id, &action, &args, level, on).await,
+            CaseCmd::Act {
+                id,
+                kind,
+                note,
+                on,
+                level,
+            } => cmd_dropout::act(&ctx, id, &kind, &note, on, level).await,
+            CaseCmd::Assign {
+                id,
+                school,
+                teacher,
+                official,
+                level,
+            } => {
+                cmd_dropout::assign(
+                    &ctx,
+                    id,
+                    school.as_deref(),
+                    teacher.as_deref(),
+                    official.as_deref(),
+                    level,
+                )
+                .await
+            }
+        },
         Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,
         Command::Backup { file } => cmd_store::backup(&ctx, &file).await,
         Command::Restore { file } => cmd_store::restore(&ctx, &file).await,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $key:literal, $zh:literal;)* }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $v,)* }
 
@@ -25,6 +25,7 @@ macro_rules! labelled_enum {
         }
     };
 }
+pub(crate) use labelled_enum;
 
 labelled_enum! {
     /// School kind (学校类型).
@@ -119,6 +120,8 @@ labelled_enum! {
         Disabled = "disabled", "残疾人";
         UrbanHardship = "urban_hardship", "城镇困难家庭";
         CollegeAdmissions = "college_admissions", "高考录取";
+        Residents = "residents", "户籍适龄人口";
+        Attendance = "attendance", "在校学生";
     }
 }
 
@@ -239,6 +242,51 @@ pub struct CollegeAdmission {
     pub year: i32,
 }
 
+/// A child of the county's school-age population (适龄人口), from the public-security household
+/// registration extract (户籍) that the county compares with the registry (控辍保学, 二(二)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resident {
+    pub id: IdNumber,
+    pub name: String,
+    pub sex: Option<Sex>,
+    /// Township (乡镇) and village (村/社区) of the household registration, as given.
+    pub township: String,
+    pub village: String,
+    /// Household number (户号), as given.
+    pub household_no: String,
+    /// Guardian (监护人) and a phone number to reach them, as given.
+    pub guardian: String,
+    pub guardian_phone: String,
+    /// The school of the child's attendance zone (划片学校), 学校标识码, when the file gives one.
+    pub zone_school: Option<String>,
+    /// Special attention groups the file marks (重点关注群体): orphan (孤儿), de-facto unsupported
+    /// child (事实无人抚养儿童), left-behind child (留守儿童), child in hardship (困境儿童), migrant
+    /// workers' child (随迁子女). Disability and poor families come from their own lists.
+    pub orphan: bool,
+    pub unsupported: bool,
+    pub left_behind: bool,
+    pub hardship: bool,
+    pub migrant: bool,
+}
+
+/// A student a school reports as actually in school (在校学生, the schools' attendance
+/// return), for the term the import names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttendanceEntry {
+    /// The reporting school, 学校标识码.
+    pub school_code: String,
+    pub id: IdNumber,
+    pub name: String,
+}
+
+impl ListKind {
+    /// Lists kept per term, replaced term by term (学籍, 在校学生名单); the others are replaced
+    /// whole (高考录取 year by year).
+    pub fn per_term(self) -> bool {
+        matches!(self, ListKind::Students | ListKind::Attendance)
+    }
+}
+
 /// One validated row of any imported list, as the importer hands it to the store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ListRecord {
@@ -249,6 +297,8 @@ pub enum ListRecord {
     Assistance(AssistanceEntry),
     Disabled(DisabledPerson),
     Admission(CollegeAdmission),
+    Resident(Resident),
+    Attendance(AttendanceEntry),
 }
 
 /// The stage (学段) and year within it (1-based) of a grade at a kind of school, or `None` when the

@@ -34,6 +34,25 @@ impl Term {
         }
     }
 
+    /// The term before this one: 2023-autumn → 2023-spring → 2022-autumn.
+    pub fn previous(&self) -> Term {
+        match self.season {
+            Season::Autumn => Term::new(self.year, Season::Spring),
+            Season::Spring => Term::new(self.year - 1, Season::Autumn),
+        }
+    }
+
+    /// The term a day falls in: September to January the autumn term (January of the next
+    /// year), February to August the spring term (its summer holiday included).
+    pub fn containing(day: chrono::NaiveDate) -> Term {
+        use chrono::Datelike;
+        match day.month() {
+            9..=12 => Term::new(day.year(), Season::Autumn),
+            1 => Term::new(day.year() - 1, Season::Autumn),
+            _ => Term::new(day.year(), Season::Spring),
+        }
+    }
+
     /// Index of the term within its calendar year: spring 0, autumn 1.
     pub fn index_in_year(&self) -> usize {
         match self.season {

@@ -84,6 +84,22 @@ pub enum Field {
     CollegeProvince,
     /// 录取年份.
     AdmissionYear,
+    /// 监护人.
+    Guardian,
+    /// 监护人联系电话.
+    GuardianPhone,
+    /// 划片学校（学区学校）标识码.
+    ZoneSchool,
+    /// 是否孤儿.
+    Orphan,
+    /// 是否事实无人抚养儿童.
+    Unsupported,
+    /// 是否留守儿童.
+    LeftBehind,
+    /// 是否困境儿童.
+    Hardship,
+    /// 是否随迁子女.
+    Migrant,
 }
 
 /// One column of a list: how it is recognised in a header row.
@@ -253,6 +269,51 @@ const COLLEGE_ADMISSIONS: &[ColumnSpec] = &[
     req(Field::AdmissionYear, "录取年份", &["年份", "年度"]),
 ];
 
+/// 户籍适龄人口: the household-registration extract of the school-age population (控辍保学).
+const RESIDENTS: &[ColumnSpec] = &[
+    req(Field::Name, "姓名", &[]),
+    req(Field::IdNumber, "身份证号", ID_ALIASES),
+    opt(Field::Sex, "性别", &[]),
+    req(
+        Field::Township,
+        "乡镇",
+        &["户籍所在乡镇", "所在乡镇", "乡镇（街道）"],
+    ),
+    opt(
+        Field::Village,
+        "村",
+        &["行政村", "村（社区）", "户籍所在村"],
+    ),
+    opt(Field::HouseholdNo, "户号", &["户编号"]),
+    opt(Field::Guardian, "监护人", &["监护人姓名", "户主"]),
+    opt(
+        Field::GuardianPhone,
+        "联系电话",
+        &["监护人电话", "监护人联系电话", "电话"],
+    ),
+    opt(
+        Field::ZoneSchool,
+        "划片学校标识码",
+        &["学区学校标识码", "划片学校代码", "对口学校标识码"],
+    ),
+    opt(Field::Orphan, "是否孤儿", &["孤儿"]),
+    opt(
+        Field::Unsupported,
+        "是否事实无人抚养儿童",
+        &["事实无人抚养儿童"],
+    ),
+    opt(Field::LeftBehind, "是否留守儿童", &["留守儿童"]),
+    opt(Field::Hardship, "是否困境儿童", &["困境儿童"]),
+    opt(Field::Migrant, "是否随迁子女", &["随迁子女"]),
+];
+
+/// 在校学生名单: who each school reports as actually in school (到校情况).
+const ATTENDANCE: &[ColumnSpec] = &[
+    req(Field::SchoolCode, "学校标识码", &["学校代码"]),
+    req(Field::Name, "姓名", &[]),
+    req(Field::IdNumber, "身份证件号", STUDENT_ID_ALIASES),
+];
+
 /// The columns of a list, in the order they are documented (required and optional mixed).
 pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
     match kind {
@@ -263,6 +324,8 @@ pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
         ListKind::UrbanHardship => URBAN_HARDSHIP,
         ListKind::Disabled => DISABLED,
         ListKind::CollegeAdmissions => COLLEGE_ADMISSIONS,
+        ListKind::Residents => RESIDENTS,
+        ListKind::Attendance => ATTENDANCE,
     }
 }
 

@@ -108,11 +108,15 @@ impl Policy {
         &self.src
     }
 
-    fn err_at<T>(&self, offset: usize, msg: impl Into<String>) -> Result<T, PolicyError> {
+    pub(crate) fn err_at<T>(
+        &self,
+        offset: usize,
+        msg: impl Into<String>,
+    ) -> Result<T, PolicyError> {
         Err(at(&self.src, offset, msg))
     }
 
-    fn top_err<T>(&self, key: &str, msg: impl Into<String>) -> Result<T, PolicyError> {
+    pub(crate) fn top_err<T>(&self, key: &str, msg: impl Into<String>) -> Result<T, PolicyError> {
         let off = self.src.find(key).unwrap_or(0);
         self.err_at(off, msg)
     }
@@ -157,6 +161,9 @@ impl Policy {
 
     fn validate(&self) -> Result<(), PolicyError> {
         let (from, to) = self.effective()?;
+        if self.file.dropout.is_some() {
+            self.dropout_rules()?;
+        }
         // Parameters: dates, kinds, no overlapping ranges.
         for (name, def) in &self.file.params {
             if def.values.is_empty() {

@@ -17,6 +17,10 @@ pub struct PolicyFile {
     pub define: BTreeMap<String, Define>,
     #[serde(rename = "program")]
     pub programs: Vec<ProgramDef>,
+    /// Dropout control (控辍保学, 二(二)): compulsory age and the ledger's time limits. Optional
+    /// for computing aid; the dropout commands require it.
+    #[serde(default)]
+    pub dropout: Option<crate::dropout::DropoutSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

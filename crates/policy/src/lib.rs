@@ -7,6 +7,7 @@
 pub mod cases;
 pub mod compile;
 pub mod cond;
+pub mod dropout;
 pub mod engine;
 pub mod error;
 pub mod explain;

@@ -3,7 +3,8 @@
 use crate::error::{Ctx, StoreResult};
 use crate::Db;
 
-/// Each reference that migration 0003 stopped enforcing with a foreign key (list rows and computed
+/// Each reference that migration 0003 stopped enforcing with a foreign key (and the lists of
+/// 0005, written the same way) (list rows and computed
 /// results are bulk-written by the transaction that made their import batch or run, with ids it
 /// had just made or read): what the user is told, and the column that names a row elsewhere.
 #[rustfmt::skip]
@@ -15,6 +16,8 @@ const REFERENCES: &[(&str, &str, &str, &str)] = &[
     ("低保、特困、城镇困难名单引用了不存在的导入批次", "assistance", "import_id", "import_batch"),
     ("残疾人名单引用了不存在的导入批次", "disabled_person", "import_id", "import_batch"),
     ("高考录取名单引用了不存在的导入批次", "college_admission", "import_id", "import_batch"),
+    ("户籍适龄人口名单引用了不存在的导入批次", "resident", "import_id", "import_batch"),
+    ("在校学生名单引用了不存在的导入批次", "attendance", "import_id", "import_batch"),
     ("困难类别引用了不存在的计算批次", "category", "run_id", "compute_run"),
     ("困难类别引用了不存在的导入批次", "category", "import_id", "import_batch"),
     ("资助名单引用了不存在的计算批次", "entitlement", "run_id", "compute_run"),

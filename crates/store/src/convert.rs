@@ -138,7 +138,7 @@ from_row_by_position!(RawStudent {
 });
 
 /// SQLite's JSON functions write booleans as 0/1.
-fn int_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+pub(crate) fn int_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     use serde::Deserialize;
     match serde_json::Value::deserialize(d)? {
         serde_json::Value::Bool(b) => Ok(b),

@@ -54,10 +54,11 @@ impl Db {
     /// Errors: [`StoreError::Invalid`] for a 学籍 import without `term`; [`StoreError::Db`].
     pub async fn begin_import(&self, meta: &ImportMeta) -> StoreResult<ImportTx> {
         let term = match (meta.kind, meta.term) {
-            (ListKind::Students, None) => {
-                return Err(StoreError::Invalid(
-                    "导入学籍名单必须指定学期（如 2023-autumn）".to_string(),
-                ))
+            (ListKind::Students | ListKind::Attendance, None) => {
+                return Err(StoreError::Invalid(format!(
+                    "导入{}必须指定学期（如 2023-autumn）",
+                    meta.kind.zh()
+                )))
             }
             (_, t) => t,
         };
@@ -187,6 +188,16 @@ impl ImportTx {
             ListKind::CollegeAdmissions => {
                 let admissions = only!(Admission);
                 import_rows::admissions(tx, self.id, &mut self.years_cleared, &admissions).await?
+            }
+            ListKind::Residents => import_rows::residents(tx, self.id, &only!(Resident)).await?,
+            ListKind::Attendance => {
+                let entries = only!(Attendance);
+                let term = self.meta.term.ok_or_else(|| {
+                    StoreError::Invalid(
+                        "导入在校学生名单必须指定学期（如 2023-autumn）".to_string(),
+                    )
+                })?;
+                import_rows::attendance(tx, self.id, term, &entries).await?
             }
         }
         self.inserted = self

@@ -9,8 +9,8 @@ use crate::error::{Ctx, StoreResult};
 use crate::tx::Tx;
 use std::collections::{BTreeSet, HashSet};
 use zizhu_domain::{
-    AssistanceEntry, CollegeAdmission, DisabledPerson, ListKind, PoorHouseholdMember, School,
-    StudentRecord, Term,
+    AssistanceEntry, AttendanceEntry, CollegeAdmission, DisabledPerson, ListKind,
+    PoorHouseholdMember, Resident, School, StudentRecord, Term,
 };
 
 /// Rows of one kind with their source row numbers.
@@ -45,6 +45,11 @@ pub(crate) async fn delete_previous(
         }
         ListKind::Disabled => exec!("DELETE FROM disabled_person"),
         ListKind::CollegeAdmissions => Ok(0),
+        ListKind::Residents => exec!("DELETE FROM resident"),
+        ListKind::Attendance => exec!(
+            "DELETE FROM attendance WHERE term_seq = $1",
+            term.map(term_seq)
+        ),
     };
     deleted.ctx("删除旧版名单").map(|_| ())
 }
@@ -58,7 +63,71 @@ pub(crate) fn table_of(kind: ListKind) -> &'static str {
         ListKind::Dibao | ListKind::Tekun | ListKind::UrbanHardship => "assistance",
         ListKind::Disabled => "disabled_person",
         ListKind::CollegeAdmissions => "college_admission",
+        ListKind::Residents => "resident",
+        ListKind::Attendance => "attendance",
     }
+}
+
+pub(crate) async fn residents(
+    tx: &mut Tx,
+    import_id: i64,
+    rows: &Rows<'_, Resident>,
+) -> StoreResult<()> {
+    const HEAD: &str = "INSERT INTO resident (import_id, row_no, id_number, name, sex, township, \
+        village, household_no, guardian, guardian_phone, zone_school, orphan, unsupported, \
+        left_behind, hardship, migrant) VALUES ";
+    let target = Target {
+        head: HEAD,
+        op: "写入户籍适龄人口名单",
+        lits: &[Lit::Int(import_id)],
+        cols: 15,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, r)| {
+        w.int(*row_no);
+        w.text(r.id.as_str());
+        w.text(&r.name);
+        w.opt_key(r.sex.map(bind::sex));
+        w.text(&r.township);
+        w.text(&r.village);
+        w.text(&r.household_no);
+        w.text(&r.guardian);
+        w.text(&r.guardian_phone);
+        w.opt_text(r.zone_school.as_deref());
+        w.bool(r.orphan);
+        w.bool(r.unsupported);
+        w.bool(r.left_behind);
+        w.bool(r.hardship);
+        w.bool(r.migrant);
+    })
+    .await
+}
+
+pub(crate) async fn attendance(
+    tx: &mut Tx,
+    import_id: i64,
+    term: Term,
+    rows: &Rows<'_, AttendanceEntry>,
+) -> StoreResult<()> {
+    const HEAD: &str = "INSERT INTO attendance (import_id, term, term_seq, row_no, school_code, \
+        id_number, name) VALUES ";
+    let term_key = term.to_string();
+    let target = Target {
+        head: HEAD,
+        op: "写入在校学生名单",
+        lits: &[
+            Lit::Int(import_id),
+            Lit::Key(&term_key),
+            Lit::Int(term_seq(term)),
+        ],
+        cols: 4,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, a)| {
+        w.int(*row_no);
+        w.text(&a.school_code);
+        w.text(a.id.as_str());
+        w.text(&a.name);
+    })
+    .await
 }
 
 pub(crate) async fn schools(

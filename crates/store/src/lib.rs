@@ -49,11 +49,13 @@ macro_rules! tx_run {
 mod audit;
 mod bind;
 mod bulk;
+mod cases;
 mod check;
 mod compute;
 mod connect;
 mod convert;
 mod copy;
+mod dropout_lists;
 mod error;
 mod import;
 mod import_rows;
@@ -62,9 +64,11 @@ mod person;
 mod raw_sqlite;
 mod results;
 mod rows;
+mod scan;
 mod sql;
 mod tx;
 
+pub use cases::{Actor, CaseEventRow, CaseFilter, CaseRow, NewCase};
 pub use compute::{
     ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, NewTrace, RunMeta, RunSummary,
 };
@@ -78,6 +82,7 @@ pub use rows::{
     AuditRow, CategoryRow, EntitlementRow, ImportBatchRow, PersonLists, QualityRow, RunRow,
     Sourced, StoredStudent, TotalRow,
 };
+pub use scan::{KnownCase, ScanSummary, ScanTx};
 
 /// The database (数据库): a pool of one of the two supported backends, chosen at run time by the
 /// URL given to [`Db::connect`]. Cloning is cheap (the pool is reference-counted).

@@ -18,11 +18,11 @@ use zizhu_domain::{
 /// the number of round trips small.
 const IN_CHUNK: usize = 2_000;
 
-/// Binds the list kind as the third parameter when the read is of one kind (`$3` in the SQL).
+/// Binds the filter's value as the third parameter when the read has one (`$3` in the SQL).
 macro_rules! bind_kind {
     ($q:expr, $kind:expr) => {
         match $kind {
-            Some(k) => $q.bind(k),
+            Some((_, v)) => $q.bind(v),
             None => $q,
         }
     };
@@ -204,6 +204,22 @@ impl Db {
         Ok(out)
     }
 
+    /// ID numbers of the registry rows of `term` with `status` (e.g. the suspended of a term).
+    pub async fn ids_with_status(
+        &self,
+        term: Term,
+        status: zizhu_domain::Status,
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        const SQL: &str = "SELECT id_number FROM student WHERE term_seq = $1 AND status = $2";
+        let ids: Vec<String> = db_run!(self, |pool| sqlx::query_scalar(SQL)
+            .bind(term_seq(term))
+            .bind(status.key())
+            .fetch_all(pool)
+            .await)
+        .ctx("读取学籍")?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// The registered-poor household members (建档立卡), in file order.
     pub async fn poor_members(&self) -> StoreResult<Vec<Sourced<PoorHouseholdMember>>> {
         let mut out = Vec::new();
@@ -257,7 +273,7 @@ impl Db {
         self.read_list(
             "assistance",
             COLS,
-            Some(kind.key()),
+            Some(("kind", kind.key())),
             "读取救助名单",
             |r: RawAssistance| r.convert().map(|(_, s)| s),
             f,
@@ -286,15 +302,16 @@ impl Db {
         .await
     }
 
-    /// Every row of the list `table` (only those of `kind` when given), in id order, read in
+    /// Every row of the list `table` (only those whose `filter` column has the filter's value,
+    /// when given), in id order, read in
     /// keyset pages of [`LIST_PAGE`] rows, converted and handed to `visit` page by page: a
     /// province's list of millions is never held as text or raw rows. On SQLite a page comes
     /// back as one JSON value (see [`Db::student_page`]).
-    async fn read_list<R, T>(
+    pub(crate) async fn read_list<R, T>(
         &self,
         table: &str,
         cols: &str,
-        kind: Option<&str>,
+        kind: Option<(&str, &str)>,
         op: &'static str,
         convert: impl Fn(R) -> StoreResult<T>,
         mut visit: impl FnMut(T),
@@ -306,7 +323,8 @@ impl Db {
             + Send
             + Unpin,
     {
-        let filter = if kind.is_some() { " AND kind = $3" } else { "" };
+        // Our own column names only.
+        let filter = kind.map_or(String::new(), |(col, _)| format!(" AND {col} = $3"));
         // The last id of the next page, then the page up to it.
         let bound = format!(
             "SELECT MAX(id) FROM (SELECT id FROM {table} WHERE id > $1{filter} ORDER BY id \

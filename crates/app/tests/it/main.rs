@@ -2,5 +2,6 @@
 //! the tests, imported, matched, computed; amounts worked by hand from the policy text.
 #![allow(clippy::panic, clippy::unwrap_used)]
 
+mod dropout;
 mod fixtures;
 mod story;

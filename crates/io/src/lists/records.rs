@@ -9,8 +9,9 @@ use zizhu_domain::labels::{
     parse_school_kind, parse_sex, parse_status,
 };
 use zizhu_domain::{
-    ApprovalLevel, Area, AssistanceEntry, CollegeAdmission, Difficulty, DisabledPerson, IdNumber,
-    ListKind, ListRecord, PoorHouseholdMember, School, SchoolKind, Status, StudentRecord,
+    ApprovalLevel, Area, AssistanceEntry, AttendanceEntry, CollegeAdmission, Difficulty,
+    DisabledPerson, IdNumber, ListKind, ListRecord, PoorHouseholdMember, Resident, School,
+    SchoolKind, Status, StudentRecord,
 };
 
 const YES_NO: &str = "是、否";
@@ -35,7 +36,66 @@ pub(crate) fn build(kind: ListKind, c: &mut RowCtx<'_>) -> Built {
         ListKind::UrbanHardship => assistance(c, Some(Area::Urban)),
         ListKind::Disabled => disabled(c),
         ListKind::CollegeAdmissions => admission(c),
+        ListKind::Residents => resident(c),
+        ListKind::Attendance => attendance(c),
     }
+}
+
+fn resident(c: &mut RowCtx<'_>) -> Built {
+    let name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let sex = c.label(Field::Sex, false, parse_sex, "男、女");
+    let township = c.text(Field::Township, true);
+    let village = c.text(Field::Village, false).unwrap_or_default();
+    let household_no = c.as_given(Field::HouseholdNo, false).unwrap_or_default();
+    let guardian = c.text(Field::Guardian, false).unwrap_or_default();
+    let guardian_phone = c.as_given(Field::GuardianPhone, false).unwrap_or_default();
+    let zone_school = optional_school_code(c, Field::ZoneSchool);
+    let mut flag = |f: Field| c.label(f, false, parse_bool, YES_NO).unwrap_or(false);
+    let orphan = flag(Field::Orphan);
+    let unsupported = flag(Field::Unsupported);
+    let left_behind = flag(Field::LeftBehind);
+    let hardship = flag(Field::Hardship);
+    let migrant = flag(Field::Migrant);
+    let dup_key = id_key(&id);
+    let record = match (name, id, township) {
+        (Some(name), Some(id), Some(township)) => Some(ListRecord::Resident(Resident {
+            id,
+            name,
+            sex,
+            township,
+            village,
+            household_no,
+            guardian,
+            guardian_phone,
+            zone_school,
+            orphan,
+            unsupported,
+            left_behind,
+            hardship,
+            migrant,
+        })),
+        _ => None,
+    };
+    Built { record, dup_key }
+}
+
+fn attendance(c: &mut RowCtx<'_>) -> Built {
+    let school_code = school_code(c);
+    let name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let dup_key = id_key(&id);
+    let record = match (school_code, name, id) {
+        (Some(school_code), Some(name), Some(id)) => {
+            Some(ListRecord::Attendance(AttendanceEntry {
+                school_code,
+                id,
+                name,
+            }))
+        }
+        _ => None,
+    };
+    Built { record, dup_key }
 }
 
 fn id_key(id: &Option<IdNumber>) -> Option<(String, Field, &'static str)> {
@@ -49,14 +109,20 @@ fn zh_list<T: Copy>(all: &[T], zh: fn(T) -> &'static str) -> String {
 
 /// 学校标识码 is 10 digits.
 fn school_code(c: &mut RowCtx<'_>) -> Option<String> {
-    let code = c.code(Field::SchoolCode, true)?;
+    checked_school_code(c, Field::SchoolCode, true)
+}
+
+/// An optional column holding a 学校标识码 (e.g. 划片学校标识码): checked when given.
+fn optional_school_code(c: &mut RowCtx<'_>, field: Field) -> Option<String> {
+    checked_school_code(c, field, false)
+}
+
+fn checked_school_code(c: &mut RowCtx<'_>, field: Field, required: bool) -> Option<String> {
+    let code = c.code(field, required)?;
     if code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()) {
         Some(code)
     } else {
-        c.error(
-            Field::SchoolCode,
-            format!("学校标识码应为10位数字，实为“{code}”"),
-        );
+        c.error(field, format!("学校标识码应为10位数字，实为“{code}”"));
         None
     }
 }

@@ -133,3 +133,36 @@ fn a_definition_may_not_shadow_a_fact() {
     let (_, _, msg) = err_of(&src);
     assert!(msg.contains("boarding") && msg.contains("重名"), "{msg}");
 }
+
+/// `[dropout]` (二(二)): the county's numbers are read as written, and a bad one is refused on
+/// its own line.
+#[test]
+fn dropout_rules_read_and_checked() {
+    let p = Policy::parse(POLICY).unwrap();
+    let r = p.dropout_rules().unwrap();
+    assert_eq!((r.entry_age, r.cutoff, r.years), (6, (8, 31), 9));
+    assert_eq!((r.verify_days, r.action_days, r.monitor_days), (7, 30, 120));
+    assert_eq!(r.suspension_terms, 2);
+
+    let src = POLICY.replace("entry_age = 6", "entry_age = 16");
+    let (line, _, msg) = err_of(&src);
+    assert_eq!(line, line_of(&src, "entry_age = 16"));
+    assert!(msg.contains("3 至 10"), "{msg}");
+
+    let src = POLICY.replace("age_cutoff = \"08-31\"", "age_cutoff = \"08-32\"");
+    let (line, _, msg) = err_of(&src);
+    assert_eq!(line, line_of(&src, "age_cutoff = \"08-32\""));
+    assert!(msg.contains("MM-DD"), "{msg}");
+
+    let src = POLICY.replace("verify_within_days = 7", "verify_within_days = 0");
+    let (_, _, msg) = err_of(&src);
+    assert!(msg.contains("verify_within_days"), "{msg}");
+
+    // Without the section the aid policy still works; the dropout rules say what is missing.
+    let start = POLICY.find("\n[dropout]").unwrap();
+    let end = POLICY[start..].find("\n\n").unwrap() + start;
+    let without = format!("{}{}", &POLICY[..start], &POLICY[end..]);
+    let p = Policy::parse(&without).unwrap();
+    let msg = p.dropout_rules().unwrap_err().message;
+    assert!(msg.contains("[dropout]"), "{msg}");
+}

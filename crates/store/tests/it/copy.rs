@@ -92,6 +92,65 @@ async fn fill(db: &Db) -> TestResult {
     .await?;
     tx.insert_quality(&[issue]).await?;
     tx.commit(RunSummary::default()).await?;
+
+    // Dropout control: the population, a term's returns, a case with its events.
+    import(
+        db,
+        meta(ListKind::Residents, "residents.csv", None),
+        vec![ListRecord::Resident(zizhu_domain::Resident {
+            id: zizhu_domain::IdNumber::parse(&ids(5))?.0,
+            name: "测试儿童戊".into(),
+            sex: None,
+            township: "甲镇".into(),
+            village: "一村".into(),
+            household_no: "H5".into(),
+            guardian: String::new(),
+            guardian_phone: String::new(),
+            zone_school: Some("3607310001".into()),
+            orphan: false,
+            unsupported: false,
+            left_behind: true,
+            hardship: false,
+            migrant: false,
+        })],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::Attendance, "attendance.csv", Some(autumn(2023))),
+        vec![ListRecord::Attendance(zizhu_domain::AttendanceEntry {
+            school_code: "S1".into(),
+            id: zizhu_domain::IdNumber::parse(&ids(1))?.0,
+            name: "测试学生".into(),
+        })],
+    )
+    .await?;
+    let case = crate::cases::open(db, &[crate::cases::child(5)]).await?;
+    let actor = zizhu_store::Actor {
+        name: "县资助中心".into(),
+        level: zizhu_domain::dropout::UserLevel::County,
+    };
+    let rules = zizhu_domain::dropout::DropoutRules {
+        entry_age: 6,
+        cutoff: (8, 31),
+        years: 9,
+        verify_days: 7,
+        action_days: 30,
+        home_teaching_days: 30,
+        monitor_days: 120,
+        close_days: 7,
+        suspension_terms: 2,
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 10, 16).unwrap_or_default();
+    db.move_case(
+        case[0],
+        &zizhu_domain::dropout::Move::Verify,
+        &actor,
+        day,
+        &rules,
+        "",
+    )
+    .await?;
     Ok(())
 }
 

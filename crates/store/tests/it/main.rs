@@ -28,6 +28,7 @@ macro_rules! story {
 
 mod audit;
 mod bench;
+mod cases;
 mod compute;
 mod concurrency;
 mod copy;

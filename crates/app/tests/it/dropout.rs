@@ -1,0 +1,338 @@
+//! The dropout scan (控辍保学比对, 二(二)) on a small county: each suspect reason, the
+//! compulsory-age boundary (6 by 31 August), attention groups from every list, an idempotent
+//! re-scan, a child who enrols (flagged for verification, not dropped), and a child verified as
+//! having moved away (found again, no new case).
+
+use crate::fixtures::{self, id};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::Path;
+use zizhu_app::import::{import_file, ImportRequest};
+use zizhu_domain::dropout::{
+    AttentionGroup as G, CaseState, Move, NotDropoutReason, SuspectReason as R, UserLevel,
+};
+use zizhu_domain::{ListKind, Season, Term};
+use zizhu_policy::Policy;
+use zizhu_store::{Actor, CaseFilter, Db};
+
+const POLICY: &str = include_str!("../../../../policy/2023.toml");
+const AUTUMN: Term = Term {
+    year: 2023,
+    season: Season::Autumn,
+};
+
+async fn import(
+    db: &Db,
+    dir: &Path,
+    kind: ListKind,
+    name: &str,
+    content: &str,
+    term: Option<Term>,
+) {
+    let file = fixtures::write(dir, name, content);
+    let req = ImportRequest {
+        kind,
+        file,
+        term,
+        dry_run: false,
+        actor: "test".into(),
+        report_dir: dir.to_path_buf(),
+    };
+    let o = import_file(db, &req, &|_| {})
+        .await
+        .unwrap_or_else(|e| panic!("import {name}: {e}"));
+    assert!(o.errors.is_empty(), "{name}: {:?}", o.errors);
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+struct Kids {
+    a: String, // enrolled, on the return
+    b: String, // enrolled, missing from the return; poor family
+    c: String, // 辍学
+    d: String, // 休学 this term and the last
+    e: String, // 休学 this term only
+    f: String, // 转出, enrolled nowhere
+    g: String, // enrolled at a school that sent no return
+    h: String, // six on 31 Aug 2023, never enrolled, left-behind
+    i: String, // six on 1 Sep 2023: not yet of compulsory age
+    j: String, // never enrolled, disabled
+    k: String, // poor-household member only, never enrolled
+    l: String, // enrolled, on the return
+}
+
+fn kids() -> Kids {
+    Kids {
+        a: id("20140301", 11),
+        b: id("20130402", 13),
+        c: id("20100503", 15),
+        d: id("20110604", 17),
+        e: id("20110705", 19),
+        f: id("20100806", 21),
+        g: id("20120907", 23),
+        h: id("20170831", 25),
+        i: id("20170901", 27),
+        j: id("20120110", 29),
+        k: id("20100211", 31),
+        l: id("20100312", 33),
+    }
+}
+
+fn students(k: &Kids, h_enrolled: bool, term_rows: &[(&str, &str, &str, &str)]) -> String {
+    let mut s = String::from("姓名,身份证件号,学籍号,学校标识码,年级,是否住校,学籍状态\n");
+    for (name, idn, school, grade_status) in term_rows {
+        let (grade, status) = grade_status.split_once('/').unwrap();
+        s += &format!("{name},{idn},G{idn},{school},{grade},否,{status}\n");
+    }
+    if h_enrolled {
+        s += &format!("测试入学,{},G{},2136000001,一年级,否,在读\n", k.h, k.h);
+    }
+    s
+}
+
+async fn load(db: &Db, dir: &Path) -> Kids {
+    let k = kids();
+    import(
+        db,
+        dir,
+        ListKind::Schools,
+        "schools.csv",
+        fixtures::SCHOOLS,
+        None,
+    )
+    .await;
+    let autumn = [
+        ("测试甲", k.a.as_str(), "2136000001", "三年级/在读"),
+        ("测试乙", &k.b, "2136000001", "四年级/在读"),
+        ("测试丙", &k.c, "2136000002", "八年级/辍学"),
+        ("测试丁", &k.d, "2136000002", "七年级/休学"),
+        ("测试戊", &k.e, "2136000002", "七年级/休学"),
+        ("测试己", &k.f, "2136000002", "八年级/转出"),
+        ("测试庚", &k.g, "2136000007", "五年级/在读"),
+        ("测试壬", &k.l, "2136000002", "八年级/在读"),
+    ];
+    import(
+        db,
+        dir,
+        ListKind::Students,
+        "autumn.csv",
+        &students(&k, false, &autumn),
+        Some(AUTUMN),
+    )
+    .await;
+    let spring = [
+        ("测试丁", k.d.as_str(), "2136000002", "六年级/休学"),
+        ("测试戊", &k.e, "2136000002", "六年级/在读"),
+    ];
+    let spring_term = Term::new(2023, Season::Spring);
+    import(
+        db,
+        dir,
+        ListKind::Students,
+        "spring.csv",
+        &students(&k, false, &spring),
+        Some(spring_term),
+    )
+    .await;
+    let mut res = String::from("姓名,身份证号,乡镇,村,户号,监护人,联系电话,是否留守儿童\n");
+    for (name, idn, left) in [
+        ("测试甲", &k.a, "否"),
+        ("测试乙", &k.b, "否"),
+        ("测试丙", &k.c, "否"),
+        ("测试丁", &k.d, "否"),
+        ("测试戊", &k.e, "否"),
+        ("测试己", &k.f, "否"),
+        ("测试庚", &k.g, "否"),
+        ("测试辛", &k.h, "是"),
+        ("测试癸", &k.i, "否"),
+        ("测试子", &k.j, "否"),
+        ("测试壬", &k.l, "否"),
+    ] {
+        res += &format!("{name},{idn},贡江镇,演示村,H1,测试监护人,13800000000,{left}\n");
+    }
+    import(db, dir, ListKind::Residents, "residents.csv", &res, None).await;
+    let att = format!(
+        "学校标识码,姓名,身份证件号\n2136000001,测试甲,{}\n2136000002,测试壬,{}\n",
+        k.a, k.l
+    );
+    import(
+        db,
+        dir,
+        ListKind::Attendance,
+        "attendance.csv",
+        &att,
+        Some(AUTUMN),
+    )
+    .await;
+    let poor = format!(
+        "户编号,姓名,身份证号,与户主关系,贫困状态,脱贫年度,乡镇,村\nP1,测试乙,{},之子,已脱贫,2019,贡江镇,演示村\nP2,测试丑,{},之子,已脱贫,2019,银坑镇,二村\n",
+        k.b, k.k
+    );
+    import(db, dir, ListKind::PoorHouseholds, "poor.csv", &poor, None).await;
+    let dis = format!(
+        "姓名,身份证号,残疾人证号,残疾类别,残疾等级\n测试子,{},{}11,肢体,二级\n",
+        k.j, k.j
+    );
+    import(db, dir, ListKind::Disabled, "disabled.csv", &dis, None).await;
+    k
+}
+
+fn county() -> Actor {
+    Actor {
+        name: "县资助中心".into(),
+        level: UserLevel::County,
+    }
+}
+
+async fn suspects(db: &Db) -> BTreeMap<String, (Vec<R>, Vec<G>, CaseState, bool)> {
+    db.cases(&CaseFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            (
+                c.child.id_number.clone(),
+                (c.child.reasons, c.child.groups, c.state, c.recheck),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn scan_finds_every_reason_and_rescans_idempotently() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let k = load(&db, dir.path()).await;
+    let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
+    let as_of = d(2023, 10, 15);
+
+    let o = zizhu_app::dropout::scan(&db, &rules, as_of, AUTUMN, &county())
+        .await
+        .unwrap();
+    let want: BTreeMap<String, (Vec<R>, Vec<G>, CaseState, bool)> = [
+        (&k.b, vec![R::AbsentFromAttendance], vec![G::PoorFamily]),
+        (&k.c, vec![R::StatusDroppedOut], vec![]),
+        (&k.d, vec![R::SuspendedTooLong], vec![]),
+        (&k.f, vec![R::TransferredUnreceived], vec![]),
+        (&k.h, vec![R::NeverEnrolled], vec![G::LeftBehind]),
+        (&k.j, vec![R::NeverEnrolled], vec![G::Disabled]),
+        (&k.k, vec![R::NeverEnrolled], vec![G::PoorFamily]),
+    ]
+    .into_iter()
+    .map(|(i, r, g)| (i.clone(), (r, g, CaseState::Suspected, false)))
+    .collect();
+    assert_eq!(suspects(&db).await, want);
+    assert_eq!(
+        (o.summary.suspects, o.summary.opened, o.summary.refound),
+        (7, 7, 0)
+    );
+    // A, B, C, D, E, F, G, H, J, L from the population, K from the poor list; I is too young.
+    assert_eq!(o.summary.population, 11);
+    assert_eq!(o.schools_without_return, vec!["2136000007".to_string()]);
+    let by: BTreeMap<R, i64> = o.by_reason.into_iter().collect();
+    assert_eq!(by.get(&R::NeverEnrolled), Some(&3));
+
+    // The same scan again changes nothing.
+    let again = zizhu_app::dropout::scan(&db, &rules, as_of, AUTUMN, &county())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again.summary.opened,
+            again.summary.refound,
+            again.summary.recheck
+        ),
+        (0, 7, 0)
+    );
+    assert_eq!(suspects(&db).await, want);
+
+    // J is verified as moved away and closed by the county; H enrols.
+    let j_case = db.cases_of(&k.j).await.unwrap()[0].id;
+    let c = county();
+    db.move_case(j_case, &Move::Verify, &c, d(2023, 10, 16), &rules, "")
+        .await
+        .unwrap();
+    let moved = Move::NotDropout {
+        reason: NotDropoutReason::MovedAway,
+        evidence: "户籍迁出证明".into(),
+        school: None,
+    };
+    db.move_case(j_case, &moved, &c, d(2023, 10, 17), &rules, "")
+        .await
+        .unwrap();
+    db.move_case(
+        j_case,
+        &Move::Close {
+            reason: "已迁出本县".into(),
+        },
+        &c,
+        d(2023, 10, 18),
+        &rules,
+        "",
+    )
+    .await
+    .unwrap();
+    let autumn = [
+        ("测试甲", k.a.as_str(), "2136000001", "三年级/在读"),
+        ("测试乙", &k.b, "2136000001", "四年级/在读"),
+        ("测试丙", &k.c, "2136000002", "八年级/辍学"),
+        ("测试丁", &k.d, "2136000002", "七年级/休学"),
+        ("测试戊", &k.e, "2136000002", "七年级/休学"),
+        ("测试己", &k.f, "2136000002", "八年级/转出"),
+        ("测试庚", &k.g, "2136000007", "五年级/在读"),
+        ("测试壬", &k.l, "2136000002", "八年级/在读"),
+    ];
+    import(
+        &db,
+        dir.path(),
+        ListKind::Students,
+        "autumn2.csv",
+        &students(&k, true, &autumn),
+        Some(AUTUMN),
+    )
+    .await;
+    let att = format!(
+        "学校标识码,姓名,身份证件号\n2136000001,测试甲,{}\n2136000001,测试入学,{}\n2136000002,测试壬,{}\n",
+        k.a, k.h, k.l
+    );
+    import(
+        &db,
+        dir.path(),
+        ListKind::Attendance,
+        "attendance2.csv",
+        &att,
+        Some(AUTUMN),
+    )
+    .await;
+
+    let third = zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 20), AUTUMN, &county())
+        .await
+        .unwrap();
+    // H is no longer a suspect: the case stays, flagged for verification; J found again, no new case.
+    assert_eq!(
+        (
+            third.summary.suspects,
+            third.summary.opened,
+            third.summary.recheck
+        ),
+        (6, 0, 1)
+    );
+    let now = suspects(&db).await;
+    assert_eq!(
+        now.get(&k.h).map(|s| (s.2, s.3)),
+        Some((CaseState::Suspected, true))
+    );
+    assert_eq!(db.cases_of(&k.j).await.unwrap().len(), 1);
+    let h_case = db.cases_of(&k.h).await.unwrap()[0].id;
+    let events = db.case_events(h_case).await.unwrap();
+    assert!(
+        events.last().unwrap().note.contains("待核实"),
+        "{:?}",
+        events.last()
+    );
+}

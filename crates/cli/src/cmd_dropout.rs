@@ -1,0 +1,495 @@
+//! `zizhu dropout …` and `zizhu case …`: the dropout scan (控辍保学比对), the ledger's overdue
+//! list, and the one-student-one-file cases (一生一案). The work is in the domain, store and app
+//! layers; this file parses, calls and prints.
+
+use crate::ui::Ctx;
+use chrono::NaiveDate;
+use zizhu_domain::dropout::{
+    allowed_keys, overdue, ActionKind, CaseState, Move, NotDropoutReason, UserLevel, MOVES,
+};
+use zizhu_domain::{IdNumber, Term};
+use zizhu_store::{Actor, CaseFilter, CaseRow};
+
+/// The options a move may need (`zizhu case move ID KEY …`).
+#[derive(Debug, Default, clap::Args)]
+pub struct MoveArgs {
+    /// 非辍学原因（not_dropout）：studying_elsewhere、enrolled、moved_away、deceased、past_compulsory_age、completed、other
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// 核查说明和证明材料（not_dropout）
+    #[arg(long)]
+    pub evidence: Option<String>,
+    /// 学校：县外就读学校名称（not_dropout）或复学学校（return）
+    #[arg(long)]
+    pub school: Option<String>,
+    /// 复学日期 YYYY-MM-DD（return）
+    #[arg(long)]
+    pub date: Option<NaiveDate>,
+    /// 送教教师、频次、内容（home_teaching）
+    #[arg(long)]
+    pub teacher: Option<String>,
+    #[arg(long)]
+    pub frequency: Option<String>,
+    #[arg(long)]
+    pub content: Option<String>,
+    /// 销号或重新核查的原因（close、reopen），或其他变更的说明
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+pub fn parse_level(s: &str) -> Result<UserLevel, String> {
+    UserLevel::from_key(s)
+        .or_else(|| UserLevel::ALL.iter().copied().find(|l| l.zh() == s))
+        .ok_or_else(|| {
+            format!("未知的用户层级 {s}；可用：school（学校）、township（乡镇）、county（县级）")
+        })
+}
+
+fn actor(ctx: &Ctx, level: UserLevel) -> Actor {
+    Actor {
+        name: ctx.actor.clone(),
+        level,
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn rules(ctx: &Ctx) -> anyhow::Result<zizhu_domain::dropout::DropoutRules> {
+    let p = ctx.policy()?;
+    Ok(p.policy.dropout_rules()?)
+}
+
+/// `zizhu dropout scan`.
+pub async fn scan(ctx: &Ctx, as_of: Option<NaiveDate>, term: Option<Term>) -> anyhow::Result<u8> {
+    let rules = rules(ctx)?;
+    let db = ctx.db().await?;
+    let as_of = as_of.unwrap_or_else(today);
+    let term = term.unwrap_or_else(|| Term::containing(as_of));
+    let o =
+        zizhu_app::dropout::scan(&db, &rules, as_of, term, &actor(ctx, UserLevel::County)).await?;
+    let s = o.summary;
+    println!(
+        "控辍保学比对（截至 {}，{}学籍），批次 {}：",
+        as_of.format("%Y-%m-%d"),
+        term.label_zh(),
+        o.scan_id
+    );
+    println!(
+        "  义务教育适龄儿童少年 {} 人，疑似失学辍学 {} 人",
+        s.population, s.suspects
+    );
+    for (r, n) in &o.by_reason {
+        println!("    {}：{} 人", r.zh(), n);
+    }
+    println!(
+        "  新立案 {} 件，已有案件再次发现 {} 件，已有案件待核实 {} 件",
+        s.opened, s.refound, s.recheck
+    );
+    if !o.schools_without_return.is_empty() {
+        println!(
+            "  注意：{} 所学校本学期未报送在校学生名单，其学生未做“学籍—在校”比对：{}",
+            o.schools_without_return.len(),
+            o.schools_without_return.join("、")
+        );
+    }
+    print_ledger_counts(&db).await?;
+    Ok(0)
+}
+
+async fn print_ledger_counts(db: &zizhu_store::Db) -> anyhow::Result<()> {
+    let all = db.cases(&CaseFilter::default()).await?;
+    let mut line = Vec::new();
+    for &st in CaseState::ALL {
+        let n = all.iter().filter(|c| c.state == st).count();
+        if n > 0 {
+            line.push(format!("{} {}", st.zh(), n));
+        }
+    }
+    println!("  台账：共 {} 件（{}）", all.len(), line.join("，"));
+    Ok(())
+}
+
+/// `zizhu dropout overdue`.
+pub async fn overdue_list(ctx: &Ctx, as_of: Option<NaiveDate>) -> anyhow::Result<u8> {
+    let rules = rules(ctx)?;
+    let db = ctx.db().await?;
+    let on = as_of.unwrap_or_else(today);
+    let cases = db
+        .cases(&CaseFilter {
+            open_only: true,
+            ..CaseFilter::default()
+        })
+        .await?;
+    let mut late: Vec<(&CaseRow, zizhu_domain::dropout::Overdue)> = cases
+        .iter()
+        .filter_map(|c| overdue(&c.clock(), on, &rules).map(|o| (c, o)))
+        .collect();
+    late.sort_by_key(|(c, o)| (o.kind.whose(), c.child.school_code.clone(), -o.days_late));
+    if late.is_empty() {
+        println!("截至 {}，没有超期的案件。", on.format("%Y-%m-%d"));
+        return Ok(0);
+    }
+    println!(
+        "截至 {}，超期案件 {} 件：",
+        on.format("%Y-%m-%d"),
+        late.len()
+    );
+    for (c, o) in &late {
+        let whose = match o.kind.whose() {
+            UserLevel::County => "县级".to_string(),
+            _ => format!(
+                "学校 {}（包保教师 {}，包保干部 {}）",
+                or_dash(&c.child.school_code),
+                or_dash(&c.teacher),
+                or_dash(&c.official)
+            ),
+        };
+        println!(
+            "  案件 {}  {}  {}  {}：应于 {} 前完成，已超 {} 天；责任：{}",
+            c.id,
+            c.child.name,
+            c.child.township,
+            o.kind.zh(),
+            o.due.format("%Y-%m-%d"),
+            o.days_late,
+            whose
+        );
+    }
+    Ok(0)
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "未指定"
+    } else {
+        s
+    }
+}
+
+fn masked(id: &str) -> String {
+    IdNumber::parse(id)
+        .map(|(i, _)| i.masked())
+        .unwrap_or_else(|_| "（身份证件号无效）".into())
+}
+
+/// `zizhu case list`.
+pub async fn list(ctx: &Ctx, filter: CaseFilter) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let cases = db.cases(&filter).await?;
+    db.audit(
+        &ctx.actor,
+        "case_list",
+        "dropout_case",
+        &format!("查看案件清单 {} 件", cases.len()),
+    )
+    .await?;
+    if cases.is_empty() {
+        println!("没有符合条件的案件。");
+        return Ok(0);
+    }
+    for c in &cases {
+        let reasons: Vec<&str> = c.child.reasons.iter().map(|r| r.zh()).collect();
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}{}\t{}",
+            c.id,
+            c.child.name,
+            masked(&c.child.id_number),
+            c.child.township,
+            or_dash(&c.child.school_code),
+            c.state.zh(),
+            if c.recheck { "（待核实）" } else { "" },
+            reasons.join("；")
+        );
+    }
+    println!("共 {} 件。", cases.len());
+    Ok(0)
+}
+
+/// `zizhu case show`.
+pub async fn show(ctx: &Ctx, id: i64, full_id: bool) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let Some(c) = db.case(id).await? else {
+        eprintln!("没有编号为 {id} 的案件。");
+        return Ok(1);
+    };
+    if full_id {
+        db.audit(
+            &ctx.actor,
+            "case_view_full_id",
+            &format!("case:{id}"),
+            "查看完整身份证件号",
+        )
+        .await?;
+    }
+    let ch = &c.child;
+    println!(
+        "案件 {}：{}（{}）",
+        c.id,
+        ch.name,
+        if full_id {
+            ch.id_number.clone()
+        } else {
+            masked(&ch.id_number)
+        }
+    );
+    println!(
+        "  状态：{}{}（自 {}）",
+        c.state.zh(),
+        if c.recheck {
+            "，比对结果变化待核实"
+        } else {
+            ""
+        },
+        c.state_since.format("%Y-%m-%d")
+    );
+    println!(
+        "  立案：{}；疑似原因：{}",
+        c.opened_on.format("%Y-%m-%d"),
+        ch.reasons
+            .iter()
+            .map(|r| r.zh())
+            .collect::<Vec<_>>()
+            .join("；")
+    );
+    let groups: Vec<&str> = ch.groups.iter().map(|g| g.zh()).collect();
+    println!(
+        "  重点关注：{}",
+        if groups.is_empty() {
+            "无".to_string()
+        } else {
+            groups.join("、")
+        }
+    );
+    println!(
+        "  户籍：{} {}，户号 {}；监护人 {}（{}）",
+        ch.township,
+        ch.village,
+        or_dash(&ch.household_no),
+        or_dash(&ch.guardian),
+        or_dash(&ch.guardian_phone)
+    );
+    println!(
+        "  责任学校：{}；包保教师：{}；包保干部：{}",
+        or_dash(&ch.school_code),
+        or_dash(&c.teacher),
+        or_dash(&c.official)
+    );
+    if let Some(r) = c.not_dropout_reason {
+        println!(
+            "  核实非辍学：{}；{} {}",
+            r.zh(),
+            c.evidence,
+            c.elsewhere_school
+        );
+    }
+    if c.returned_on.is_some() {
+        println!(
+            "  复学：{}，{}",
+            c.returned_school,
+            c.returned_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        );
+    }
+    if !c.plan_teacher.is_empty() {
+        println!(
+            "  送教上门方案：教师 {}，{}，{}",
+            c.plan_teacher, c.plan_frequency, c.plan_content
+        );
+    }
+    if !c.close_reason.is_empty() {
+        println!("  销号原因：{}", c.close_reason);
+    }
+    let next: Vec<String> = MOVES
+        .iter()
+        .filter(|(k, _)| allowed_keys(c.state).contains(k))
+        .map(|(k, zh)| format!("{zh}（{k}）"))
+        .collect();
+    if !next.is_empty() {
+        println!("  下一步可以：{}", next.join("、"));
+    }
+    println!("  记录：");
+    for e in db.case_events(id).await? {
+        let what = match (e.from_state, e.to_state, e.action) {
+            (Some(f), Some(t), _) => format!("{} → {}", f.zh(), t.zh()),
+            (None, Some(t), _) => format!("立案（{}）", t.zh()),
+            (_, _, Some(a)) => a.zh().to_string(),
+            _ => match e.kind.as_str() {
+                "assign" => "指定责任人".into(),
+                "scan" => "比对".into(),
+                other => other.to_string(),
+            },
+        };
+        println!(
+            "    {}  {}（{}）  {}  {}",
+            e.on.format("%Y-%m-%d"),
+            e.actor,
+            e.actor_level.zh(),
+            what,
+            e.note
+        );
+    }
+    Ok(0)
+}
+
+/// Builds the move `key` from its options; a missing option is an error naming it.
+fn build_move(key: &str, a: &MoveArgs, on: NaiveDate) -> anyhow::Result<Move> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    Ok(match key {
+        "verify" => Move::Verify,
+        "confirm" => Move::Confirm,
+        "persuade" => Move::Persuade,
+        "not_dropout" => {
+            let r = a.reason.as_deref().unwrap_or("");
+            let reason = NotDropoutReason::from_key(r)
+                .or_else(|| NotDropoutReason::ALL.iter().copied().find(|x| x.zh() == r))
+                .ok_or_else(|| {
+                    let all: Vec<String> = NotDropoutReason::ALL
+                        .iter()
+                        .map(|x| format!("{}（{}）", x.key(), x.zh()))
+                        .collect();
+                    anyhow::anyhow!("请用 --reason 给出非辍学原因：{}", all.join("、"))
+                })?;
+            Move::NotDropout {
+                reason,
+                evidence: text(&a.evidence),
+                school: a.school.clone(),
+            }
+        }
+        "return" => Move::Return {
+            school: text(&a.school),
+            on: a.date.unwrap_or(on),
+        },
+        "home_teaching" => Move::HomeTeaching {
+            teacher: text(&a.teacher),
+            frequency: text(&a.frequency),
+            content: text(&a.content),
+        },
+        "close" => Move::Close {
+            reason: text(&a.note),
+        },
+        "reopen" => Move::Reopen {
+            reason: text(&a.note),
+        },
+        other => {
+            let all: Vec<String> = MOVES.iter().map(|(k, zh)| format!("{k}（{zh}）")).collect();
+            anyhow::bail!("未知的操作 {other}；可用：{}", all.join("、"))
+        }
+    })
+}
+
+/// `zizhu case move`.
+pub async fn move_case(
+    ctx: &Ctx,
+    id: i64,
+    key: &str,
+    args: &MoveArgs,
+    level: UserLevel,
+    on: Option<NaiveDate>,
+) -> anyhow::Result<u8> {
+    let rules = rules(ctx)?;
+    let on = on.unwrap_or_else(today);
+    let mv = build_move(key, args, on)?;
+    let db = ctx.db().await?;
+    let note = match mv {
+        Move::Close { .. } | Move::Reopen { .. } => String::new(),
+        _ => args.note.clone().unwrap_or_default(),
+    };
+    match db
+        .move_case(id, &mv, &actor(ctx, level), on, &rules, &note)
+        .await
+    {
+        Ok(c) => {
+            println!(
+                "案件 {}（{}）：{}，现为“{}”。",
+                c.id,
+                c.child.name,
+                mv.zh(),
+                c.state.zh()
+            );
+            Ok(0)
+        }
+        Err(zizhu_store::StoreError::Invalid(msg)) => {
+            eprintln!("未执行：{msg}");
+            Ok(1)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `zizhu case act`.
+pub async fn act(
+    ctx: &Ctx,
+    id: i64,
+    kind: &str,
+    note: &str,
+    on: Option<NaiveDate>,
+    level: UserLevel,
+) -> anyhow::Result<u8> {
+    let action = ActionKind::from_key(kind)
+        .or_else(|| ActionKind::ALL.iter().copied().find(|a| a.zh() == kind))
+        .ok_or_else(|| {
+            let all: Vec<String> = ActionKind::ALL
+                .iter()
+                .map(|a| format!("{}（{}）", a.key(), a.zh()))
+                .collect();
+            anyhow::anyhow!("未知的措施 {kind}；可用：{}", all.join("、"))
+        })?;
+    let db = ctx.db().await?;
+    let day = on.unwrap_or_else(today);
+    match db
+        .record_action(id, action, day, today(), &actor(ctx, level), note)
+        .await
+    {
+        Ok(c) => {
+            println!(
+                "案件 {}（{}）：已登记{}（{}）。",
+                c.id,
+                c.child.name,
+                action.zh(),
+                day.format("%Y-%m-%d")
+            );
+            Ok(0)
+        }
+        Err(zizhu_store::StoreError::Invalid(msg)) => {
+            eprintln!("未登记：{msg}");
+            Ok(1)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `zizhu case assign`.
+pub async fn assign(
+    ctx: &Ctx,
+    id: i64,
+    school: Option<&str>,
+    teacher: Option<&str>,
+    official: Option<&str>,
+    level: UserLevel,
+) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    match db
+        .assign_case(id, school, teacher, official, today(), &actor(ctx, level))
+        .await
+    {
+        Ok(c) => {
+            println!(
+                "案件 {}（{}）：责任学校 {}，包保教师 {}，包保干部 {}。",
+                c.id,
+                c.child.name,
+                or_dash(&c.child.school_code),
+                or_dash(&c.teacher),
+                or_dash(&c.official)
+            );
+            Ok(0)
+        }
+        Err(zizhu_store::StoreError::Invalid(msg)) => {
+            eprintln!("未执行：{msg}");
+            Ok(1)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
