@@ -300,6 +300,18 @@ pub(crate) async fn case_in(tx: &mut Tx, id: i64) -> StoreResult<Option<CaseRow>
     raw.map(CaseRow::try_from).transpose()
 }
 
+/// Ends a change of case `e.case_id`: its event, the audit entry (`action`, `detail`), the case
+/// read back, the commit.
+async fn finish(mut tx: Tx, e: &Event<'_>, action: &str, detail: &str) -> StoreResult<CaseRow> {
+    let id = e.case_id;
+    add_event(&mut tx, e).await?;
+    tx.audit(&e.actor.name, action, &format!("case:{id}"), detail)
+        .await?;
+    let now = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+    tx.commit().await?;
+    Ok(now)
+}
+
 fn not_found(id: i64) -> StoreError {
     StoreError::Invalid(format!("没有编号为 {id} 的案件"))
 }
@@ -452,31 +464,23 @@ impl Db {
             .copied()
             .collect::<Vec<_>>()
             .join("：");
-        add_event(
-            &mut tx,
-            &Event {
-                case_id: id,
-                on,
-                actor,
-                kind: "move",
-                from: Some(case.state),
-                to: Some(to),
-                action: None,
-                note: &text,
-            },
-        )
-        .await?;
         let detail = format!(
             "案件 {id}：{} → {}（{}）",
             case.state.zh(),
             to.zh(),
             mv.zh()
         );
-        tx.audit(&actor.name, "case_move", &format!("case:{id}"), &detail)
-            .await?;
-        let now = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-        tx.commit().await?;
-        Ok(now)
+        let event = Event {
+            case_id: id,
+            on,
+            actor,
+            kind: "move",
+            from: Some(case.state),
+            to: Some(to),
+            action: None,
+            note: &text,
+        };
+        finish(tx, &event, "case_move", &detail).await
     }
 
     /// Records an action (帮扶措施) taken on day `on`; returns the case as it is now.
@@ -529,26 +533,18 @@ impl Db {
             .await
             .map(|r| r.rows_affected()))
         .ctx("登记帮扶措施")?;
-        add_event(
-            &mut tx,
-            &Event {
-                case_id: id,
-                on,
-                actor,
-                kind: "action",
-                from: None,
-                to: None,
-                action: Some(action),
-                note: note.trim(),
-            },
-        )
-        .await?;
         let detail = format!("案件 {id}：{}（{}）", action.zh(), on.format("%Y-%m-%d"));
-        tx.audit(&actor.name, "case_action", &format!("case:{id}"), &detail)
-            .await?;
-        let now = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-        tx.commit().await?;
-        Ok(now)
+        let event = Event {
+            case_id: id,
+            on,
+            actor,
+            kind: "action",
+            from: None,
+            to: None,
+            action: Some(action),
+            note: note.trim(),
+        };
+        finish(tx, &event, "case_action", &detail).await
     }
 
     /// Names the responsible people (包保责任人) and, when given, the responsible school.
@@ -597,24 +593,16 @@ impl Db {
             parts.push(format!("包保干部 {o}"));
         }
         let note = parts.join("，");
-        add_event(
-            &mut tx,
-            &Event {
-                case_id: id,
-                on,
-                actor,
-                kind: "assign",
-                from: None,
-                to: None,
-                action: None,
-                note: &note,
-            },
-        )
-        .await?;
-        tx.audit(&actor.name, "case_assign", &format!("case:{id}"), &note)
-            .await?;
-        let now = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-        tx.commit().await?;
-        Ok(now)
+        let event = Event {
+            case_id: id,
+            on,
+            actor,
+            kind: "assign",
+            from: None,
+            to: None,
+            action: None,
+            note: &note,
+        };
+        finish(tx, &event, "case_assign", &note).await
     }
 }
