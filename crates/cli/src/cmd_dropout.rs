@@ -493,3 +493,103 @@ pub async fn assign(
         Err(e) => Err(e.into()),
     }
 }
+
+/// `zizhu dropout report`: by township and school, on screen and as XLSX.
+pub async fn report(
+    ctx: &Ctx,
+    as_of: Option<NaiveDate>,
+    out: Option<std::path::PathBuf>,
+) -> anyhow::Result<u8> {
+    let rules = rules(ctx)?;
+    let db = ctx.db().await?;
+    let on = as_of.unwrap_or_else(today);
+    let cases = db.cases(&CaseFilter::default()).await?;
+    let schools = db.schools().await?;
+    let r = zizhu_app::dropout_report::report(&cases, &schools, &rules, on);
+    let title = format!("控辍保学工作统计（截至 {}）", on.format("%Y-%m-%d"));
+    println!("{title}");
+    println!("  乡镇\t立案\t待核查\t非辍学\t确认辍学\t复学\t送教\t销号\t超期\t劝返率");
+    let rate = |f: &zizhu_app::dropout_report::Figures| {
+        f.return_rate()
+            .map_or("—".to_string(), |r| format!("{r:.1}%"))
+    };
+    for (t, f) in r
+        .townships
+        .iter()
+        .chain(std::iter::once(&("全县合计".to_string(), r.county)))
+    {
+        println!(
+            "  {}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            t,
+            f.found,
+            f.verifying,
+            f.not_dropout,
+            f.confirmed,
+            f.returned,
+            f.home_teaching,
+            f.closed,
+            f.overdue,
+            rate(f)
+        );
+    }
+    let path = out.unwrap_or_else(|| format!("控辍保学统计-{}.xlsx", on.format("%Y-%m-%d")).into());
+    zizhu_io::tables::write_tables(&path, &zizhu_app::dropout_report::report_sheets(&r, &title))
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+    println!("已写入 {}", path.display());
+    Ok(0)
+}
+
+/// `zizhu dropout ledger`: the one-student-one-file ledger as XLSX, a row per case.
+pub async fn ledger(
+    ctx: &Ctx,
+    filter: CaseFilter,
+    as_of: Option<NaiveDate>,
+    out: Option<std::path::PathBuf>,
+    full_id: bool,
+) -> anyhow::Result<u8> {
+    let rules = rules(ctx)?;
+    let db = ctx.db().await?;
+    let on = as_of.unwrap_or_else(today);
+    let cases = db.cases(&filter).await?;
+    let latest = db.latest_case_events().await?;
+    let schools = db.schools().await?;
+    let scope = match (&filter.school_code, &filter.township) {
+        (Some(s), _) => format!("学校 {s}"),
+        (None, Some(t)) => t.clone(),
+        (None, None) => "全县".to_string(),
+    };
+    db.audit(
+        &ctx.actor,
+        if full_id {
+            "ledger_export_full_id"
+        } else {
+            "ledger_export"
+        },
+        "dropout_case",
+        &format!(
+            "导出一生一案台账（{scope}）{} 件{}",
+            cases.len(),
+            if full_id {
+                "，含完整身份证件号"
+            } else {
+                ""
+            }
+        ),
+    )
+    .await?;
+    let lines =
+        zizhu_app::dropout_report::ledger_lines(&cases, &latest, &schools, &rules, on, full_id);
+    let title = format!(
+        "控辍保学一生一案台账（{scope}，截至 {}）",
+        on.format("%Y-%m-%d")
+    );
+    let path = out
+        .unwrap_or_else(|| format!("一生一案台账-{scope}-{}.xlsx", on.format("%Y-%m-%d")).into());
+    zizhu_io::tables::write_tables(
+        &path,
+        &[zizhu_app::dropout_report::ledger_sheet(&lines, &title)],
+    )
+    .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+    println!("已写入 {}（{} 件）", path.display(), lines.len());
+    Ok(0)
+}

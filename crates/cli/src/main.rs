@@ -193,6 +193,33 @@ enum DropoutCmd {
         #[arg(long)]
         as_of: Option<NaiveDate>,
     },
+    /// 按乡镇、学校统计（含劝返率、超期），并写出 XLSX（学校一表可用于考评）
+    Report {
+        /// 按哪一天计算超期（默认今天）
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// 输出文件（默认 控辍保学统计-<日期>.xlsx）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 导出一生一案台账 XLSX（每个案件一行：最新状态和最近措施）
+    Ledger {
+        /// 只导出某校（学校标识码）
+        #[arg(long)]
+        school: Option<String>,
+        /// 只导出某乡镇
+        #[arg(long)]
+        township: Option<String>,
+        /// 按哪一天计算超期（默认今天）
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// 输出文件（默认 一生一案台账-<范围>-<日期>.xlsx）
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// 含完整身份证件号（记入审计日志）
+        #[arg(long)]
+        full_id: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -443,6 +470,21 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Dropout { which } => match which {
             DropoutCmd::Scan { as_of, term } => cmd_dropout::scan(&ctx, as_of, term).await,
             DropoutCmd::Overdue { as_of } => cmd_dropout::overdue_list(&ctx, as_of).await,
+            DropoutCmd::Report { as_of, out } => cmd_dropout::report(&ctx, as_of, out).await,
+            DropoutCmd::Ledger {
+                school,
+                township,
+                as_of,
+                out,
+                full_id,
+            } => {
+                let filter = zizhu_store::CaseFilter {
+                    school_code: school,
+                    township,
+                    ..zizhu_store::CaseFilter::default()
+                };
+                cmd_dropout::ledger(&ctx, filter, as_of, out, full_id).await
+            }
         },
         Command::Case { which } => match which {
             CaseCmd::List {

@@ -13,6 +13,7 @@ pub mod quality_report;
 pub mod read;
 pub mod report;
 pub mod roster;
+pub mod tables;
 
 pub use error::ImportError;
 pub use lists::{

@@ -375,6 +375,26 @@ impl Db {
         raw.into_iter().map(CaseEventRow::try_from).collect()
     }
 
+    /// The latest event of every case, by case id (for the ledger's "latest action" column).
+    pub async fn latest_case_events(
+        &self,
+    ) -> StoreResult<std::collections::HashMap<i64, CaseEventRow>> {
+        const SQL: &str = "SELECT id, case_id, at, on_date, actor, actor_level, kind, from_state, \
+            to_state, action, note FROM case_event WHERE id IN \
+            (SELECT MAX(id) FROM case_event WHERE kind IN ('move', 'action', 'open') GROUP BY case_id)";
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            case_id: i64,
+            #[sqlx(flatten)]
+            event: RawEvent,
+        }
+        let raw: Vec<Row> =
+            db_run!(self, |pool| sqlx::query_as(SQL).fetch_all(pool).await).ctx("读取案件记录")?;
+        raw.into_iter()
+            .map(|r| Ok((r.case_id, CaseEventRow::try_from(r.event)?)))
+            .collect()
+    }
+
     /// Moves case `id` (状态变更) on day `on`, recording `note`; returns the case as it is now.
     ///
     /// Errors: [`StoreError::Invalid`] with the Chinese reason when there is no such case, the

@@ -335,4 +335,90 @@ async fn scan_finds_every_reason_and_rescans_idempotently() {
         "{:?}",
         events.last()
     );
+
+    // C is persuaded back; D cannot attend and is taught at home; then the report.
+    let cc = db.cases_of(&k.c).await.unwrap()[0].id;
+    let dc = db.cases_of(&k.d).await.unwrap()[0].id;
+    let school = Actor {
+        name: "学校专干".into(),
+        level: UserLevel::School,
+    };
+    for case in [cc, dc] {
+        db.move_case(case, &Move::Verify, &school, d(2023, 10, 21), &rules, "")
+            .await
+            .unwrap();
+        db.move_case(case, &Move::Confirm, &school, d(2023, 10, 21), &rules, "")
+            .await
+            .unwrap();
+    }
+    db.move_case(cc, &Move::Persuade, &school, d(2023, 10, 22), &rules, "")
+        .await
+        .unwrap();
+    let back = Move::Return {
+        school: "2136000002".into(),
+        on: d(2023, 11, 1),
+    };
+    db.move_case(cc, &back, &school, d(2023, 11, 1), &rules, "")
+        .await
+        .unwrap();
+    let plan = Move::HomeTeaching {
+        teacher: "送教教师".into(),
+        frequency: "每月两次".into(),
+        content: "康复训练".into(),
+    };
+    db.move_case(dc, &plan, &school, d(2023, 10, 25), &rules, "")
+        .await
+        .unwrap();
+    let session = zizhu_domain::dropout::ActionKind::HomeTeachingSession;
+    db.record_action(
+        dc,
+        session,
+        d(2023, 11, 5),
+        d(2023, 11, 5),
+        &school,
+        "第一次送教",
+    )
+    .await
+    .unwrap();
+
+    let cases = db.cases(&CaseFilter::default()).await.unwrap();
+    let schools = db.schools().await.unwrap();
+    let on = d(2023, 11, 10);
+    let r = zizhu_app::dropout_report::report(&cases, &schools, &rules, on);
+    let f = r.county;
+    // Seven cases: J closed as not a dropout; C returned and D taught at home (both confirmed);
+    // B, F, H, K still suspected since 15 Oct: verification was due 22 Oct, so all four late.
+    assert_eq!(
+        (f.found, f.verifying, f.not_dropout, f.confirmed, f.returned),
+        (7, 4, 1, 2, 1)
+    );
+    assert_eq!((f.home_teaching, f.closed, f.overdue), (1, 1, 4));
+    // 劝返率 = returned / (confirmed − taught at home) = 1 / 1.
+    assert_eq!(f.return_rate(), Some(100.0));
+    // Every case is in exactly one school row; C, D and F are 2136000002's.
+    let total: i64 = r.schools.iter().map(|s| s.figures.found).sum();
+    assert_eq!(total, 7);
+    let junior = r
+        .schools
+        .iter()
+        .find(|s| s.school_code == "2136000002")
+        .unwrap();
+    assert_eq!((junior.figures.found, junior.figures.returned), (3, 1));
+
+    // The ledger: masked IDs, the latest action, the outcome.
+    let latest = db.latest_case_events().await.unwrap();
+    let lines =
+        zizhu_app::dropout_report::ledger_lines(&cases, &latest, &schools, &rules, on, false);
+    let d_line = lines.iter().find(|l| l.case_id == dc).unwrap();
+    assert!(d_line.id_number.contains('*') && !d_line.id_number.contains(&k.d[6..14]));
+    assert_eq!(d_line.latest, "2023-11-05 送教上门：第一次送教");
+    assert!(
+        d_line.outcome.starts_with("送教上门：送教教师"),
+        "{}",
+        d_line.outcome
+    );
+    let path = dir.path().join("ledger.xlsx");
+    let sheet = zizhu_app::dropout_report::ledger_sheet(&lines, "台账");
+    zizhu_io::tables::write_tables(&path, &[sheet]).unwrap();
+    assert!(path.exists());
 }
