@@ -12,10 +12,12 @@
 
 use crate::AppError;
 use chrono::NaiveDate;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use zizhu_domain::dropout::{AttentionGroup, CaseState, DropoutRules, SuspectReason};
 use zizhu_domain::ids::id_key;
-use zizhu_domain::{stage_of, Stage, Status, Term};
+use zizhu_domain::{stage_of, IdNumber, Stage, Status, Term};
 use zizhu_store::{Actor, Db, NewCase, ScanSummary};
 
 /// What a scan found and did.
@@ -35,7 +37,9 @@ pub struct ScanOutcome {
 #[derive(Debug, Clone)]
 struct Enrolment {
     status: Status,
-    school: String,
+    school: Arc<str>,
+    /// In a primary or junior grade, or of compulsory age.
+    compulsory: bool,
     compulsory_stage: bool,
 }
 
@@ -56,6 +60,13 @@ pub async fn scan(
     term: Term,
     actor: &Actor,
 ) -> Result<ScanOutcome, AppError> {
+    let t0 = std::time::Instant::now();
+    // Compulsory age from the birth date in the ID's digits (GB 11643-1999 §4.3).
+    let (after, up_to) = rules.compulsory_births(as_of).unwrap_or((0, 0));
+    let of_age = |k: u64| {
+        let ymd = u32::try_from(k / 1000 % 100_000_000).unwrap_or(0);
+        after < ymd && ymd <= up_to
+    };
     let schools: HashMap<String, zizhu_domain::School> = db
         .schools()
         .await?
@@ -63,39 +74,8 @@ pub async fn scan(
         .map(|s| (s.code.clone(), s))
         .collect();
 
-    // The registry of the term; a child enrolled twice counts as enrolled.
-    let mut registry: HashMap<u64, Enrolment> = HashMap::new();
-    let mut after = 0;
-    loop {
-        let page = db.student_page(term, after, 50_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.key;
-        for s in page {
-            let r = &s.record;
-            let Some(k) = id_key(r.id.as_str()) else {
-                continue;
-            };
-            let stage = schools
-                .get(&r.school_code)
-                .and_then(|sc| stage_of(sc.kind, r.grade))
-                .map(|(st, _)| st);
-            let e = Enrolment {
-                status: r.status,
-                school: r.school_code.clone(),
-                compulsory_stage: matches!(stage, Some(Stage::Primary | Stage::Junior))
-                    || (stage.is_none() && (1..=9).contains(&r.grade)),
-            };
-            match registry.get(&k) {
-                Some(old) if old.status == Status::Enrolled => {}
-                _ => {
-                    registry.insert(k, e);
-                }
-            }
-        }
-    }
-
     // The schools' returns: who is in school, and which schools sent one.
-    let mut present: HashSet<u64> = HashSet::new();
+    let mut present: FxHashSet<u64> = FxHashSet::default();
     let mut reporting: HashSet<String> = HashSet::new();
     db.each_attendance(term, |a| {
         if let Some(k) = id_key(a.record.id.as_str()) {
@@ -104,6 +84,65 @@ pub async fn scan(
         reporting.insert(a.record.school_code);
     })
     .await?;
+
+    // The registry of the term, read once; a child enrolled twice counts as enrolled. Rows
+    // that may make a suspect (not enrolled, or absent from their school's return) are kept.
+    let capacity = usize::try_from(db.student_count(term).await?).unwrap_or(0);
+    let mut registry: FxHashMap<u64, Enrolment> =
+        FxHashMap::with_capacity_and_hasher(capacity, Default::default());
+    let mut candidates: FxHashMap<u64, zizhu_store::RegistryBrief> = FxHashMap::default();
+    let mut codes: HashMap<String, Arc<str>> = HashMap::new();
+    // Rows come school by school: the school's kind, shared code and return are looked up
+    // once per run of rows, not per row.
+    let mut last: Option<(Arc<str>, Option<zizhu_domain::SchoolKind>, bool)> = None;
+    db.each_registry_brief(term, |r| {
+        let Some(k) = id_key(&r.id_number) else {
+            return;
+        };
+        let (school, kind, reports) = match &last {
+            Some((code, kind, reports)) if **code == *r.school_code => {
+                (Arc::clone(code), *kind, *reports)
+            }
+            _ => {
+                let code = match codes.get(&r.school_code) {
+                    Some(a) => Arc::clone(a),
+                    None => {
+                        let a: Arc<str> = Arc::from(r.school_code.as_str());
+                        codes.insert(r.school_code.clone(), Arc::clone(&a));
+                        a
+                    }
+                };
+                let kind = schools.get(&r.school_code).map(|sc| sc.kind);
+                let reports = reporting.contains(&r.school_code);
+                last = Some((Arc::clone(&code), kind, reports));
+                (code, kind, reports)
+            }
+        };
+        let stage = kind
+            .and_then(|kind| stage_of(kind, r.grade))
+            .map(|(st, _)| st);
+        let compulsory_stage = matches!(stage, Some(Stage::Primary | Stage::Junior))
+            || (stage.is_none() && (1..=9).contains(&r.grade));
+        let of_age = of_age(k);
+        let e = Enrolment {
+            status: r.status,
+            school,
+            compulsory: compulsory_stage || of_age,
+            compulsory_stage,
+        };
+        let maybe = r.status != Status::Enrolled || (reports && !present.contains(&k));
+        if maybe {
+            candidates.entry(k).or_insert(r);
+        }
+        match registry.get(&k) {
+            Some(old) if old.status == Status::Enrolled => {}
+            _ => {
+                registry.insert(k, e);
+            }
+        }
+    })
+    .await?;
+    let t_registry = t0.elapsed();
 
     // 休学 in each of the previous terms that, with this one, make the limit.
     let mut suspended_before: Option<HashSet<String>> = None;
@@ -117,14 +156,14 @@ pub async fn scan(
         });
     }
 
-    let mut poor: HashMap<u64, zizhu_domain::PoorHouseholdMember> = HashMap::new();
+    let mut poor: FxHashMap<u64, zizhu_domain::PoorHouseholdMember> = FxHashMap::default();
     db.each_poor_member(|p| {
         if let Some(k) = id_key(p.record.id.as_str()) {
             poor.insert(k, p.record);
         }
     })
     .await?;
-    let mut disabled: HashSet<u64> = HashSet::new();
+    let mut disabled: FxHashSet<u64> = FxHashSet::default();
     db.each_disabled(|d| {
         if let Some(k) = id_key(d.record.id.as_str()) {
             disabled.insert(k);
@@ -132,6 +171,7 @@ pub async fn scan(
     })
     .await?;
 
+    let t_lists = t0.elapsed();
     // The registry-based reasons of one child (comparison 2).
     let registry_reasons = |id: &str, e: &Enrolment| -> Vec<SuspectReason> {
         let mut out = Vec::new();
@@ -149,7 +189,7 @@ pub async fn scan(
             Status::TransferredOut => out.push(SuspectReason::TransferredUnreceived),
             Status::Enrolled => {
                 let k = id_key(id).unwrap_or(0);
-                if reporting.contains(&e.school) && !present.contains(&k) {
+                if reporting.contains(&*e.school) && !present.contains(&k) {
                     out.push(SuspectReason::AbsentFromAttendance);
                 }
             }
@@ -159,7 +199,8 @@ pub async fn scan(
     };
 
     let mut suspects: BTreeMap<String, Suspect> = BTreeMap::new();
-    let mut population: HashSet<u64> = HashSet::new();
+    let mut population: FxHashSet<u64> =
+        FxHashSet::with_capacity_and_hasher(capacity, Default::default());
     let blank_case = |id: &str, name: &str| NewCase {
         id_number: id.to_string(),
         name: name.to_string(),
@@ -175,26 +216,34 @@ pub async fn scan(
         groups: Vec::new(),
     };
 
-    // Comparison 1 with the household registration, and 2 for those enrolled.
-    let mut residents_err: Option<AppError> = None;
-    db.each_resident(|r| {
-        let c = r.record;
-        let Some(birth) = c.id.birth_date() else {
-            return;
-        };
-        if !rules.compulsory_age(birth, as_of) {
+    // Comparison 1 with the household registration, and 2 for those enrolled: every ID is
+    // compared; the rows of the few suspects are read afterwards.
+    let mut pending: Vec<(String, Vec<SuspectReason>)> = Vec::new();
+    db.each_resident_id(|id| {
+        let Some(k) = id_key(&id) else { return };
+        let of_age = of_age(k);
+        if !of_age || !population.insert(k) {
             return;
         }
-        let id = c.id.as_str().to_string();
-        let Some(k) = id_key(&id) else { return };
-        population.insert(k);
         let reasons = match registry.get(&k) {
             None => vec![SuspectReason::NeverEnrolled],
             Some(e) => registry_reasons(&id, e),
         };
-        if reasons.is_empty() {
-            return;
+        if !reasons.is_empty() {
+            pending.push((id, reasons));
         }
+    })
+    .await?;
+    let ids: Vec<String> = pending.iter().map(|(id, _)| id.clone()).collect();
+    let mut rows: HashMap<String, zizhu_domain::Resident> = HashMap::new();
+    for r in db.residents_by_id(&ids).await? {
+        rows.entry(r.record.id.as_str().to_string())
+            .or_insert(r.record);
+    }
+    for (id, reasons) in pending {
+        let (Some(c), Some(k)) = (rows.remove(&id), id_key(&id)) else {
+            continue;
+        };
         let mut groups = Vec::new();
         for (flag, g) in [
             (c.orphan, AttentionGroup::Orphan),
@@ -210,11 +259,11 @@ pub async fn scan(
         let school = c
             .zone_school
             .clone()
-            .or_else(|| registry.get(&k).map(|e| e.school.clone()))
+            .or_else(|| registry.get(&k).map(|e| e.school.to_string()))
             .unwrap_or_default();
         let case = NewCase {
             sex: c.sex.or_else(|| c.id.sex()),
-            birth_date: Some(birth),
+            birth_date: c.id.birth_date(),
             township: c.township,
             village: c.village,
             household_no: c.household_no,
@@ -225,13 +274,9 @@ pub async fn scan(
             ..blank_case(&id, &c.name)
         };
         suspects.insert(id, Suspect { case, reasons });
-    })
-    .await
-    .unwrap_or_else(|e| residents_err = Some(e.into()));
-    if let Some(e) = residents_err {
-        return Err(e);
     }
 
+    let t_residents = t0.elapsed();
     // Members of registered-poor households of compulsory age are in the population too.
     for (k, p) in &poor {
         let Some(birth) = p.id.birth_date() else {
@@ -257,7 +302,7 @@ pub async fn scan(
             household_no: p.household_no.clone(),
             school_code: registry
                 .get(k)
-                .map(|e| e.school.clone())
+                .map(|e| e.school.to_string())
                 .unwrap_or_default(),
             ..blank_case(id, &p.name)
         };
@@ -265,43 +310,41 @@ pub async fn scan(
     }
 
     // Comparison 2 for every compulsory student of the registry (children registered
-    // elsewhere, 随迁子女 without local 户籍, are compared too).
-    let mut after = 0;
-    loop {
-        let page = db.student_page(term, after, 50_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.key;
-        for s in page {
-            let r = &s.record;
-            let id = r.id.as_str();
-            let Some(k) = id_key(id) else { continue };
-            if suspects.contains_key(id) || population.contains(&k) {
-                continue;
-            }
-            let Some(e) = registry.get(&k) else { continue };
-            let of_age =
-                r.id.birth_date()
-                    .is_some_and(|b| rules.compulsory_age(b, as_of));
-            if !(of_age || e.compulsory_stage) {
-                continue;
-            }
-            population.insert(k);
-            let reasons = registry_reasons(id, e);
-            if reasons.is_empty() {
-                continue;
-            }
-            let township = schools
-                .get(&e.school)
-                .map(|s| s.township.clone())
-                .unwrap_or_default();
-            let case = NewCase {
-                sex: r.sex.or_else(|| r.id.sex()),
-                birth_date: r.id.birth_date(),
-                township,
-                school_code: e.school.clone(),
-                ..blank_case(id, &r.name)
-            };
-            suspects.insert(id.to_string(), Suspect { case, reasons });
+    // elsewhere, 随迁子女 without local 户籍, are compared too): only the rows kept above can
+    // make a suspect.
+    for (k, r) in &candidates {
+        let id = r.id_number.as_str();
+        if suspects.contains_key(id) || population.contains(k) {
+            continue;
+        }
+        let Some(e) = registry.get(k) else { continue };
+        if !e.compulsory {
+            continue;
+        }
+        let parsed = IdNumber::parse(id).ok().map(|(i, _)| i);
+        let birth = parsed.as_ref().and_then(IdNumber::birth_date);
+        let reasons = registry_reasons(id, e);
+        if reasons.is_empty() {
+            continue;
+        }
+        let township = schools
+            .get(&*e.school)
+            .map(|s| s.township.clone())
+            .unwrap_or_default();
+        let case = NewCase {
+            sex: r.sex.or_else(|| parsed.as_ref().and_then(IdNumber::sex)),
+            birth_date: birth,
+            township,
+            school_code: e.school.to_string(),
+            ..blank_case(id, &r.name)
+        };
+        suspects.insert(id.to_string(), Suspect { case, reasons });
+    }
+
+    // Everyone of the registry who is of compulsory age or stage is in the population compared.
+    for (k, e) in &registry {
+        if e.compulsory {
+            population.insert(*k);
         }
     }
 
@@ -343,6 +386,7 @@ pub async fn scan(
         }
     }
 
+    let t_compare = t0.elapsed();
     // Into the ledger.
     let mut tx = db.begin_scan(as_of, term, actor).await?;
     let known = tx.known_cases().await?;
@@ -386,6 +430,11 @@ pub async fn scan(
         summary.recheck += 1;
     }
     let scan_id = tx.commit(summary).await?;
+    tracing::info!(
+        target: "zizhu::timing",
+        registry = ?t_registry, lists = ?t_lists, residents = ?t_residents, compared = ?t_compare,
+        total = ?t0.elapsed(), "dropout scan (cumulative)"
+    );
 
     let mut by_reason: BTreeMap<SuspectReason, i64> = BTreeMap::new();
     for s in suspects.values() {
@@ -395,8 +444,8 @@ pub async fn scan(
     }
     let mut schools_without_return: Vec<String> = registry
         .values()
-        .filter(|e| e.compulsory_stage && !reporting.contains(&e.school))
-        .map(|e| e.school.clone())
+        .filter(|e| e.compulsory_stage && !reporting.contains(&*e.school))
+        .map(|e| e.school.to_string())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();

@@ -2,7 +2,7 @@
 //! the schools' returns of who is in school (在校学生名单), a page at a time.
 
 use crate::convert::{from_row_by_position, id, key};
-use crate::error::{StoreError, StoreResult};
+use crate::error::{Ctx, StoreError, StoreResult};
 use crate::rows::Sourced;
 use crate::Db;
 use zizhu_domain::{AttendanceEntry, Resident, Sex, Term};
@@ -117,12 +117,9 @@ impl Db {
     /// Hands each child of the school-age population (户籍适龄人口) to `f`, in file order, a
     /// page at a time.
     pub async fn each_resident(&self, f: impl FnMut(Sourced<Resident>)) -> StoreResult<()> {
-        const COLS: &str = "import_id, row_no, id_number, name, sex, township, village, \
-            household_no, guardian, guardian_phone, zone_school, orphan, unsupported, \
-            left_behind, hardship, migrant";
         self.read_list(
             "resident",
-            COLS,
+            RESIDENT_COLS,
             None,
             "读取户籍适龄人口名单",
             |r: RawResident| r.try_into(),
@@ -148,5 +145,143 @@ impl Db {
             f,
         )
         .await
+    }
+}
+
+/// A registry row as the dropout scan reads it (学籍摘要): who, where, which grade, which status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryBrief {
+    pub id_number: String,
+    pub name: String,
+    pub school_code: String,
+    pub grade: u8,
+    pub status: zizhu_domain::Status,
+    pub sex: Option<Sex>,
+}
+
+/// Also read from a JSON array per row (SQLite bulk path), in column order.
+#[derive(serde::Deserialize)]
+pub(crate) struct RawBrief {
+    id_number: String,
+    name: String,
+    school_code: String,
+    grade: i64,
+    status: String,
+    sex: Option<String>,
+}
+from_row_by_position!(RawBrief {
+    id_number,
+    name,
+    school_code,
+    grade,
+    status,
+    sex
+});
+
+impl TryFrom<RawBrief> for RegistryBrief {
+    type Error = StoreError;
+    fn try_from(r: RawBrief) -> StoreResult<Self> {
+        Ok(RegistryBrief {
+            id_number: r.id_number,
+            name: r.name,
+            school_code: r.school_code,
+            grade: u8::try_from(r.grade)
+                .map_err(|_| StoreError::Corrupt(format!("年级超出范围：{}", r.grade)))?,
+            status: key(&r.status, zizhu_domain::Status::from_key, "未知的学籍状态")?,
+            sex: r
+                .sex
+                .as_deref()
+                .map(|s| key(s, Sex::from_key, "未知的性别"))
+                .transpose()?,
+        })
+    }
+}
+
+impl Db {
+    /// Hands each registry row of `term` to `f` with only what the dropout scan needs, in file
+    /// order, a page at a time.
+    pub async fn each_registry_brief(
+        &self,
+        term: Term,
+        f: impl FnMut(RegistryBrief),
+    ) -> StoreResult<()> {
+        const COLS: &str = "id_number, name, school_code, grade, status, sex";
+        let term = term.to_string();
+        self.read_list(
+            "student",
+            COLS,
+            Some(("term", term.as_str())),
+            "读取学籍",
+            |r: RawBrief| r.try_into(),
+            f,
+        )
+        .await
+    }
+}
+
+/// One text column read by position (an ID number); from SQLite's JSON path, a one-element array.
+#[derive(serde::Deserialize)]
+pub(crate) struct RawId {
+    id_number: String,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for RawId {
+    fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(RawId {
+            id_number: row.try_get(0)?,
+        })
+    }
+}
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RawId {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(RawId {
+            id_number: row.try_get(0)?,
+        })
+    }
+}
+
+const RESIDENT_COLS: &str = "import_id, row_no, id_number, name, sex, township, village, \
+    household_no, guardian, guardian_phone, zone_school, orphan, unsupported, left_behind, \
+    hardship, migrant";
+
+impl Db {
+    /// Hands the ID number of each child of the population list to `f` (the scan compares
+    /// every one and needs the rest only for the few it suspects: [`Db::residents_by_id`]).
+    pub async fn each_resident_id(&self, f: impl FnMut(String)) -> StoreResult<()> {
+        self.read_list(
+            "resident",
+            "id_number",
+            None,
+            "读取户籍适龄人口名单",
+            |r: RawId| Ok(r.id_number),
+            f,
+        )
+        .await
+    }
+
+    /// The population rows of `ids` (the first row of each when listed twice), any number of IDs.
+    pub async fn residents_by_id(&self, ids: &[String]) -> StoreResult<Vec<Sourced<Resident>>> {
+        let p = self.params();
+        let mut out = Vec::new();
+        for chunk in ids.chunks(crate::lists::IN_CHUNK) {
+            let sql = format!(
+                "SELECT {RESIDENT_COLS} FROM resident WHERE id_number IN {} ORDER BY id",
+                crate::sql::placeholders(p, 1, chunk.len())
+            );
+            let raw: Vec<RawResident> = db_run!(self, |pool| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                q.fetch_all(pool).await
+            })
+            .ctx("读取户籍适龄人口名单")?;
+            for r in raw {
+                out.push(r.try_into()?);
+            }
+        }
+        Ok(out)
     }
 }

@@ -74,6 +74,7 @@ pub use compute::{
 };
 pub use connect::{redact_password, sqlite_file};
 pub use copy::{CopyProgress, TableCopy};
+pub use dropout_lists::RegistryBrief;
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportTx};
 pub use person::PersonRecords;

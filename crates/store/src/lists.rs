@@ -16,7 +16,7 @@ use zizhu_domain::{
 
 /// ID numbers per `IN (…)` list: far below both backends' bind limits, large enough to keep
 /// the number of round trips small.
-const IN_CHUNK: usize = 2_000;
+pub(crate) const IN_CHUNK: usize = 2_000;
 
 /// Binds the filter's value as the third parameter when the read has one (`$3` in the SQL).
 macro_rules! bind_kind {

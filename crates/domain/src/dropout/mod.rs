@@ -106,6 +106,19 @@ impl DropoutRules {
         Some(age)
     }
 
+    /// The births of compulsory age in the school year containing `on`, as `YYYYMMDD` numbers:
+    /// `(after, up_to)`, a child born `b` is of that age when `after < b <= up_to`. The same
+    /// answer as [`Self::compulsory_age`], for comparing millions of ID numbers, whose digits
+    /// 7–14 are the birth date (GB 11643-1999 §4.3).
+    pub fn compulsory_births(&self, on: NaiveDate) -> Option<(u32, u32)> {
+        let cutoff = self.school_year_start(on)?.pred_opt()?;
+        let ymd = |years_back: u32| -> Option<u32> {
+            let y = u32::try_from(cutoff.year()).ok()?.checked_sub(years_back)?;
+            Some(y * 10_000 + cutoff.month() * 100 + cutoff.day())
+        };
+        Some((ymd(self.entry_age + self.years)?, ymd(self.entry_age)?))
+    }
+
     /// Is a child born on `birth` of compulsory-education age (义务教育适龄) in the school year
     /// that contains `on`? With the county's rules: 6 full years by 31 August, for nine years.
     pub fn compulsory_age(&self, birth: NaiveDate, on: NaiveDate) -> bool {
@@ -163,6 +176,40 @@ mod tests {
         // Spring: the school year began the previous September.
         assert!(r.compulsory_age(d(2016, 8, 31), d(2023, 3, 1)));
         assert!(!r.compulsory_age(d(2016, 9, 1), d(2023, 3, 1)));
+    }
+
+    /// The number range gives the same answer as the date rule, every day of 25 years of births,
+    /// on days around each cut-off (also a 28 February cut-off, which a leap-day birth crosses).
+    #[test]
+    fn birth_range_matches_the_rule() {
+        for r in [
+            rules(),
+            DropoutRules {
+                cutoff: (2, 28),
+                entry_age: 7,
+                ..rules()
+            },
+        ] {
+            for on in [
+                d(2023, 8, 31),
+                d(2023, 9, 1),
+                d(2024, 2, 28),
+                d(2024, 2, 29),
+                d(2024, 3, 1),
+            ] {
+                let (after, up_to) = r.compulsory_births(on).unwrap_or_default();
+                let mut b = d(2000, 1, 1);
+                while b < d(2025, 1, 1) {
+                    let n = b.format("%Y%m%d").to_string().parse::<u32>().unwrap_or(0);
+                    assert_eq!(
+                        after < n && n <= up_to,
+                        r.compulsory_age(b, on),
+                        "{b} on {on}"
+                    );
+                    b = b.succ_opt().unwrap_or(b);
+                }
+            }
+        }
     }
 
     /// The parameters are the county's: entry at 7 moves the boundary by a year.
