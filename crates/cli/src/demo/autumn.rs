@@ -2,6 +2,8 @@
 //! a primary school of their township, 6th graders to a junior school, 9th graders partly to a
 //! senior or vocational school (the others leave), 高三 and 中职三年级 graduate; new 小班, grade 1,
 //! 高一 and 中职一年级 students fill the entry levels; one student is enrolled at two schools.
+//! A student who transferred to another county school over the summer (转学) is in the registry
+//! twice, as the system exports it: 转出 at the old school, 在读 at the receiving one.
 
 use super::catalog::{self, Level, LEVELS};
 use super::lists::{Collect, Student};
@@ -45,6 +47,38 @@ fn pick_school(
         }
     }
     None
+}
+
+/// Transfers between county schools over the summer, per mille of the students continuing at
+/// the same school (primary and up, not the special school).
+const TRANSFER_PPT: u32 = 5;
+
+/// A receiving school for a transfer of `s` (already moved up to its autumn level): another
+/// school teaching the level on the same track (general or vocational), by size, so that most
+/// transfers go to the larger schools of the county seat (进城就读). `None` when there is none.
+fn receiving_school(g: &mut Gen, s: &Student) -> Option<usize> {
+    let vocational = |k: SchoolKind| k == SchoolKind::Vocational;
+    let from = g.schools.get(s.school)?.kind;
+    let weights: Vec<u32> = g
+        .schools
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let ok = i != s.school
+                && x.offers(s.level)
+                && x.kind != SchoolKind::Special
+                && vocational(x.kind) == vocational(from);
+            if ok {
+                x.weight
+            } else {
+                0
+            }
+        })
+        .collect();
+    if weights.iter().all(|&w| w == 0) {
+        return None;
+    }
+    Some(g.rng.weighted(&weights))
 }
 
 fn next(g: &mut Gen, s: &Student) -> Next {
@@ -125,6 +159,24 @@ pub(crate) fn autumn(
                     a.major = Some(g.rng.weighted_pick(&catalog::MAJORS, ("计算机应用", false)));
                 } else if kind != SchoolKind::Vocational {
                     a.major = None;
+                }
+                let transfers = a.status == Status::Enrolled
+                    && !a.moved
+                    && a.level >= 3
+                    && kind != SchoolKind::Special;
+                if transfers && g.rng.permille(TRANSFER_PPT) {
+                    if let Some(to) = receiving_school(g, &a) {
+                        let mut left = a.clone();
+                        left.status = Status::TransferredOut;
+                        out.push(left);
+                        // Not marked `moved`: the duplicate enrolment is placed on another child.
+                        a.school = to;
+                        let (to_kind, urban) = g
+                            .schools
+                            .get(to)
+                            .map_or((kind, false), |x| (x.kind, x.urban));
+                        a.boarding = g.rng.permille(boarding_ppt(to_kind, a.level, urban));
+                    }
                 }
             }
         }

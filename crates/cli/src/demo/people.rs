@@ -85,13 +85,27 @@ pub(crate) fn boarding_ppt(kind: SchoolKind, level: Level, urban: bool) -> u32 {
     }
 }
 
-/// Registry status: 98.5% 在读, 0.6% 休学, 0.5% 转出, 0.4% 辍学 (none 辍学 in kindergarten).
+/// Registry status drawn for a term. In compulsory education (grades 1–9) leaving school is rare
+/// and followed up (控辍保学): 休学 0.02%, 转出 out of the county 0.012%, 辍学 0.01% — a handful
+/// per 35,000 children. In kindergarten 0.1% 休学 and 0.5% 转出; in senior and vocational
+/// schools 0.6% 休学, 0.5% 转出, 0.4% 辍学. A 转出 drawn here has no receiving school in the
+/// county; transfers between county schools are made at the autumn transition (`autumn`), with
+/// the receiving school's row.
 pub(crate) fn draw_status(r: &mut Rng, level: Level) -> Status {
-    match r.below(1000) {
-        0..=5 => Status::Suspended,
-        6..=10 => Status::TransferredOut,
-        11..=14 if level >= 3 => Status::DroppedOut,
-        _ => Status::Enrolled,
+    let x = r.below(1_000_000);
+    let (suspended, out, dropped) = match level {
+        0..=2 => (1000, 5000, 0),
+        3..=11 => (200, 120, 100),
+        _ => (6000, 5000, 4000),
+    };
+    if x < suspended {
+        Status::Suspended
+    } else if x < suspended + out {
+        Status::TransferredOut
+    } else if x < suspended + out + dropped {
+        Status::DroppedOut
+    } else {
+        Status::Enrolled
     }
 }
 

@@ -114,18 +114,43 @@ fn every_id_is_valid_and_people_are_unique() {
 }
 
 #[test]
-fn one_duplicate_enrolment_in_autumn() {
+fn one_duplicate_enrolment_and_the_transfers_in_autumn() {
     let d = data();
     let mut by_id: HashMap<&str, Vec<&Student>> = HashMap::new();
     for s in &d.autumn {
         by_id.entry(&s.id).or_default().push(s);
     }
-    let dups: Vec<&Vec<&Student>> = by_id.values().filter(|v| v.len() > 1).collect();
+    let enrolled = |v: &Vec<&Student>| v.iter().filter(|s| s.status == Status::Enrolled).count();
+    let dups: Vec<&Vec<&Student>> = by_id.values().filter(|v| enrolled(v) > 1).collect();
     assert_eq!(dups.len(), 1);
     let pair = dups[0];
     assert_eq!(pair.len(), 2);
     assert_ne!(pair[0].school, pair[1].school);
     assert_eq!(pair[0].student_no, pair[1].student_no);
+    // Every other child in the registry twice transferred within the county: 转出 at the old
+    // school, 在读 at the receiving one, same grade and 学籍号.
+    let transfers: Vec<&Vec<&Student>> = by_id
+        .values()
+        .filter(|v| v.len() > 1 && enrolled(v) == 1)
+        .collect();
+    for t in &transfers {
+        assert_eq!(t.len(), 2);
+        let (from, to) = if t[0].status == Status::Enrolled {
+            (t[1], t[0])
+        } else {
+            (t[0], t[1])
+        };
+        assert_eq!(from.status, Status::TransferredOut);
+        assert_ne!(from.school, to.school);
+        assert_eq!((from.level, &from.student_no), (to.level, &to.student_no));
+        assert!(from.level >= 3, "no transfers in kindergarten");
+    }
+    close(
+        "transfers",
+        share(transfers.len(), d.autumn.len()),
+        0.004,
+        0.002,
+    );
 }
 
 #[test]
