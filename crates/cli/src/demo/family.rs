@@ -1,7 +1,7 @@
 //! The family behind a student who is on a list: parents, grandparents and children — 建档立卡
-//! households of 3–6 members with siblings in school, toddlers, grown-up siblings and, rarely, a
-//! school-age child out of school (the dropout-control input) — and the family's rows on the
-//! 建档立卡, 低保 and 城镇困难家庭 lists.
+//! households of 3–6 members with siblings in school, toddlers and grown-up siblings — and the
+//! family's rows on the 建档立卡, 低保 and 城镇困难家庭 lists. (The school-age children out of school,
+//! the dropout-control input, are planted in `population`.)
 
 use super::county::{COUNTY_CODE, OTHER_JIANGXI};
 use super::lists::{AssistRow, DisabledRow, ListRow, Sink, Student};
@@ -191,12 +191,10 @@ impl Gen {
                 }
             }
         }
-        // Children in no registry: a toddler, a grown-up sibling, rarely a school-age child out
-        // of school (the dropout-control input), only in registered-poor households.
-        let others: [(u32, NaiveDate, NaiveDate); 3] = [
+        // Children in no registry: a toddler, a grown-up sibling.
+        let others: [(u32, NaiveDate, NaiveDate); 2] = [
             (150, ymd(2021, 1, 1), ymd(2023, 5, 31)),
             (100, ymd(1998, 1, 1), ymd(2004, 12, 31)),
-            (if poor { 6 } else { 0 }, ymd(2008, 10, 2), ymd(2016, 8, 31)),
         ];
         for (ppt, from, to) in others {
             if self.rng.permille(ppt) {

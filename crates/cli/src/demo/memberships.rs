@@ -179,13 +179,15 @@ impl Gen {
         self.rng.weighted_pick(&tiers, Difficulty::General)
     }
 
+    /// A new registered-poor household of the members `m`, in `township`; returns its household
+    /// number and village.
     pub(super) fn poor_rows(
         &mut self,
         m: &[Member],
         town_code: &str,
         township: &str,
         sink: &mut dyn Sink,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<(String, &'static str)> {
         self.households += 1;
         let household_no = format!("{town_code}{:07}", self.households);
         let village = self
@@ -250,7 +252,7 @@ impl Gen {
                 birth: x.birth,
             }))?;
         }
-        Ok(())
+        Ok((household_no, village))
     }
 
     /// Adults on each list who are no student's family (most of a real 低保 list): about

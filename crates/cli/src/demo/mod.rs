@@ -13,6 +13,7 @@ mod lists;
 mod memberships;
 mod names;
 mod people;
+mod population;
 mod rng;
 mod schools;
 mod text;
@@ -20,6 +21,8 @@ mod xlsx;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dropout;
 #[cfg(test)]
 mod tests_files;
 
@@ -101,6 +104,10 @@ pub(crate) struct DemoData {
     pub spring: Vec<Student>,
     pub autumn: Vec<Student>,
     pub lists: Lists,
+    /// The household-registration extract of the compulsory-age children (控辍保学).
+    pub residents: Vec<population::ResidentRow>,
+    /// The schools' attendance returns for autumn 2023.
+    pub attendance: population::Attendance,
 }
 
 /// Generates the demo population in memory.
@@ -116,7 +123,21 @@ pub(crate) fn build(spec: &DemoSpec) -> anyhow::Result<DemoData> {
     let spring = std::mem::take(&mut sink.students);
     let autumn = autumn::autumn(&mut gen, &spring, &quotas, AUTUMN, &mut sink)?;
     gen.unrelated_adults(spec.students, &mut sink)?;
+    // The dropout-control inputs come from a stream of their own: the rest of the county is the
+    // same with or without them.
+    gen.rng = Rng::new(spec.seed, 3);
+    let mut planted = Collect::default();
+    let residents = population::residents(
+        &mut gen,
+        &autumn,
+        &sink.lists.poor,
+        spec.students,
+        &mut planted,
+    )?;
+    let attendance = population::attendance(&mut gen, &autumn, spec.students);
     let mut lists = sink.lists;
+    lists.poor.append(&mut planted.lists.poor);
+    lists.disabled.append(&mut planted.lists.disabled);
     // Households grouped by township, as the poverty-alleviation office sorts them.
     lists
         .poor
@@ -127,6 +148,8 @@ pub(crate) fn build(spec: &DemoSpec) -> anyhow::Result<DemoData> {
         spring,
         autumn,
         lists,
+        residents,
+        attendance,
     })
 }
 
@@ -148,8 +171,10 @@ fn file(
 
 /// Writes the demo county into `dir` (created if missing): schools, the spring 2023 registry
 /// (xlsx), the autumn 2023 registry (GBK text disguised as .xls), 脱贫户, 低保 (a faulty original
-/// and the corrected file), 特困供养, 残疾人, 城镇困难家庭 and 2023 高考录取. Errors when a file
-/// cannot be written or `spec.students` exceeds [`MAX_DEMO_STUDENTS`].
+/// and the corrected file), 特困供养, 残疾人, 城镇困难家庭, 2023 高考录取, and for dropout control
+/// the household-registration extract of the compulsory-age children (xlsx) and the schools'
+/// autumn attendance returns (GBK CSV). Errors when a file cannot be written or `spec.students`
+/// exceeds [`MAX_DEMO_STUDENTS`].
 pub fn generate(dir: &Path, spec: &DemoSpec) -> anyhow::Result<DemoManifest> {
     if spec.students > MAX_DEMO_STUDENTS {
         anyhow::bail!(
@@ -178,6 +203,10 @@ pub fn generate(dir: &Path, spec: &DemoSpec) -> anyhow::Result<DemoManifest> {
         file(dir, "urban-hardship.xlsx", ListKind::UrbanHardship, None,
             "城镇困难家庭名单（xlsx；开始日期为Excel日期，结束日期为“2023年12月31日”式文本）"),
         file(dir, "college-admissions-2023.csv", ListKind::CollegeAdmissions, None, "2023年高考录取名单（GBK）"),
+        file(dir, "residents.xlsx", ListKind::Residents, None,
+            "户籍义务教育适龄人口（xlsx，公安户籍导出；含不在任何学校学籍中的适龄儿童：随父母在县外就读、重度残疾、脱贫家庭、留守、困境儿童）"),
+        file(dir, "attendance-2023-autumn.csv", ListKind::Attendance, Some(AUTUMN),
+            "2023年秋季学期各校在校学生名单（GBK；有几名学生在籍但未到校，一两所学校未报送）"),
     ];
     let path = |i: usize| files.get(i).map(|f| f.path.clone()).unwrap_or_default();
     xlsx::schools(&path(0), &data.schools, &data.towns)?;
@@ -192,6 +221,14 @@ pub fn generate(dir: &Path, spec: &DemoSpec) -> anyhow::Result<DemoManifest> {
     text::disabled(&path(7), &l.disabled)?;
     xlsx::urban_hardship(&path(8), &l.urban)?;
     text::admissions(&path(9), &l.admissions)?;
+    xlsx::residents(&path(10), &data.residents, &data.schools)?;
+    text::attendance(
+        &path(11),
+        &data.autumn,
+        &data.attendance.present,
+        &data.schools,
+        &data.towns,
+    )?;
     Ok(DemoManifest {
         files,
         county_code: county::COUNTY_CODE.to_string(),

@@ -135,7 +135,7 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     let (a, ma) = small_dir(5);
     let (b, mb) = small_dir(5);
     let (c, _) = small_dir(6);
-    assert_eq!(ma.files.len(), 10);
+    assert_eq!(ma.files.len(), 12);
     for f in &ma.files {
         let name = f.path.file_name().unwrap();
         let x = std::fs::read(a.path().join(name)).unwrap();

@@ -1,9 +1,11 @@
 //! The demo's text files: the registration system's autumn export (GBK tab-separated text named
 //! `.xls`, long digit strings prefixed with `'`), 低保 as GBK CSV (an original with three damaged
 //! rows and the corrected one), 特困供养 as UTF-8 CSV with BOM, 残疾人 as UTF-8 CSV without BOM
-//! (minority names typed with `•`), 高考录取 as GBK CSV. Windows files end lines with CRLF.
+//! (minority names typed with `•`), 高考录取 and the schools' attendance returns as GBK CSV.
+//! Windows files end lines with CRLF.
 
 use super::catalog::{grade_label, GradeStyle, DISABILITY, DISABILITY_GRADE};
+use super::county::Township;
 use super::lists::{yes_no, AdmissionRow, AssistRow, DisabledRow, Student};
 use super::schools::PlannedSchool;
 use anyhow::Context;
@@ -325,6 +327,46 @@ pub(crate) fn admissions(path: &Path, rows: &[AdmissionRow]) -> anyhow::Result<(
             r.province,
             r.batch,
             &r.year.to_string(),
+        ])?;
+    }
+    out.save(path, false)
+}
+
+/// `attendance-2023-autumn.csv` (GBK): the schools' returns as the county collects them, one row
+/// per student a school reports in school (`present`: indexes into the autumn registry).
+pub(crate) fn attendance(
+    path: &Path,
+    autumn: &[Student],
+    present: &[usize],
+    schools: &[PlannedSchool],
+    towns: &[Township],
+) -> anyhow::Result<()> {
+    let mut out = TextOut::new(b',', true, true);
+    out.record(&[
+        "序号",
+        "乡镇",
+        "学校标识码",
+        "学校名称",
+        "年级",
+        "班级",
+        "姓名",
+        "身份证件号",
+    ])?;
+    let rows = present
+        .iter()
+        .filter_map(|&i| autumn.get(i))
+        .filter_map(|s| schools.get(s.school).map(|x| (s, x)));
+    for (n, (s, school)) in rows.enumerate() {
+        let town = towns.get(school.township).map_or("", |t| t.name.as_str());
+        out.record(&[
+            &(n + 1).to_string(),
+            town,
+            &school.code,
+            &school.name,
+            &grade_label(school.kind, s.level, GradeStyle::Numbered),
+            &s.class,
+            &s.name,
+            &s.id,
         ])?;
     }
     out.save(path, false)

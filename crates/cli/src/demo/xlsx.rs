@@ -1,11 +1,12 @@
-//! The demo's Excel workbooks: 学校名单, the spring 2023 registry, 脱贫户 members and 城镇困难家庭,
-//! each with a merged title row marking the data as synthetic above the header, the way county
+//! The demo's Excel workbooks: 学校名单, the spring 2023 registry, 脱贫户 members, 城镇困难家庭 and
+//! the household-registration extract of the compulsory-age children (户籍适龄人口), each with a merged title row marking the data as synthetic above the header, the way county
 //! offices lay out their sheets. Fixed document dates keep the files byte-identical per seed.
 
 use super::catalog::{grade_label, GradeStyle};
 use super::county::Township;
 use super::ids::to_15;
 use super::lists::{yes_no, AssistRow, PoorRow, Student};
+use super::population::ResidentRow;
 use super::schools::PlannedSchool;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, Format, FormatAlign, Workbook, Worksheet};
@@ -268,6 +269,72 @@ pub(crate) fn urban_hardship(path: &Path, rows: &[AssistRow]) -> anyhow::Result<
                 4,
                 format!("{}年{}月{}日", t.year(), t.month(), t.day()),
             )?;
+        }
+    }
+    wb.save(path)?;
+    Ok(())
+}
+
+/// `residents.xlsx`: the public-security extract of the compulsory-age children, one row per
+/// child, with a 数据截止 note row; the education bureau has added 划片学校 for the children no
+/// school has.
+pub(crate) fn residents(
+    path: &Path,
+    rows: &[ResidentRow],
+    schools: &[PlannedSchool],
+) -> anyhow::Result<()> {
+    let mut wb = book(
+        NaiveDate::from_ymd_opt(2023, 10, 8).unwrap_or_default(),
+        "于都县户籍义务教育适龄人口名单",
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("适龄人口")?;
+    let headers = [
+        "序号",
+        "乡镇",
+        "村（社区）",
+        "户号",
+        "姓名",
+        "性别",
+        "身份证号",
+        "出生日期",
+        "监护人",
+        "联系电话",
+        "划片学校标识码",
+        "是否孤儿",
+        "是否事实无人抚养儿童",
+        "是否留守儿童",
+        "是否困境儿童",
+        "是否随迁子女",
+    ];
+    let title = format!("于都县户籍义务教育适龄人口名单{SYNTHETIC}");
+    let note = "户籍数据截至2023年9月30日（2008年9月1日至2017年8月31日出生）";
+    let first = head(ws, &title, &[note], &headers)?;
+    for (row, (n, r)) in (first..).zip(rows.iter().enumerate()) {
+        ws.write_number(row, 0, (n + 1) as f64)?;
+        let zone = r
+            .zone_school
+            .and_then(|i| schools.get(i))
+            .map_or("", |s| s.code.as_str());
+        let cells = [
+            r.township.as_str(),
+            r.village,
+            &r.household_no,
+            &r.name,
+            r.sex.zh(),
+            &r.id,
+            &r.birth.format("%Y-%m-%d").to_string(),
+            &r.guardian,
+            &r.phone,
+            zone,
+            yes_no(r.orphan),
+            yes_no(r.unsupported),
+            yes_no(r.left_behind),
+            yes_no(r.hardship),
+            yes_no(r.migrant),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(row, 1 + c as u16, *v)?;
         }
     }
     wb.save(path)?;
