@@ -1,16 +1,26 @@
 //! `zizhu demo`: README's first command. Generates the sample county (于都县, synthetic people),
 //! imports every list — showing a faulty file rejected with its error report, then its corrected
-//! version — computes both 2023 terms, writes the reports and prints the summary.
+//! version — computes both 2023 terms, runs the dropout scan (控辍保学) of the autumn term, writes
+//! the reports and prints the summary.
 
 use crate::cmd_data::{compute_with, print_compute, print_import};
-use crate::demo::{generate, DemoSpec};
+use crate::cmd_dropout;
+use crate::demo::{generate, DemoManifest, DemoSpec};
 use crate::ui::{self, Ctx};
 use anyhow::Context;
+use chrono::NaiveDate;
 use std::path::Path;
 use std::time::Instant;
+use zizhu_app::dropout::ScanOutcome;
 use zizhu_app::import::{import_file, ImportRequest};
 use zizhu_app::reports;
+use zizhu_domain::dropout::{AttentionGroup, DropoutRules, UserLevel};
 use zizhu_domain::{Season, Term};
+use zizhu_store::{Actor, CaseFilter, Db};
+
+/// The day of the demo's dropout scan, in the autumn 2023 term (after the 1 October reference
+/// date and the schools' returns).
+const SCAN_DAY: (i32, u32, u32) = (2023, 10, 15);
 
 pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::Result<u8> {
     let started = Instant::now();
@@ -41,27 +51,9 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     );
     let db = ui::open_db(&url).await?;
     let p = ctx.policy()?;
+    let rules = p.policy.dropout_rules()?;
     println!("\n== 2. 导入各部门名单（每个文件要么全部导入，要么一行不改）");
-    for f in &manifest.files {
-        println!("\n-- {}：{}", f.kind.zh(), f.note);
-        let req = ImportRequest {
-            kind: f.kind,
-            file: f.path.clone(),
-            term: f.term,
-            dry_run: false,
-            actor: ctx.actor.clone(),
-            report_dir: reports_dir.clone(),
-        };
-        let pb = ui::counter(&format!("读取{}名单", f.kind.zh()));
-        let progress = |n: u64| pb.set_position(n);
-        let o = import_file(&db, &req, &progress).await;
-        pb.finish_and_clear();
-        let o = o?;
-        let code = print_import(&o, false);
-        if (code != 0) != f.expect_rejected {
-            anyhow::bail!("演示数据 {} 的导入结果与预期不符", f.path.display());
-        }
-    }
+    import_all(&db, &manifest, &ctx.actor, &reports_dir).await?;
     println!(
         "\n== 3. 按政策计算（{}，版本 {}）",
         p.label, p.policy.file.policy.version
@@ -91,7 +83,9 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
                 .map(|e| (e.id_number.clone(), term));
         }
     }
-    println!("\n== 4. 报表（{}）", reports_dir.display());
+    println!("\n== 4. 控辍保学：户籍适龄人口、学籍和各校在校学生名单比对（一生一案）");
+    dropout(&db, &rules, &ctx.actor, &reports_dir).await?;
+    println!("\n== 5. 报表（{}）", reports_dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&reports_dir)?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -125,4 +119,92 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
         started.elapsed().as_secs_f64()
     );
     Ok(0)
+}
+
+/// Imports the demo's files in order; errors when one is not accepted or rejected as planned.
+pub(crate) async fn import_all(
+    db: &Db,
+    manifest: &DemoManifest,
+    actor: &str,
+    reports_dir: &Path,
+) -> anyhow::Result<()> {
+    for f in &manifest.files {
+        println!("\n-- {}：{}", f.kind.zh(), f.note);
+        let req = ImportRequest {
+            kind: f.kind,
+            file: f.path.clone(),
+            term: f.term,
+            dry_run: false,
+            actor: actor.to_string(),
+            report_dir: reports_dir.to_path_buf(),
+        };
+        let pb = ui::counter(&format!("读取{}名单", f.kind.zh()));
+        let progress = |n: u64| pb.set_position(n);
+        let o = import_file(db, &req, &progress).await;
+        pb.finish_and_clear();
+        let o = o?;
+        let code = print_import(&o, false);
+        if (code != 0) != f.expect_rejected {
+            anyhow::bail!("演示数据 {} 的导入结果与预期不符", f.path.display());
+        }
+    }
+    Ok(())
+}
+
+/// The dropout scan of the autumn 2023 registry on [`SCAN_DAY`], as the county runs it: a case
+/// per suspect, the summary on screen, the statistics by township and school and the county's
+/// ledger (ID numbers masked) as XLSX in `reports_dir`.
+pub(crate) async fn dropout(
+    db: &Db,
+    rules: &DropoutRules,
+    actor: &str,
+    reports_dir: &Path,
+) -> anyhow::Result<ScanOutcome> {
+    let (y, m, d) = SCAN_DAY;
+    let on = NaiveDate::from_ymd_opt(y, m, d).context("扫描日期无效")?;
+    let term = Term::new(2023, Season::Autumn);
+    let who = Actor {
+        name: actor.to_string(),
+        level: UserLevel::County,
+    };
+    let o = zizhu_app::dropout::scan(db, rules, on, term, &who).await?;
+    cmd_dropout::print_scan(&o, on, &db.schools().await?);
+    let cases = db.cases(&CaseFilter::default()).await?;
+    let groups: Vec<String> = AttentionGroup::ALL
+        .iter()
+        .map(|&g| {
+            (
+                g,
+                cases.iter().filter(|c| c.child.groups.contains(&g)).count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .map(|(g, n)| format!("{} {n}", g.zh()))
+        .collect();
+    if !groups.is_empty() {
+        println!("  重点关注群体（人）：{}", groups.join("，"));
+    }
+    cmd_dropout::print_ledger_counts(db).await?;
+    let report = reports_dir.join(cmd_dropout::report_file(on));
+    let (r, _) = cmd_dropout::write_report(db, rules, on, &report).await?;
+    let all = CaseFilter::default();
+    let ledger = reports_dir.join(cmd_dropout::ledger_file(&all, on));
+    let n = cmd_dropout::write_ledger(db, actor, rules, &all, on, &ledger, false).await?;
+    println!(
+        "  统计表（按乡镇、学校）：{}，全县立案 {} 件，待核查 {} 件",
+        file_name(&report),
+        r.county.found,
+        r.county.verifying
+    );
+    println!(
+        "  一生一案台账：{}，{n} 件（身份证件号已遮盖）",
+        file_name(&ledger)
+    );
+    Ok(o)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -69,11 +69,23 @@ pub async fn scan(ctx: &Ctx, as_of: Option<NaiveDate>, term: Option<Term>) -> an
     let term = term.unwrap_or_else(|| Term::containing(as_of));
     let o =
         zizhu_app::dropout::scan(&db, &rules, as_of, term, &actor(ctx, UserLevel::County)).await?;
+    print_scan(&o, as_of, &db.schools().await?);
+    print_ledger_counts(&db).await?;
+    Ok(0)
+}
+
+/// What a scan found and did, for the screen (also the demo's summary); `schools` names the
+/// schools that sent no return.
+pub(crate) fn print_scan(
+    o: &zizhu_app::dropout::ScanOutcome,
+    as_of: NaiveDate,
+    schools: &[zizhu_domain::School],
+) {
     let s = o.summary;
     println!(
         "控辍保学比对（截至 {}，{}学籍），批次 {}：",
         as_of.format("%Y-%m-%d"),
-        term.label_zh(),
+        o.term.label_zh(),
         o.scan_id
     );
     println!(
@@ -88,17 +100,24 @@ pub async fn scan(ctx: &Ctx, as_of: Option<NaiveDate>, term: Option<Term>) -> an
         s.opened, s.refound, s.recheck
     );
     if !o.schools_without_return.is_empty() {
+        let named: Vec<String> = o
+            .schools_without_return
+            .iter()
+            .map(|code| match schools.iter().find(|s| &s.code == code) {
+                Some(s) => format!("{code} {}", s.name),
+                None => code.clone(),
+            })
+            .collect();
         println!(
             "  注意：{} 所学校本学期未报送在校学生名单，其学生未做“学籍—在校”比对：{}",
-            o.schools_without_return.len(),
-            o.schools_without_return.join("、")
+            named.len(),
+            named.join("、")
         );
     }
-    print_ledger_counts(&db).await?;
-    Ok(0)
 }
 
-async fn print_ledger_counts(db: &zizhu_store::Db) -> anyhow::Result<()> {
+/// The ledger by state, one line.
+pub(crate) async fn print_ledger_counts(db: &zizhu_store::Db) -> anyhow::Result<()> {
     let all = db.cases(&CaseFilter::default()).await?;
     let mut line = Vec::new();
     for &st in CaseState::ALL {
@@ -503,16 +522,10 @@ pub async fn report(
     let rules = rules(ctx)?;
     let db = ctx.db().await?;
     let on = as_of.unwrap_or_else(today);
-    let cases = db.cases(&CaseFilter::default()).await?;
-    let schools = db.schools().await?;
-    let r = zizhu_app::dropout_report::report(&cases, &schools, &rules, on);
-    let title = format!("控辍保学工作统计（截至 {}）", on.format("%Y-%m-%d"));
+    let path = out.unwrap_or_else(|| report_file(on).into());
+    let (r, title) = write_report(&db, &rules, on, &path).await?;
     println!("{title}");
     println!("  乡镇\t立案\t待核查\t非辍学\t确认辍学\t复学\t送教\t销号\t超期\t劝返率");
-    let rate = |f: &zizhu_app::dropout_report::Figures| {
-        f.return_rate()
-            .map_or("—".to_string(), |r| format!("{r:.1}%"))
-    };
     for (t, f) in r
         .townships
         .iter()
@@ -529,14 +542,39 @@ pub async fn report(
             f.home_teaching,
             f.closed,
             f.overdue,
-            rate(f)
+            return_rate(f)
         );
     }
-    let path = out.unwrap_or_else(|| format!("控辍保学统计-{}.xlsx", on.format("%Y-%m-%d")).into());
-    zizhu_io::tables::write_tables(&path, &zizhu_app::dropout_report::report_sheets(&r, &title))
-        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
     println!("已写入 {}", path.display());
     Ok(0)
+}
+
+/// 劝返率 as the report prints it: `12.5%`, or `—` when there is no base.
+pub(crate) fn return_rate(f: &zizhu_app::dropout_report::Figures) -> String {
+    f.return_rate()
+        .map_or("—".to_string(), |r| format!("{r:.1}%"))
+}
+
+/// The report's default file name for day `on`.
+pub(crate) fn report_file(on: NaiveDate) -> String {
+    format!("控辍保学统计-{}.xlsx", on.format("%Y-%m-%d"))
+}
+
+/// Counts every case by township and school on day `on` and writes the XLSX to `path`; returns
+/// the report and its title.
+pub(crate) async fn write_report(
+    db: &zizhu_store::Db,
+    rules: &zizhu_domain::dropout::DropoutRules,
+    on: NaiveDate,
+    path: &std::path::Path,
+) -> anyhow::Result<(zizhu_app::dropout_report::DropoutReport, String)> {
+    let cases = db.cases(&CaseFilter::default()).await?;
+    let schools = db.schools().await?;
+    let r = zizhu_app::dropout_report::report(&cases, &schools, rules, on);
+    let title = format!("控辍保学工作统计（截至 {}）", on.format("%Y-%m-%d"));
+    zizhu_io::tables::write_tables(path, &zizhu_app::dropout_report::report_sheets(&r, &title))
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+    Ok((r, title))
 }
 
 /// `zizhu dropout ledger`: the one-student-one-file ledger as XLSX, a row per case.
@@ -550,16 +588,47 @@ pub async fn ledger(
     let rules = rules(ctx)?;
     let db = ctx.db().await?;
     let on = as_of.unwrap_or_else(today);
-    let cases = db.cases(&filter).await?;
-    let latest = db.latest_case_events().await?;
-    let schools = db.schools().await?;
-    let scope = match (&filter.school_code, &filter.township) {
+    let path = out.unwrap_or_else(|| ledger_file(&filter, on).into());
+    let n = write_ledger(&db, &ctx.actor, &rules, &filter, on, &path, full_id).await?;
+    println!("已写入 {}（{} 件）", path.display(), n);
+    Ok(0)
+}
+
+/// Whose ledger a filter selects: a school, a township or the county.
+fn ledger_scope(filter: &CaseFilter) -> String {
+    match (&filter.school_code, &filter.township) {
         (Some(s), _) => format!("学校 {s}"),
         (None, Some(t)) => t.clone(),
         (None, None) => "全县".to_string(),
-    };
+    }
+}
+
+/// The ledger's default file name for `filter` and day `on`.
+pub(crate) fn ledger_file(filter: &CaseFilter, on: NaiveDate) -> String {
+    format!(
+        "一生一案台账-{}-{}.xlsx",
+        ledger_scope(filter),
+        on.format("%Y-%m-%d")
+    )
+}
+
+/// Writes the cases `filter` selects as the ledger XLSX to `path` (ID numbers masked unless
+/// `full_id`), after writing the export to the audit log as `actor`; returns the number of cases.
+pub(crate) async fn write_ledger(
+    db: &zizhu_store::Db,
+    actor: &str,
+    rules: &zizhu_domain::dropout::DropoutRules,
+    filter: &CaseFilter,
+    on: NaiveDate,
+    path: &std::path::Path,
+    full_id: bool,
+) -> anyhow::Result<usize> {
+    let cases = db.cases(filter).await?;
+    let latest = db.latest_case_events().await?;
+    let schools = db.schools().await?;
+    let scope = ledger_scope(filter);
     db.audit(
-        &ctx.actor,
+        actor,
         if full_id {
             "ledger_export_full_id"
         } else {
@@ -578,18 +647,15 @@ pub async fn ledger(
     )
     .await?;
     let lines =
-        zizhu_app::dropout_report::ledger_lines(&cases, &latest, &schools, &rules, on, full_id);
+        zizhu_app::dropout_report::ledger_lines(&cases, &latest, &schools, rules, on, full_id);
     let title = format!(
         "控辍保学一生一案台账（{scope}，截至 {}）",
         on.format("%Y-%m-%d")
     );
-    let path = out
-        .unwrap_or_else(|| format!("一生一案台账-{scope}-{}.xlsx", on.format("%Y-%m-%d")).into());
     zizhu_io::tables::write_tables(
-        &path,
+        path,
         &[zizhu_app::dropout_report::ledger_sheet(&lines, &title)],
     )
     .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
-    println!("已写入 {}（{} 件）", path.display(), lines.len());
-    Ok(0)
+    Ok(lines.len())
 }

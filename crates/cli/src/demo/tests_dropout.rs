@@ -1,13 +1,15 @@
 //! Tests of the dropout-control inputs (控辍保学): the household-registration extract with the
 //! planted out-of-school children, the attendance returns, how rarely children leave school in
-//! the registry.
+//! the registry, and the demo's scan finding exactly the children the generated data implies.
 
 use super::lists::{PoorRow, Student};
 use super::population::{compulsory_age, planted_count, OutOfSchool, ResidentRow};
 use super::tests::{data, share, valid};
 use super::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use zizhu_domain::dropout::{AttentionGroup, SuspectReason};
 use zizhu_domain::Status;
+use zizhu_store::CaseFilter;
 
 const KINDS: [OutOfSchool; 5] = [
     OutOfSchool::Elsewhere,
@@ -197,5 +199,198 @@ fn the_returns_leave_out_the_absent_and_the_silent_schools() {
             .autumn
             .iter()
             .any(|s| s.school == i && compulsory_grade(s)));
+    }
+}
+
+/// The suspects the scan of 2023-10-15 must find, from the generated data alone: who is in the
+/// population (the extract, the registered-poor households, the registry's compulsory-age
+/// children and grades) and what the registry and the returns say of each.
+fn expected_suspects(d: &DemoData) -> BTreeMap<String, Vec<SuspectReason>> {
+    let mut status: HashMap<&str, Status> = HashMap::new();
+    let mut school: HashMap<&str, usize> = HashMap::new();
+    for s in &d.autumn {
+        let e = status.entry(&s.id).or_insert(s.status);
+        if s.status == Status::Enrolled && *e != Status::Enrolled {
+            *e = Status::Enrolled;
+            school.insert(&s.id, s.school);
+        } else {
+            school.entry(&s.id).or_insert(s.school);
+        }
+    }
+    let present: HashSet<&str> = d
+        .attendance
+        .present
+        .iter()
+        .map(|&i| d.autumn[i].id.as_str())
+        .collect();
+    let sending: HashSet<usize> = d
+        .attendance
+        .present
+        .iter()
+        .map(|&i| d.autumn[i].school)
+        .collect();
+    let suspended_in_spring: HashSet<&str> = d
+        .spring
+        .iter()
+        .filter(|s| s.status == Status::Suspended)
+        .map(|s| s.id.as_str())
+        .collect();
+    let population: HashSet<&str> = d
+        .residents
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(
+            d.lists
+                .poor
+                .iter()
+                .filter(|p| compulsory_age(p.birth))
+                .map(|p| p.id.as_str()),
+        )
+        .chain(
+            d.autumn
+                .iter()
+                .filter(|s| compulsory_age(s.birth) || compulsory_grade(s))
+                .map(|s| s.id.as_str()),
+        )
+        .collect();
+    let mut out = BTreeMap::new();
+    for id in population {
+        let reason = match status.get(id) {
+            None => Some(SuspectReason::NeverEnrolled),
+            Some(Status::DroppedOut) => Some(SuspectReason::StatusDroppedOut),
+            Some(Status::Suspended) if suspended_in_spring.contains(id) => {
+                Some(SuspectReason::SuspendedTooLong)
+            }
+            Some(Status::TransferredOut) => Some(SuspectReason::TransferredUnreceived),
+            Some(Status::Enrolled)
+                if !present.contains(id) && school.get(id).is_some_and(|s| sending.contains(s)) =>
+            {
+                Some(SuspectReason::AbsentFromAttendance)
+            }
+            _ => None,
+        };
+        if let Some(r) = reason {
+            out.insert(id.to_string(), vec![r]);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_demo_scan_finds_the_planted_children_and_no_one_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A size and seed whose registry has a child for every reason.
+    let spec = DemoSpec {
+        students: 10_000,
+        seed: 8,
+    };
+    let manifest = generate(&tmp.path().join("files"), &spec).unwrap();
+    let d = build(&spec).unwrap();
+    let reports = tmp.path().join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let url = crate::ui::fresh_sqlite(&tmp.path().join("z.db")).unwrap();
+    let db = crate::ui::open_db(&url).await.unwrap();
+    crate::cmd_demo::import_all(&db, &manifest, "test", &reports)
+        .await
+        .unwrap();
+    let rules = crate::ui::load_policy(None)
+        .unwrap()
+        .policy
+        .dropout_rules()
+        .unwrap();
+    let o = crate::cmd_demo::dropout(&db, &rules, "test", &reports)
+        .await
+        .unwrap();
+    for f in [
+        "控辍保学统计-2023-10-15.xlsx",
+        "一生一案台账-全县-2023-10-15.xlsx",
+    ] {
+        assert!(reports.join(f).is_file(), "{f}");
+    }
+    let mut silent: Vec<String> = d
+        .attendance
+        .silent
+        .iter()
+        .map(|&i| d.schools[i].code.clone())
+        .collect();
+    silent.sort();
+    assert!(!silent.is_empty());
+    assert_eq!(o.schools_without_return, silent);
+
+    let cases = db.cases(&CaseFilter::default()).await.unwrap();
+    let found: BTreeMap<String, Vec<SuspectReason>> = cases
+        .iter()
+        .map(|c| (c.child.id_number.clone(), c.child.reasons.clone()))
+        .collect();
+    let expected = expected_suspects(&d);
+    for r in SuspectReason::ALL {
+        assert!(expected.values().any(|v| v.contains(r)), "no {r:?} here");
+    }
+    assert_eq!(found, expected);
+    assert_eq!(o.summary.opened, expected.len() as i64);
+    assert_eq!(o.summary.population as usize, {
+        let mut all: HashSet<&str> = d.residents.iter().map(|r| r.id.as_str()).collect();
+        all.extend(
+            d.autumn
+                .iter()
+                .filter(|s| compulsory_age(s.birth) || compulsory_grade(s))
+                .map(|s| s.id.as_str()),
+        );
+        all.extend(
+            d.lists
+                .poor
+                .iter()
+                .filter(|p| compulsory_age(p.birth))
+                .map(|p| p.id.as_str()),
+        );
+        all.len()
+    });
+
+    // Each planted child is found as never enrolled, with the groups the lists give it; each
+    // absent one as absent from the return.
+    let groups: HashMap<&str, &Vec<AttentionGroup>> = cases
+        .iter()
+        .map(|c| (c.child.id_number.as_str(), &c.child.groups))
+        .collect();
+    let p = planted(&d);
+    assert_eq!(p.len(), planted_count(10_000));
+    for r in &p {
+        assert_eq!(found[&r.id], vec![SuspectReason::NeverEnrolled]);
+        let g = groups[r.id.as_str()];
+        let want = match r.out_of_school.unwrap() {
+            OutOfSchool::Elsewhere => AttentionGroup::Migrant,
+            OutOfSchool::Disabled => AttentionGroup::Disabled,
+            OutOfSchool::Poor => AttentionGroup::PoorFamily,
+            OutOfSchool::LeftBehind => AttentionGroup::LeftBehind,
+            OutOfSchool::Hardship => AttentionGroup::Hardship,
+        };
+        assert!(g.contains(&want), "{:?}: {g:?}", r.out_of_school);
+        for (flag, group) in [
+            (r.orphan, AttentionGroup::Orphan),
+            (r.unsupported, AttentionGroup::Unsupported),
+            (r.left_behind, AttentionGroup::LeftBehind),
+            (r.hardship, AttentionGroup::Hardship),
+            (r.migrant, AttentionGroup::Migrant),
+        ] {
+            assert_eq!(
+                g.contains(&group),
+                flag,
+                "{group:?} of {:?}",
+                r.out_of_school
+            );
+        }
+        let case = cases.iter().find(|c| c.child.id_number == r.id).unwrap();
+        let zone = r.zone_school.map(|i| d.schools[i].code.clone());
+        assert_eq!(Some(case.child.school_code.clone()), zone);
+        assert_eq!(
+            (&case.child.township, &case.child.guardian),
+            (&r.township, &r.guardian)
+        );
+    }
+    for &i in &d.attendance.absent {
+        assert_eq!(
+            found[&d.autumn[i].id],
+            vec![SuspectReason::AbsentFromAttendance]
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! README's first command: the demo prints a roster summary and writes the reports; the 公示
-//! version carries no full ID number and no hardship category.
+//! version carries no full ID number and no hardship category; the dropout scan's summary agrees
+//! with its statistics and ledger workbooks.
 
 use crate::common::{run, stdout};
 use calamine::{open_workbook_auto, Data, Reader};
@@ -102,6 +103,44 @@ fn demo_imports_computes_and_writes_reports() {
             "公示 roster mentions {word}"
         );
     }
+    // The dropout scan: its summary, and the statistics and the ledger saying the same.
+    let opened: usize = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("新立案 "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no 新立案 line:\n{out}"));
+    assert!(opened >= 10, "the planted children at least: {opened}");
+    for line in [
+        "控辍保学比对（截至 2023-10-15，2023年秋季学期学籍）",
+        "适龄未入学（户籍有、学籍无）：",
+        "学籍在读但不在在校学生名单：",
+        "所学校本学期未报送在校学生名单",
+        "残疾儿童",
+        &format!("台账：共 {opened} 件（疑似辍学 {opened}）"),
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    let stats = cells(&reports.join("控辍保学统计-2023-10-15.xlsx"));
+    assert_eq!(stats[0].0, "按乡镇");
+    let towns = &stats[0].1;
+    let total = towns
+        .iter()
+        .position(|c| c == "全县合计")
+        .expect("全县合计");
+    assert_eq!(towns[total + 1], opened.to_string(), "立案 in 全县合计");
+    let ledger = cells(&reports.join("一生一案台账-全县-2023-10-15.xlsx"));
+    let rows = &ledger[0].1;
+    let per_row = 20;
+    let header = rows.iter().position(|c| c == "案件编号").expect("header");
+    assert_eq!(
+        (rows.len() - header) / per_row - 1,
+        opened,
+        "a row per case"
+    );
+    assert!(!rows.iter().any(|c| is_full_id(c)), "the ledger masks IDs");
+    assert!(rows.iter().any(|c| c.contains("残疾儿童")));
+    assert!(rows.iter().any(|c| c.contains("适龄未入学")));
     // The demo is deterministic: a second run gives the same summary.
     let o2 = run(
         &[
