@@ -77,11 +77,13 @@ pub async fn scan(
     // The schools' returns: who is in school, and which schools sent one.
     let mut present: FxHashSet<u64> = FxHashSet::default();
     let mut reporting: HashSet<String> = HashSet::new();
-    db.each_attendance(term, |a| {
-        if let Some(k) = id_key(a.record.id.as_str()) {
+    db.each_attendance_brief(term, |school, id| {
+        if let Some(k) = id_key(&id) {
             present.insert(k);
         }
-        reporting.insert(a.record.school_code);
+        if !reporting.contains(&school) {
+            reporting.insert(school);
+        }
     })
     .await?;
 
@@ -156,10 +158,10 @@ pub async fn scan(
         });
     }
 
-    let mut poor: FxHashMap<u64, zizhu_domain::PoorHouseholdMember> = FxHashMap::default();
-    db.each_poor_member(|p| {
-        if let Some(k) = id_key(p.record.id.as_str()) {
-            poor.insert(k, p.record);
+    let mut poor_ids: FxHashMap<u64, String> = FxHashMap::default();
+    db.each_poor_id(|id| {
+        if let Some(k) = id_key(&id) {
+            poor_ids.entry(k).or_insert(id);
         }
     })
     .await?;
@@ -256,10 +258,12 @@ pub async fn scan(
                 groups.push(g);
             }
         }
-        let school = c
-            .zone_school
-            .clone()
-            .or_else(|| registry.get(&k).map(|e| e.school.to_string()))
+        // The school that has the child on its registry owns the case (以校为主); a child on
+        // none is the attendance-zone school's.
+        let school = registry
+            .get(&k)
+            .map(|e| e.school.to_string())
+            .or_else(|| c.zone_school.clone())
             .unwrap_or_default();
         let case = NewCase {
             sex: c.sex.or_else(|| c.id.sex()),
@@ -278,35 +282,49 @@ pub async fn scan(
 
     let t_residents = t0.elapsed();
     // Members of registered-poor households of compulsory age are in the population too.
-    for (k, p) in &poor {
-        let Some(birth) = p.id.birth_date() else {
-            continue;
-        };
-        if population.contains(k) || !rules.compulsory_age(birth, as_of) {
+    let mut pending: Vec<(String, Vec<SuspectReason>)> = Vec::new();
+    for (k, id) in &poor_ids {
+        if !of_age(*k) || !population.insert(*k) {
             continue;
         }
-        population.insert(*k);
-        let id = p.id.as_str();
         let reasons = match registry.get(k) {
             None => vec![SuspectReason::NeverEnrolled],
             Some(e) => registry_reasons(id, e),
         };
-        if reasons.is_empty() {
-            continue;
+        if !reasons.is_empty() {
+            pending.push((id.clone(), reasons));
         }
+    }
+    // The household rows of these and of every other suspect from a poor household.
+    let mut wanted: Vec<String> = pending.iter().map(|(id, _)| id.clone()).collect();
+    wanted.extend(
+        suspects
+            .keys()
+            .filter(|id| id_key(id).is_some_and(|k| poor_ids.contains_key(&k)))
+            .cloned(),
+    );
+    let mut poor: FxHashMap<u64, zizhu_domain::PoorHouseholdMember> = FxHashMap::default();
+    for p in db.poor_members_by_id(&wanted).await? {
+        if let Some(k) = id_key(p.record.id.as_str()) {
+            poor.entry(k).or_insert(p.record);
+        }
+    }
+    for (id, reasons) in pending {
+        let Some(k) = id_key(&id) else { continue };
+        let Some(p) = poor.get(&k) else { continue };
         let case = NewCase {
             sex: p.id.sex(),
-            birth_date: Some(birth),
+            birth_date: p.id.birth_date(),
             township: p.township.clone(),
             village: p.village.clone(),
             household_no: p.household_no.clone(),
             school_code: registry
-                .get(k)
+                .get(&k)
                 .map(|e| e.school.to_string())
                 .unwrap_or_default(),
-            ..blank_case(id, &p.name)
+            ..blank_case(&id, &p.name)
         };
-        suspects.insert(id.to_string(), Suspect { case, reasons });
+        suspects.insert(id, Suspect { case, reasons });
     }
 
     // Comparison 2 for every compulsory student of the registry (children registered
@@ -358,8 +376,10 @@ pub async fn scan(
     for s in suspects.values_mut() {
         let k = id_key(&s.case.id_number).unwrap_or(0);
         let mut groups = vec![];
-        if let Some(p) = poor.get(&k) {
+        if poor_ids.contains_key(&k) {
             groups.push(AttentionGroup::PoorFamily);
+        }
+        if let Some(p) = poor.get(&k) {
             if s.case.township.is_empty() {
                 s.case.township = p.township.clone();
                 s.case.village = p.village.clone();

@@ -34,8 +34,9 @@ pub struct NewCase {
     pub household_no: String,
     pub guardian: String,
     pub guardian_phone: String,
-    /// Responsible school (学校标识码): the attendance-zone school, else the last school; empty
-    /// when neither is known (the township then assigns one).
+    /// Responsible school (学校标识码): the school whose registry has the child this term, else
+    /// the attendance-zone school (划片学校), else the child's last school; empty when none is
+    /// known (the township then assigns one).
     pub school_code: String,
     pub reasons: Vec<SuspectReason>,
     pub groups: Vec<AttentionGroup>,

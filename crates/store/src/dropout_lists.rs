@@ -199,46 +199,89 @@ impl TryFrom<RawBrief> for RegistryBrief {
 
 impl Db {
     /// Hands each registry row of `term` to `f` with only what the dropout scan needs, in file
-    /// order, a page at a time.
+    /// order, a page at a time (keyset paged on the term's index, as [`Db::student_page`]).
     pub async fn each_registry_brief(
         &self,
         term: Term,
-        f: impl FnMut(RegistryBrief),
+        mut f: impl FnMut(RegistryBrief),
     ) -> StoreResult<()> {
-        const COLS: &str = "id_number, name, school_code, grade, status, sex";
-        let term = term.to_string();
-        self.read_list(
-            "student",
-            COLS,
-            Some(("term", term.as_str())),
-            "读取学籍",
-            |r: RawBrief| r.try_into(),
-            f,
-        )
-        .await
+        const PAGE: i64 = 50_000;
+        const SQL: &str =
+            "SELECT id, id_number, name, school_code, grade, status, sex FROM student \
+            WHERE term_seq = $1 AND id > $2 ORDER BY id LIMIT $3";
+        const SQLITE_JSON: &str = "SELECT json_group_array(json_array(id, id_number, name, \
+            school_code, grade, status, sex)) FROM (SELECT * FROM student WHERE term_seq = $1 \
+            AND id > $2 ORDER BY id LIMIT $3)";
+        let seq = crate::convert::term_seq(term);
+        let mut after = 0i64;
+        loop {
+            let page: Vec<KeyedBrief> = match self {
+                Db::Sqlite(pool) => {
+                    let json: String = sqlx::query_scalar(SQLITE_JSON)
+                        .bind(seq)
+                        .bind(after)
+                        .bind(PAGE)
+                        .fetch_one(pool)
+                        .await
+                        .ctx("读取学籍")?;
+                    serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Corrupt(format!("学籍数据无法解析：{e}")))?
+                }
+                Db::Postgres(pool) => sqlx::query_as(SQL)
+                    .bind(seq)
+                    .bind(after)
+                    .bind(PAGE)
+                    .fetch_all(pool)
+                    .await
+                    .ctx("读取学籍")?,
+            };
+            let Some(last) = page.last().map(|k| k.id) else {
+                break;
+            };
+            // SQLite hands the subquery's rows to the aggregate in its order; checked anyway.
+            if page.windows(2).any(|w| w[0].id >= w[1].id) {
+                return Err(StoreError::Corrupt("学籍分页顺序异常".into()));
+            }
+            for k in page {
+                f(k.row().try_into()?);
+            }
+            after = last;
+        }
+        Ok(())
     }
 }
 
-/// One text column read by position (an ID number); from SQLite's JSON path, a one-element array.
+/// A brief registry row with its key, for paging; from SQLite's JSON path, an array.
 #[derive(serde::Deserialize)]
-pub(crate) struct RawId {
+struct KeyedBrief {
+    id: i64,
     id_number: String,
+    name: String,
+    school_code: String,
+    grade: i64,
+    status: String,
+    sex: Option<String>,
 }
+from_row_by_position!(KeyedBrief {
+    id,
+    id_number,
+    name,
+    school_code,
+    grade,
+    status,
+    sex
+});
 
-impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for RawId {
-    fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row as _;
-        Ok(RawId {
-            id_number: row.try_get(0)?,
-        })
-    }
-}
-impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RawId {
-    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row as _;
-        Ok(RawId {
-            id_number: row.try_get(0)?,
-        })
+impl KeyedBrief {
+    fn row(self) -> RawBrief {
+        RawBrief {
+            id_number: self.id_number,
+            name: self.name,
+            school_code: self.school_code,
+            grade: self.grade,
+            status: self.status,
+            sex: self.sex,
+        }
     }
 }
 
@@ -250,15 +293,8 @@ impl Db {
     /// Hands the ID number of each child of the population list to `f` (the scan compares
     /// every one and needs the rest only for the few it suspects: [`Db::residents_by_id`]).
     pub async fn each_resident_id(&self, f: impl FnMut(String)) -> StoreResult<()> {
-        self.read_list(
-            "resident",
-            "id_number",
-            None,
-            "读取户籍适龄人口名单",
-            |r: RawId| Ok(r.id_number),
-            f,
-        )
-        .await
+        self.each_id_number("resident", "读取户籍适龄人口名单", f)
+            .await
     }
 
     /// The population rows of `ids` (the first row of each when listed twice), any number of IDs.
@@ -283,5 +319,161 @@ impl Db {
             }
         }
         Ok(out)
+    }
+}
+
+impl Db {
+    /// Hands the ID number of each registered-poor household member to `f` (the dropout scan
+    /// needs whole rows only for the few it suspects: [`Db::poor_members_by_id`]).
+    pub async fn each_poor_id(&self, f: impl FnMut(String)) -> StoreResult<()> {
+        self.each_id_number("poor_member", "读取建档立卡名单", f)
+            .await
+    }
+
+    /// The registered-poor household rows of `ids`, in file order, any number of IDs.
+    pub async fn poor_members_by_id(
+        &self,
+        ids: &[String],
+    ) -> StoreResult<Vec<Sourced<zizhu_domain::PoorHouseholdMember>>> {
+        let p = self.params();
+        let mut out = Vec::new();
+        for chunk in ids.chunks(crate::lists::IN_CHUNK) {
+            let sql = format!(
+                "SELECT import_id, row_no, household_no, id_number, name, relation, status, \
+                 exit_year, township, village FROM poor_member WHERE id_number IN {} ORDER BY id",
+                crate::sql::placeholders(p, 1, chunk.len())
+            );
+            let raw: Vec<crate::convert::RawPoor> = db_run!(self, |pool| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                q.fetch_all(pool).await
+            })
+            .ctx("读取建档立卡名单")?;
+            for r in raw {
+                out.push(r.try_into()?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An attendance row with its key: school code and ID number only.
+#[derive(serde::Deserialize)]
+struct KeyedAttendance {
+    id: i64,
+    school_code: String,
+    id_number: String,
+}
+from_row_by_position!(KeyedAttendance {
+    id,
+    school_code,
+    id_number
+});
+
+impl Db {
+    /// Hands (school code, ID number) of each row of the schools' returns of `term` to `f`.
+    pub async fn each_attendance_brief(
+        &self,
+        term: Term,
+        mut f: impl FnMut(String, String),
+    ) -> StoreResult<()> {
+        const PAGE: i64 = 100_000;
+        // `+term_seq`: walk the key from `$2` (the term's index is by ID number; with it
+        // SQLite sorted the whole term again for every page).
+        const SQL: &str = "SELECT id, school_code, id_number FROM attendance \
+            WHERE +term_seq = $1 AND id > $2 ORDER BY id LIMIT $3";
+        const SQLITE_JSON: &str = "SELECT json_group_array(json_array(id, school_code, \
+            id_number)) FROM (SELECT id, school_code, id_number FROM attendance \
+            WHERE +term_seq = $1 AND id > $2 ORDER BY id LIMIT $3)";
+        let seq = crate::convert::term_seq(term);
+        let mut after = 0i64;
+        loop {
+            let page: Vec<KeyedAttendance> = match self {
+                Db::Sqlite(pool) => {
+                    let json: String = sqlx::query_scalar(SQLITE_JSON)
+                        .bind(seq)
+                        .bind(after)
+                        .bind(PAGE)
+                        .fetch_one(pool)
+                        .await
+                        .ctx("读取在校学生名单")?;
+                    serde_json::from_str(&json).map_err(|e| {
+                        StoreError::Corrupt(format!("在校学生名单数据无法解析：{e}"))
+                    })?
+                }
+                Db::Postgres(pool) => sqlx::query_as(SQL)
+                    .bind(seq)
+                    .bind(after)
+                    .bind(PAGE)
+                    .fetch_all(pool)
+                    .await
+                    .ctx("读取在校学生名单")?,
+            };
+            let Some(last) = page.iter().map(|a| a.id).max() else {
+                break;
+            };
+            for a in page {
+                f(a.school_code, a.id_number);
+            }
+            after = last;
+        }
+        Ok(())
+    }
+}
+
+/// An ID number with its row key, for paging.
+#[derive(serde::Deserialize)]
+struct KeyedId {
+    id: i64,
+    id_number: String,
+}
+from_row_by_position!(KeyedId { id, id_number });
+
+impl Db {
+    /// Hands the `id_number` of every row of a list `table` to `f`, in key order, keyset paged.
+    async fn each_id_number(
+        &self,
+        table: &'static str,
+        op: &'static str,
+        mut f: impl FnMut(String),
+    ) -> StoreResult<()> {
+        const PAGE: i64 = 100_000;
+        // Our own table names only.
+        let sql = format!("SELECT id, id_number FROM {table} WHERE id > $1 ORDER BY id LIMIT $2");
+        let json = format!(
+            "SELECT json_group_array(json_array(id, id_number)) FROM \
+             (SELECT id, id_number FROM {table} WHERE id > $1 ORDER BY id LIMIT $2)"
+        );
+        let mut after = 0i64;
+        loop {
+            let page: Vec<KeyedId> = match self {
+                Db::Sqlite(pool) => {
+                    let text: String = sqlx::query_scalar(sqlx::AssertSqlSafe(json.clone()))
+                        .bind(after)
+                        .bind(PAGE)
+                        .fetch_one(pool)
+                        .await
+                        .ctx(op)?;
+                    serde_json::from_str(&text)
+                        .map_err(|e| StoreError::Corrupt(format!("{op}：数据无法解析：{e}")))?
+                }
+                Db::Postgres(pool) => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(after)
+                    .bind(PAGE)
+                    .fetch_all(pool)
+                    .await
+                    .ctx(op)?,
+            };
+            let Some(last) = page.iter().map(|k| k.id).max() else {
+                break;
+            };
+            for k in page {
+                f(k.id_number);
+            }
+            after = last;
+        }
+        Ok(())
     }
 }
