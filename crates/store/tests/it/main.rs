@@ -32,6 +32,7 @@ mod cases;
 mod compute;
 mod concurrency;
 mod copy;
+mod dropout_lists;
 mod imports;
 mod reading;
 mod support;
