@@ -39,10 +39,7 @@ impl Figures {
         if c.not_dropout_reason.is_some() {
             self.not_dropout += 1;
         }
-        let was_confirmed = c.returned_on.is_some()
-            || !c.plan_teacher.is_empty()
-            || matches!(s, CaseState::Confirmed | CaseState::Persuading);
-        if was_confirmed {
+        if was_confirmed(c) {
             self.confirmed += 1;
         }
         if c.returned_on.is_some() {
@@ -76,6 +73,14 @@ impl Figures {
         let base = self.confirmed - self.home_teaching;
         (base > 0).then(|| (self.returned as f64 * 1000.0 / base as f64).round() / 10.0)
     }
+}
+
+/// Was the child confirmed out of school (辍学学生台账): confirmed or being persuaded now, or
+/// since returned or taught at home.
+pub fn was_confirmed(c: &CaseRow) -> bool {
+    c.returned_on.is_some()
+        || !c.plan_teacher.is_empty()
+        || matches!(c.state, CaseState::Confirmed | CaseState::Persuading)
 }
 
 /// One school's row (or the row of cases with no responsible school yet).
@@ -364,8 +369,8 @@ pub fn report_sheets(r: &DropoutReport, title: &str) -> Vec<Sheet> {
     vec![towns, schools]
 }
 
-/// The ledger as one sheet, a row per case.
-pub fn ledger_sheet(lines: &[LedgerLine], title: &str) -> Sheet {
+/// The ledger as one sheet named `name`, a row per case.
+pub fn ledger_sheet(lines: &[LedgerLine], name: &str, title: &str) -> Sheet {
     let header = [
         "案件编号",
         "姓名",
@@ -421,7 +426,7 @@ pub fn ledger_sheet(lines: &[LedgerLine], title: &str) -> Sheet {
         })
         .collect();
     Sheet {
-        name: "一生一案台账".into(),
+        name: name.to_string(),
         title: title.to_string(),
         header: header.iter().map(|h| h.to_string()).collect(),
         widths: vec![

@@ -10,6 +10,7 @@ pub mod import;
 pub mod matching;
 pub mod quality;
 pub mod reports;
+pub mod school_age;
 
 pub use compute::{compute_term, ComputeSummary};
 

@@ -646,16 +646,89 @@ pub(crate) async fn write_ledger(
         ),
     )
     .await?;
-    let lines =
-        zizhu_app::dropout_report::ledger_lines(&cases, &latest, &schools, rules, on, full_id);
-    let title = format!(
-        "控辍保学一生一案台账（{scope}，截至 {}）",
-        on.format("%Y-%m-%d")
-    );
-    zizhu_io::tables::write_tables(
-        path,
-        &[zizhu_app::dropout_report::ledger_sheet(&lines, &title)],
-    )
-    .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+    use zizhu_app::dropout_report::{ledger_lines, ledger_sheet, was_confirmed};
+    let lines = ledger_lines(&cases, &latest, &schools, rules, on, full_id);
+    // The 辍学学生台账: the same lines, of the children confirmed out of school.
+    let confirmed: Vec<i64> = cases
+        .iter()
+        .filter(|c| was_confirmed(c))
+        .map(|c| c.id)
+        .collect();
+    let dropouts: Vec<_> = lines
+        .iter()
+        .filter(|l| confirmed.contains(&l.case_id))
+        .cloned()
+        .collect();
+    let day = on.format("%Y-%m-%d");
+    let sheets = [
+        ledger_sheet(
+            &lines,
+            "疑似辍学学生台账",
+            &format!("控辍保学疑似失学辍学学生台账（一生一案，{scope}，截至 {day}）"),
+        ),
+        ledger_sheet(
+            &dropouts,
+            "辍学学生台账",
+            &format!("控辍保学辍学学生台账（确认辍学，{scope}，截至 {day}）"),
+        ),
+    ];
+    zizhu_io::tables::write_tables(path, &sheets)
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
     Ok(lines.len())
+}
+
+/// `zizhu dropout school-age`: the school-age children's ledger (适龄儿童台账) as XLSX.
+pub async fn school_age(
+    ctx: &Ctx,
+    as_of: Option<NaiveDate>,
+    term: Option<Term>,
+    township: Option<String>,
+    out: Option<std::path::PathBuf>,
+    full_id: bool,
+) -> anyhow::Result<u8> {
+    let rules = rules(ctx)?;
+    let db = ctx.db().await?;
+    let as_of = as_of.unwrap_or_else(today);
+    let term = term.unwrap_or_else(|| Term::containing(as_of));
+    let kids =
+        zizhu_app::school_age::school_age_children(&db, &rules, as_of, term, township.as_deref())
+            .await?;
+    let scope = township.clone().unwrap_or_else(|| "全县".into());
+    db.audit(
+        &ctx.actor,
+        if full_id {
+            "school_age_export_full_id"
+        } else {
+            "school_age_export"
+        },
+        "resident",
+        &format!(
+            "导出适龄儿童台账（{scope}）{} 人{}",
+            kids.len(),
+            if full_id {
+                "，含完整身份证件号"
+            } else {
+                ""
+            }
+        ),
+    )
+    .await?;
+    let day = as_of.format("%Y-%m-%d");
+    let title = format!(
+        "控辍保学适龄儿童台账（{scope}，{}学籍，截至 {day}）",
+        term.label_zh()
+    );
+    let path = out.unwrap_or_else(|| format!("适龄儿童台账-{scope}-{day}.xlsx").into());
+    let sheet = zizhu_app::school_age::school_age_sheet(&kids, &title, full_id);
+    zizhu_io::tables::write_tables(&path, &[sheet])
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+    let no_registry = kids.iter().filter(|k| k.status.is_none()).count();
+    println!(
+        "已写入 {}：适龄儿童 {} 人，其中无学籍 {} 人、有案件 {} 人。",
+        path.display(),
+        kids.len(),
+        no_registry,
+        kids.iter().filter(|k| k.case.is_some()).count()
+    );
+    Ok(0)
 }

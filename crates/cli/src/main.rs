@@ -220,6 +220,24 @@ enum DropoutCmd {
         #[arg(long)]
         full_id: bool,
     },
+    /// 导出适龄儿童台账 XLSX：户籍、建档立卡和学籍中的全部义务教育适龄儿童，及其就读、在校和案件情况
+    SchoolAge {
+        /// 基准日（默认今天），据此判断适龄
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// 使用哪个学期的学籍和在校学生名单（默认基准日所在学期）
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
+        /// 只导出某乡镇
+        #[arg(long)]
+        township: Option<String>,
+        /// 输出文件（默认 适龄儿童台账-<范围>-<日期>.xlsx）
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// 含完整身份证件号（记入审计日志）
+        #[arg(long)]
+        full_id: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -471,6 +489,13 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             DropoutCmd::Scan { as_of, term } => cmd_dropout::scan(&ctx, as_of, term).await,
             DropoutCmd::Overdue { as_of } => cmd_dropout::overdue_list(&ctx, as_of).await,
             DropoutCmd::Report { as_of, out } => cmd_dropout::report(&ctx, as_of, out).await,
+            DropoutCmd::SchoolAge {
+                as_of,
+                term,
+                township,
+                out,
+                full_id,
+            } => cmd_dropout::school_age(&ctx, as_of, term, township, out, full_id).await,
             DropoutCmd::Ledger {
                 school,
                 township,

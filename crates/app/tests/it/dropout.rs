@@ -418,7 +418,22 @@ async fn scan_finds_every_reason_and_rescans_idempotently() {
         d_line.outcome
     );
     let path = dir.path().join("ledger.xlsx");
-    let sheet = zizhu_app::dropout_report::ledger_sheet(&lines, "台账");
+    let sheet = zizhu_app::dropout_report::ledger_sheet(&lines, "疑似辍学学生台账", "台账");
     zizhu_io::tables::write_tables(&path, &[sheet]).unwrap();
     assert!(path.exists());
+
+    // The 适龄儿童台账: every child of compulsory age, with school, return and case.
+    let kids = zizhu_app::school_age::school_age_children(&db, &rules, as_of, AUTUMN, None)
+        .await
+        .unwrap();
+    let by_id: BTreeMap<&str, &zizhu_app::school_age::SchoolAgeChild> =
+        kids.iter().map(|c| (c.id_number.as_str(), c)).collect();
+    assert_eq!(kids.len(), 11, "A–H, J, L from the population, K from the poor list; not I");
+    assert!(!by_id.contains_key(k.i.as_str()));
+    assert_eq!(by_id[k.a.as_str()].present, Some(true));
+    assert_eq!(by_id[k.g.as_str()].present, None, "G's school sent no return");
+    assert_eq!(by_id[k.k.as_str()].source, "建档立卡");
+    assert_eq!(by_id[k.j.as_str()].status, None);
+    assert_eq!(by_id[k.j.as_str()].case.map(|c| c.1), Some(CaseState::Closed));
+    assert_eq!(by_id[k.h.as_str()].status, Some(zizhu_domain::Status::Enrolled));
 }
