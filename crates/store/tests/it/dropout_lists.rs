@@ -18,7 +18,7 @@ fn resident(n: u32) -> Result<Resident, Box<dyn std::error::Error + Send + Sync>
         guardian: String::new(),
         guardian_phone: String::new(),
         zone_school: None,
-        orphan: n % 2 == 0,
+        orphan: n.is_multiple_of(2),
         unsupported: false,
         left_behind: false,
         hardship: false,
