@@ -465,10 +465,12 @@ pub async fn compute_term(
     let t0 = std::time::Instant::now();
     // Category-list members of compulsory school age not found in the registry (the dropout input).
     if !seen.is_empty() {
+        let rules = policy.dropout_rules().ok();
         quality::missing_from_registry(
             &index,
             |k| seen.contains_key(&seen_key(k)),
             on,
+            rules.as_ref(),
             &mut out.dq,
         );
     }

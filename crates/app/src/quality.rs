@@ -169,12 +169,19 @@ fn birth_of_key(key: u64) -> Option<NaiveDate> {
 }
 
 /// People of compulsory school age on a department list who are not in the term's registry.
+/// Compulsory age is the policy's `[dropout]` rule when the file has one (the scan uses the
+/// same), else [`compulsory_age`].
 pub fn missing_from_registry(
     index: &ListIndex,
     seen: impl Fn(u64) -> bool,
     on: NaiveDate,
+    rules: Option<&zizhu_domain::dropout::DropoutRules>,
     out: &mut Vec<NewQualityIssue>,
 ) {
+    let compulsory_age = |birth: NaiveDate, on: NaiveDate| match rules {
+        Some(r) => r.compulsory_age(birth, on),
+        None => compulsory_age(birth, on),
+    };
     // Only children of compulsory age are kept (from the birth date inside the key, without
     // building the ID): a province's lists hold millions of adults not in the registry.
     let mut found: Vec<(u64, ListKind)> = index
