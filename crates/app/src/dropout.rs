@@ -75,11 +75,13 @@ pub async fn scan(
         .collect();
 
     // The schools' returns: who is in school, and which schools sent one.
-    let mut present: FxHashSet<u64> = FxHashSet::default();
+    // Present means on the return of the child's own registry school (a child listed by
+    // another school is still absent from their own).
+    let mut present: FxHashSet<(u64, u64)> = FxHashSet::default();
     let mut reporting: HashSet<String> = HashSet::new();
     db.each_attendance_brief(term, |school, id| {
         if let Some(k) = id_key(&id) {
-            present.insert(k);
+            present.insert((k, school_number(&school)));
         }
         if !reporting.contains(&school) {
             reporting.insert(school);
@@ -89,7 +91,14 @@ pub async fn scan(
 
     // The registry of the term, read once; a child enrolled twice counts as enrolled. Rows
     // that may make a suspect (not enrolled, or absent from their school's return) are kept.
-    let capacity = usize::try_from(db.student_count(term).await?).unwrap_or(0);
+    let registered = db.student_count(term).await?;
+    if registered == 0 {
+        return Err(AppError::Other(format!(
+            "{}没有导入学籍，无法比对（会把每个适龄儿童都当作未入学）。请先导入该学期学籍，或用 --term 指定已导入学籍的学期",
+            term.label_zh()
+        )));
+    }
+    let capacity = usize::try_from(registered).unwrap_or(0);
     let mut registry: FxHashMap<u64, Enrolment> =
         FxHashMap::with_capacity_and_hasher(capacity, Default::default());
     let mut candidates: FxHashMap<u64, zizhu_store::RegistryBrief> = FxHashMap::default();
@@ -132,7 +141,8 @@ pub async fn scan(
             compulsory: compulsory_stage || of_age,
             compulsory_stage,
         };
-        let maybe = r.status != Status::Enrolled || (reports && !present.contains(&k));
+        let maybe = r.status != Status::Enrolled
+            || (reports && !present.contains(&(k, school_number(&r.school_code))));
         if maybe {
             candidates.entry(k).or_insert(r);
         }
@@ -191,7 +201,8 @@ pub async fn scan(
             Status::TransferredOut => out.push(SuspectReason::TransferredUnreceived),
             Status::Enrolled => {
                 let k = id_key(id).unwrap_or(0);
-                if reporting.contains(&*e.school) && !present.contains(&k) {
+                let own = (k, school_number(&e.school));
+                if reporting.contains(&*e.school) && !present.contains(&own) {
                     out.push(SuspectReason::AbsentFromAttendance);
                 }
             }
@@ -476,5 +487,13 @@ pub async fn scan(
         summary,
         by_reason: by_reason.into_iter().collect(),
         schools_without_return,
+    })
+}
+
+/// A school code as a number for set keys (学校标识码 are 10 digits); any other text hashed.
+pub(crate) fn school_number(code: &str) -> u64 {
+    code.parse::<u64>().unwrap_or_else(|_| {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(code) | (1 << 63)
     })
 }

@@ -21,7 +21,7 @@ pub struct Figures {
     pub confirmed: i64,
     /// Of these, back at school (劝返复学).
     pub returned: i64,
-    /// Of these, taught at home now (送教上门).
+    /// Of these, taught at home (送教上门) in the case's current cycle and not returned since.
     pub home_teaching: i64,
     /// Closed (已销号).
     pub closed: i64,
@@ -45,7 +45,7 @@ impl Figures {
         if c.returned_on.is_some() {
             self.returned += 1;
         }
-        if s == CaseState::HomeTeaching {
+        if !c.plan_teacher.is_empty() && c.returned_on.is_none() {
             self.home_teaching += 1;
         }
         if s == CaseState::Closed {
@@ -100,8 +100,8 @@ pub struct DropoutReport {
     pub county: Figures,
 }
 
-/// Counts `cases` per school and township on day `on`. A case's township is the school's when
-/// the school is on the list, else the child's registration township.
+/// Counts `cases` per school and township on day `on`. A case's township is the child's (户籍所在
+/// 乡镇, the one `zizhu dropout ledger --township` selects), else its school's.
 pub fn report(
     cases: &[CaseRow],
     schools: &[School],
@@ -112,7 +112,11 @@ pub fn report(
     let mut rows: BTreeMap<(String, String), SchoolRow> = BTreeMap::new();
     for c in cases {
         let school = by_code.get(c.child.school_code.as_str());
-        let township = school.map_or(c.child.township.clone(), |s| s.township.clone());
+        let township = if c.child.township.is_empty() {
+            school.map_or(String::new(), |s| s.township.clone())
+        } else {
+            c.child.township.clone()
+        };
         let late = c.state != CaseState::Closed && overdue(&c.clock(), on, rules).is_some();
         rows.entry((township.clone(), c.child.school_code.clone()))
             .or_insert_with(|| SchoolRow {
@@ -243,7 +247,18 @@ pub fn ledger_lines(
                 case_id: c.id,
                 name: ch.name.clone(),
                 id_number,
-                birth_date: ch.birth_date.map(day).unwrap_or_default(),
+                // With the masked ID, a whole birth date would give the ID back but for the
+                // check character: only the year and month unless the full ID is asked for.
+                birth_date: ch
+                    .birth_date
+                    .map(|d| {
+                        if full_id {
+                            day(d)
+                        } else {
+                            d.format("%Y-%m").to_string()
+                        }
+                    })
+                    .unwrap_or_default(),
                 township: ch.township.clone(),
                 village: ch.village.clone(),
                 guardian: ch.guardian.clone(),

@@ -2,6 +2,7 @@
 //! county knows — from the household registration, the registered-poor households and the
 //! registry — with where each one studies, whether the school's return has them, and their case.
 
+use crate::dropout::school_number;
 use crate::AppError;
 use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -49,11 +50,11 @@ pub async fn school_age_children(
         .into_iter()
         .map(|s| (s.code, s.township))
         .collect();
-    let mut present: FxHashSet<u64> = FxHashSet::default();
+    let mut present: FxHashSet<(u64, u64)> = FxHashSet::default();
     let mut reporting: FxHashSet<String> = FxHashSet::default();
     db.each_attendance_brief(term, |school, id| {
         if let Some(k) = id_key(&id) {
-            present.insert(k);
+            present.insert((k, school_number(&school)));
         }
         reporting.insert(school);
     })
@@ -89,7 +90,7 @@ pub async fn school_age_children(
         let present = reg.and_then(|r| {
             reporting
                 .contains(&r.school_code)
-                .then(|| present.contains(&k))
+                .then(|| present.contains(&(k, school_number(&r.school_code))))
         });
         out.insert(
             k,
@@ -180,7 +181,10 @@ pub fn school_age_sheet(children: &[SchoolAgeChild], title: &str, full_id: bool)
                 Cell::Text(id),
                 Cell::Text(
                     c.birth_date
-                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .map(|d| {
+                            d.format(if full_id { "%Y-%m-%d" } else { "%Y-%m" })
+                                .to_string()
+                        })
                         .unwrap_or_default(),
                 ),
                 Cell::Text(c.source.to_string()),

@@ -23,7 +23,7 @@ pub struct MoveArgs {
     #[arg(long)]
     pub school: Option<String>,
     /// 复学日期 YYYY-MM-DD（return）
-    #[arg(long)]
+    #[arg(long, value_parser = crate::parse_day)]
     pub date: Option<NaiveDate>,
     /// 送教教师、频次、内容（home_teaching）
     #[arg(long)]
@@ -66,7 +66,19 @@ pub async fn scan(ctx: &Ctx, as_of: Option<NaiveDate>, term: Option<Term>) -> an
     let rules = rules(ctx)?;
     let db = ctx.db().await?;
     let as_of = as_of.unwrap_or_else(today);
+    if as_of > today() {
+        eprintln!("未执行：比对基准日 {} 晚于今天", as_of.format("%Y-%m-%d"));
+        return Ok(1);
+    }
     let term = term.unwrap_or_else(|| Term::containing(as_of));
+    if term != Term::containing(as_of) {
+        eprintln!(
+            "注意：基准日 {} 在{}，比对使用的却是{}的学籍和在校学生名单。",
+            as_of.format("%Y-%m-%d"),
+            Term::containing(as_of).label_zh(),
+            term.label_zh()
+        );
+    }
     let o =
         zizhu_app::dropout::scan(&db, &rules, as_of, term, &actor(ctx, UserLevel::County)).await?;
     print_scan(&o, as_of, &db.schools().await?);
@@ -410,6 +422,10 @@ pub async fn move_case(
 ) -> anyhow::Result<u8> {
     let rules = rules(ctx)?;
     let on = on.unwrap_or_else(today);
+    if on > today() {
+        eprintln!("未执行：操作日期 {} 晚于今天", on.format("%Y-%m-%d"));
+        return Ok(1);
+    }
     let mv = build_move(key, args, on)?;
     let db = ctx.db().await?;
     let note = match mv {
@@ -607,9 +623,22 @@ fn ledger_scope(filter: &CaseFilter) -> String {
 pub(crate) fn ledger_file(filter: &CaseFilter, on: NaiveDate) -> String {
     format!(
         "一生一案台账-{}-{}.xlsx",
-        ledger_scope(filter),
+        file_safe(&ledger_scope(filter)),
         on.format("%Y-%m-%d")
     )
+}
+
+/// A scope (school code, township) as part of a file name: no folder separators or controls.
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() || c == ':' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Writes the cases `filter` selects as the ledger XLSX to `path` (ID numbers masked unless
@@ -627,25 +656,6 @@ pub(crate) async fn write_ledger(
     let latest = db.latest_case_events().await?;
     let schools = db.schools().await?;
     let scope = ledger_scope(filter);
-    db.audit(
-        actor,
-        if full_id {
-            "ledger_export_full_id"
-        } else {
-            "ledger_export"
-        },
-        "dropout_case",
-        &format!(
-            "导出一生一案台账（{scope}）{} 件{}",
-            cases.len(),
-            if full_id {
-                "，含完整身份证件号"
-            } else {
-                ""
-            }
-        ),
-    )
-    .await?;
     use zizhu_app::dropout_report::{ledger_lines, ledger_sheet, was_confirmed};
     let lines = ledger_lines(&cases, &latest, &schools, rules, on, full_id);
     // The 辍学学生台账: the same lines, of the children confirmed out of school.
@@ -674,6 +684,26 @@ pub(crate) async fn write_ledger(
     ];
     zizhu_io::tables::write_tables(path, &sheets)
         .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+    // Recorded once the file exists.
+    db.audit(
+        actor,
+        if full_id {
+            "ledger_export_full_id"
+        } else {
+            "ledger_export"
+        },
+        "dropout_case",
+        &format!(
+            "导出一生一案台账（{scope}）{} 件{}",
+            cases.len(),
+            if full_id {
+                "，含完整身份证件号"
+            } else {
+                ""
+            }
+        ),
+    )
+    .await?;
     Ok(lines.len())
 }
 
@@ -694,6 +724,16 @@ pub async fn school_age(
         zizhu_app::school_age::school_age_children(&db, &rules, as_of, term, township.as_deref())
             .await?;
     let scope = township.clone().unwrap_or_else(|| "全县".into());
+    let day = as_of.format("%Y-%m-%d");
+    let title = format!(
+        "控辍保学适龄儿童台账（{scope}，{}学籍，截至 {day}）",
+        term.label_zh()
+    );
+    let path =
+        out.unwrap_or_else(|| format!("适龄儿童台账-{}-{day}.xlsx", file_safe(&scope)).into());
+    let sheet = zizhu_app::school_age::school_age_sheet(&kids, &title, full_id);
+    zizhu_io::tables::write_tables(&path, &[sheet])
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
     db.audit(
         &ctx.actor,
         if full_id {
@@ -713,15 +753,6 @@ pub async fn school_age(
         ),
     )
     .await?;
-    let day = as_of.format("%Y-%m-%d");
-    let title = format!(
-        "控辍保学适龄儿童台账（{scope}，{}学籍，截至 {day}）",
-        term.label_zh()
-    );
-    let path = out.unwrap_or_else(|| format!("适龄儿童台账-{scope}-{day}.xlsx").into());
-    let sheet = zizhu_app::school_age::school_age_sheet(&kids, &title, full_id);
-    zizhu_io::tables::write_tables(&path, &[sheet])
-        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
     let no_registry = kids.iter().filter(|k| k.status.is_none()).count();
     println!(
         "已写入 {}：适龄儿童 {} 人，其中无学籍 {} 人、有案件 {} 人。",

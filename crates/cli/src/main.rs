@@ -181,7 +181,7 @@ enum DropoutCmd {
     /// 比对户籍适龄人口、学籍和在校学生名单，找出疑似失学辍学儿童并立案（可重复运行）
     Scan {
         /// 比对基准日 YYYY-MM-DD（默认今天），据此判断义务教育适龄
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         as_of: Option<NaiveDate>,
         /// 使用哪个学期的学籍和在校学生名单（默认基准日所在学期）
         #[arg(long, value_parser = parse_term)]
@@ -190,13 +190,13 @@ enum DropoutCmd {
     /// 列出超期未办的案件和责任人
     Overdue {
         /// 按哪一天计算（默认今天）
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         as_of: Option<NaiveDate>,
     },
     /// 按乡镇、学校统计（含劝返率、超期），并写出 XLSX（学校一表可用于考评）
     Report {
         /// 按哪一天计算超期（默认今天）
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         as_of: Option<NaiveDate>,
         /// 输出文件（默认 控辍保学统计-<日期>.xlsx）
         #[arg(long)]
@@ -211,7 +211,7 @@ enum DropoutCmd {
         #[arg(long)]
         township: Option<String>,
         /// 按哪一天计算超期（默认今天）
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         as_of: Option<NaiveDate>,
         /// 输出文件（默认 一生一案台账-<范围>-<日期>.xlsx）
         #[arg(long)]
@@ -223,7 +223,7 @@ enum DropoutCmd {
     /// 导出适龄儿童台账 XLSX：户籍、建档立卡和学籍中的全部义务教育适龄儿童，及其就读、在校和案件情况
     SchoolAge {
         /// 基准日（默认今天），据此判断适龄
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         as_of: Option<NaiveDate>,
         /// 使用哪个学期的学籍和在校学生名单（默认基准日所在学期）
         #[arg(long, value_parser = parse_term)]
@@ -277,7 +277,7 @@ enum CaseCmd {
         #[arg(long, value_parser = cmd_dropout::parse_level, default_value = "school", env = "ZIZHU_LEVEL")]
         level: UserLevel,
         /// 操作日期（默认今天）
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         on: Option<NaiveDate>,
     },
     /// 登记帮扶措施：home_visit phone_call persuasion placement home_teaching_session note
@@ -290,7 +290,7 @@ enum CaseCmd {
         #[arg(long)]
         note: String,
         /// 措施日期（默认今天）
-        #[arg(long)]
+        #[arg(long, value_parser = parse_day)]
         on: Option<NaiveDate>,
         /// 操作人层级
         #[arg(long, value_parser = cmd_dropout::parse_level, default_value = "school", env = "ZIZHU_LEVEL")]
@@ -313,6 +313,16 @@ enum CaseCmd {
         #[arg(long, value_parser = cmd_dropout::parse_level, default_value = "school", env = "ZIZHU_LEVEL")]
         level: UserLevel,
     },
+}
+
+/// A day `YYYY-MM-DD` between 2000 and 2100 (the ledger's dates).
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日期应写作 YYYY-MM-DD（如 2023-10-15），实为“{s}”"))?;
+    if !(2000..=2100).contains(&chrono::Datelike::year(&d)) {
+        return Err(format!("日期 {s} 不在 2000 至 2100 年之间"));
+    }
+    Ok(d)
 }
 
 fn parse_state(s: &str) -> Result<CaseState, String> {

@@ -413,6 +413,39 @@ impl Db {
         let case = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
         let to = check_move(case.facts(), mv, actor.level, on, rules)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        // A case's history runs forward: no move dated before its present state began, no
+        // return before the case was opened.
+        if on < case.state_since {
+            return Err(StoreError::Invalid(format!(
+                "操作日期 {} 早于案件进入“{}”的日期 {}",
+                on.format("%Y-%m-%d"),
+                case.state.zh(),
+                case.state_since.format("%Y-%m-%d")
+            )));
+        }
+        if let Move::Return { on: back, .. } = mv {
+            if *back < case.opened_on {
+                return Err(StoreError::Invalid(format!(
+                    "复学日期 {} 早于立案日期 {}",
+                    back.format("%Y-%m-%d"),
+                    case.opened_on.format("%Y-%m-%d")
+                )));
+            }
+        }
+        if let Move::Reopen { .. } = mv {
+            const OPEN: &str =
+                "SELECT MIN(id) FROM dropout_case WHERE id_number = $1 AND state <> 'closed'";
+            let other: Option<i64> = tx_run!(&mut tx, |conn| sqlx::query_scalar(OPEN)
+                .bind(case.child.id_number.as_str())
+                .fetch_one(conn)
+                .await)
+            .ctx("读取案件")?;
+            if let Some(other) = other {
+                return Err(StoreError::Invalid(format!(
+                    "该儿童已有未销号的案件 {other}，请在该案件中继续跟踪"
+                )));
+            }
+        }
         let (mut nd_reason, mut evidence, mut elsewhere) = (None, None, None);
         let (mut ret_school, mut ret_on, mut plan, mut close) = (None, None, None, None);
         match mv {
@@ -438,16 +471,20 @@ impl Db {
             Move::Reopen { .. } | Move::Verify | Move::Confirm | Move::Persuade => {}
         }
         // Only from the state checked above: a concurrent move makes this update no row.
+        // A reopened case starts a new cycle: what the last one recorded (return, verification,
+        // plan, closing) stays in its events and is cleared from the case, so that the figures
+        // count the current cycle only.
         const SQL: &str = "UPDATE dropout_case SET state = $1, state_since = $2, \
             recheck = CASE WHEN $1 = 'verifying' THEN recheck ELSE FALSE END, \
-            not_dropout_reason = COALESCE($3, not_dropout_reason), \
-            evidence = COALESCE($4, evidence), elsewhere_school = COALESCE($5, elsewhere_school), \
-            returned_school = COALESCE($6, returned_school), \
-            returned_on = COALESCE($7, returned_on), \
-            plan_teacher = COALESCE($8, plan_teacher), \
-            plan_frequency = COALESCE($9, plan_frequency), \
-            plan_content = COALESCE($10, plan_content), \
-            close_reason = COALESCE($11, close_reason), \
+            not_dropout_reason = CASE WHEN $14 THEN NULL ELSE COALESCE($3, not_dropout_reason) END, \
+            evidence = CASE WHEN $14 THEN '' ELSE COALESCE($4, evidence) END, \
+            elsewhere_school = CASE WHEN $14 THEN '' ELSE COALESCE($5, elsewhere_school) END, \
+            returned_school = CASE WHEN $14 THEN '' ELSE COALESCE($6, returned_school) END, \
+            returned_on = CASE WHEN $14 THEN NULL ELSE COALESCE($7, returned_on) END, \
+            plan_teacher = CASE WHEN $14 THEN '' ELSE COALESCE($8, plan_teacher) END, \
+            plan_frequency = CASE WHEN $14 THEN '' ELSE COALESCE($9, plan_frequency) END, \
+            plan_content = CASE WHEN $14 THEN '' ELSE COALESCE($10, plan_content) END, \
+            close_reason = CASE WHEN $14 THEN '' ELSE COALESCE($11, close_reason) END, \
             opened_on = CASE WHEN $14 THEN $2 ELSE opened_on END \
             WHERE id = $12 AND state = $13";
         let reopen = matches!(mv, Move::Reopen { .. });
@@ -590,8 +627,27 @@ impl Db {
                 "请至少填写责任学校、包保教师或包保干部之一".into(),
             ));
         }
+        if let Some(code) = school_code {
+            if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(StoreError::Invalid(format!(
+                    "学校标识码应为10位数字，实为“{code}”"
+                )));
+            }
+        }
+        for (what, v) in [("包保教师", teacher), ("包保干部", official)] {
+            if v.is_some_and(|v| v.chars().count() > 50) {
+                return Err(StoreError::Invalid(format!(
+                    "{what}的姓名过长（最多50个字）"
+                )));
+            }
+        }
         let mut tx = Tx::begin(self).await?;
-        case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        let case = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        if case.state == CaseState::Closed {
+            return Err(StoreError::Invalid(format!(
+                "案件 {id} 已销号，不能再指定责任人；如需继续跟踪，请县级用户重新核查"
+            )));
+        }
         const SQL: &str = "UPDATE dropout_case SET school_code = COALESCE($1, school_code), \
             teacher = COALESCE($2, teacher), official = COALESCE($3, official) WHERE id = $4";
         tx_run!(&mut tx, |conn| sqlx::query(SQL)

@@ -154,8 +154,9 @@ async fn load(db: &Db, dir: &Path) -> Kids {
     }
     import(db, dir, ListKind::Residents, "residents.csv", &res, None).await;
     let att = format!(
-        "学校标识码,姓名,身份证件号\n2136000001,测试甲,{}\n2136000002,测试壬,{}\n",
-        k.a, k.l
+        // B is listed by another school than its own: still absent from its own school.
+        "学校标识码,姓名,身份证件号\n2136000001,测试甲,{}\n2136000002,测试壬,{}\n2136000002,测试乙,{}\n",
+        k.a, k.l, k.b
     );
     import(
         db,
@@ -210,6 +211,12 @@ async fn scan_finds_every_reason_and_rescans_idempotently() {
     let k = load(&db, dir.path()).await;
     let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
     let as_of = d(2023, 10, 15);
+
+    // A term with no registry is refused: every child would look never enrolled.
+    let spring24 = Term::new(2024, Season::Spring);
+    let refused = zizhu_app::dropout::scan(&db, &rules, d(2024, 3, 1), spring24, &county()).await;
+    assert!(refused.is_err());
+    assert!(db.cases(&CaseFilter::default()).await.unwrap().is_empty());
 
     let o = zizhu_app::dropout::scan(&db, &rules, as_of, AUTUMN, &county())
         .await
@@ -428,12 +435,26 @@ async fn scan_finds_every_reason_and_rescans_idempotently() {
         .unwrap();
     let by_id: BTreeMap<&str, &zizhu_app::school_age::SchoolAgeChild> =
         kids.iter().map(|c| (c.id_number.as_str(), c)).collect();
-    assert_eq!(kids.len(), 11, "A–H, J, L from the population, K from the poor list; not I");
+    assert_eq!(
+        kids.len(),
+        11,
+        "A–H, J, L from the population, K from the poor list; not I"
+    );
     assert!(!by_id.contains_key(k.i.as_str()));
     assert_eq!(by_id[k.a.as_str()].present, Some(true));
-    assert_eq!(by_id[k.g.as_str()].present, None, "G's school sent no return");
+    assert_eq!(
+        by_id[k.g.as_str()].present,
+        None,
+        "G's school sent no return"
+    );
     assert_eq!(by_id[k.k.as_str()].source, "建档立卡");
     assert_eq!(by_id[k.j.as_str()].status, None);
-    assert_eq!(by_id[k.j.as_str()].case.map(|c| c.1), Some(CaseState::Closed));
-    assert_eq!(by_id[k.h.as_str()].status, Some(zizhu_domain::Status::Enrolled));
+    assert_eq!(
+        by_id[k.j.as_str()].case.map(|c| c.1),
+        Some(CaseState::Closed)
+    );
+    assert_eq!(
+        by_id[k.h.as_str()].status,
+        Some(zizhu_domain::Status::Enrolled)
+    );
 }

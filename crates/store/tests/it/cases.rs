@@ -182,6 +182,16 @@ async fn ledger_moves_and_events(db: &Db) -> TestResult {
         (again.state, again.opened_on),
         (CaseState::Verifying, d(2024, 4, 1))
     );
+    // A new cycle: the last one's return and closing stay in the events only.
+    assert_eq!((again.returned_on, again.close_reason.as_str()), (None, ""));
+    // History runs forward: no move dated before the present state began.
+    let backwards = db
+        .move_case(a, &Move::Confirm, &u, d(2024, 3, 31), &r, "")
+        .await;
+    assert!(
+        matches!(&backwards, Err(zizhu_store::StoreError::Invalid(m)) if m.contains("早于")),
+        "{backwards:?}"
+    );
 
     // Not a dropout: studying elsewhere needs the school's name.
     db.move_case(b, &Move::Verify, &u, d(2023, 10, 16), &r, "")
@@ -238,6 +248,10 @@ async fn ledger_moves_and_events(db: &Db) -> TestResult {
     );
     assert!(db
         .assign_case(b, None, Some(" "), None, d(2023, 10, 17), &u)
+        .await
+        .is_err());
+    assert!(db
+        .assign_case(b, Some("'; DROP TABLE x"), None, None, d(2023, 10, 17), &u)
         .await
         .is_err());
     assert!(db
@@ -300,5 +314,18 @@ async fn one_open_case_per_child(db: &Db) -> TestResult {
     let second = open(db, &[child(3)]).await?;
     assert_ne!(second, first);
     assert_eq!(db.cases_of(&ids(3)).await?.len(), 2);
+    // The closed case cannot be reopened while the child has an open one; nor assigned.
+    let reopen = Move::Reopen {
+        reason: "复查".into(),
+    };
+    let refused = db.move_case(a, &reopen, &c, d(2023, 10, 19), &r, "").await;
+    assert!(
+        matches!(&refused, Err(zizhu_store::StoreError::Invalid(m)) if m.contains(&second[0].to_string())),
+        "{refused:?}"
+    );
+    assert!(db
+        .assign_case(a, None, Some("班主任"), None, d(2023, 10, 19), &c)
+        .await
+        .is_err());
     Ok(())
 }
