@@ -268,7 +268,14 @@ pub async fn staleness(db: &Db, policy_sha256: &str, term: Term) -> Result<Vec<S
         .imports()
         .await?
         .into_iter()
+        // The population list and the schools' returns are for dropout control only.
         .filter(|b| b.imported_at > run.started_at)
+        .filter(|b| {
+            !matches!(
+                b.kind,
+                zizhu_domain::ListKind::Residents | zizhu_domain::ListKind::Attendance
+            )
+        })
         .map(|b| format!("{}《{}》", b.kind.zh(), b.file_name))
         .collect();
     if !newer.is_empty() {

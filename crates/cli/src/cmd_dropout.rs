@@ -28,8 +28,10 @@ pub struct MoveArgs {
     /// 送教教师、频次、内容（home_teaching）
     #[arg(long)]
     pub teacher: Option<String>,
+    /// 送教频次，如“每月两次”（home_teaching）
     #[arg(long)]
     pub frequency: Option<String>,
+    /// 送教内容，如“语文、数学、康复训练”（home_teaching）
     #[arg(long)]
     pub content: Option<String>,
     /// 销号或重新核查的原因（close、reopen），或其他变更的说明

@@ -67,14 +67,14 @@ enum Command {
         #[arg(long, default_value_t = 2023)]
         seed: u64,
     },
-    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions
+    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance
     Import {
         /// 名单类型
         #[arg(value_parser = parse_kind)]
         kind: ListKind,
         /// 要导入的文件（xlsx、xls、csv 或 txt，按内容识别格式和编码）
         file: PathBuf,
-        /// 学期（导入学籍时必填），如 2023-autumn
+        /// 学期（导入学籍、在校学生名单时必填），如 2023-autumn
         #[arg(long, value_parser = parse_term)]
         term: Option<Term>,
         /// 只校验，不写入数据库
@@ -108,7 +108,7 @@ enum Command {
         #[arg(long)]
         full_id: bool,
     },
-    /// 控辍保学：比对疑似失学辍学儿童、列出超期案件
+    /// 控辍保学：比对（scan）、超期（overdue）、统计（report）、台账（ledger、school-age）
     Dropout {
         #[command(subcommand)]
         which: DropoutCmd,
