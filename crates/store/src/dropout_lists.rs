@@ -205,7 +205,6 @@ impl Db {
         term: Term,
         mut f: impl FnMut(RegistryBrief),
     ) -> StoreResult<()> {
-        const PAGE: i64 = 50_000;
         const SQL: &str =
             "SELECT id, id_number, name, school_code, grade, status, sex FROM student \
             WHERE term_seq = $1 AND id > $2 ORDER BY id LIMIT $3";
@@ -213,41 +212,18 @@ impl Db {
             school_code, grade, status, sex)) FROM (SELECT * FROM student WHERE term_seq = $1 \
             AND id > $2 ORDER BY id LIMIT $3)";
         let seq = crate::convert::term_seq(term);
-        let mut after = 0i64;
-        loop {
-            let page: Vec<KeyedBrief> = match self {
-                Db::Sqlite(pool) => {
-                    let json: String = sqlx::query_scalar(SQLITE_JSON)
-                        .bind(seq)
-                        .bind(after)
-                        .bind(PAGE)
-                        .fetch_one(pool)
-                        .await
-                        .ctx("读取学籍")?;
-                    serde_json::from_str(&json)
-                        .map_err(|e| StoreError::Corrupt(format!("学籍数据无法解析：{e}")))?
-                }
-                Db::Postgres(pool) => sqlx::query_as(SQL)
-                    .bind(seq)
-                    .bind(after)
-                    .bind(PAGE)
-                    .fetch_all(pool)
-                    .await
-                    .ctx("读取学籍")?,
-            };
-            let Some(last) = page.last().map(|k| k.id) else {
-                break;
-            };
-            // SQLite hands the subquery's rows to the aggregate in its order; checked anyway.
-            if page.windows(2).any(|w| w[0].id >= w[1].id) {
-                return Err(StoreError::Corrupt("学籍分页顺序异常".into()));
-            }
-            for k in page {
+        self.keyset_read(
+            SQL,
+            SQLITE_JSON,
+            Some(seq),
+            50_000,
+            "读取学籍",
+            |k: KeyedBrief| {
                 f(k.row().try_into()?);
-            }
-            after = last;
-        }
-        Ok(())
+                Ok(())
+            },
+        )
+        .await
     }
 }
 
@@ -379,7 +355,6 @@ impl Db {
         term: Term,
         mut f: impl FnMut(String, String),
     ) -> StoreResult<()> {
-        const PAGE: i64 = 100_000;
         // `+term_seq`: walk the key from `$2` (the term's index is by ID number; with it
         // SQLite sorted the whole term again for every page).
         const SQL: &str = "SELECT id, school_code, id_number FROM attendance \
@@ -388,38 +363,19 @@ impl Db {
             id_number)) FROM (SELECT id, school_code, id_number FROM attendance \
             WHERE +term_seq = $1 AND id > $2 ORDER BY id LIMIT $3)";
         let seq = crate::convert::term_seq(term);
-        let mut after = 0i64;
-        loop {
-            let page: Vec<KeyedAttendance> = match self {
-                Db::Sqlite(pool) => {
-                    let json: String = sqlx::query_scalar(SQLITE_JSON)
-                        .bind(seq)
-                        .bind(after)
-                        .bind(PAGE)
-                        .fetch_one(pool)
-                        .await
-                        .ctx("读取在校学生名单")?;
-                    serde_json::from_str(&json).map_err(|e| {
-                        StoreError::Corrupt(format!("在校学生名单数据无法解析：{e}"))
-                    })?
-                }
-                Db::Postgres(pool) => sqlx::query_as(SQL)
-                    .bind(seq)
-                    .bind(after)
-                    .bind(PAGE)
-                    .fetch_all(pool)
-                    .await
-                    .ctx("读取在校学生名单")?,
-            };
-            let Some(last) = page.iter().map(|a| a.id).max() else {
-                break;
-            };
-            for a in page {
+        let op = "读取在校学生名单";
+        self.keyset_read(
+            SQL,
+            SQLITE_JSON,
+            Some(seq),
+            100_000,
+            op,
+            |a: KeyedAttendance| {
                 f(a.school_code, a.id_number);
-            }
-            after = last;
-        }
-        Ok(())
+                Ok(())
+            },
+        )
+        .await
     }
 }
 
@@ -439,41 +395,95 @@ impl Db {
         op: &'static str,
         mut f: impl FnMut(String),
     ) -> StoreResult<()> {
-        const PAGE: i64 = 100_000;
         // Our own table names only.
         let sql = format!("SELECT id, id_number FROM {table} WHERE id > $1 ORDER BY id LIMIT $2");
         let json = format!(
             "SELECT json_group_array(json_array(id, id_number)) FROM \
              (SELECT id, id_number FROM {table} WHERE id > $1 ORDER BY id LIMIT $2)"
         );
+        self.keyset_read(&sql, &json, None, 100_000, op, |k: KeyedId| {
+            f(k.id_number);
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// A row read in keyset pages: its key orders the pages.
+trait Keyed {
+    fn key(&self) -> i64;
+}
+
+impl Db {
+    /// Reads rows `R` in pages of `page`, ordered by key, from `pg` (PostgreSQL) or `sqlite_json`
+    /// (SQLite: one JSON array per page, see [`Db::student_page`]), handing each to `f`. The SQL
+    /// binds `scope` (when given, first), then the last key read, then the page size.
+    async fn keyset_read<R>(
+        &self,
+        pg: &str,
+        sqlite_json: &str,
+        scope: Option<i64>,
+        page: i64,
+        op: &'static str,
+        mut f: impl FnMut(R) -> StoreResult<()>,
+    ) -> StoreResult<()>
+    where
+        R: Keyed
+            + serde::de::DeserializeOwned
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
         let mut after = 0i64;
         loop {
-            let page: Vec<KeyedId> = match self {
+            let rows: Vec<R> = match self {
                 Db::Sqlite(pool) => {
-                    let text: String = sqlx::query_scalar(sqlx::AssertSqlSafe(json.clone()))
-                        .bind(after)
-                        .bind(PAGE)
-                        .fetch_one(pool)
-                        .await
-                        .ctx(op)?;
-                    serde_json::from_str(&text)
+                    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(
+                        sqlite_json.to_string(),
+                    ));
+                    if let Some(s) = scope {
+                        q = q.bind(s);
+                    }
+                    let json = q.bind(after).bind(page).fetch_one(pool).await.ctx(op)?;
+                    serde_json::from_str(&json)
                         .map_err(|e| StoreError::Corrupt(format!("{op}：数据无法解析：{e}")))?
                 }
-                Db::Postgres(pool) => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                    .bind(after)
-                    .bind(PAGE)
-                    .fetch_all(pool)
-                    .await
-                    .ctx(op)?,
+                Db::Postgres(pool) => {
+                    let mut q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(pg.to_string()));
+                    if let Some(s) = scope {
+                        q = q.bind(s);
+                    }
+                    q.bind(after).bind(page).fetch_all(pool).await.ctx(op)?
+                }
             };
-            let Some(last) = page.iter().map(|k| k.id).max() else {
+            let Some(last) = rows.last().map(Keyed::key) else {
                 break;
             };
-            for k in page {
-                f(k.id_number);
+            // SQLite hands the subquery's rows to the aggregate in its order; checked anyway.
+            if rows.windows(2).any(|w| w[0].key() >= w[1].key()) {
+                return Err(StoreError::Corrupt(format!("{op}：分页顺序异常")));
+            }
+            for r in rows {
+                f(r)?;
             }
             after = last;
         }
         Ok(())
+    }
+}
+
+impl Keyed for KeyedBrief {
+    fn key(&self) -> i64 {
+        self.id
+    }
+}
+impl Keyed for KeyedAttendance {
+    fn key(&self) -> i64 {
+        self.id
+    }
+}
+impl Keyed for KeyedId {
+    fn key(&self) -> i64 {
+        self.id
     }
 }
