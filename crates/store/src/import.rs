@@ -36,6 +36,8 @@ pub struct ImportTx {
     meta: ImportMeta,
     /// 高考录取: years whose previous rows were already deleted in this import.
     years_cleared: HashSet<i32>,
+    /// 在校学生: schools whose previous rows of the term were already deleted in this import.
+    schools_cleared: HashSet<String>,
     inserted: i64,
 }
 
@@ -47,6 +49,8 @@ impl Db {
     /// version of the list in the same transaction —
     /// - 学籍 (students): the rows of the same term;
     /// - 高考录取 (college admissions): each year the file contains, when its first row arrives;
+    /// - 在校学生 (attendance returns): the term's rows of each school the file contains, when
+    ///   its first row arrives;
     /// - every other list: all its rows (低保, 特困供养 and 城镇困难家庭 each only their own kind).
     ///
     /// On SQLite this takes the database's write lock until commit or rollback.
@@ -91,6 +95,7 @@ impl Db {
             id,
             meta: meta.clone(),
             years_cleared: HashSet::new(),
+            schools_cleared: HashSet::new(),
             inserted: 0,
         })
     }
@@ -197,7 +202,8 @@ impl ImportTx {
                         "导入在校学生名单必须指定学期（如 2023-autumn）".to_string(),
                     )
                 })?;
-                import_rows::attendance(tx, self.id, term, &entries).await?
+                import_rows::attendance(tx, self.id, term, &mut self.schools_cleared, &entries)
+                    .await?
             }
         }
         self.inserted = self

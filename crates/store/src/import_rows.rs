@@ -18,7 +18,7 @@ type Rows<'a, T> = [(i64, &'a T)];
 
 /// Deletes the previous version of the list `kind` at the start of an import: 学籍 rows of
 /// `term`, the rows of the same assistance kind, or the whole list. 高考录取 is replaced year by
-/// year in [`admissions`] instead.
+/// year in [`admissions`] and 在校学生 school by school in [`attendance`] instead.
 pub(crate) async fn delete_previous(
     tx: &mut Tx,
     kind: ListKind,
@@ -44,12 +44,9 @@ pub(crate) async fn delete_previous(
             exec!("DELETE FROM assistance WHERE kind = $1", kind.key())
         }
         ListKind::Disabled => exec!("DELETE FROM disabled_person"),
-        ListKind::CollegeAdmissions => Ok(0),
+        // Replaced year by year and school by school as their rows arrive.
+        ListKind::CollegeAdmissions | ListKind::Attendance => Ok(0),
         ListKind::Residents => exec!("DELETE FROM resident"),
-        ListKind::Attendance => exec!(
-            "DELETE FROM attendance WHERE term_seq = $1",
-            term.map(term_seq)
-        ),
     };
     deleted.ctx("删除旧版名单").map(|_| ())
 }
@@ -102,12 +99,31 @@ pub(crate) async fn residents(
     .await
 }
 
+/// Deletes the term's previous rows of each school seen for the first time in this import (a
+/// school's new return replaces its old one; other schools' returns stay), then inserts.
 pub(crate) async fn attendance(
     tx: &mut Tx,
     import_id: i64,
     term: Term,
+    schools_cleared: &mut HashSet<String>,
     rows: &Rows<'_, AttendanceEntry>,
 ) -> StoreResult<()> {
+    const DELETE: &str = "DELETE FROM attendance WHERE term_seq = $1 AND school_code = $2";
+    let new_schools: BTreeSet<&str> = rows
+        .iter()
+        .map(|(_, a)| a.school_code.as_str())
+        .filter(|s| !schools_cleared.contains(*s))
+        .collect();
+    for school in new_schools {
+        tx_run!(&mut *tx, |conn| sqlx::query(DELETE)
+            .bind(term_seq(term))
+            .bind(school)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+        .ctx("删除该校旧版在校学生名单")?;
+        schools_cleared.insert(school.to_string());
+    }
     const HEAD: &str = "INSERT INTO attendance (import_id, term, term_seq, row_no, school_code, \
         id_number, name) VALUES ";
     let term_key = term.to_string();

@@ -6,6 +6,7 @@ use zizhu_domain::{AttendanceEntry, IdNumber, ListKind, ListRecord, Resident, St
 use zizhu_store::Db;
 
 story!(scan_reads);
+story!(returns_replaced_school_by_school);
 
 fn resident(n: u32) -> Result<Resident, Box<dyn std::error::Error + Send + Sync>> {
     Ok(Resident {
@@ -48,14 +49,6 @@ async fn scan_reads(db: &Db) -> TestResult {
         rows.into_iter().map(ListRecord::Resident).collect(),
     )
     .await?;
-    let attend =
-        |n: u32, school: &str| -> Result<ListRecord, Box<dyn std::error::Error + Send + Sync>> {
-            Ok(ListRecord::Attendance(AttendanceEntry {
-                school_code: school.into(),
-                id: IdNumber::parse(&ids(n))?.0,
-                name: "测试学生".into(),
-            }))
-        };
     import(
         db,
         meta(ListKind::Attendance, "a.csv", Some(autumn(2023))),
@@ -101,5 +94,56 @@ async fn scan_reads(db: &Db) -> TestResult {
     let p = db.poor_members_by_id(&[ids(21)]).await?;
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].record.id.as_str(), ids(21));
+    Ok(())
+}
+
+fn attend(n: u32, school: &str) -> Result<ListRecord, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(ListRecord::Attendance(AttendanceEntry {
+        school_code: school.into(),
+        id: IdNumber::parse(&ids(n))?.0,
+        name: "测试学生".into(),
+    }))
+}
+
+/// Schools send their returns one by one: a school's new return for a term replaces that
+/// school's old one only; other schools' returns and other terms stay. A file listing two
+/// schools replaces both, even when one school's rows are split over several batches.
+async fn returns_replaced_school_by_school(db: &Db) -> TestResult {
+    let read = |term| async move {
+        let mut att = Vec::new();
+        db.each_attendance_brief(term, |s, id| att.push((s, id)))
+            .await
+            .map(|_| att)
+    };
+    let pair = |s: &str, n: u32| (s.to_string(), ids(n));
+    let a = meta(ListKind::Attendance, "a.csv", Some(autumn(2023)));
+    import(db, a.clone(), vec![attend(1, "S1")?, attend(2, "S1")?]).await?;
+    import(db, a.clone(), vec![attend(3, "S2")?]).await?;
+    import(
+        db,
+        meta(ListKind::Attendance, "c.csv", Some(spring(2024))),
+        vec![attend(5, "S1")?],
+    )
+    .await?;
+    let mut both = read(autumn(2023)).await?;
+    both.sort();
+    assert_eq!(both, vec![pair("S1", 1), pair("S1", 2), pair("S2", 3)]);
+
+    // S1 sends a corrected return: child 2 has left, child 4 came.
+    import(db, a.clone(), vec![attend(1, "S1")?, attend(4, "S1")?]).await?;
+    let mut now = read(autumn(2023)).await?;
+    now.sort();
+    assert_eq!(now, vec![pair("S1", 1), pair("S1", 4), pair("S2", 3)]);
+    assert_eq!(read(spring(2024)).await?, vec![pair("S1", 5)]);
+
+    // One file, two schools, S2's rows in two batches: S2's old row goes, both new rows stay.
+    let mut tx = db.begin_import(&a).await?;
+    tx.insert_batch(&[(2, attend(6, "S2")?), (3, attend(7, "S1")?)])
+        .await?;
+    tx.insert_batch(&[(4, attend(8, "S2")?)]).await?;
+    tx.commit(3, 0).await?;
+    let mut last = read(autumn(2023)).await?;
+    last.sort();
+    assert_eq!(last, vec![pair("S1", 7), pair("S2", 6), pair("S2", 8)]);
     Ok(())
 }
