@@ -11,6 +11,7 @@ mod cmd_store;
 mod config;
 mod demo;
 mod ui;
+mod zh_clap;
 
 use chrono::NaiveDate;
 #[allow(unused_imports)]
@@ -392,10 +393,25 @@ fn quiet_on_closed_pipe() {
 
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
-    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let refused = |e: clap::Error| -> ExitCode {
+        match zh_clap::message(&e) {
+            Some(msg) => {
+                // What the user typed is quoted: no control characters reach the terminal.
+                let lines: Vec<String> = msg.split('\n').map(cmd_data::printable).collect();
+                eprintln!("错误：{}", lines.join("\n"));
+                ExitCode::from(2)
+            }
+            None => e.exit(), // help or version, printed by clap
+        }
+    };
+    let command = zh_clap::localize(<Cli as clap::CommandFactory>::command());
+    let matches = match command.try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return refused(e),
+    };
     let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(e) => e.exit(),
+        Err(e) => return refused(e),
     };
     // The demo and the bench fill their database with sample people: only a database named on
     // their own command line is used, never one from ZIZHU_DATABASE_URL or the config file.
