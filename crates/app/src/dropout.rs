@@ -31,6 +31,40 @@ pub struct ScanOutcome {
     /// Schools in the registry with students of compulsory stage that sent no return for the
     /// term: their students could not be compared with attendance.
     pub schools_without_return: Vec<String>,
+    /// Cases of children monitored after returning to school who are suspects again (flagged
+    /// 待核实), by case id.
+    pub returned_again: Vec<i64>,
+    /// Inputs the scan had none of: the comparisons they feed were not made.
+    pub missing: Vec<MissingInput>,
+}
+
+/// A list the scan found empty, so a comparison could not be made (the scan still runs: the
+/// others stand on their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingInput {
+    /// No 户籍适龄人口 list: children never enrolled are found only among poor households.
+    Residents,
+    /// No 建档立卡 list: no 脱贫户辍学学生 comparison, and the group 脱贫家庭 is never set.
+    PoorHouseholds,
+    /// No school sent a 在校学生 return for the term: nobody is found absent.
+    Returns,
+    /// No registry for this earlier term: 休学 past the limit cannot be judged.
+    EarlierRegistry(Term),
+}
+
+impl MissingInput {
+    /// What was missing and what the scan could therefore not find, in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            MissingInput::Residents => "未导入户籍适龄人口名单（residents）：适龄未入学只在脱贫户成员中比对".into(),
+            MissingInput::PoorHouseholds => "未导入建档立卡脱贫户名单（poor_households）：未做脱贫户辍学学生比对".into(),
+            MissingInput::Returns => "本学期没有任何学校报送在校学生名单（attendance）：未做“学籍—在校”比对，无法发现在籍不在校".into(),
+            MissingInput::EarlierRegistry(t) => format!(
+                "{}未导入学籍：无法判断休学是否超过规定学期数，休学学生本次未列为疑似",
+                t.label_zh()
+            ),
+        }
+    }
 }
 
 /// A registry row as the scan needs it.
@@ -61,6 +95,8 @@ pub async fn scan(
     actor: &Actor,
 ) -> Result<ScanOutcome, AppError> {
     let t0 = std::time::Instant::now();
+    // Opened first: no import replaces a list while the scan reads them.
+    let mut tx = db.begin_scan(as_of, term, actor).await?;
     // Compulsory age from the birth date in the ID's digits (GB 11643-1999 §4.3).
     let (after, up_to) = rules.compulsory_births(as_of).unwrap_or((0, 0));
     let of_age = |k: u64| {
@@ -158,9 +194,16 @@ pub async fn scan(
 
     // 休学 in each of the previous terms that, with this one, make the limit.
     let mut suspended_before: Option<HashSet<String>> = None;
+    let mut missing = Vec::new();
+    if reporting.is_empty() {
+        missing.push(MissingInput::Returns);
+    }
     let mut t = term;
     for _ in 1..rules.suspension_terms {
         t = t.previous();
+        if db.student_count(t).await? == 0 {
+            missing.push(MissingInput::EarlierRegistry(t));
+        }
         let ids = db.ids_with_status(t, Status::Suspended).await?;
         suspended_before = Some(match suspended_before {
             None => ids,
@@ -232,7 +275,9 @@ pub async fn scan(
     // Comparison 1 with the household registration, and 2 for those enrolled: every ID is
     // compared; the rows of the few suspects are read afterwards.
     let mut pending: Vec<(String, Vec<SuspectReason>)> = Vec::new();
+    let mut residents = 0_u64;
     db.each_resident_id(|id| {
+        residents += 1;
         let Some(k) = id_key(&id) else { return };
         let of_age = of_age(k);
         if !of_age || !population.insert(k) {
@@ -291,6 +336,12 @@ pub async fn scan(
         suspects.insert(id, Suspect { case, reasons });
     }
 
+    if residents == 0 {
+        missing.push(MissingInput::Residents);
+    }
+    if poor_ids.is_empty() {
+        missing.push(MissingInput::PoorHouseholds);
+    }
     let t_residents = t0.elapsed();
     // Members of registered-poor households of compulsory age are in the population too.
     let mut pending: Vec<(String, Vec<SuspectReason>)> = Vec::new();
@@ -419,18 +470,25 @@ pub async fn scan(
 
     let t_compare = t0.elapsed();
     // Into the ledger.
-    let mut tx = db.begin_scan(as_of, term, actor).await?;
     let known = tx.known_cases().await?;
     let mut summary = ScanSummary {
         population: population.len() as i64,
         suspects: suspects.len() as i64,
         ..ScanSummary::default()
     };
+    let mut returned_again = Vec::new();
     for (id, s) in &suspects {
         match known.get(id) {
             Some(k) if k.case.state != CaseState::Closed => {
-                tx.refind(&k.case, &s.case.reasons, &s.case.groups).await?;
+                let key = id_key(id).unwrap_or(0);
+                let in_registry = registry.get(&key).map(|e| &*e.school);
+                let relapse = tx
+                    .refind(&k.case, &s.case.reasons, &s.case.groups, in_registry)
+                    .await?;
                 summary.refound += 1;
+                if relapse {
+                    returned_again.push(k.case.id);
+                }
             }
             Some(k) if k.closed_as_not_dropout => summary.refound += 1,
             _ => {
@@ -487,6 +545,8 @@ pub async fn scan(
         summary,
         by_reason: by_reason.into_iter().collect(),
         schools_without_return,
+        returned_again,
+        missing,
     })
 }
 

@@ -223,10 +223,12 @@ pub fn ledger_lines(
                 outcome.push(format!("{} 复学于 {}", day(d), c.returned_school));
             }
             if !c.plan_teacher.is_empty() {
-                outcome.push(format!(
-                    "送教上门：{}，{}，{}",
-                    c.plan_teacher, c.plan_frequency, c.plan_content
-                ));
+                let plan = [&c.plan_teacher, &c.plan_frequency, &c.plan_content]
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>();
+                outcome.push(format!("送教上门：{}", plan.join("，")));
             }
             if !c.close_reason.is_empty() {
                 outcome.push(format!("销号：{}", c.close_reason));

@@ -4,6 +4,7 @@
 
 pub mod compute;
 pub mod dropout;
+pub mod dropout_as_of;
 pub mod dropout_report;
 pub mod explain;
 pub mod import;

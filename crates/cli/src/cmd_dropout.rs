@@ -113,6 +113,17 @@ pub(crate) fn print_scan(
         "  新立案 {} 件，已有案件再次发现 {} 件，已有案件待核实 {} 件",
         s.opened, s.refound, s.recheck
     );
+    if !o.returned_again.is_empty() {
+        let ids: Vec<String> = o.returned_again.iter().map(i64::to_string).collect();
+        println!(
+            "  注意：{} 名复学监测期内的儿童再次被比对为疑似，已标记待核实（案件 {}）；如已再次辍学，请用 zizhu case move 案件号 persuade 重新劝返",
+            ids.len(),
+            ids.join("、")
+        );
+    }
+    for m in &o.missing {
+        println!("  注意：{}", m.zh());
+    }
     if !o.schools_without_return.is_empty() {
         let named: Vec<String> = o
             .schools_without_return
@@ -367,9 +378,22 @@ pub async fn show(ctx: &Ctx, id: i64, full_id: bool) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// Builds the move `key` from its options; a missing option is an error naming it.
-fn build_move(key: &str, a: &MoveArgs, on: NaiveDate) -> anyhow::Result<Move> {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+/// Builds the move `key` from its options. A missing option is refused here, naming the option
+/// (the domain's check would name only what is missing); so is a county-only move at another
+/// level.
+fn build_move(key: &str, a: &MoveArgs, on: NaiveDate, level: UserLevel) -> Result<Move, String> {
+    let need = |v: &Option<String>, flag: &str, what: &str| -> Result<String, String> {
+        match v.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => Ok(t.to_string()),
+            _ => Err(format!("请用 {flag} 给出{what}")),
+        }
+    };
+    if matches!(key, "close" | "reopen") && level != UserLevel::County {
+        return Err(format!(
+            "销号和重新核查只能由县级用户操作（当前 --level {}；县级请用 --level county）",
+            level.key()
+        ));
+    }
     Ok(match key {
         "verify" => Move::Verify,
         "confirm" => Move::Confirm,
@@ -383,32 +407,37 @@ fn build_move(key: &str, a: &MoveArgs, on: NaiveDate) -> anyhow::Result<Move> {
                         .iter()
                         .map(|x| format!("{}（{}）", x.key(), x.zh()))
                         .collect();
-                    anyhow::anyhow!("请用 --reason 给出非辍学原因：{}", all.join("、"))
+                    format!("请用 --reason 给出非辍学原因：{}", all.join("、"))
                 })?;
+            let school = if reason == NotDropoutReason::StudyingElsewhere {
+                Some(need(&a.school, "--school", "就读学校名称")?)
+            } else {
+                a.school.clone()
+            };
             Move::NotDropout {
                 reason,
-                evidence: text(&a.evidence),
-                school: a.school.clone(),
+                evidence: need(&a.evidence, "--evidence", "核查说明和证明材料")?,
+                school,
             }
         }
         "return" => Move::Return {
-            school: text(&a.school),
+            school: need(&a.school, "--school", "复学学校（学校标识码）")?,
             on: a.date.unwrap_or(on),
         },
         "home_teaching" => Move::HomeTeaching {
-            teacher: text(&a.teacher),
-            frequency: text(&a.frequency),
-            content: text(&a.content),
+            teacher: need(&a.teacher, "--teacher", "送教教师")?,
+            frequency: need(&a.frequency, "--frequency", "送教频次")?,
+            content: need(&a.content, "--content", "送教内容")?,
         },
         "close" => Move::Close {
-            reason: text(&a.note),
+            reason: need(&a.note, "--note", "销号原因")?,
         },
         "reopen" => Move::Reopen {
-            reason: text(&a.note),
+            reason: need(&a.note, "--note", "重新核查的原因")?,
         },
         other => {
             let all: Vec<String> = MOVES.iter().map(|(k, zh)| format!("{k}（{zh}）")).collect();
-            anyhow::bail!("未知的操作 {other}；可用：{}", all.join("、"))
+            return Err(format!("未知的操作 {other}；可用：{}", all.join("、")));
         }
     })
 }
@@ -428,7 +457,13 @@ pub async fn move_case(
         eprintln!("未执行：操作日期 {} 晚于今天", on.format("%Y-%m-%d"));
         return Ok(1);
     }
-    let mv = build_move(key, args, on)?;
+    let mv = match build_move(key, args, on, level) {
+        Ok(mv) => mv,
+        Err(msg) => {
+            eprintln!("未执行：{msg}");
+            return Ok(1);
+        }
+    };
     let db = ctx.db().await?;
     let note = match mv {
         Move::Close { .. } | Move::Reopen { .. } => String::new(),
@@ -586,7 +621,7 @@ pub(crate) async fn write_report(
     on: NaiveDate,
     path: &std::path::Path,
 ) -> anyhow::Result<(zizhu_app::dropout_report::DropoutReport, String)> {
-    let cases = db.cases(&CaseFilter::default()).await?;
+    let (cases, _) = zizhu_app::dropout_as_of::cases_as_of(db, &CaseFilter::default(), on).await?;
     let schools = db.schools().await?;
     let r = zizhu_app::dropout_report::report(&cases, &schools, rules, on);
     let title = format!("控辍保学工作统计（截至 {}）", on.format("%Y-%m-%d"));
@@ -654,8 +689,7 @@ pub(crate) async fn write_ledger(
     path: &std::path::Path,
     full_id: bool,
 ) -> anyhow::Result<usize> {
-    let cases = db.cases(filter).await?;
-    let latest = db.latest_case_events().await?;
+    let (cases, latest) = zizhu_app::dropout_as_of::cases_as_of(db, filter, on).await?;
     let schools = db.schools().await?;
     let scope = ledger_scope(filter);
     use zizhu_app::dropout_report::{ledger_lines, ledger_sheet, was_confirmed};

@@ -49,6 +49,7 @@ macro_rules! tx_run {
 mod audit;
 mod bind;
 mod bulk;
+mod case_moves;
 mod cases;
 mod check;
 mod compute;

@@ -3,10 +3,11 @@
 //! Two scans never interleave (an advisory lock on PostgreSQL, the single writer on SQLite), and
 //! at most one open case per child is a unique index, not only this code.
 
-use crate::cases::{add_event, join_keys, Actor, Event, NewCase, RawCase, CASE_COLS};
+use crate::case_moves::{add_event, Event};
+use crate::cases::{join_keys, Actor, NewCase, RawCase, CASE_COLS};
 use crate::error::{Ctx, StoreResult};
 use crate::tx::Tx;
-use crate::{CaseRow, Db};
+use crate::{CaseRow, Db, LISTS_LOCK};
 use chrono::{NaiveDate, Utc};
 use std::collections::HashMap;
 use zizhu_domain::dropout::{AttentionGroup, CaseState, SuspectReason};
@@ -48,7 +49,9 @@ pub struct ScanTx {
 }
 
 impl Db {
-    /// Opens a scan as of `as_of` for `term`, by `actor`.
+    /// Opens a scan as of `as_of` for `term`, by `actor`. Open it before reading the lists the
+    /// scan compares: until it commits or is dropped, no import can replace one of them, so the
+    /// scan sees one version of each (an import under way is waited for).
     pub async fn begin_scan(
         &self,
         as_of: NaiveDate,
@@ -60,6 +63,9 @@ impl Db {
             RETURNING id";
         let mut tx = Tx::begin(self).await?;
         tx.lock(SCAN_LOCK).await?;
+        // The lists are read while this transaction is open: no import replaces one of them
+        // meanwhile (on SQLite, BEGIN IMMEDIATE already keeps every other writer out).
+        tx.lock_shared(LISTS_LOCK).await?;
         let term = term.to_string();
         let id: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(SQL)
             .bind(as_of)
@@ -157,29 +163,55 @@ impl ScanTx {
 
     /// A suspect found again: the case keeps its state; reasons and groups are brought up to
     /// date (with an event when they changed) and a pending recheck flag is cleared.
+    ///
+    /// When the registry now has the child in another school (`registry_school`), that school
+    /// becomes the responsible one (以校为主), with an event. A child found again while monitored
+    /// after returning to school (复学监测) is flagged 待核实 with an event instead: if the child
+    /// has left school again, the case is moved back to persuading. Returns whether it was.
     pub async fn refind(
         &mut self,
         case: &CaseRow,
         reasons: &[SuspectReason],
         groups: &[AttentionGroup],
-    ) -> StoreResult<()> {
+        registry_school: Option<&str>,
+    ) -> StoreResult<bool> {
         const SQL: &str = "UPDATE dropout_case SET reasons = $1, groups = $2, last_scan = $3, \
-            recheck = FALSE WHERE id = $4";
+            recheck = $5, school_code = COALESCE($6, school_code) WHERE id = $4";
+        let relapse = case.state == CaseState::Returned;
+        let moved = registry_school.filter(|s| !s.is_empty() && *s != case.child.school_code);
         tx_run!(&mut self.tx, |conn| sqlx::query(SQL)
             .bind(join_keys(reasons, SuspectReason::key))
             .bind(join_keys(groups, AttentionGroup::key))
             .bind(self.id)
             .bind(case.id)
+            .bind(relapse)
+            .bind(moved)
             .execute(conn)
             .await
             .map(|r| r.rows_affected()))
         .ctx("更新案件")?;
-        if case.child.reasons != reasons || case.recheck {
-            let reasons: Vec<&str> = reasons.iter().map(|r| r.zh()).collect();
-            let note = format!("再次比对仍为疑似：{}", reasons.join("；"));
+        if let Some(school) = moved {
+            let old = match case.child.school_code.as_str() {
+                "" => "（无）",
+                s => s,
+            };
+            let note = format!("学籍显示该儿童本学期在 {school}，负责学校由 {old} 改为 {school}");
             self.event(case.id, "scan", None, None, &note).await?;
         }
-        Ok(())
+        let zh: Vec<&str> = reasons.iter().map(|r| r.zh()).collect();
+        if relapse {
+            if !case.recheck || case.child.reasons != reasons {
+                let note = format!(
+                    "复学监测期内再次比对为疑似：{}。待核实：如已再次辍学，请重新劝返（persuade）",
+                    zh.join("；")
+                );
+                self.event(case.id, "scan", None, None, &note).await?;
+            }
+        } else if case.child.reasons != reasons || case.recheck {
+            let note = format!("再次比对仍为疑似：{}", zh.join("；"));
+            self.event(case.id, "scan", None, None, &note).await?;
+        }
+        Ok(relapse)
     }
 
     /// An open case whose child this scan did not find a suspect: flagged for verification

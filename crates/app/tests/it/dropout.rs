@@ -412,8 +412,35 @@ async fn scan_finds_every_reason_and_rescans_idempotently() {
         .unwrap();
     assert_eq!((junior.figures.found, junior.figures.returned), (3, 1));
 
+    // The same report as it stood on past days, rebuilt from the cases' histories: on 16 Oct
+    // J was being verified and nothing else had moved; on 31 Oct J was closed, C persuaded
+    // (its return is dated 1 Nov) and D taught at home.
+    for (day, want) in [
+        (d(2023, 10, 14), (0, 0, 0, 0, 0, 0, 0)),
+        (d(2023, 10, 16), (7, 7, 0, 0, 0, 0, 0)),
+        (d(2023, 10, 31), (7, 4, 1, 2, 0, 1, 1)),
+        (on, (7, 4, 1, 2, 1, 1, 1)),
+    ] {
+        let (then, _) = zizhu_app::dropout_as_of::cases_as_of(&db, &CaseFilter::default(), day)
+            .await
+            .unwrap();
+        let f = zizhu_app::dropout_report::report(&then, &schools, &rules, day).county;
+        let got = (
+            f.found,
+            f.verifying,
+            f.not_dropout,
+            f.confirmed,
+            f.returned,
+            f.home_teaching,
+            f.closed,
+        );
+        assert_eq!(got, want, "as of {day}");
+    }
+
     // The ledger: masked IDs, the latest action, the outcome.
-    let latest = db.latest_case_events().await.unwrap();
+    let (cases, latest) = zizhu_app::dropout_as_of::cases_as_of(&db, &CaseFilter::default(), on)
+        .await
+        .unwrap();
     let lines =
         zizhu_app::dropout_report::ledger_lines(&cases, &latest, &schools, &rules, on, false);
     let d_line = lines.iter().find(|l| l.case_id == dc).unwrap();
@@ -457,4 +484,187 @@ async fn scan_finds_every_reason_and_rescans_idempotently() {
         by_id[k.h.as_str()].status,
         Some(zizhu_domain::Status::Enrolled)
     );
+}
+
+/// A child persuaded back (C) whom a later scan finds out of school again during monitoring is
+/// flagged 待核实 and can be persuaded again (the return is then cleared); a child the registry
+/// now has at another school (F) gets that school as the responsible one (以校为主).
+#[tokio::test]
+async fn rescan_flags_a_returned_child_again_and_follows_a_school_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let k = load(&db, dir.path()).await;
+    let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
+    let first = zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 15), AUTUMN, &county())
+        .await
+        .unwrap();
+    assert_eq!(first.missing, vec![], "every list is there");
+    let c = county();
+    let cc = db.cases_of(&k.c).await.unwrap()[0].id;
+    for mv in [Move::Verify, Move::Confirm, Move::Persuade] {
+        db.move_case(cc, &mv, &c, d(2023, 10, 16), &rules, "")
+            .await
+            .unwrap();
+    }
+    let back = Move::Return {
+        school: "2136000002".into(),
+        on: d(2023, 10, 18),
+    };
+    db.move_case(cc, &back, &c, d(2023, 10, 18), &rules, "")
+        .await
+        .unwrap();
+    let fc = db.cases_of(&k.f).await.unwrap().remove(0);
+    assert_eq!(fc.child.school_code, "2136000002");
+
+    // The registry now has F at the primary school, as 辍学; C is still 辍学 at its school.
+    let autumn = [
+        ("测试甲", k.a.as_str(), "2136000001", "三年级/在读"),
+        ("测试丙", &k.c, "2136000002", "八年级/辍学"),
+        ("测试己", &k.f, "2136000001", "六年级/辍学"),
+        ("测试壬", &k.l, "2136000002", "八年级/在读"),
+    ];
+    import(
+        &db,
+        dir.path(),
+        ListKind::Students,
+        "autumn2.csv",
+        &students(&k, false, &autumn),
+        Some(AUTUMN),
+    )
+    .await;
+    let again = zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 25), AUTUMN, &county())
+        .await
+        .unwrap();
+    assert_eq!(again.returned_again, vec![cc]);
+    let c_case = db.case(cc).await.unwrap().unwrap();
+    assert_eq!((c_case.state, c_case.recheck), (CaseState::Returned, true));
+    let note = db
+        .case_events(cc)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .note
+        .clone();
+    assert!(note.contains("复学监测期内再次比对为疑似"), "{note}");
+
+    let f_case = db.case(fc.id).await.unwrap().unwrap();
+    assert_eq!(f_case.child.school_code, "2136000001");
+    assert_eq!(f_case.child.reasons, vec![R::StatusDroppedOut]);
+    let f_events = db.case_events(fc.id).await.unwrap();
+    assert!(
+        f_events
+            .iter()
+            .any(|e| e.note.contains("负责学校由 2136000002 改为 2136000001")),
+        "{f_events:?}"
+    );
+
+    // Persuaded again: the return is cleared (its event stays), so it is not counted returned.
+    let moved = db
+        .move_case(cc, &Move::Persuade, &c, d(2023, 10, 26), &rules, "再次辍学")
+        .await
+        .unwrap();
+    assert_eq!(moved.state, CaseState::Persuading);
+    assert_eq!(
+        (moved.returned_on, moved.returned_school.as_str()),
+        (None, "")
+    );
+    assert!(!moved.recheck);
+    let cases = db.cases(&CaseFilter::default()).await.unwrap();
+    let schools = db.schools().await.unwrap();
+    let r = zizhu_app::dropout_report::report(&cases, &schools, &rules, d(2023, 10, 27));
+    assert_eq!((r.county.confirmed, r.county.returned), (1, 0));
+    assert!(db
+        .case_events(cc)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.note.starts_with("登记复学")));
+}
+
+/// A scan with only the registry says which comparisons it could not make.
+#[tokio::test]
+async fn scan_names_the_lists_it_did_not_have() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let k = kids();
+    let rows = [("测试丙", k.c.as_str(), "2136000002", "八年级/辍学")];
+    import(
+        &db,
+        dir.path(),
+        ListKind::Students,
+        "autumn.csv",
+        &students(&k, false, &rows),
+        Some(AUTUMN),
+    )
+    .await;
+    let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
+    let o = zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 15), AUTUMN, &county())
+        .await
+        .unwrap();
+    use zizhu_app::dropout::MissingInput as M;
+    assert_eq!(
+        o.missing,
+        vec![
+            M::Returns,
+            M::EarlierRegistry(Term::new(2023, Season::Spring)),
+            M::Residents,
+            M::PoorHouseholds
+        ]
+    );
+    // The registry comparison still stands: C's 辍学 status makes a case.
+    assert_eq!(o.summary.opened, 1);
+}
+
+/// The scan reads the lists while no import can replace them: a return being imported when the
+/// scan starts is waited for, and the scan compares with it (B's school now lists B).
+#[tokio::test]
+async fn scan_waits_for_an_import_under_way() {
+    use zizhu_domain::{AttendanceEntry, IdNumber, ListRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let k = load(&db, dir.path()).await;
+    let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
+    let meta = zizhu_store::ImportMeta {
+        kind: ListKind::Attendance,
+        file_name: "2136000001-更正.csv".into(),
+        sha256: "0".repeat(64),
+        term: Some(AUTUMN),
+        actor: "test".into(),
+    };
+    let entry = |id: &str, name: &str| {
+        ListRecord::Attendance(AttendanceEntry {
+            school_code: "2136000001".into(),
+            id: IdNumber::parse(id).unwrap().0,
+            name: name.into(),
+        })
+    };
+    let mut import = db.begin_import(&meta).await.unwrap();
+    import
+        .insert_batch(&[(2, entry(&k.a, "测试甲")), (3, entry(&k.b, "测试乙"))])
+        .await
+        .unwrap();
+    let scan = tokio::spawn({
+        let db = db.clone();
+        async move { zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 15), AUTUMN, &county()).await }
+    });
+    // The scan task runs meanwhile (tokio's timer is not enabled in this workspace).
+    tokio::task::spawn_blocking(|| std::thread::sleep(std::time::Duration::from_millis(300)))
+        .await
+        .unwrap();
+    import.commit(2, 0).await.unwrap();
+    let o = scan.await.unwrap().unwrap();
+    let found = suspects(&db).await;
+    assert!(!found.contains_key(&k.b), "B is on the corrected return");
+    assert!(!found.contains_key(&k.a));
+    assert_eq!(o.summary.suspects, 6);
 }

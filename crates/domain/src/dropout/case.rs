@@ -74,7 +74,8 @@ pub enum Move {
     },
     /// Verified as out of school (确认辍学).
     Confirm,
-    /// Start persuading the family (开始劝返).
+    /// Start persuading the family (开始劝返); also a returned child who left school again while
+    /// monitored (复学后再次辍学): the return is then cleared from the case (its event stays).
     Persuade,
     /// Back at school (复学): which school, from which day.
     Return { school: String, on: NaiveDate },
@@ -110,6 +111,44 @@ impl Move {
         move_zh(self.key())
     }
 
+    /// What the move records, in Chinese, for the case's history (案件记录): the verification
+    /// with its evidence, the return, the plan, the reason for closing or reopening. A later
+    /// reopening clears these from the case; the history keeps them.
+    pub fn detail(&self) -> String {
+        match self {
+            Move::NotDropout {
+                reason,
+                evidence,
+                school,
+            } => {
+                let mut s = format!("{}；证明材料：{}", reason.zh(), evidence.trim());
+                if let Some(school) = school.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    s += &format!("；就读学校：{school}");
+                }
+                s
+            }
+            Move::Return { school, on } => {
+                format!(
+                    "复学学校 {}，复学日期 {}",
+                    school.trim(),
+                    on.format("%Y-%m-%d")
+                )
+            }
+            Move::HomeTeaching {
+                teacher,
+                frequency,
+                content,
+            } => format!(
+                "送教教师 {}，频次 {}，内容 {}",
+                teacher.trim(),
+                frequency.trim(),
+                content.trim()
+            ),
+            Move::Close { reason } | Move::Reopen { reason } => reason.trim().to_string(),
+            Move::Verify | Move::Confirm | Move::Persuade => String::new(),
+        }
+    }
+
     /// The state the move leads to.
     pub fn to(&self) -> CaseState {
         match self {
@@ -129,7 +168,7 @@ impl Move {
         match self {
             Move::Verify => &[S::Suspected],
             Move::NotDropout { .. } | Move::Confirm => &[S::Verifying],
-            Move::Persuade => &[S::Confirmed],
+            Move::Persuade => &[S::Confirmed, S::Returned],
             Move::Return { .. } => &[S::Confirmed, S::Persuading, S::HomeTeaching],
             Move::HomeTeaching { .. } => &[S::Confirmed, S::Persuading],
             Move::Close { .. } => &[S::NotDropout, S::Returned, S::HomeTeaching],

@@ -42,6 +42,8 @@ const ALLOWED: &[(CaseState, &str)] = &[
     (S::Verifying, "not_dropout"),
     (S::Verifying, "confirm"),
     (S::Confirmed, "persuade"),
+    // A returned child who leaves again while monitored is persuaded again.
+    (S::Returned, "persuade"),
     (S::Confirmed, "return"),
     (S::Confirmed, "home_teaching"),
     (S::Persuading, "return"),
