@@ -110,21 +110,6 @@ pub async fn scan(
         .map(|s| (s.code.clone(), s))
         .collect();
 
-    // The schools' returns: who is in school, and which schools sent one.
-    // Present means on the return of the child's own registry school (a child listed by
-    // another school is still absent from their own).
-    let mut present: FxHashSet<(u64, u64)> = FxHashSet::default();
-    let mut reporting: HashSet<String> = HashSet::new();
-    db.each_attendance_brief(term, |school, id| {
-        if let Some(k) = id_key(&id) {
-            present.insert((k, school_number(&school)));
-        }
-        if !reporting.contains(&school) {
-            reporting.insert(school);
-        }
-    })
-    .await?;
-
     // The registry of the term, read once; a child enrolled twice counts as enrolled. Rows
     // that may make a suspect (not enrolled, or absent from their school's return) are kept.
     let registered = db.student_count(term).await?;
@@ -135,6 +120,32 @@ pub async fn scan(
         )));
     }
     let capacity = usize::try_from(registered).unwrap_or(0);
+    // The schools' returns: who is in school, and which schools sent one.
+    // Present means on the return of the child's own registry school (a child listed by
+    // another school is still absent from their own).
+    let mut present: FxHashSet<(u64, u64)> =
+        FxHashSet::with_capacity_and_hasher(capacity, Default::default());
+    let mut reporting: HashSet<String> = HashSet::new();
+    // Returns come school by school: the school's number is worked out once per run of rows.
+    let mut last_school: Option<(String, u64)> = None;
+    db.each_attendance_brief(term, |school, id| {
+        let number = match &last_school {
+            Some((code, n)) if *code == school => *n,
+            _ => {
+                let n = school_number(&school);
+                if !reporting.contains(&school) {
+                    reporting.insert(school.clone());
+                }
+                last_school = Some((school, n));
+                n
+            }
+        };
+        if let Some(k) = id_key(&id) {
+            present.insert((k, number));
+        }
+    })
+    .await?;
+
     let mut registry: FxHashMap<u64, Enrolment> =
         FxHashMap::with_capacity_and_hasher(capacity, Default::default());
     let mut candidates: FxHashMap<u64, zizhu_store::RegistryBrief> = FxHashMap::default();

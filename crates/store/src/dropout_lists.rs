@@ -159,8 +159,7 @@ pub struct RegistryBrief {
     pub sex: Option<Sex>,
 }
 
-/// Also read from a JSON array per row (SQLite bulk path), in column order.
-#[derive(serde::Deserialize)]
+/// A registry row as the scan reads it, before its keys are checked.
 pub(crate) struct RawBrief {
     id_number: String,
     name: String,
@@ -208,27 +207,16 @@ impl Db {
         const SQL: &str =
             "SELECT id, id_number, name, school_code, grade, status, sex FROM student \
             WHERE term_seq = $1 AND id > $2 ORDER BY id LIMIT $3";
-        const SQLITE_JSON: &str = "SELECT json_group_array(json_array(id, id_number, name, \
-            school_code, grade, status, sex)) FROM (SELECT * FROM student WHERE term_seq = $1 \
-            AND id > $2 ORDER BY id LIMIT $3)";
         let seq = crate::convert::term_seq(term);
-        self.keyset_read(
-            SQL,
-            SQLITE_JSON,
-            Some(seq),
-            50_000,
-            "读取学籍",
-            |k: KeyedBrief| {
-                f(k.row().try_into()?);
-                Ok(())
-            },
-        )
+        self.keyset_read(SQL, Some(seq), 50_000, "读取学籍", |k: KeyedBrief| {
+            f(k.row().try_into()?);
+            Ok(())
+        })
         .await
     }
 }
 
-/// A brief registry row with its key, for paging; from SQLite's JSON path, an array.
-#[derive(serde::Deserialize)]
+/// A brief registry row with its key, for paging.
 struct KeyedBrief {
     id: i64,
     id_number: String,
@@ -336,7 +324,6 @@ impl Db {
 }
 
 /// An attendance row with its key: school code and ID number only.
-#[derive(serde::Deserialize)]
 struct KeyedAttendance {
     id: i64,
     school_code: String,
@@ -359,28 +346,17 @@ impl Db {
         // SQLite sorted the whole term again for every page).
         const SQL: &str = "SELECT id, school_code, id_number FROM attendance \
             WHERE +term_seq = $1 AND id > $2 ORDER BY id LIMIT $3";
-        const SQLITE_JSON: &str = "SELECT json_group_array(json_array(id, school_code, \
-            id_number)) FROM (SELECT id, school_code, id_number FROM attendance \
-            WHERE +term_seq = $1 AND id > $2 ORDER BY id LIMIT $3)";
         let seq = crate::convert::term_seq(term);
         let op = "读取在校学生名单";
-        self.keyset_read(
-            SQL,
-            SQLITE_JSON,
-            Some(seq),
-            100_000,
-            op,
-            |a: KeyedAttendance| {
-                f(a.school_code, a.id_number);
-                Ok(())
-            },
-        )
+        self.keyset_read(SQL, Some(seq), 100_000, op, |a: KeyedAttendance| {
+            f(a.school_code, a.id_number);
+            Ok(())
+        })
         .await
     }
 }
 
 /// An ID number with its row key, for paging.
-#[derive(serde::Deserialize)]
 struct KeyedId {
     id: i64,
     id_number: String,
@@ -397,15 +373,42 @@ impl Db {
     ) -> StoreResult<()> {
         // Our own table names only.
         let sql = format!("SELECT id, id_number FROM {table} WHERE id > $1 ORDER BY id LIMIT $2");
-        let json = format!(
-            "SELECT json_group_array(json_array(id, id_number)) FROM \
-             (SELECT id, id_number FROM {table} WHERE id > $1 ORDER BY id LIMIT $2)"
-        );
-        self.keyset_read(&sql, &json, None, 100_000, op, |k: KeyedId| {
+        self.keyset_read(&sql, None, 100_000, op, |k: KeyedId| {
             f(k.id_number);
             Ok(())
         })
         .await
+    }
+}
+
+impl crate::raw_sqlite::FromRaw for KeyedBrief {
+    fn from_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(KeyedBrief {
+            id: r.get(0)?,
+            id_number: r.get(1)?,
+            name: r.get(2)?,
+            school_code: r.get(3)?,
+            grade: r.get(4)?,
+            status: r.get(5)?,
+            sex: r.get(6)?,
+        })
+    }
+}
+impl crate::raw_sqlite::FromRaw for KeyedAttendance {
+    fn from_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(KeyedAttendance {
+            id: r.get(0)?,
+            school_code: r.get(1)?,
+            id_number: r.get(2)?,
+        })
+    }
+}
+impl crate::raw_sqlite::FromRaw for KeyedId {
+    fn from_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(KeyedId {
+            id: r.get(0)?,
+            id_number: r.get(1)?,
+        })
     }
 }
 
@@ -415,13 +418,12 @@ trait Keyed {
 }
 
 impl Db {
-    /// Reads rows `R` in pages of `page`, ordered by key, from `pg` (PostgreSQL) or `sqlite_json`
-    /// (SQLite: one JSON array per page, see [`Db::student_page`]), handing each to `f`. The SQL
-    /// binds `scope` (when given, first), then the last key read, then the page size.
+    /// Reads rows `R` in pages of `page` by `sql`, ordered by key, handing each to `f`. The SQL
+    /// binds `scope` (when given, first), then the last key read, then the page size. On SQLite
+    /// each page is read straight off the connection's handle (`raw_sqlite::read_rows`).
     async fn keyset_read<R>(
         &self,
-        pg: &str,
-        sqlite_json: &str,
+        sql: &str,
         scope: Option<i64>,
         page: i64,
         op: &'static str,
@@ -429,7 +431,7 @@ impl Db {
     ) -> StoreResult<()>
     where
         R: Keyed
-            + serde::de::DeserializeOwned
+            + crate::raw_sqlite::FromRaw
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
             + Send
             + Unpin,
@@ -438,18 +440,13 @@ impl Db {
         loop {
             let rows: Vec<R> = match self {
                 Db::Sqlite(pool) => {
-                    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(
-                        sqlite_json.to_string(),
-                    ));
-                    if let Some(s) = scope {
-                        q = q.bind(s);
-                    }
-                    let json = q.bind(after).bind(page).fetch_one(pool).await.ctx(op)?;
-                    serde_json::from_str(&json)
-                        .map_err(|e| StoreError::Corrupt(format!("{op}：数据无法解析：{e}")))?
+                    let mut conn = pool.acquire().await.ctx(op)?;
+                    let mut handle = conn.lock_handle().await.ctx(op)?;
+                    let params: Vec<i64> = scope.into_iter().chain([after, page]).collect();
+                    crate::raw_sqlite::read_rows(&mut handle, sql, &params).ctx(op)?
                 }
                 Db::Postgres(pool) => {
-                    let mut q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(pg.to_string()));
+                    let mut q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql.to_string()));
                     if let Some(s) = scope {
                         q = q.bind(s);
                     }
@@ -459,7 +456,6 @@ impl Db {
             let Some(last) = rows.last().map(Keyed::key) else {
                 break;
             };
-            // SQLite hands the subquery's rows to the aggregate in its order; checked anyway.
             if rows.windows(2).any(|w| w[0].key() >= w[1].key()) {
                 return Err(StoreError::Corrupt(format!("{op}：分页顺序异常")));
             }
