@@ -66,6 +66,16 @@ macro_rules! from_row_by_position {
     ($t:ident { $($f:ident),* $(,)? }) => {
         from_row_by_position!(@one sqlx::postgres::PgRow, $t { $($f),* });
         from_row_by_position!(@one sqlx::sqlite::SqliteRow, $t { $($f),* });
+        impl crate::raw_sqlite::FromRaw for $t {
+            fn from_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                let mut column = 0usize;
+                let mut next = || {
+                    column += 1;
+                    column - 1
+                };
+                Ok($t { $($f: row.get(next())?,)* })
+            }
+        }
     };
     (@one $row:ty, $t:ident { $($f:ident),* }) => {
         impl<'r> sqlx::FromRow<'r, $row> for $t {

@@ -381,37 +381,6 @@ impl Db {
     }
 }
 
-impl crate::raw_sqlite::FromRaw for KeyedBrief {
-    fn from_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(KeyedBrief {
-            id: r.get(0)?,
-            id_number: r.get(1)?,
-            name: r.get(2)?,
-            school_code: r.get(3)?,
-            grade: r.get(4)?,
-            status: r.get(5)?,
-            sex: r.get(6)?,
-        })
-    }
-}
-impl crate::raw_sqlite::FromRaw for KeyedAttendance {
-    fn from_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(KeyedAttendance {
-            id: r.get(0)?,
-            school_code: r.get(1)?,
-            id_number: r.get(2)?,
-        })
-    }
-}
-impl crate::raw_sqlite::FromRaw for KeyedId {
-    fn from_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(KeyedId {
-            id: r.get(0)?,
-            id_number: r.get(1)?,
-        })
-    }
-}
-
 /// A row read in keyset pages: its key orders the pages.
 trait Keyed {
     fn key(&self) -> i64;
@@ -439,12 +408,10 @@ impl Db {
         let mut after = 0i64;
         loop {
             let rows: Vec<R> = match self {
-                Db::Sqlite(pool) => {
-                    let mut conn = pool.acquire().await.ctx(op)?;
-                    let mut handle = conn.lock_handle().await.ctx(op)?;
-                    let params: Vec<i64> = scope.into_iter().chain([after, page]).collect();
-                    crate::raw_sqlite::read_rows(&mut handle, sql, &params).ctx(op)?
-                }
+                Db::Sqlite(pool) => match scope {
+                    Some(s) => crate::lists::raw_rows(pool, sql, &[&s, &after, &page], op).await?,
+                    None => crate::lists::raw_rows(pool, sql, &[&after, &page], op).await?,
+                },
                 Db::Postgres(pool) => {
                     let mut q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql.to_string()));
                     if let Some(s) = scope {

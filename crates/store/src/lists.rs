@@ -28,6 +28,18 @@ macro_rules! bind_kind {
     };
 }
 
+/// The rows of `sql` with `params`, read on SQLite straight off a pooled connection's handle.
+pub(crate) async fn raw_rows<R: crate::raw_sqlite::FromRaw>(
+    pool: &sqlx::SqlitePool,
+    sql: &str,
+    params: &[&(dyn rusqlite::ToSql + Sync)],
+    op: &'static str,
+) -> StoreResult<Vec<R>> {
+    let mut conn = pool.acquire().await.ctx(op)?;
+    let mut handle = conn.lock_handle().await.ctx(op)?;
+    crate::raw_sqlite::read_rows(&mut handle, sql, params).ctx(op)
+}
+
 /// Rows per page when a whole department list is read.
 const LIST_PAGE: i64 = 50_000;
 
@@ -106,23 +118,15 @@ impl Db {
             student_cols!(),
             " FROM student WHERE term_seq = $1 AND id > $2 ORDER BY id LIMIT $3"
         );
-        // On SQLite a page comes back as one JSON value: sqlx hands every row from SQLite's
-        // worker thread to the caller separately (≈ 10 µs a row), one value per page avoids that.
-        const SQLITE_JSON: &str = concat!(
-            "SELECT json_group_array(json_array(",
-            student_cols!(),
-            ") ORDER BY id) FROM (SELECT * FROM student WHERE term_seq = $1 AND id > $2 ORDER BY id LIMIT $3)"
-        );
+        // On SQLite the page is read straight off the connection's handle (`raw_sqlite`).
         if let Db::Sqlite(pool) = self {
-            let json: String = sqlx::query_scalar(SQLITE_JSON)
-                .bind(term_seq(term))
-                .bind(after_key)
-                .bind(limit)
-                .fetch_one(pool)
-                .await
-                .ctx("读取学籍")?;
-            let raw: Vec<RawStudent> = serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("学籍数据无法解析：{e}")))?;
+            let raw: Vec<RawStudent> = raw_rows(
+                pool,
+                SQL,
+                &[&term_seq(term), &after_key, &limit],
+                "读取学籍",
+            )
+            .await?;
             return all(raw);
         }
         let raw: Vec<RawStudent> = db_run!(self, |pool| sqlx::query_as(SQL)
@@ -317,8 +321,7 @@ impl Db {
         mut visit: impl FnMut(T),
     ) -> StoreResult<()>
     where
-        R: serde::de::DeserializeOwned
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        R: crate::raw_sqlite::FromRaw
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
             + Send
             + Unpin,
@@ -332,10 +335,6 @@ impl Db {
         );
         let rows =
             format!("SELECT {cols} FROM {table} WHERE id > $1 AND id <= $2{filter} ORDER BY id");
-        let json = format!(
-            "SELECT json_group_array(json_array({cols}) ORDER BY id) FROM {table} \
-             WHERE id > $1 AND id <= $2{filter}"
-        );
         let mut after = 0i64;
         loop {
             let upto: Option<i64> = db_run!(self, |pool| {
@@ -348,15 +347,10 @@ impl Db {
             .ctx(op)?;
             let Some(upto) = upto else { break };
             let raw: Vec<R> = match self {
-                Db::Sqlite(pool) => {
-                    let q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(json.clone()))
-                        .bind(after)
-                        .bind(upto);
-                    let q = bind_kind!(q, kind);
-                    let text = q.fetch_one(pool).await.ctx(op)?;
-                    serde_json::from_str(&text)
-                        .map_err(|e| StoreError::Corrupt(format!("{op}：数据无法解析：{e}")))?
-                }
+                Db::Sqlite(pool) => match kind {
+                    Some((_, v)) => raw_rows(pool, &rows, &[&after, &upto, &v], op).await?,
+                    None => raw_rows(pool, &rows, &[&after, &upto], op).await?,
+                },
                 Db::Postgres(pool) => {
                     let q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(rows.clone()))
                         .bind(after)

@@ -60,21 +60,22 @@ pub(crate) trait FromRaw: Sized {
     fn from_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
 }
 
-/// Runs the query `sql` with the integer parameters `params` (in order) on the locked
-/// connection `handle` and collects its rows. Reading a million-row list this way instead of
-/// through sqlx (which the SQLite path had to wrap in one JSON array per page to be fast) cut
-/// the dropout scan's reads by a third (BENCHMARKS.md, 2026-11-30).
+/// Runs the query `sql` with `params` (in order) on the locked connection `handle` and collects
+/// its rows. sqlx hands every row from SQLite's worker thread to the caller separately (about
+/// 10 µs a row), so the SQLite path used to ask for one JSON array per page instead; reading the
+/// rows straight off the handle is faster than both (BENCHMARKS.md, 2026-11-30, fifth session).
 pub(crate) fn read_rows<R: FromRaw>(
     handle: &mut LockedSqliteHandle<'_>,
     sql: &str,
-    params: &[i64],
+    params: &[&(dyn rusqlite::ToSql + Sync)],
 ) -> Result<Vec<R>, sqlx::Error> {
     // SAFETY: as in `insert_block`: the handle stays open and locked while `handle` is borrowed.
     let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }
         .map_err(RawError::boxed)?;
     let mut stmt = conn.prepare(sql).map_err(RawError::boxed)?;
     for (i, p) in params.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, p).map_err(RawError::boxed)?;
+        stmt.raw_bind_parameter(i + 1, *p as &dyn rusqlite::ToSql)
+            .map_err(RawError::boxed)?;
     }
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
