@@ -112,13 +112,7 @@ pub async fn scan(
 
     // The registry of the term, read once; a child enrolled twice counts as enrolled. Rows
     // that may make a suspect (not enrolled, or absent from their school's return) are kept.
-    let registered = db.student_count(term).await?;
-    if registered == 0 {
-        return Err(AppError::Other(format!(
-            "{}没有导入学籍，无法比对（会把每个适龄儿童都当作未入学）。请先导入该学期学籍，或用 --term 指定已导入学籍的学期",
-            term.label_zh()
-        )));
-    }
+    let registered = registry_rows(db, term).await?;
     let capacity = usize::try_from(registered).unwrap_or(0);
     // The schools' returns: who is in school, and which schools sent one.
     // Present means on the return of the child's own registry school (a child listed by
@@ -502,6 +496,8 @@ pub async fn scan(
                 }
             }
             Some(k) if k.closed_as_not_dropout => summary.refound += 1,
+            // Closed after the scan's day: on that day the case was open (a back-dated scan).
+            Some(k) if k.case.state_since > as_of => summary.refound += 1,
             _ => {
                 tx.open_case(&s.case).await?;
                 summary.opened += 1;
@@ -559,6 +555,21 @@ pub async fn scan(
         returned_again,
         missing,
     })
+}
+
+/// The number of registry rows of `term`.
+///
+/// Errors: [`AppError::Other`] when there are none: every child would look never enrolled, so
+/// neither the scan nor the school-age ledger is made.
+pub(crate) async fn registry_rows(db: &Db, term: Term) -> Result<i64, AppError> {
+    let registered = db.student_count(term).await?;
+    if registered == 0 {
+        return Err(AppError::Other(format!(
+            "{}没有导入学籍，无法比对（会把每个适龄儿童都当作未入学）。请先导入该学期学籍，或用 --as-of/--term 指定已导入学籍的学期",
+            term.label_zh()
+        )));
+    }
+    Ok(registered)
 }
 
 /// A school code as a number for set keys (学校标识码 are 10 digits); any other text hashed.

@@ -24,7 +24,8 @@ pub async fn cases_as_of(
 }
 
 /// The cases as they stood at the end of day `on`, in the order given, with each one's latest
-/// event of kind open, move or action by then (the ledger's "latest action"). A case opened
+/// event of kind open, move or action by then, by the day it happened (the ledger's "latest
+/// action"). A case opened
 /// after `on` is left out; a case with no history is taken as it is now.
 pub fn ledger_as_of(
     cases: &[CaseRow],
@@ -43,6 +44,15 @@ pub fn ledger_as_of(
         }
     }
     (out, latest)
+}
+
+/// The later of two events by the day they happened (an action may be entered after a later
+/// one); of two on the same day, the one entered last.
+fn later<'a>(old: Option<&'a CaseEventRow>, e: &'a CaseEventRow) -> Option<&'a CaseEventRow> {
+    match old {
+        Some(o) if o.on > e.on => Some(o),
+        _ => Some(e),
+    }
 }
 
 /// One case at the end of day `on` from its `events` (oldest first), with its latest event.
@@ -73,7 +83,7 @@ fn case_as_of<'a>(
         }
         seen = i + 1;
         match e.kind.as_str() {
-            "open" => latest = Some(e),
+            "open" => latest = later(latest, e),
             "move" => {
                 let Some(to) = e.to_state else { continue };
                 if e.from_state == Some(CaseState::Closed) {
@@ -93,14 +103,14 @@ fn case_as_of<'a>(
                 }
                 s.state = to;
                 s.state_since = e.on;
-                latest = Some(e);
+                latest = later(latest, e);
             }
             "action" => {
                 s.last_action_on = s.last_action_on.max(Some(e.on));
                 if e.action == Some(ActionKind::HomeTeachingSession) {
                     s.last_session_on = s.last_session_on.max(Some(e.on));
                 }
-                latest = Some(e);
+                latest = later(latest, e);
             }
             _ => {}
         }

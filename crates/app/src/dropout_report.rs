@@ -56,17 +56,6 @@ impl Figures {
         }
     }
 
-    fn sum(&mut self, o: &Figures) {
-        self.found += o.found;
-        self.verifying += o.verifying;
-        self.not_dropout += o.not_dropout;
-        self.confirmed += o.confirmed;
-        self.returned += o.returned;
-        self.home_teaching += o.home_teaching;
-        self.closed += o.closed;
-        self.overdue += o.overdue;
-    }
-
     /// 劝返率: returned over confirmed dropouts who can attend (those taught at home excluded),
     /// in per cent with one decimal; `None` when there is no such dropout.
     pub fn return_rate(&self) -> Option<f64> {
@@ -100,8 +89,12 @@ pub struct DropoutReport {
     pub county: Figures,
 }
 
-/// Counts `cases` per school and township on day `on`. A case's township is the child's (户籍所在
-/// 乡镇, the one `zizhu dropout ledger --township` selects), else its school's.
+/// Counts `cases` per school and township on day `on`. A school's row holds the cases it is
+/// responsible for, under the school's own township (from the school list: the school's
+/// evaluation figures, 纳入学校考评); cases with no school, or a school not in the list, are
+/// counted per the child's township. A township's row counts the cases of children of that
+/// township (户籍所在乡镇, the one `zizhu dropout ledger --township` selects), else of its
+/// schools.
 pub fn report(
     cases: &[CaseRow],
     schools: &[School],
@@ -110,17 +103,20 @@ pub fn report(
 ) -> DropoutReport {
     let by_code: HashMap<&str, &School> = schools.iter().map(|s| (s.code.as_str(), s)).collect();
     let mut rows: BTreeMap<(String, String), SchoolRow> = BTreeMap::new();
+    let mut townships: BTreeMap<String, Figures> = BTreeMap::new();
+    let mut county = Figures::default();
     for c in cases {
         let school = by_code.get(c.child.school_code.as_str());
-        let township = if c.child.township.is_empty() {
+        let child_township = if c.child.township.is_empty() {
             school.map_or(String::new(), |s| s.township.clone())
         } else {
             c.child.township.clone()
         };
         let late = c.state != CaseState::Closed && overdue(&c.clock(), on, rules).is_some();
-        rows.entry((township.clone(), c.child.school_code.clone()))
+        let school_township = school.map_or_else(|| child_township.clone(), |s| s.township.clone());
+        rows.entry((school_township.clone(), c.child.school_code.clone()))
             .or_insert_with(|| SchoolRow {
-                township,
+                township: school_township,
                 school_code: c.child.school_code.clone(),
                 school_name: school.map_or_else(
                     || {
@@ -136,19 +132,11 @@ pub fn report(
             })
             .figures
             .add(c, late);
-    }
-    let schools: Vec<SchoolRow> = rows.into_values().collect();
-    let mut townships: BTreeMap<String, Figures> = BTreeMap::new();
-    let mut county = Figures::default();
-    for s in &schools {
-        townships
-            .entry(s.township.clone())
-            .or_default()
-            .sum(&s.figures);
-        county.sum(&s.figures);
+        townships.entry(child_township).or_default().add(c, late);
+        county.add(c, late);
     }
     DropoutReport {
-        schools,
+        schools: rows.into_values().collect(),
         townships: townships.into_iter().collect(),
         county,
     }

@@ -79,12 +79,18 @@ pub async fn import_file(
     let mut rows = open_list_path(req.kind, &req.file, &file_name)?;
     let sha256 = rows.source().sha256.clone();
     let same_as = db.import_by_sha(req.kind, &sha256).await?.map(|b| b.id);
-    let previous_rows = db
-        .imports()
-        .await?
-        .into_iter()
-        .find(|b| b.kind == req.kind && (!req.kind.per_term() || b.term == req.term))
-        .map(|b| b.rows);
+    // Lists replaced in part (college admissions by year, attendance returns by school) have no
+    // single previous version to compare the size with.
+    let partial = matches!(req.kind, ListKind::CollegeAdmissions | ListKind::Attendance);
+    let previous_rows = if partial {
+        None
+    } else {
+        db.imports()
+            .await?
+            .into_iter()
+            .find(|b| b.kind == req.kind && (!req.kind.per_term() || b.term == req.term))
+            .map(|b| b.rows)
+    };
     let source = describe_source(rows.source());
     let opened = opened.elapsed();
     let mut tx = if req.dry_run {

@@ -36,7 +36,7 @@ pub struct SchoolAgeChild {
 /// The children of compulsory age on `as_of` (registry and returns of `term`), ordered by
 /// township, village and ID; only `township`'s when given.
 ///
-/// Errors: [`AppError::Store`].
+/// Errors: [`AppError::Other`] when `term` has no registry; [`AppError::Store`].
 pub async fn school_age_children(
     db: &Db,
     rules: &DropoutRules,
@@ -44,6 +44,7 @@ pub async fn school_age_children(
     term: Term,
     township: Option<&str>,
 ) -> Result<Vec<SchoolAgeChild>, AppError> {
+    crate::dropout::registry_rows(db, term).await?;
     let schools: FxHashMap<String, String> = db
         .schools()
         .await?

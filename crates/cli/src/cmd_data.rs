@@ -68,8 +68,14 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
             o.warnings.len()
         );
     } else {
+        let replaced = match o.kind {
+            ListKind::Students => "替换该学期学籍的旧版本",
+            ListKind::CollegeAdmissions => "替换文件所含年份的旧版本",
+            ListKind::Attendance => "替换文件所列学校本学期的旧版本，其他学校的保留",
+            _ => "替换该名单的旧版本",
+        };
         println!(
-            "已导入：{} 行{}名单（第{}批，替换该名单的旧版本），{} 条提示。",
+            "已导入：{} 行{}名单（第{}批，{replaced}），{} 条提示。",
             o.rows,
             o.kind.zh(),
             o.import_id.unwrap_or_default(),

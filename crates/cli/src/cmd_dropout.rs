@@ -25,7 +25,7 @@ pub struct MoveArgs {
     /// 复学日期 YYYY-MM-DD（return）
     #[arg(long, value_parser = crate::parse_day)]
     pub date: Option<NaiveDate>,
-    /// 送教教师、频次、内容（home_teaching）
+    /// 送教教师姓名（home_teaching）
     #[arg(long)]
     pub teacher: Option<String>,
     /// 送教频次，如“每月两次”（home_teaching）
@@ -110,7 +110,7 @@ pub(crate) fn print_scan(
         println!("    {}：{} 人", r.zh(), n);
     }
     println!(
-        "  新立案 {} 件，已有案件再次发现 {} 件，已有案件待核实 {} 件",
+        "  新立案 {} 件，已有案件再次发现 {} 件，已有案件不再疑似、待核实 {} 件",
         s.opened, s.refound, s.recheck
     );
     if !o.returned_again.is_empty() {
@@ -124,7 +124,11 @@ pub(crate) fn print_scan(
     for m in &o.missing {
         println!("  注意：{}", m.zh());
     }
-    if !o.schools_without_return.is_empty() {
+    // With no return at all, MissingInput::Returns above says so: no list of every school.
+    let no_returns = o
+        .missing
+        .contains(&zizhu_app::dropout::MissingInput::Returns);
+    if !o.schools_without_return.is_empty() && !no_returns {
         let named: Vec<String> = o
             .schools_without_return
             .iter()
@@ -233,6 +237,7 @@ pub async fn list(ctx: &Ctx, filter: CaseFilter) -> anyhow::Result<u8> {
         println!("没有符合条件的案件。");
         return Ok(0);
     }
+    println!("案件\t姓名\t身份证件号\t乡镇\t责任学校\t状态\t疑似原因");
     for c in &cases {
         let reasons: Vec<&str> = c.child.reasons.iter().map(|r| r.zh()).collect();
         println!(
@@ -355,7 +360,10 @@ pub async fn show(ctx: &Ctx, id: i64, full_id: bool) -> anyhow::Result<u8> {
         println!("  下一步可以：{}", next.join("、"));
     }
     println!("  记录：");
-    for e in db.case_events(id).await? {
+    // By the day each thing happened (an action may be entered after a later one).
+    let mut events = db.case_events(id).await?;
+    events.sort_by_key(|e| e.on);
+    for e in events {
         let what = match (e.from_state, e.to_state, e.action) {
             (Some(f), Some(t), _) => format!("{} → {}", f.zh(), t.zh()),
             (None, Some(t), _) => format!("立案（{}）", t.zh()),
@@ -500,15 +508,16 @@ pub async fn act(
     on: Option<NaiveDate>,
     level: UserLevel,
 ) -> anyhow::Result<u8> {
-    let action = ActionKind::from_key(kind)
+    let Some(action) = ActionKind::from_key(kind)
         .or_else(|| ActionKind::ALL.iter().copied().find(|a| a.zh() == kind))
-        .ok_or_else(|| {
-            let all: Vec<String> = ActionKind::ALL
-                .iter()
-                .map(|a| format!("{}（{}）", a.key(), a.zh()))
-                .collect();
-            anyhow::anyhow!("未知的措施 {kind}；可用：{}", all.join("、"))
-        })?;
+    else {
+        let all: Vec<String> = ActionKind::ALL
+            .iter()
+            .map(|a| format!("{}（{}）", a.key(), a.zh()))
+            .collect();
+        eprintln!("未登记：未知的措施 {kind}；可用：{}", all.join("、"));
+        return Ok(1);
+    };
     let db = ctx.db().await?;
     let day = on.unwrap_or_else(today);
     match db
@@ -533,18 +542,36 @@ pub async fn act(
     }
 }
 
+/// Who a case is assigned to (`zizhu case assign`): any of the three.
+pub struct Assignment<'a> {
+    pub school: Option<&'a str>,
+    pub teacher: Option<&'a str>,
+    pub official: Option<&'a str>,
+}
+
 /// `zizhu case assign`.
 pub async fn assign(
     ctx: &Ctx,
     id: i64,
-    school: Option<&str>,
-    teacher: Option<&str>,
-    official: Option<&str>,
+    who: &Assignment<'_>,
+    on: Option<NaiveDate>,
     level: UserLevel,
 ) -> anyhow::Result<u8> {
+    let on = on.unwrap_or_else(today);
+    if on > today() {
+        eprintln!("未执行：指定日期 {} 晚于今天", on.format("%Y-%m-%d"));
+        return Ok(1);
+    }
     let db = ctx.db().await?;
     match db
-        .assign_case(id, school, teacher, official, today(), &actor(ctx, level))
+        .assign_case(
+            id,
+            who.school,
+            who.teacher,
+            who.official,
+            on,
+            &actor(ctx, level),
+        )
         .await
     {
         Ok(c) => {

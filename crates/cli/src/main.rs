@@ -310,6 +310,9 @@ enum CaseCmd {
         /// 包保干部（乡镇）
         #[arg(long)]
         official: Option<String>,
+        /// 指定日期（默认今天）
+        #[arg(long, value_parser = parse_day)]
+        on: Option<NaiveDate>,
         /// 操作人层级
         #[arg(long, value_parser = cmd_dropout::parse_level, default_value = "school", env = "ZIZHU_LEVEL")]
         level: UserLevel,
@@ -401,7 +404,18 @@ fn main() -> ExitCode {
                 eprintln!("错误：{}", lines.join("\n"));
                 ExitCode::from(2)
             }
-            None => e.exit(), // help or version, printed by clap
+            None if e.kind() == clap::error::ErrorKind::DisplayVersion => e.exit(),
+            None => {
+                // Help: clap's own words in Chinese too.
+                let text = zh_clap::words(&e.render().to_string());
+                if e.use_stderr() {
+                    eprint!("{text}");
+                    ExitCode::from(2)
+                } else {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+            }
         }
     };
     let command = zh_clap::localize(<Cli as clap::CommandFactory>::command());
@@ -572,17 +586,15 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 school,
                 teacher,
                 official,
+                on,
                 level,
             } => {
-                cmd_dropout::assign(
-                    &ctx,
-                    id,
-                    school.as_deref(),
-                    teacher.as_deref(),
-                    official.as_deref(),
-                    level,
-                )
-                .await
+                let who = cmd_dropout::Assignment {
+                    school: school.as_deref(),
+                    teacher: teacher.as_deref(),
+                    official: official.as_deref(),
+                };
+                cmd_dropout::assign(&ctx, id, &who, on, level).await
             }
         },
         Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,

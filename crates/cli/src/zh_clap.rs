@@ -48,6 +48,21 @@ fn headings(cmd: Command) -> Command {
         .mut_subcommands(headings)
 }
 
+/// Help (or usage) text as clap renders it, with the few English words clap writes itself in
+/// Chinese: the `[OPTIONS]` of a usage line, the `[env: …]`/`[default: …]`/`[possible values:
+/// …]` notes, and a full-width colon after each heading.
+pub fn words(text: &str) -> String {
+    let mut out = text
+        .replace("[OPTIONS]", "[选项]")
+        .replace("[env: ", "[环境变量 ")
+        .replace("[default: ", "[默认 ")
+        .replace("[possible values: ", "[可选 ");
+    for heading in ["命令", "选项", "参数"] {
+        out = out.replace(&format!("{heading}:\n"), &format!("{heading}：\n"));
+    }
+    out
+}
+
 /// The Chinese message for a refused command line; `None` for help and version output, which
 /// clap prints itself.
 pub fn message(e: &clap::Error) -> Option<String> {
@@ -99,7 +114,7 @@ pub fn message(e: &clap::Error) -> Option<String> {
             msg += &format!("；是否想用 {s}？");
         }
     }
-    let usage = text(ContextKind::Usage);
+    let usage = words(&text(ContextKind::Usage));
     let usage = usage.trim().trim_start_matches("Usage:").trim();
     if !usage.is_empty() {
         msg += &format!("\n用法：{usage}\n查看帮助：在命令后加 --help");

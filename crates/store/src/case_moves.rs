@@ -65,6 +65,46 @@ async fn finish(mut tx: Tx, e: &Event<'_>, action: &str, detail: &str) -> StoreR
     Ok(now)
 }
 
+/// Checks that `code` is the 学校标识码 of a school in the school list (学校名单); while no list is
+/// imported, any 10-digit code passes. A school's name instead of its code is refused with the
+/// code to give.
+async fn check_school(tx: &mut Tx, code: &str, what: &str) -> StoreResult<()> {
+    const BY_CODE: &str = "SELECT COUNT(*) FROM school WHERE code = $1";
+    const BY_NAME: &str = "SELECT MIN(code) FROM school WHERE name = $1";
+    const ANY: &str = "SELECT COUNT(*) FROM school";
+    let found: i64 = tx_run!(&mut *tx, |conn| sqlx::query_scalar(BY_CODE)
+        .bind(code)
+        .fetch_one(conn)
+        .await)
+    .ctx("读取学校名单")?;
+    if found > 0 {
+        return Ok(());
+    }
+    let named: Option<String> = tx_run!(&mut *tx, |conn| sqlx::query_scalar(BY_NAME)
+        .bind(code)
+        .fetch_one(conn)
+        .await)
+    .ctx("读取学校名单")?;
+    if let Some(c) = named {
+        return Err(StoreError::Invalid(format!(
+            "{what}请填学校标识码：“{code}”的标识码是 {c}"
+        )));
+    }
+    let schools: i64 = tx_run!(&mut *tx, |conn| sqlx::query_scalar(ANY)
+        .fetch_one(conn)
+        .await)
+    .ctx("读取学校名单")?;
+    let ten_digits = code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit());
+    if schools == 0 && ten_digits {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(if ten_digits {
+        format!("{what} {code} 不在学校名单中（县外学校请用“核实为非辍学：在县外就读”）")
+    } else {
+        format!("{what}应为10位学校标识码，实为“{code}”")
+    }))
+}
+
 fn not_found(id: i64) -> StoreError {
     StoreError::Invalid(format!("没有编号为 {id} 的案件"))
 }
@@ -105,6 +145,9 @@ impl Db {
                     case.opened_on.format("%Y-%m-%d")
                 )));
             }
+        }
+        if let Move::Return { school, .. } = mv {
+            check_school(&mut tx, school.trim(), "复学学校").await?;
         }
         if let Move::Reopen { .. } = mv {
             const OPEN: &str =
@@ -218,7 +261,8 @@ impl Db {
     /// Records an action (帮扶措施) taken on day `on`; returns the case as it is now.
     ///
     /// Errors: [`StoreError::Invalid`] for no such case, a closed case (reopen it first), an
-    /// empty note, a day in the future of `today`, or a 送教上门 session outside that state.
+    /// empty note, a day in the future of `today` or before the case was opened (reopened), or a
+    /// 送教上门 session outside that state or before its plan began.
     pub async fn record_action(
         &self,
         id: i64,
@@ -249,6 +293,20 @@ impl Db {
             return Err(StoreError::Invalid(format!(
                 "案件 {id} 当前状态为“{}”，送教上门记录只能登记在“送教上门”状态的案件上",
                 case.state.zh()
+            )));
+        }
+        // An action happens while the case is open (this cycle); a session, under the plan.
+        let (since, what) = if session {
+            (case.state_since, "送教上门方案开始")
+        } else {
+            (case.opened_on, "立案（或重新核查）")
+        };
+        if on < since {
+            return Err(StoreError::Invalid(format!(
+                "措施日期 {} 早于{}的日期 {}",
+                on.format("%Y-%m-%d"),
+                what,
+                since.format("%Y-%m-%d")
             )));
         }
         const SQL: &str = "UPDATE dropout_case SET \
@@ -301,13 +359,6 @@ impl Db {
                 "请至少填写责任学校、包保教师或包保干部之一".into(),
             ));
         }
-        if let Some(code) = school_code {
-            if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(StoreError::Invalid(format!(
-                    "学校标识码应为10位数字，实为“{code}”"
-                )));
-            }
-        }
         for (what, v) in [("包保教师", teacher), ("包保干部", official)] {
             if v.is_some_and(|v| v.chars().count() > 50) {
                 return Err(StoreError::Invalid(format!(
@@ -321,6 +372,9 @@ impl Db {
             return Err(StoreError::Invalid(format!(
                 "案件 {id} 已销号，不能再指定责任人；如需继续跟踪，请县级用户重新核查"
             )));
+        }
+        if let Some(code) = school_code {
+            check_school(&mut tx, code, "责任学校").await?;
         }
         const SQL: &str = "UPDATE dropout_case SET school_code = COALESCE($1, school_code), \
             teacher = COALESCE($2, teacher), official = COALESCE($3, official) WHERE id = $4";

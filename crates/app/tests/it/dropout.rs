@@ -668,3 +668,101 @@ async fn scan_waits_for_an_import_under_way() {
     assert!(!found.contains_key(&k.a));
     assert_eq!(o.summary.suspects, 6);
 }
+
+/// A school is one row of the report, under its own township, whatever its children's
+/// townships; a township counts its children. The ledger's latest action is the latest by date,
+/// not the last entered. A scan dated before a case was closed does not open a second case.
+#[tokio::test]
+async fn school_rows_latest_action_and_backdated_scan() {
+    use zizhu_domain::dropout::ActionKind;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let k = load(&db, dir.path()).await;
+    let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
+    zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 15), AUTUMN, &county())
+        .await
+        .unwrap();
+    let c = county();
+    // K (银坑镇, from the poor list, no school) is given to the junior school (贡江镇).
+    let kc = db.cases_of(&k.k).await.unwrap()[0].id;
+    db.assign_case(kc, Some("2136000002"), None, None, d(2023, 10, 16), &c)
+        .await
+        .unwrap();
+    let cases = db.cases(&CaseFilter::default()).await.unwrap();
+    let schools = db.schools().await.unwrap();
+    let r = zizhu_app::dropout_report::report(&cases, &schools, &rules, d(2023, 10, 16));
+    let junior: Vec<_> = r
+        .schools
+        .iter()
+        .filter(|s| s.school_code == "2136000002")
+        .collect();
+    assert_eq!(junior.len(), 1, "{:?}", r.schools);
+    assert_eq!(
+        (junior[0].township.as_str(), junior[0].figures.found),
+        ("贡江镇", 4)
+    );
+    let town: BTreeMap<&str, i64> = r
+        .townships
+        .iter()
+        .map(|(t, f)| (t.as_str(), f.found))
+        .collect();
+    assert_eq!(town.get("银坑镇"), Some(&1));
+    assert_eq!(town.get("贡江镇"), Some(&6));
+
+    // C returns; a persuasion of 10 Nov is entered before a phone call of 20 Oct.
+    let cc = db.cases_of(&k.c).await.unwrap()[0].id;
+    for mv in [Move::Verify, Move::Confirm, Move::Persuade] {
+        db.move_case(cc, &mv, &c, d(2023, 10, 16), &rules, "")
+            .await
+            .unwrap();
+    }
+    let back = Move::Return {
+        school: "2136000002".into(),
+        on: d(2023, 10, 18),
+    };
+    db.move_case(cc, &back, &c, d(2023, 10, 18), &rules, "")
+        .await
+        .unwrap();
+    let today = d(2026, 1, 1);
+    db.record_action(
+        cc,
+        ActionKind::Persuasion,
+        d(2023, 11, 10),
+        today,
+        &c,
+        "巩固",
+    )
+    .await
+    .unwrap();
+    db.record_action(
+        cc,
+        ActionKind::PhoneCall,
+        d(2023, 10, 20),
+        today,
+        &c,
+        "补录",
+    )
+    .await
+    .unwrap();
+    let (_, latest) =
+        zizhu_app::dropout_as_of::cases_as_of(&db, &CaseFilter::default(), d(2023, 12, 1))
+            .await
+            .unwrap();
+    assert_eq!(latest[&cc].on, d(2023, 11, 10));
+
+    // Closed on 20 Feb 2024; a scan dated 25 Nov 2023 finds C 辍学 in the registry again, but on
+    // that day the case was open: no second case.
+    let close = Move::Close {
+        reason: "稳定在校".into(),
+    };
+    db.move_case(cc, &close, &c, d(2024, 2, 20), &rules, "")
+        .await
+        .unwrap();
+    zizhu_app::dropout::scan(&db, &rules, d(2023, 11, 25), AUTUMN, &county())
+        .await
+        .unwrap();
+    assert_eq!(db.cases_of(&k.c).await.unwrap().len(), 1);
+}

@@ -223,10 +223,10 @@ impl fmt::Display for MoveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MoveError::NotFromState { from, mv } => {
-                let next: Vec<&str> = MOVES
+                let next: Vec<String> = MOVES
                     .iter()
                     .filter(|(k, _)| allowed_keys(*from).contains(k))
-                    .map(|(_, zh)| *zh)
+                    .map(|(k, zh)| format!("{zh}（{k}）"))
                     .collect();
                 write!(f, "案件当前状态为“{}”，不能{}", from.zh(), move_zh(mv))?;
                 if next.is_empty() {

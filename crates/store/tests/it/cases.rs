@@ -8,9 +8,14 @@ use zizhu_domain::dropout::{
     ActionKind, AttentionGroup, CaseState, DropoutRules, Move, NotDropoutReason, SuspectReason,
     UserLevel,
 };
-use zizhu_store::{Actor, CaseFilter, Db, NewCase, ScanSummary};
+use zizhu_domain::{ListKind, ListRecord};
+use zizhu_store::{Actor, CaseFilter, Db, NewCase, ScanSummary, StoreError};
 
-story!(ledger_moves_and_events, one_open_case_per_child);
+story!(
+    ledger_moves_and_events,
+    one_open_case_per_child,
+    dates_and_schools_checked
+);
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
@@ -327,5 +332,77 @@ async fn one_open_case_per_child(db: &Db) -> TestResult {
         .assign_case(a, None, Some("班主任"), None, d(2023, 10, 19), &c)
         .await
         .is_err());
+    Ok(())
+}
+
+/// An action is not dated before the case was opened, nor a 送教上门 session before its plan
+/// began; a return names a school of the school list by its code (a name gets the code).
+async fn dates_and_schools_checked(db: &Db) -> TestResult {
+    let c = county();
+    let r = rules();
+    let ids = open(db, &[child(5), child(6)]).await?;
+    let (a, b) = (ids[0], ids[1]);
+    let refused = |res: Result<zizhu_store::CaseRow, StoreError>, want: &str| match res {
+        Err(StoreError::Invalid(m)) => assert!(m.contains(want), "{m}"),
+        other => panic!("expected a refusal with {want}, got {other:?}"),
+    };
+    let today = d(2024, 6, 1);
+    let visit = ActionKind::HomeVisit;
+    refused(
+        db.record_action(a, visit, d(2023, 10, 1), today, &c, "立案前")
+            .await,
+        "早于立案（或重新核查）的日期 2023-10-15",
+    );
+    db.record_action(a, visit, d(2023, 10, 15), today, &c, "立案当天")
+        .await?;
+    for mv in [Move::Verify, Move::Confirm] {
+        db.move_case(b, &mv, &c, d(2023, 10, 16), &r, "").await?;
+    }
+    let plan = Move::HomeTeaching {
+        teacher: "送教教师".into(),
+        frequency: "每月两次".into(),
+        content: "康复训练".into(),
+    };
+    db.move_case(b, &plan, &c, d(2023, 10, 20), &r, "").await?;
+    let session = ActionKind::HomeTeachingSession;
+    refused(
+        db.record_action(b, session, d(2023, 10, 18), today, &c, "方案前")
+            .await,
+        "早于送教上门方案开始的日期 2023-10-20",
+    );
+
+    // With a school list, a return names one of its schools by code.
+    import(
+        db,
+        meta(ListKind::Schools, "s.csv", None),
+        vec![ListRecord::School(school("3607310001", "演示小学", "甲镇"))],
+    )
+    .await?;
+    for mv in [Move::Verify, Move::Confirm] {
+        db.move_case(a, &mv, &c, d(2023, 10, 16), &r, "").await?;
+    }
+    let back = |school: &str| Move::Return {
+        school: school.into(),
+        on: d(2023, 11, 1),
+    };
+    refused(
+        db.move_case(a, &back("9999999999"), &c, d(2023, 11, 1), &r, "")
+            .await,
+        "9999999999 不在学校名单中",
+    );
+    refused(
+        db.move_case(a, &back("演示小学"), &c, d(2023, 11, 1), &r, "")
+            .await,
+        "的标识码是 3607310001",
+    );
+    refused(
+        db.assign_case(a, Some("36073100"), None, None, d(2023, 11, 1), &c)
+            .await,
+        "应为10位学校标识码",
+    );
+    let now = db
+        .move_case(a, &back("3607310001"), &c, d(2023, 11, 1), &r, "")
+        .await?;
+    assert_eq!(now.state, CaseState::Returned);
     Ok(())
 }

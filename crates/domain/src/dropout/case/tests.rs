@@ -99,7 +99,7 @@ fn refusal_names_what_the_state_allows() {
     .map(|e| e.to_string());
     assert_eq!(
         err.as_deref(),
-        Some("案件当前状态为“疑似辍学”，不能确认辍学；此状态下可以：开始核查")
+        Some("案件当前状态为“疑似辍学”，不能确认辍学；此状态下可以：开始核查（verify）")
     );
 }
 
