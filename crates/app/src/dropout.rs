@@ -75,6 +75,10 @@ struct Enrolment {
     /// In a primary or junior grade, or of compulsory age.
     compulsory: bool,
     compulsory_stage: bool,
+    /// In a primary grade (a 毕业 there at compulsory age leaves junior school to go).
+    primary: bool,
+    /// 在读 and on the return of this school, or the school sent none.
+    present: bool,
 }
 
 /// A suspect being assembled.
@@ -97,6 +101,15 @@ pub async fn scan(
     let t0 = std::time::Instant::now();
     // Opened first: no import replaces a list while the scan reads them.
     let mut tx = db.begin_scan(as_of, term, actor).await?;
+    if let Some(last) = tx.latest_earlier_scan().await? {
+        if as_of < last {
+            return Err(AppError::Other(format!(
+                "比对基准日 {} 早于上次比对的基准日 {}：比对只能按时间向后进行（同一天可以重复比对）",
+                as_of.format("%Y-%m-%d"),
+                last.format("%Y-%m-%d")
+            )));
+        }
+    }
     // Compulsory age from the birth date in the ID's digits (GB 11643-1999 §4.3).
     let (after, up_to) = rules.compulsory_births(as_of).unwrap_or((0, 0));
     let of_age = |k: u64| {
@@ -176,19 +189,24 @@ pub async fn scan(
         let compulsory_stage = matches!(stage, Some(Stage::Primary | Stage::Junior))
             || (stage.is_none() && (1..=9).contains(&r.grade));
         let of_age = of_age(k);
+        let on_return = !reports || present.contains(&(k, school_number(&r.school_code)));
         let e = Enrolment {
             status: r.status,
             school,
             compulsory: compulsory_stage || of_age,
             compulsory_stage,
+            primary: stage == Some(Stage::Primary)
+                || (stage.is_none() && (1..=6).contains(&r.grade)),
+            present: r.status == Status::Enrolled && on_return,
         };
-        let maybe = r.status != Status::Enrolled
-            || (reports && !present.contains(&(k, school_number(&r.school_code))));
+        let maybe = r.status != Status::Enrolled || !on_return;
         if maybe {
             candidates.entry(k).or_insert(r);
         }
+        // A child enrolled twice counts as enrolled, and as present if either school's return
+        // lists them: the 在读 row present at its school wins, whatever the rows' order.
         match registry.get(&k) {
-            Some(old) if old.status == Status::Enrolled => {}
+            Some(old) if old.status == Status::Enrolled && (old.present || !e.present) => {}
             _ => {
                 registry.insert(k, e);
             }
@@ -248,13 +266,15 @@ pub async fn scan(
             }
             Status::TransferredOut => out.push(SuspectReason::TransferredUnreceived),
             Status::Enrolled => {
-                let k = id_key(id).unwrap_or(0);
-                let own = (k, school_number(&e.school));
-                if reporting.contains(&*e.school) && !present.contains(&own) {
+                if !e.present {
                     out.push(SuspectReason::AbsentFromAttendance);
                 }
             }
-            Status::Graduated => {}
+            Status::Graduated => {
+                if e.primary && id_key(id).is_some_and(of_age) {
+                    out.push(SuspectReason::GraduatedNotPromoted);
+                }
+            }
         }
         out
     };

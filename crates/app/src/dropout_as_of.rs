@@ -92,7 +92,8 @@ fn case_as_of<'a>(
                     s.opened_on = e.on;
                 }
                 if e.from_state == Some(CaseState::Returned) && to == CaseState::Persuading {
-                    back = None; // left school again while monitored
+                    // Left school again while monitored: neither returned nor taught at home.
+                    (back, plan) = (None, None);
                 }
                 match to {
                     CaseState::NotDropout => verified = Some(i),

@@ -164,12 +164,15 @@ pub async fn overdue_list(ctx: &Ctx, as_of: Option<NaiveDate>) -> anyhow::Result
     let rules = rules(ctx)?;
     let db = ctx.db().await?;
     let on = as_of.unwrap_or_else(today);
-    let cases = db
-        .cases(&CaseFilter {
-            open_only: true,
-            ..CaseFilter::default()
-        })
-        .await?;
+    if let Some(refused) = future_day(on) {
+        return Ok(refused);
+    }
+    // The ledger as it stood on that day (a past day is rebuilt from the case histories).
+    let (cases, _) = zizhu_app::dropout_as_of::cases_as_of(&db, &CaseFilter::default(), on).await?;
+    let cases: Vec<CaseRow> = cases
+        .into_iter()
+        .filter(|c| c.state != zizhu_domain::dropout::CaseState::Closed)
+        .collect();
     let mut late: Vec<(&CaseRow, zizhu_domain::dropout::Overdue)> = cases
         .iter()
         .filter_map(|c| overdue(&c.clock(), on, &rules).map(|o| (c, o)))
@@ -593,6 +596,14 @@ pub async fn assign(
     }
 }
 
+/// Refuses (exit code 1) a report day after today: the ledger cannot be shown as it will be.
+fn future_day(on: NaiveDate) -> Option<u8> {
+    (on > today()).then(|| {
+        eprintln!("未执行：日期 {} 晚于今天", on.format("%Y-%m-%d"));
+        1
+    })
+}
+
 /// `zizhu dropout report`: by township and school, on screen and as XLSX.
 pub async fn report(
     ctx: &Ctx,
@@ -602,6 +613,9 @@ pub async fn report(
     let rules = rules(ctx)?;
     let db = ctx.db().await?;
     let on = as_of.unwrap_or_else(today);
+    if let Some(refused) = future_day(on) {
+        return Ok(refused);
+    }
     let path = out.unwrap_or_else(|| report_file(on).into());
     let (r, title) = write_report(&db, &rules, on, &path).await?;
     println!("{title}");
@@ -652,8 +666,7 @@ pub(crate) async fn write_report(
     let schools = db.schools().await?;
     let r = zizhu_app::dropout_report::report(&cases, &schools, rules, on);
     let title = format!("控辍保学工作统计（截至 {}）", on.format("%Y-%m-%d"));
-    zizhu_io::tables::write_tables(path, &zizhu_app::dropout_report::report_sheets(&r, &title))
-        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+    crate::export::stage(path, &zizhu_app::dropout_report::report_sheets(&r, &title))?.publish()?;
     Ok((r, title))
 }
 
@@ -668,6 +681,9 @@ pub async fn ledger(
     let rules = rules(ctx)?;
     let db = ctx.db().await?;
     let on = as_of.unwrap_or_else(today);
+    if let Some(refused) = future_day(on) {
+        return Ok(refused);
+    }
     let path = out.unwrap_or_else(|| ledger_file(&filter, on).into());
     let n = write_ledger(&db, &ctx.actor, &rules, &filter, on, &path, full_id).await?;
     println!("已写入 {}（{} 件）", path.display(), n);
@@ -692,11 +708,18 @@ pub(crate) fn ledger_file(filter: &CaseFilter, on: NaiveDate) -> String {
     )
 }
 
-/// A scope (school code, township) as part of a file name: no folder separators or controls.
+/// A scope (school code, township) as part of a file name: no folder separators, controls or
+/// direction overrides (which could make `…xlsx` display as another extension).
 fn file_safe(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() || c == ':' {
+            if c == '/'
+                || c == '\\'
+                || c == ':'
+                || c.is_control()
+                || ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+            {
                 '_'
             } else {
                 c
@@ -745,9 +768,8 @@ pub(crate) async fn write_ledger(
             &format!("控辍保学辍学学生台账（确认辍学，{scope}，截至 {day}）"),
         ),
     ];
-    zizhu_io::tables::write_tables(path, &sheets)
-        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
-    // Recorded once the file exists.
+    let staged = crate::export::stage(path, &sheets)?;
+    // In place only once its audit entry is written.
     db.audit(
         actor,
         if full_id {
@@ -767,6 +789,7 @@ pub(crate) async fn write_ledger(
         ),
     )
     .await?;
+    staged.publish()?;
     Ok(lines.len())
 }
 
@@ -782,6 +805,9 @@ pub async fn school_age(
     let rules = rules(ctx)?;
     let db = ctx.db().await?;
     let as_of = as_of.unwrap_or_else(today);
+    if let Some(refused) = future_day(as_of) {
+        return Ok(refused);
+    }
     let term = term.unwrap_or_else(|| Term::containing(as_of));
     let kids =
         zizhu_app::school_age::school_age_children(&db, &rules, as_of, term, township.as_deref())
@@ -795,8 +821,8 @@ pub async fn school_age(
     let path =
         out.unwrap_or_else(|| format!("适龄儿童台账-{}-{day}.xlsx", file_safe(&scope)).into());
     let sheet = zizhu_app::school_age::school_age_sheet(&kids, &title, full_id);
-    zizhu_io::tables::write_tables(&path, &[sheet])
-        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
+    let staged = crate::export::stage(&path, &[sheet])?;
+    // In place only once its audit entry is written.
     db.audit(
         &ctx.actor,
         if full_id {
@@ -816,6 +842,7 @@ pub async fn school_age(
         ),
     )
     .await?;
+    staged.publish()?;
     let no_registry = kids.iter().filter(|k| k.status.is_none()).count();
     println!(
         "已写入 {}：适龄儿童 {} 人，其中无学籍 {} 人、有案件 {} 人。",

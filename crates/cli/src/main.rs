@@ -10,6 +10,7 @@ mod cmd_policy;
 mod cmd_store;
 mod config;
 mod demo;
+mod export;
 mod ui;
 mod zh_clap;
 
@@ -261,6 +262,7 @@ enum CaseCmd {
     /// 查看一个案件及全部记录
     Show {
         /// 案件编号
+        #[arg(value_parser = parse_case_id)]
         id: i64,
         /// 显示完整身份证件号（记入审计日志）
         #[arg(long)]
@@ -269,6 +271,7 @@ enum CaseCmd {
     /// 变更案件状态：verify confirm persuade not_dropout return home_teaching close reopen
     Move {
         /// 案件编号
+        #[arg(value_parser = parse_case_id)]
         id: i64,
         /// 操作
         action: String,
@@ -284,6 +287,7 @@ enum CaseCmd {
     /// 登记帮扶措施：home_visit phone_call persuasion placement home_teaching_session note
     Act {
         /// 案件编号
+        #[arg(value_parser = parse_case_id)]
         id: i64,
         /// 措施
         kind: String,
@@ -300,6 +304,7 @@ enum CaseCmd {
     /// 指定责任学校和包保责任人
     Assign {
         /// 案件编号
+        #[arg(value_parser = parse_case_id)]
         id: i64,
         /// 责任学校（学校标识码）
         #[arg(long)]
@@ -317,6 +322,15 @@ enum CaseCmd {
         #[arg(long, value_parser = cmd_dropout::parse_level, default_value = "school", env = "ZIZHU_LEVEL")]
         level: UserLevel,
     },
+}
+
+/// A case number (案件编号): a positive integer.
+fn parse_case_id(s: &str) -> Result<i64, String> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("案件编号应为正整数，实为“{s}”"))
 }
 
 /// A day `YYYY-MM-DD` between 2000 and 2100 (the ledger's dates).

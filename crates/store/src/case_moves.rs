@@ -105,6 +105,23 @@ async fn check_school(tx: &mut Tx, code: &str, what: &str) -> StoreResult<()> {
     }))
 }
 
+/// Refuses typed text with control characters or direction overrides: they would reach every
+/// terminal, page and spreadsheet that shows the case (lists refuse them at import too).
+fn plain(what: &str, v: &str) -> StoreResult<()> {
+    let bad = v.chars().find(|c| {
+        c.is_control()
+            || ('\u{202A}'..='\u{202E}').contains(c)
+            || ('\u{2066}'..='\u{2069}').contains(c)
+    });
+    match bad {
+        Some(c) => Err(StoreError::Invalid(format!(
+            "{what}中含有不可见的控制字符（U+{:04X}），请删去后再提交",
+            u32::from(c)
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn not_found(id: i64) -> StoreError {
     StoreError::Invalid(format!("没有编号为 {id} 的案件"))
 }
@@ -123,12 +140,14 @@ impl Db {
         rules: &DropoutRules,
         note: &str,
     ) -> StoreResult<CaseRow> {
+        plain("说明", note)?;
+        plain("变更内容", &mv.detail())?;
         let mut tx = Tx::begin(self).await?;
         let case = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
         let to = check_move(case.facts(), mv, actor.level, on, rules)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         // A case's history runs forward: no move dated before its present state began, no
-        // return before the case was opened.
+        // return before it either.
         if on < case.state_since {
             return Err(StoreError::Invalid(format!(
                 "操作日期 {} 早于案件进入“{}”的日期 {}",
@@ -138,11 +157,14 @@ impl Db {
             )));
         }
         if let Move::Return { on: back, .. } = mv {
-            if *back < case.opened_on {
+            // Not before the present state began (after a relapse, not before the new
+            // persuading: the monitoring period counts from the real return).
+            if *back < case.state_since {
                 return Err(StoreError::Invalid(format!(
-                    "复学日期 {} 早于立案日期 {}",
+                    "复学日期 {} 早于案件进入“{}”的日期 {}",
                     back.format("%Y-%m-%d"),
-                    case.opened_on.format("%Y-%m-%d")
+                    case.state.zh(),
+                    case.state_since.format("%Y-%m-%d")
                 )));
             }
         }
@@ -191,7 +213,8 @@ impl Db {
         // A reopened case starts a new cycle: what the last one recorded (return, verification,
         // plan, closing) stays in its events and is cleared from the case, so that the figures
         // count the current cycle only. A returned child persuaded again (left school while
-        // monitored) has the return cleared likewise: it is not counted as returned.
+        // monitored) has the return and any 送教上门 plan cleared likewise: the child is counted
+        // as being persuaded, not as returned or taught at home.
         const SQL: &str = "UPDATE dropout_case SET state = $1, state_since = $2, \
             recheck = CASE WHEN $1 = 'verifying' THEN recheck ELSE FALSE END, \
             not_dropout_reason = CASE WHEN $14 THEN NULL ELSE COALESCE($3, not_dropout_reason) END, \
@@ -199,9 +222,9 @@ impl Db {
             elsewhere_school = CASE WHEN $14 THEN '' ELSE COALESCE($5, elsewhere_school) END, \
             returned_school = CASE WHEN $14 OR $15 THEN '' ELSE COALESCE($6, returned_school) END, \
             returned_on = CASE WHEN $14 OR $15 THEN NULL ELSE COALESCE($7, returned_on) END, \
-            plan_teacher = CASE WHEN $14 THEN '' ELSE COALESCE($8, plan_teacher) END, \
-            plan_frequency = CASE WHEN $14 THEN '' ELSE COALESCE($9, plan_frequency) END, \
-            plan_content = CASE WHEN $14 THEN '' ELSE COALESCE($10, plan_content) END, \
+            plan_teacher = CASE WHEN $14 OR $15 THEN '' ELSE COALESCE($8, plan_teacher) END, \
+            plan_frequency = CASE WHEN $14 OR $15 THEN '' ELSE COALESCE($9, plan_frequency) END, \
+            plan_content = CASE WHEN $14 OR $15 THEN '' ELSE COALESCE($10, plan_content) END, \
             close_reason = CASE WHEN $14 THEN '' ELSE COALESCE($11, close_reason) END, \
             opened_on = CASE WHEN $14 THEN $2 ELSE opened_on END \
             WHERE id = $12 AND state = $13";
@@ -226,7 +249,15 @@ impl Db {
             .execute(conn)
             .await
             .map(|r| r.rows_affected()))
-        .ctx("变更案件状态")?;
+        .ctx("变更案件状态")
+        .map_err(|e| {
+            // Two reopenings of the same child's cases at once: the unique index lets one win.
+            if e.is_unique_violation() {
+                StoreError::Invalid("该儿童已有未销号的案件，请在该案件中继续跟踪".into())
+            } else {
+                e
+            }
+        })?;
         if n != 1 {
             return Err(StoreError::Invalid(
                 "案件刚被其他用户修改，请重新查看后再操作".into(),
@@ -275,6 +306,7 @@ impl Db {
         if note.trim().is_empty() {
             return Err(StoreError::Invalid("请填写措施的情况说明".into()));
         }
+        plain("情况说明", note)?;
         if on > today {
             return Err(StoreError::Invalid(format!(
                 "措施日期 {} 晚于今天",
@@ -360,6 +392,7 @@ impl Db {
             ));
         }
         for (what, v) in [("包保教师", teacher), ("包保干部", official)] {
+            plain(what, v.unwrap_or(""))?;
             if v.is_some_and(|v| v.chars().count() > 50) {
                 return Err(StoreError::Invalid(format!(
                     "{what}的姓名过长（最多50个字）"

@@ -90,6 +90,18 @@ impl ScanTx {
         self.id
     }
 
+    /// The day of the latest earlier scan, if any (scans go forward in time: a case's history
+    /// must not get events dated before what it already records).
+    pub async fn latest_earlier_scan(&mut self) -> StoreResult<Option<NaiveDate>> {
+        const SQL: &str = "SELECT MAX(as_of) FROM dropout_scan WHERE id <> $1";
+        let id = self.id;
+        tx_run!(&mut self.tx, |conn| sqlx::query_scalar(SQL)
+            .bind(id)
+            .fetch_one(conn)
+            .await)
+        .ctx("读取比对记录")
+    }
+
     /// Every child the ledger knows, by ID number.
     pub async fn known_cases(&mut self) -> StoreResult<HashMap<String, KnownCase>> {
         let sql = format!(

@@ -765,4 +765,76 @@ async fn school_rows_latest_action_and_backdated_scan() {
         .await
         .unwrap();
     assert_eq!(db.cases_of(&k.c).await.unwrap().len(), 1);
+    // Scans go forward: one dated before the last is refused and changes nothing.
+    let back = zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 15), AUTUMN, &county()).await;
+    let msg = back.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("早于上次比对的基准日 2023-11-25"), "{msg}");
+}
+
+/// 小升初: a child of compulsory age whose last registry row is 毕业 from primary school is a
+/// suspect; a junior graduate (compulsory education completed) is not. A child enrolled at two
+/// schools is present when either school's return lists them, whatever the rows' order.
+#[tokio::test]
+async fn primary_graduate_is_a_suspect_and_a_double_enrolment_is_present() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let (grad6, grad9, twice, other) = (
+        id("20110501", 41),
+        id("20090301", 43),
+        id("20120601", 45),
+        id("20130701", 47),
+    );
+    import(
+        &db,
+        dir.path(),
+        ListKind::Schools,
+        "s.csv",
+        fixtures::SCHOOLS,
+        None,
+    )
+    .await;
+    let reg = format!(
+        "姓名,身份证件号,学籍号,学校标识码,年级,是否住校,学籍状态\n\
+         测试甲,{grad6},G1,2136000001,六年级,否,毕业\n\
+         测试乙,{grad9},G2,2136000002,九年级,否,毕业\n\
+         测试丙,{twice},G3,2136000001,五年级,否,在读\n\
+         测试丙,{twice},G4,2136000002,七年级,否,在读\n\
+         测试丁,{other},G5,2136000001,四年级,否,在读\n"
+    );
+    import(
+        &db,
+        dir.path(),
+        ListKind::Students,
+        "r.csv",
+        &reg,
+        Some(AUTUMN),
+    )
+    .await;
+    let att = format!(
+        "学校标识码,姓名,身份证件号\n2136000001,测试丁,{other}\n2136000002,测试丙,{twice}\n"
+    );
+    import(
+        &db,
+        dir.path(),
+        ListKind::Attendance,
+        "a.csv",
+        &att,
+        Some(AUTUMN),
+    )
+    .await;
+    let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
+    zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 15), AUTUMN, &county())
+        .await
+        .unwrap();
+    let found = suspects(&db).await;
+    assert_eq!(
+        found.get(&grad6).map(|s| s.0.clone()),
+        Some(vec![R::GraduatedNotPromoted])
+    );
+    assert!(!found.contains_key(&grad9), "junior graduate: completed");
+    assert!(!found.contains_key(&twice), "on the second school's return");
+    assert_eq!(found.len(), 1, "{found:?}");
 }

@@ -229,6 +229,13 @@ fn expected_suspects(d: &DemoData) -> BTreeMap<String, Vec<SuspectReason>> {
         .iter()
         .map(|&i| d.autumn[i].school)
         .collect();
+    // 毕业 from grade 6 (level 8) at compulsory age, enrolled nowhere (小升初).
+    let primary_graduates: HashSet<&str> = d
+        .autumn
+        .iter()
+        .filter(|s| s.status == Status::Graduated && s.level == 8 && compulsory_age(s.birth))
+        .map(|s| s.id.as_str())
+        .collect();
     let suspended_in_spring: HashSet<&str> = d
         .spring
         .iter()
@@ -262,6 +269,9 @@ fn expected_suspects(d: &DemoData) -> BTreeMap<String, Vec<SuspectReason>> {
                 Some(SuspectReason::SuspendedTooLong)
             }
             Some(Status::TransferredOut) => Some(SuspectReason::TransferredUnreceived),
+            Some(Status::Graduated) if primary_graduates.contains(id) => {
+                Some(SuspectReason::GraduatedNotPromoted)
+            }
             Some(Status::Enrolled)
                 if !present.contains(id) && school.get(id).is_some_and(|s| sending.contains(s)) =>
             {

@@ -28,6 +28,9 @@ labelled_enum! {
         TransferredUnreceived = "transferred_unreceived", "转出后无接收学校";
         /// Enrolled, but not on the school's own return of who is in school (学籍有、在校无).
         AbsentFromAttendance = "absent_from_attendance", "学籍在读但不在在校学生名单";
+        /// Of compulsory age, graduated from primary school and enrolled nowhere since
+        /// (小学毕业未升入初中, the 小升初 gap).
+        GraduatedNotPromoted = "graduated_not_promoted", "小学毕业后未升入初中";
     }
 }
 

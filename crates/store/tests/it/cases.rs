@@ -355,6 +355,11 @@ async fn dates_and_schools_checked(db: &Db) -> TestResult {
     );
     db.record_action(a, visit, d(2023, 10, 15), today, &c, "立案当天")
         .await?;
+    refused(
+        db.record_action(a, visit, d(2023, 10, 15), today, &c, "家访\u{1b}[31m")
+            .await,
+        "控制字符（U+001B）",
+    );
     for mv in [Move::Verify, Move::Confirm] {
         db.move_case(b, &mv, &c, d(2023, 10, 16), &r, "").await?;
     }
@@ -369,6 +374,28 @@ async fn dates_and_schools_checked(db: &Db) -> TestResult {
         db.record_action(b, session, d(2023, 10, 18), today, &c, "方案前")
             .await,
         "早于送教上门方案开始的日期 2023-10-20",
+    );
+
+    // Taught at home, back at school, then out again: persuading once more, neither returned
+    // nor taught at home any longer, and the new return not dated before the relapse.
+    let back_b = Move::Return {
+        school: "3607310001".into(),
+        on: d(2023, 10, 25),
+    };
+    db.move_case(b, &back_b, &c, d(2023, 10, 25), &r, "")
+        .await?;
+    let again = db
+        .move_case(b, &Move::Persuade, &c, d(2023, 11, 1), &r, "")
+        .await?;
+    assert_eq!(again.state, CaseState::Persuading);
+    assert_eq!((again.returned_on, again.plan_teacher.as_str()), (None, ""));
+    let early = Move::Return {
+        school: "3607310001".into(),
+        on: d(2023, 10, 30),
+    };
+    refused(
+        db.move_case(b, &early, &c, d(2023, 11, 5), &r, "").await,
+        "复学日期 2023-10-30 早于案件进入“劝返中”的日期 2023-11-01",
     );
 
     // With a school list, a return names one of its schools by code.
