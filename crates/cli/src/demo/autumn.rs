@@ -143,9 +143,7 @@ pub(crate) fn autumn(
                     // ID's sequence digit, so the random draws of everything else stay as they
                     // were) is kept on the primary school's registry as 毕业 and enrolled
                     // nowhere: the dropout scan's 小学毕业未升入初中.
-                    Next::Leave
-                        if s.level == 8 && s.id.as_str().as_bytes().get(15) == Some(&b'7') =>
-                    {
+                    Next::Leave if s.level == 8 && s.id.as_bytes().get(15) == Some(&b'7') => {
                         a.status = Status::Graduated;
                         out.push(a);
                         continue;
