@@ -770,27 +770,29 @@ pub(crate) async fn write_ledger(
     ];
     let staged = crate::export::stage(path, &sheets)?;
     // In place only once its audit entry is written.
-    db.audit(
-        actor,
-        if full_id {
-            "ledger_export_full_id"
-        } else {
-            "ledger_export"
-        },
-        "dropout_case",
-        &format!(
-            "导出一生一案台账（{scope}）{} 件{}",
-            cases.len(),
-            if full_id {
-                "，含完整身份证件号"
-            } else {
-                ""
-            }
-        ),
-    )
-    .await?;
+    let what = format!("一生一案台账（{scope}）{} 件", cases.len());
+    audit_export(db, actor, "ledger_export", "dropout_case", &what, full_id).await?;
     staged.publish()?;
     Ok(lines.len())
+}
+
+/// Records the export of `what` as `action` (`action_full_id` when whole ID numbers are in it).
+async fn audit_export(
+    db: &zizhu_store::Db,
+    actor: &str,
+    action: &str,
+    target: &str,
+    what: &str,
+    full_id: bool,
+) -> anyhow::Result<()> {
+    let (action, note) = if full_id {
+        (format!("{action}_full_id"), "，含完整身份证件号")
+    } else {
+        (action.to_string(), "")
+    };
+    db.audit(actor, &action, target, &format!("导出{what}{note}"))
+        .await?;
+    Ok(())
 }
 
 /// `zizhu dropout school-age`: the school-age children's ledger (适龄儿童台账) as XLSX.
@@ -823,23 +825,14 @@ pub async fn school_age(
     let sheet = zizhu_app::school_age::school_age_sheet(&kids, &title, full_id);
     let staged = crate::export::stage(&path, &[sheet])?;
     // In place only once its audit entry is written.
-    db.audit(
+    let what = format!("适龄儿童台账（{scope}）{} 人", kids.len());
+    audit_export(
+        &db,
         &ctx.actor,
-        if full_id {
-            "school_age_export_full_id"
-        } else {
-            "school_age_export"
-        },
+        "school_age_export",
         "resident",
-        &format!(
-            "导出适龄儿童台账（{scope}）{} 人{}",
-            kids.len(),
-            if full_id {
-                "，含完整身份证件号"
-            } else {
-                ""
-            }
-        ),
+        &what,
+        full_id,
     )
     .await?;
     staged.publish()?;

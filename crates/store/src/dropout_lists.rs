@@ -263,21 +263,44 @@ impl Db {
 
     /// The population rows of `ids` (the first row of each when listed twice), any number of IDs.
     pub async fn residents_by_id(&self, ids: &[String]) -> StoreResult<Vec<Sourced<Resident>>> {
+        self.rows_by_id::<RawResident, _>(
+            &format!("SELECT {RESIDENT_COLS} FROM resident"),
+            ids,
+            "读取户籍适龄人口名单",
+        )
+        .await
+    }
+
+    /// The rows of `select` (`SELECT … FROM table`, our own text) whose ID number is one of
+    /// `ids`, in file order, any number of IDs (queried in chunks).
+    async fn rows_by_id<R, T>(
+        &self,
+        select: &str,
+        ids: &[String],
+        op: &'static str,
+    ) -> StoreResult<Vec<T>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+        T: TryFrom<R, Error = StoreError>,
+    {
         let p = self.params();
         let mut out = Vec::new();
         for chunk in ids.chunks(crate::lists::IN_CHUNK) {
             let sql = format!(
-                "SELECT {RESIDENT_COLS} FROM resident WHERE id_number IN {} ORDER BY id",
+                "{select} WHERE id_number IN {} ORDER BY id",
                 crate::sql::placeholders(p, 1, chunk.len())
             );
-            let raw: Vec<RawResident> = db_run!(self, |pool| {
+            let raw: Vec<R> = db_run!(self, |pool| {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
                 for id in chunk {
                     q = q.bind(id.as_str());
                 }
                 q.fetch_all(pool).await
             })
-            .ctx("读取户籍适龄人口名单")?;
+            .ctx(op)?;
             for r in raw {
                 out.push(r.try_into()?);
             }
@@ -299,27 +322,10 @@ impl Db {
         &self,
         ids: &[String],
     ) -> StoreResult<Vec<Sourced<zizhu_domain::PoorHouseholdMember>>> {
-        let p = self.params();
-        let mut out = Vec::new();
-        for chunk in ids.chunks(crate::lists::IN_CHUNK) {
-            let sql = format!(
-                "SELECT import_id, row_no, household_no, id_number, name, relation, status, \
-                 exit_year, township, village FROM poor_member WHERE id_number IN {} ORDER BY id",
-                crate::sql::placeholders(p, 1, chunk.len())
-            );
-            let raw: Vec<crate::convert::RawPoor> = db_run!(self, |pool| {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-                for id in chunk {
-                    q = q.bind(id.as_str());
-                }
-                q.fetch_all(pool).await
-            })
-            .ctx("读取建档立卡名单")?;
-            for r in raw {
-                out.push(r.try_into()?);
-            }
-        }
-        Ok(out)
+        const SELECT: &str = "SELECT import_id, row_no, household_no, id_number, name, relation, \
+            status, exit_year, township, village FROM poor_member";
+        self.rows_by_id::<crate::convert::RawPoor, _>(SELECT, ids, "读取建档立卡名单")
+            .await
     }
 }
 

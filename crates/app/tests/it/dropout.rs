@@ -180,6 +180,16 @@ async fn load(db: &Db, dir: &Path) -> Kids {
     k
 }
 
+/// A migrated SQLite database in a new folder (the folder also takes the imported files).
+async fn fresh() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    (dir, db)
+}
+
 fn county() -> Actor {
     Actor {
         name: "县资助中心".into(),
@@ -203,11 +213,7 @@ async fn suspects(db: &Db) -> BTreeMap<String, (Vec<R>, Vec<G>, CaseState, bool)
 
 #[tokio::test]
 async fn scan_finds_every_reason_and_rescans_idempotently() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
+    let (dir, db) = fresh().await;
     let k = load(&db, dir.path()).await;
     let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
     let as_of = d(2023, 10, 15);
@@ -491,11 +497,7 @@ async fn scan_finds_every_reason_and_rescans_idempotently() {
 /// now has at another school (F) gets that school as the responsible one (以校为主).
 #[tokio::test]
 async fn rescan_flags_a_returned_child_again_and_follows_a_school_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
+    let (dir, db) = fresh().await;
     let k = load(&db, dir.path()).await;
     let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
     let first = zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 15), AUTUMN, &county())
@@ -588,11 +590,7 @@ async fn rescan_flags_a_returned_child_again_and_follows_a_school_change() {
 /// A scan with only the registry says which comparisons it could not make.
 #[tokio::test]
 async fn scan_names_the_lists_it_did_not_have() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
+    let (dir, db) = fresh().await;
     let k = kids();
     let rows = [("测试丙", k.c.as_str(), "2136000002", "八年级/辍学")];
     import(
@@ -627,11 +625,7 @@ async fn scan_names_the_lists_it_did_not_have() {
 #[tokio::test]
 async fn scan_waits_for_an_import_under_way() {
     use zizhu_domain::{AttendanceEntry, IdNumber, ListRecord};
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
+    let (dir, db) = fresh().await;
     let k = load(&db, dir.path()).await;
     let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
     let meta = zizhu_store::ImportMeta {
@@ -675,11 +669,7 @@ async fn scan_waits_for_an_import_under_way() {
 #[tokio::test]
 async fn school_rows_latest_action_and_backdated_scan() {
     use zizhu_domain::dropout::ActionKind;
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
+    let (dir, db) = fresh().await;
     let k = load(&db, dir.path()).await;
     let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
     zizhu_app::dropout::scan(&db, &rules, d(2023, 10, 15), AUTUMN, &county())
@@ -776,11 +766,7 @@ async fn school_rows_latest_action_and_backdated_scan() {
 /// schools is present when either school's return lists them, whatever the rows' order.
 #[tokio::test]
 async fn primary_graduate_is_a_suspect_and_a_double_enrolment_is_present() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
+    let (dir, db) = fresh().await;
     let (grad6, grad9, twice, other) = (
         id("20110501", 41),
         id("20090301", 43),
