@@ -56,6 +56,21 @@ impl Figures {
         }
     }
 
+    /// The counts in the report's column order: found, to verify, not dropouts, confirmed,
+    /// returned, taught at home, closed, overdue.
+    pub fn counts(&self) -> [i64; 8] {
+        [
+            self.found,
+            self.verifying,
+            self.not_dropout,
+            self.confirmed,
+            self.returned,
+            self.home_teaching,
+            self.closed,
+            self.overdue,
+        ]
+    }
+
     /// 劝返率: returned over confirmed dropouts who can attend (those taught at home excluded),
     /// in per cent with one decimal; `None` when there is no such dropout.
     pub fn return_rate(&self) -> Option<f64> {
@@ -303,19 +318,7 @@ const FIGURE_HEADERS: [&str; 10] = [
 fn figure_cells(f: &Figures) -> Vec<Cell> {
     let open = f.found - f.closed;
     let overdue_rate = (open > 0).then(|| (f.overdue as f64 * 1000.0 / open as f64).round() / 10.0);
-    let mut v: Vec<Cell> = [
-        f.found,
-        f.verifying,
-        f.not_dropout,
-        f.confirmed,
-        f.returned,
-        f.home_teaching,
-        f.closed,
-        f.overdue,
-    ]
-    .into_iter()
-    .map(Cell::Int)
-    .collect();
+    let mut v: Vec<Cell> = f.counts().into_iter().map(Cell::Int).collect();
     v.push(f.return_rate().map_or(Cell::Empty, Cell::Decimal1));
     v.push(overdue_rate.map_or(Cell::Empty, Cell::Decimal1));
     v

@@ -625,19 +625,8 @@ pub async fn report(
         .iter()
         .chain(std::iter::once(&("全县合计".to_string(), r.county)))
     {
-        println!(
-            "  {}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            t,
-            f.found,
-            f.verifying,
-            f.not_dropout,
-            f.confirmed,
-            f.returned,
-            f.home_teaching,
-            f.closed,
-            f.overdue,
-            return_rate(f)
-        );
+        let counts: Vec<String> = f.counts().iter().map(i64::to_string).collect();
+        println!("  {t}\t{}\t{}", counts.join("\t"), return_rate(f));
     }
     println!("已写入 {}", path.display());
     Ok(0)

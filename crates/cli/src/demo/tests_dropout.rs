@@ -23,6 +23,15 @@ fn compulsory_grade(s: &Student) -> bool {
     (3..=11).contains(&s.level)
 }
 
+/// Who was 休学 in the spring registry (with autumn, two terms: the policy's limit).
+fn suspended_in_spring(d: &DemoData) -> HashSet<&str> {
+    d.spring
+        .iter()
+        .filter(|s| s.status == Status::Suspended)
+        .map(|s| s.id.as_str())
+        .collect()
+}
+
 fn planted(d: &DemoData) -> Vec<&ResidentRow> {
     d.residents
         .iter()
@@ -130,12 +139,7 @@ fn leaving_school_is_rare_in_the_compulsory_grades() {
         }
     }
     let count = |st: Status| status.values().filter(|&&x| x == st).count();
-    let suspended_in_spring: HashSet<&str> = d
-        .spring
-        .iter()
-        .filter(|s| s.status == Status::Suspended)
-        .map(|s| s.id.as_str())
-        .collect();
+    let suspended_in_spring = suspended_in_spring(d);
     let suspended_long = status
         .iter()
         .filter(|(id, st)| **st == Status::Suspended && suspended_in_spring.contains(*id))
@@ -236,12 +240,7 @@ fn expected_suspects(d: &DemoData) -> BTreeMap<String, Vec<SuspectReason>> {
         .filter(|s| s.status == Status::Graduated && s.level == 8 && compulsory_age(s.birth))
         .map(|s| s.id.as_str())
         .collect();
-    let suspended_in_spring: HashSet<&str> = d
-        .spring
-        .iter()
-        .filter(|s| s.status == Status::Suspended)
-        .map(|s| s.id.as_str())
-        .collect();
+    let suspended_in_spring = suspended_in_spring(d);
     let population: HashSet<&str> = d
         .residents
         .iter()
