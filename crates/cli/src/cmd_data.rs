@@ -323,19 +323,4 @@ async fn warn_stale(db: &Db, p: &ui::LoadedPolicy, term: Term) -> anyhow::Result
     Ok(())
 }
 
-/// A value from a user's file, safe to print on a terminal: control characters (escape
-/// sequences could clear the screen or retitle the window) are shown as `\u{..}`.
-pub fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control()
-                || ('\u{202A}'..='\u{202E}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c)
-            {
-                format!("\\u{{{:04X}}}", u32::from(c))
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
+pub use zizhu_domain::text::printable;

@@ -154,17 +154,7 @@ pub fn counter(msg: &str) -> ProgressBar {
 
 /// `1,234,567.50`
 pub fn yuan(fen: i64) -> String {
-    let neg = fen < 0;
-    let a = fen.unsigned_abs();
-    let whole = (a / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{}{}.{:02}", if neg { "-" } else { "" }, grouped, a % 100)
+    zizhu_domain::money::grouped_yuan(fen)
 }
 
 #[cfg(test)]

@@ -531,3 +531,55 @@ mod key_tests {
         assert_eq!(super::id_key("1101051949123100A2"), None);
     }
 }
+
+/// Masks every run of 15 or more digits (an ID number inside a G-prefixed 学籍号) like an ID:
+/// the first 6 and the last 2 characters stay.
+pub fn mask_long_digits(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_digit() || (i > start && chars[i] == 'X')) {
+            i += 1;
+        }
+        let run = i - start;
+        if run >= 15 {
+            for (k, c) in chars[start..i].iter().enumerate() {
+                out.push(if k < 6 || k >= run - 2 { *c } else { '*' });
+            }
+        } else {
+            out.extend(&chars[start..i]);
+        }
+        if i == start {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod mask_tests {
+    #[test]
+    fn student_numbers_are_masked_like_ids() {
+        assert_eq!(
+            super::mask_long_digits("G360731201507225520"),
+            "G360731**********20"
+        );
+        assert_eq!(
+            super::mask_long_digits("G36073120150722552X"),
+            "G360731**********2X"
+        );
+        assert_eq!(
+            super::mask_long_digits("L3607312015072201234"),
+            "L360731***********34"
+        );
+        assert_eq!(super::mask_long_digits("J12345"), "J12345");
+        // A 残疾人证 number is the ID plus two digits.
+        assert_eq!(
+            super::mask_long_digits("残疾人证 36073120070901778433，肢体二级"),
+            "残疾人证 360731************33，肢体二级"
+        );
+    }
+}

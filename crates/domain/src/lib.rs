@@ -1,6 +1,7 @@
 //! Domain types of zizhu (资助): the people, schools and department lists the county works with,
 //! resident ID numbers (GB 11643-1999), terms and money. Pure: no I/O, no database, no clock.
 
+pub mod access;
 pub mod dates;
 pub mod dropout;
 pub mod ids;

@@ -84,6 +84,21 @@ impl std::iter::Sum for Fen {
     }
 }
 
+/// An amount in 元 with thousands grouped, as reports and pages show it: `1,234,567.50`.
+pub fn grouped_yuan(fen: i64) -> String {
+    let neg = fen < 0;
+    let a = fen.unsigned_abs();
+    let whole = (a / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{}{}.{:02}", if neg { "-" } else { "" }, grouped, a % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

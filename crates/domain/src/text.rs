@@ -227,6 +227,23 @@ pub fn normalize_name(s: &str) -> Result<String, TextError> {
     Ok(out)
 }
 
+/// A value from a user's file, safe to print on a terminal or write to a log: control characters (escape
+/// sequences could clear the screen or retitle the window) are shown as `\u{..}`.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control()
+                || ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+            {
+                format!("\\u{{{:04X}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

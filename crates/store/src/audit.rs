@@ -1,14 +1,63 @@
-//! The append-only audit log (审计日志). Triggers on both backends reject UPDATE and DELETE of
-//! its rows; writes that belong to an import or a compute run go through their transaction.
+//! The append-only audit log (审计日志): who, when, what, from where, what a change replaced and
+//! what it made. Triggers on both backends reject UPDATE and DELETE of its rows; writes that
+//! belong to an import, a compute run or another change go through that change's transaction.
 
 use crate::error::{Ctx, StoreResult};
 use crate::rows::AuditRow;
 use crate::Db;
 use chrono::{DateTime, Utc};
 
-/// Inserts one audit row, returning its id. Binds: at, actor, action, target, detail.
-pub(crate) const INSERT_AUDIT: &str =
-    "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+/// Inserts one audit row, returning its id. Binds: at, actor, action, target, detail, origin,
+/// before_value, after_value (see [`bind_entry!`]).
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor, action, target, detail, \
+    origin, before_value, after_value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+
+/// One audit entry to write. `action` is a short English key (`login`, `export`…), `target`
+/// what it acted on, `detail` Chinese free text; `origin` the client's address for web actions
+/// (None for the command line); `before`/`after` what a change replaced and made.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Entry<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: &'a str,
+    pub origin: Option<&'a str>,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+/// Binds an [`Entry`] (and the current time) to a query of [`INSERT_AUDIT`], on either backend.
+macro_rules! bind_entry {
+    ($q:expr, $e:expr) => {{
+        let e: &$crate::audit::Entry<'_> = $e;
+        $q.bind(chrono::Utc::now())
+            .bind(e.actor)
+            .bind(e.action)
+            .bind(e.target)
+            .bind(e.detail)
+            .bind(e.origin)
+            .bind(e.before)
+            .bind(e.after)
+    }};
+}
+pub(crate) use bind_entry;
+
+/// What to look for in the audit log; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Exact user (操作人).
+    pub actor: Option<String>,
+    /// Exact action key.
+    pub action: Option<String>,
+    /// Text contained in the target or the detail.
+    pub text: Option<String>,
+    /// Entries at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Only entries with an id below this one (the next page, newest first).
+    pub before_id: Option<i64>,
+}
 
 #[derive(sqlx::FromRow)]
 struct RawAudit {
@@ -18,6 +67,39 @@ struct RawAudit {
     action: String,
     target: String,
     detail: String,
+    origin: Option<String>,
+    before_value: Option<String>,
+    after_value: Option<String>,
+}
+
+impl From<RawAudit> for AuditRow {
+    fn from(r: RawAudit) -> AuditRow {
+        AuditRow {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            target: r.target,
+            detail: r.detail,
+            origin: r.origin,
+            before: r.before_value,
+            after: r.after_value,
+        }
+    }
+}
+
+/// `LIKE` pattern matching `text` literally anywhere (`\` escapes `%`, `_` and itself).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }
 
 impl Db {
@@ -31,36 +113,65 @@ impl Db {
         target: &str,
         detail: &str,
     ) -> StoreResult<i64> {
-        db_run!(self, |pool| sqlx::query_scalar(INSERT_AUDIT)
-            .bind(Utc::now())
-            .bind(actor)
-            .bind(action)
-            .bind(target)
-            .bind(detail)
-            .fetch_one(pool)
-            .await)
+        self.audit_entry(&Entry {
+            actor,
+            action,
+            target,
+            detail,
+            ..Entry::default()
+        })
+        .await
+    }
+
+    /// Appends a full audit entry on its own; returns its id.
+    pub async fn audit_entry(&self, e: &Entry<'_>) -> StoreResult<i64> {
+        db_run!(self, |pool| bind_entry!(
+            sqlx::query_scalar(INSERT_AUDIT),
+            e
+        )
+        .fetch_one(pool)
+        .await)
         .ctx("写入审计日志")
     }
 
     /// The newest `limit` audit entries, newest first.
     pub async fn audit_entries(&self, limit: i64) -> StoreResult<Vec<AuditRow>> {
-        const SQL: &str =
-            "SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1";
+        self.search_audit(&AuditQuery::default(), limit).await
+    }
+
+    /// Up to `limit` entries matching `q`, newest first.
+    pub async fn search_audit(&self, q: &AuditQuery, limit: i64) -> StoreResult<Vec<AuditRow>> {
+        const SQL: &str = "SELECT id, at, actor, action, target, detail, origin, before_value, \
+            after_value FROM audit_log \
+            WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2) \
+            AND ($3 IS NULL OR target LIKE $3 ESCAPE '\\' OR detail LIKE $3 ESCAPE '\\') \
+            AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
+            AND ($6 IS NULL OR id < $6) \
+            ORDER BY id DESC LIMIT $7";
+        let text = q
+            .text
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(contains_pattern);
         let raw: Vec<RawAudit> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(q.actor.as_deref().filter(|t| !t.is_empty()))
+            .bind(q.action.as_deref().filter(|t| !t.is_empty()))
+            .bind(text.as_deref())
+            .bind(q.from)
+            .bind(q.to)
+            .bind(q.before_id)
             .bind(limit)
             .fetch_all(pool)
             .await)
         .ctx("读取审计日志")?;
-        Ok(raw
-            .into_iter()
-            .map(|r| AuditRow {
-                id: r.id,
-                at: r.at,
-                actor: r.actor,
-                action: r.action,
-                target: r.target,
-                detail: r.detail,
-            })
-            .collect())
+        Ok(raw.into_iter().map(AuditRow::from).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(super::contains_pattern("5%_\\x"), "%5\\%\\_\\\\x%");
     }
 }

@@ -36,7 +36,8 @@ enum Val {
 use Ty::{Bool as B, Date as D, Int as I, Text as T, Timestamp as Ts};
 
 /// Every table, parents before children (foreign keys hold at every step), with its columns in
-/// schema order. `id` is first everywhere and is copied as is.
+/// schema order. `id` is first everywhere and is copied as is. Sessions and failed logins are
+/// not copied: they belong to the server they were made on.
 const TABLES: &[(&str, &[(&str, Ty)])] = &[
     (
         "import_batch",
@@ -326,6 +327,21 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "app_user",
+        &[
+            ("id", I),
+            ("username", T),
+            ("display_name", T),
+            ("role", T),
+            ("township", T),
+            ("school_code", T),
+            ("password_hash", T),
+            ("active", B),
+            ("created_at", Ts),
+            ("created_by", T),
+        ],
+    ),
+    (
         "audit_log",
         &[
             ("id", I),
@@ -334,6 +350,9 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("action", T),
             ("target", T),
             ("detail", T),
+            ("origin", T),
+            ("before_value", T),
+            ("after_value", T),
         ],
     ),
 ];

@@ -46,6 +46,7 @@ macro_rules! tx_run {
     };
 }
 
+mod accounts;
 mod audit;
 mod bind;
 mod bulk;
@@ -66,9 +67,12 @@ mod raw_sqlite;
 mod results;
 mod rows;
 mod scan;
+mod scoped;
 mod sql;
 mod tx;
 
+pub use accounts::{NewUser, SessionRow, UserRow};
+pub use audit::{AuditQuery, Entry as AuditEntry};
 pub use cases::{Actor, CaseEventRow, CaseFilter, CaseRow, NewCase};
 pub use compute::{
     ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, NewTrace, RunMeta, RunSummary,
@@ -85,6 +89,7 @@ pub use rows::{
     Sourced, StoredStudent, TotalRow,
 };
 pub use scan::{KnownCase, ScanSummary, ScanTx};
+pub use scoped::{ScopeFilter, StudentBrief};
 
 /// The database (数据库): a pool of one of the two supported backends, chosen at run time by the
 /// URL given to [`Db::connect`]. Cloning is cheap (the pool is reference-counted).

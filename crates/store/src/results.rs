@@ -44,6 +44,7 @@ macro_rules! entitlement_select {
         )
     };
 }
+pub(crate) use entitlement_select;
 
 /// Read by position ([`entitlement_cols`]); also from a JSON array per row (SQLite bulk path in
 /// `person.rs`).

@@ -140,6 +140,11 @@ pub struct AuditRow {
     pub action: String,
     pub target: String,
     pub detail: String,
+    /// The client's address of a web action; None from the command line.
+    pub origin: Option<String>,
+    /// What a change replaced, and what it made.
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// Every department-list row that mentions one person (for `explain`).

@@ -5,7 +5,6 @@
 use crate::error::{Ctx, StoreError, StoreResult};
 use crate::sql::Params;
 use crate::Db;
-use chrono::Utc;
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back (sqlx queues the
 /// `ROLLBACK` on the connection), so a failed or abandoned import changes nothing.
@@ -150,7 +149,7 @@ impl Tx {
         }
     }
 
-    /// Appends an audit-log row inside this transaction; returns its id.
+    /// Appends an audit entry inside this transaction (it lands or not with the change).
     pub(crate) async fn audit(
         &mut self,
         actor: &str,
@@ -158,14 +157,24 @@ impl Tx {
         target: &str,
         detail: &str,
     ) -> StoreResult<i64> {
-        tx_run!(self, |conn| sqlx::query_scalar(crate::audit::INSERT_AUDIT)
-            .bind(Utc::now())
-            .bind(actor)
-            .bind(action)
-            .bind(target)
-            .bind(detail)
-            .fetch_one(conn)
-            .await)
+        self.audit_entry(&crate::audit::Entry {
+            actor,
+            action,
+            target,
+            detail,
+            ..crate::audit::Entry::default()
+        })
+        .await
+    }
+
+    /// Appends a full audit entry (with origin, before and after) inside this transaction.
+    pub(crate) async fn audit_entry(&mut self, e: &crate::audit::Entry<'_>) -> StoreResult<i64> {
+        tx_run!(self, |conn| crate::audit::bind_entry!(
+            sqlx::query_scalar(crate::audit::INSERT_AUDIT),
+            e
+        )
+        .fetch_one(conn)
+        .await)
         .ctx("写入审计日志")
     }
 }

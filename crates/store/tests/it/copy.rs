@@ -26,6 +26,20 @@ async fn fill(db: &Db) -> TestResult {
     .await?;
     import_students(db, autumn(2023), &[1, 2, 3], "S1").await?;
     import_students(db, spring(2023), &[1], "S1").await?;
+    // A web account (its audit entry has an after-value), copied with the county's data.
+    let access = zizhu_domain::access::Access::new(
+        zizhu_domain::access::Role::SchoolOfficer,
+        None,
+        Some("S1"),
+    )?;
+    db.add_user(&zizhu_store::NewUser {
+        username: "s1.officer",
+        display_name: "测试专干",
+        access: &access,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+        created_by: "test",
+    })
+    .await?;
     let poor_id = import(
         db,
         meta(ListKind::PoorHouseholds, "poor.csv", None),

@@ -26,6 +26,7 @@ macro_rules! story {
     )*};
 }
 
+mod accounts;
 mod audit;
 mod bench;
 mod cases;
