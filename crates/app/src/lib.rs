@@ -2,6 +2,7 @@
 //! and the store and import/export layers. Each module is one thing a user asks for: import a
 //! list, compute a term, explain one student, write the reports.
 
+pub mod accounts;
 pub mod compute;
 pub mod dropout;
 pub mod dropout_as_of;
