@@ -99,26 +99,75 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     } else {
         format!(" --database sqlite:{}", dir.join("zizhu.db").display())
     };
-    if let Some((id, term)) = sample {
-        // Name the binary as the user can run it from here (it is not on PATH after `cargo run`).
-        let exe = std::env::current_exe().ok();
-        let cwd = std::env::current_dir().ok();
-        let bin = match (exe, cwd) {
-            (Some(e), Some(c)) => e
-                .strip_prefix(&c)
-                .map(|r| r.display().to_string())
-                .unwrap_or_else(|_| "zizhu".into()),
-            _ => "zizhu".into(),
-        };
+    // Name the binary as the user can run it from here (it is not on PATH after `cargo run`).
+    let bin = match (std::env::current_exe().ok(), std::env::current_dir().ok()) {
+        (Some(e), Some(c)) => e
+            .strip_prefix(&c)
+            .map(|r| r.display().to_string())
+            .unwrap_or_else(|_| "zizhu".into()),
+        _ => "zizhu".into(),
+    };
+    if let Some((id, term)) = &sample {
         println!(
             "\n查看某个学生每一笔钱的依据，例如：\n  {bin} explain {id} --term {term}{db_hint}"
         );
     }
+    println!("\n== 6. 网页（演示账号，密码随机生成，只显示这一次）");
+    let school = match &sample {
+        Some((id, term)) => db.schools_of(*term, id).await?.into_iter().next(),
+        None => None,
+    };
+    for (user, name, access) in demo_accounts(school.as_ref())? {
+        let pw = zizhu_app::accounts::generate_password()?;
+        zizhu_app::accounts::add_user(&db, user, name, &access, &pw, &ctx.actor).await?;
+        println!(
+            "  {user:<14} 密码 {pw}  {}（{}）",
+            access.role.zh(),
+            match (&access.scope, &school) {
+                (zizhu_domain::access::Scope::School(_), Some(s)) => s.name.clone(),
+                _ => access.scope_zh(),
+            }
+        );
+    }
+    println!(
+        "启动网页服务：\n  {bin} serve{db_hint}\n然后用浏览器打开 http://127.0.0.1:8080/ ，用上面的账号登录。"
+    );
     println!(
         "\n演示完成，用时 {:.1} 秒。数据库：{url}",
         started.elapsed().as_secs_f64()
     );
     Ok(0)
+}
+
+/// The demo's web accounts: the county, the township and the school of the sample student,
+/// and an auditor (without a sample school, the county and the auditor only).
+fn demo_accounts(
+    school: Option<&zizhu_domain::School>,
+) -> anyhow::Result<Vec<(&'static str, &'static str, zizhu_domain::access::Access)>> {
+    use zizhu_domain::access::{Access, Role};
+    let mut out = vec![(
+        "demo.county",
+        "县资助中心（演示）",
+        Access::new(Role::CountyAdmin, None, None)?,
+    )];
+    if let Some(s) = school {
+        out.push((
+            "demo.township",
+            "乡镇专干（演示）",
+            Access::new(Role::TownshipOfficer, Some(&s.township), None)?,
+        ));
+        out.push((
+            "demo.school",
+            "学校资助专干（演示）",
+            Access::new(Role::SchoolOfficer, None, Some(&s.code))?,
+        ));
+    }
+    out.push((
+        "demo.auditor",
+        "纪检监督（演示）",
+        Access::new(Role::Auditor, None, None)?,
+    ));
+    Ok(out)
 }
 
 /// Imports the demo's files in order; errors when one is not accepted or rejected as planned.

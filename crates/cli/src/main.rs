@@ -7,7 +7,9 @@ mod cmd_data;
 mod cmd_demo;
 mod cmd_dropout;
 mod cmd_policy;
+mod cmd_serve;
 mod cmd_store;
+mod cmd_user;
 mod config;
 mod demo;
 mod export;
@@ -143,6 +145,20 @@ enum Command {
     Restore {
         /// zizhu backup 生成的备份文件
         file: PathBuf,
+    },
+    /// 网页用户：添加（add）、列出（list）、重设密码（passwd）
+    User {
+        #[command(subcommand)]
+        which: UserCmd,
+    },
+    /// 启动网页服务（县、乡镇、学校工作人员用浏览器登录使用）
+    Serve {
+        /// 监听地址和端口
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// 不给 Cookie 加 Secure 标记（只用于没有 HTTPS 的内网；本机 localhost 访问不需要）
+        #[arg(long)]
+        insecure_cookies: bool,
     },
     /// 性能测试：生成 N 名学生，测量导入、匹配与计算
     Bench {
@@ -353,6 +369,39 @@ fn parse_state(s: &str) -> Result<CaseState, String> {
                 .collect();
             format!("未知的案件状态 {s}；可用：{}", all.join("、"))
         })
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCmd {
+    /// 添加用户；不给 --password-stdin 时生成初始密码并只显示一次
+    Add {
+        /// 用户名（英文字母、数字或 . _ -）
+        username: String,
+        /// 角色：county_admin（县级管理员）、township_officer（乡镇专干）、school_officer（学校资助专干）、auditor（审计监督）
+        #[arg(long, value_parser = cmd_user::parse_role)]
+        role: zizhu_domain::access::Role,
+        /// 乡镇专干所属乡镇
+        #[arg(long)]
+        township: Option<String>,
+        /// 学校资助专干所在学校（学校标识码）
+        #[arg(long)]
+        school: Option<String>,
+        /// 姓名（默认同用户名）
+        #[arg(long)]
+        name: Option<String>,
+        /// 从标准输入第一行读取密码（至少 10 个字符）
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// 列出用户
+    List,
+    /// 重设密码并结束该用户的全部登录会话
+    Passwd {
+        username: String,
+        /// 从标准输入第一行读取新密码
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -614,6 +663,35 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,
         Command::Backup { file } => cmd_store::backup(&ctx, &file).await,
         Command::Restore { file } => cmd_store::restore(&ctx, &file).await,
+        Command::User { which } => match which {
+            UserCmd::Add {
+                username,
+                role,
+                township,
+                school,
+                name,
+                password_stdin,
+            } => {
+                let a = cmd_user::NewAccount {
+                    username: &username,
+                    name: name.as_deref(),
+                    role,
+                    township: township.as_deref(),
+                    school: school.as_deref(),
+                    password_stdin,
+                };
+                cmd_user::add(&ctx, &a).await
+            }
+            UserCmd::List => cmd_user::list(&ctx).await,
+            UserCmd::Passwd {
+                username,
+                password_stdin,
+            } => cmd_user::passwd(&ctx, &username, password_stdin).await,
+        },
+        Command::Serve {
+            listen,
+            insecure_cookies,
+        } => cmd_serve::run(&ctx, &listen, insecure_cookies).await,
         Command::Bench { students, dir } => cmd_bench::run(&ctx, students, &dir).await,
     }
 }

@@ -141,7 +141,14 @@ fn demo_imports_computes_and_writes_reports() {
     assert!(!rows.iter().any(|c| is_full_id(c)), "the ledger masks IDs");
     assert!(rows.iter().any(|c| c.contains("残疾儿童")));
     assert!(rows.iter().any(|c| c.contains("适龄未入学")));
-    // The demo is deterministic: a second run gives the same summary.
+    // The web accounts: one per role, each with a password of its own, and how to serve.
+    let accounts: Vec<&str> = out.lines().filter(|l| l.contains(" 密码 ")).collect();
+    assert_eq!(accounts.len(), 4, "{accounts:?}");
+    for role in ["县级管理员", "乡镇专干", "学校资助专干", "审计监督"] {
+        assert!(accounts.iter().any(|l| l.contains(role)), "{role}");
+    }
+    assert!(out.contains(" serve --database sqlite:"));
+    // The demo is deterministic: a second run gives the same summary (but new passwords).
     let o2 = run(
         &[
             "demo",
@@ -154,7 +161,7 @@ fn demo_imports_computes_and_writes_reports() {
     );
     let strip = |s: &str| {
         s.lines()
-            .filter(|l| !l.contains("用时"))
+            .filter(|l| !l.contains("用时") && !l.contains(" 密码 "))
             .collect::<Vec<_>>()
             .join("\n")
     };

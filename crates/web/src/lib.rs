@@ -1,0 +1,60 @@
+//! The zizhu (资助) web application: server-rendered Chinese pages for the county aid centre,
+//! township officers, school aid officers and auditors, on the same store as the command line.
+//!
+//! Layers: [`auth`] signs users in and out (Argon2id, session cookies, CSRF tokens, throttling)
+//! and gives every handler a [`auth::User`]; every read of zizhu data goes through the store's
+//! scoped queries with [`zizhu_store::ScopeFilter::of`] the user's access, so a school officer
+//! asking for another school's student gets 404, never data. Pages in [`pages`] only render.
+
+pub mod auth;
+pub mod error;
+mod pages;
+mod render;
+
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+use zizhu_policy::Policy;
+use zizhu_store::Db;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub policy: Arc<Policy>,
+    /// What the policy page and explanations name as the policy in force (file and version).
+    pub policy_label: Arc<str>,
+    /// Mark cookies `Secure` (sent over HTTPS only, and over http://localhost). Off only for a
+    /// county network without HTTPS (`zizhu serve --insecure-cookies`).
+    pub secure_cookies: bool,
+}
+
+/// The whole application: pages, static assets and the security headers on every response.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::dashboard::page))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/students", get(pages::students::search))
+        .route("/students/{key}", get(pages::students::show))
+        .route(
+            "/students/{key}/full-id",
+            post(pages::students::show_full_id),
+        )
+        .route("/roster", get(pages::roster::page))
+        .route("/audit", get(pages::audit::page))
+        .route("/static/style.css", get(render::stylesheet))
+        .fallback(render::not_found)
+        .layer(axum::middleware::map_response(render::security_headers))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until the process is stopped (Ctrl-C).
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

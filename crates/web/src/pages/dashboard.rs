@@ -1,0 +1,122 @@
+//! The dashboard (首页): for one term, students aided and 元 per program and per township in the
+//! user's scope, and dropout cases by state.
+
+use super::{pick_term, term_options, TermOption};
+use crate::auth::User;
+use crate::error::WebError;
+use crate::render::{html, yuan, Nav};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use std::collections::BTreeMap;
+use zizhu_domain::access::Scope;
+use zizhu_domain::dropout::CaseState;
+use zizhu_store::CaseFilter;
+
+#[derive(serde::Deserialize)]
+pub struct Params {
+    term: Option<String>,
+}
+
+/// One line of a totals table.
+pub struct Line {
+    pub label: String,
+    pub headcount: i64,
+    pub amount: String,
+}
+
+pub struct StateCount {
+    pub state: &'static str,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Page {
+    nav: Nav,
+    terms: Vec<TermOption>,
+    term_label: String,
+    programs: Vec<Line>,
+    townships: Vec<Line>,
+    total: Line,
+    cases: Vec<StateCount>,
+    open_cases: usize,
+}
+
+fn lines(map: BTreeMap<String, (i64, i64)>) -> Vec<Line> {
+    map.into_iter()
+        .map(|(label, (n, fen))| Line {
+            label,
+            headcount: n,
+            amount: yuan(&fen),
+        })
+        .collect()
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Html<String>, WebError> {
+    let (term, known) = pick_term(&state, p.term.as_deref()).await?;
+    let mut programs: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut townships: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let (mut n, mut fen) = (0, 0);
+    if let Some(t) = term {
+        for r in state.db.entitlement_totals(t).await? {
+            if !user.access.sees_school(&r.school_code, &r.township) {
+                continue;
+            }
+            let p = programs
+                .entry(format!("{}（{}）", r.program_name, r.program))
+                .or_default();
+            p.0 += r.headcount;
+            p.1 += r.amount_fen;
+            let town = if r.township.is_empty() {
+                "（学校不在学校名单中）".to_string()
+            } else {
+                r.township.clone()
+            };
+            let w = townships.entry(town).or_default();
+            w.0 += r.headcount;
+            w.1 += r.amount_fen;
+            n += r.headcount;
+            fen += r.amount_fen;
+        }
+    }
+    let filter = match &user.access.scope {
+        Scope::County => CaseFilter::default(),
+        Scope::Township(t) => CaseFilter {
+            township: Some(t.clone()),
+            ..CaseFilter::default()
+        },
+        Scope::School(c) => CaseFilter {
+            school_code: Some(c.clone()),
+            ..CaseFilter::default()
+        },
+    };
+    let all = state.db.cases(&filter).await?;
+    let cases: Vec<StateCount> = CaseState::ALL
+        .iter()
+        .map(|s| StateCount {
+            state: s.zh(),
+            count: all.iter().filter(|c| c.state == *s).count(),
+        })
+        .collect();
+    let open_cases = all.iter().filter(|c| c.state != CaseState::Closed).count();
+    html(&Page {
+        nav: Nav::of(&user),
+        terms: term_options(&known, term),
+        term_label: term.map(|t| t.label_zh()).unwrap_or_default(),
+        programs: lines(programs),
+        townships: lines(townships),
+        total: Line {
+            label: "合计（人次）".into(),
+            headcount: n,
+            amount: yuan(&fen),
+        },
+        cases,
+        open_cases,
+    })
+}

@@ -1,0 +1,130 @@
+//! The roster (资助名单) of a term in the user's scope, one program or all, a page of lines at a
+//! time (keyset paged). Each view is audited: a roster is a full list of personal data.
+
+use super::{pick_term, term_options, TermOption};
+use crate::auth::User;
+use crate::error::WebError;
+use crate::render::{html, yuan, Nav};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use zizhu_domain::IdNumber;
+use zizhu_store::ScopeFilter;
+
+/// Lines per page.
+const PAGE: i64 = 100;
+
+#[derive(serde::Deserialize)]
+pub struct Params {
+    term: Option<String>,
+    program: Option<String>,
+    after: Option<i64>,
+}
+
+pub struct ProgramOption {
+    pub key: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct Line {
+    pub name: String,
+    pub id_masked: String,
+    pub student_no: String,
+    pub school: String,
+    pub township: String,
+    pub program: String,
+    pub clause: String,
+    pub amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "roster.html")]
+struct Page {
+    nav: Nav,
+    terms: Vec<TermOption>,
+    term_key: String,
+    programs: Vec<ProgramOption>,
+    program: String,
+    lines: Vec<Line>,
+    first: i64,
+    next_after: Option<i64>,
+}
+
+/// GET /roster?term=&program=&after=
+pub async fn page(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Html<String>, WebError> {
+    let (term, known) = pick_term(&state, p.term.as_deref()).await?;
+    let program = p.program.unwrap_or_default().trim().to_string();
+    let after = p.after.unwrap_or(0).max(0);
+    let (mut programs, mut lines, mut next_after) = (Vec::new(), Vec::new(), None);
+    if let Some(t) = term {
+        programs = state
+            .db
+            .stored_programs(t)
+            .await?
+            .into_iter()
+            .map(|s| ProgramOption {
+                selected: s.program == program,
+                label: format!("{}（{}）", s.program_name, s.clause),
+                key: s.program,
+            })
+            .collect();
+        let wanted = Some(program.as_str()).filter(|p| !p.is_empty());
+        let rows = state
+            .db
+            .roster_page(ScopeFilter::of(&user.access), t, wanted, after, PAGE)
+            .await?;
+        if rows.len() as i64 == PAGE {
+            next_after = rows.last().map(|r| r.key);
+        }
+        let detail = format!(
+            "项目 {}，第 {} 行起 {} 行",
+            wanted.unwrap_or("全部"),
+            after,
+            rows.len()
+        );
+        state
+            .db
+            .audit_entry(&user.audit("view_roster", &format!("资助名单 {t}"), &detail))
+            .await?;
+        lines = rows
+            .into_iter()
+            .map(|r| Line {
+                id_masked: IdNumber::parse(&r.id_number)
+                    .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
+                name: r.name,
+                student_no: zizhu_domain::ids::mask_long_digits(&r.student_no),
+                school: if r.school_name.is_empty() {
+                    r.school_code
+                } else {
+                    r.school_name
+                },
+                township: r.township,
+                program: r.program_name,
+                clause: r.clause,
+                amount: yuan(&r.amount_fen),
+            })
+            .collect();
+    }
+    // Only a program of the roster goes back into links (nothing a client typed).
+    let program = if programs.iter().any(|p| p.selected) {
+        program
+    } else {
+        String::new()
+    };
+    html(&Page {
+        nav: Nav::of(&user),
+        terms: term_options(&known, term),
+        term_key: term.map(|t| t.to_string()).unwrap_or_default(),
+        programs,
+        program,
+        lines,
+        first: after,
+        next_after,
+    })
+}

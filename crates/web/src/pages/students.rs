@@ -1,0 +1,265 @@
+//! Students (学生): search in scope by name, student number or ID number; one student's page
+//! with the categories and the lists behind them, the roster lines with clause and facts, the
+//! policy's explanation and any dropout case. ID numbers are masked unless the role may see them
+//! and asks (each such view is audited).
+
+use super::{pick_term, term_options, TermOption};
+use crate::auth::{CsrfForm, User};
+use crate::error::WebError;
+use crate::render::{html, yuan, Nav};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Html;
+use zizhu_domain::access::Duty;
+use zizhu_domain::ids::mask_long_digits;
+use zizhu_domain::IdNumber;
+use zizhu_store::{ScopeFilter, StudentBrief};
+
+/// Most rows a search shows.
+const SEARCH_LIMIT: i64 = 200;
+
+#[derive(serde::Deserialize)]
+pub struct SearchParams {
+    term: Option<String>,
+    q: Option<String>,
+}
+
+/// A student as a list row shows them, the ID masked.
+pub struct Row {
+    pub key: i64,
+    pub name: String,
+    pub id_masked: String,
+    pub student_no: String,
+    pub school: String,
+    pub grade: i64,
+    pub class_name: String,
+    pub status: String,
+}
+
+fn masked(id: &str) -> String {
+    IdNumber::parse(id).map_or_else(|_| "（证件号无效）".to_string(), |(i, _)| i.masked())
+}
+
+fn status_zh(key: &str) -> String {
+    zizhu_domain::Status::from_key(key).map_or_else(|| key.to_string(), |s| s.zh().to_string())
+}
+
+impl From<&StudentBrief> for Row {
+    fn from(s: &StudentBrief) -> Row {
+        Row {
+            key: s.key,
+            name: s.name.clone(),
+            id_masked: masked(&s.id_number),
+            // A 学籍号 is often G + the ID number: masked like one.
+            student_no: mask_long_digits(&s.student_no),
+            school: if s.school_name.is_empty() {
+                s.school_code.clone()
+            } else {
+                s.school_name.clone()
+            },
+            grade: s.grade,
+            class_name: s.class_name.clone(),
+            status: status_zh(&s.status),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "students.html")]
+struct SearchPage {
+    nav: Nav,
+    terms: Vec<TermOption>,
+    term_key: String,
+    q: String,
+    rows: Vec<Row>,
+    limited: bool,
+}
+
+/// GET /students?term=&q=
+pub async fn search(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<SearchParams>,
+) -> Result<Html<String>, WebError> {
+    let (term, known) = pick_term(&state, p.term.as_deref()).await?;
+    let q: String = p.q.unwrap_or_default().trim().chars().take(40).collect();
+    let mut rows = Vec::new();
+    if let Some(t) = term {
+        let found = state
+            .db
+            .search_students(ScopeFilter::of(&user.access), t, &q, SEARCH_LIMIT)
+            .await?;
+        rows = found.iter().map(Row::from).collect();
+        let detail = format!("查询“{q}”，{} 人", rows.len());
+        state
+            .db
+            .audit_entry(&user.audit("view_students", &format!("学生名单 {t}"), &detail))
+            .await?;
+    }
+    html(&SearchPage {
+        nav: Nav::of(&user),
+        terms: term_options(&known, term),
+        term_key: term.map(|t| t.to_string()).unwrap_or_default(),
+        limited: rows.len() as i64 >= SEARCH_LIMIT,
+        q,
+        rows,
+    })
+}
+
+pub struct Category {
+    pub name: &'static str,
+    pub source: String,
+    pub detail: String,
+}
+
+pub struct Line {
+    pub program: String,
+    pub clause: String,
+    pub amount: String,
+    pub payee: String,
+}
+
+pub struct Case {
+    pub id: i64,
+    pub state: &'static str,
+    pub since: String,
+    pub opened_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "student.html")]
+struct StudentPage {
+    nav: Nav,
+    s: Row,
+    id_shown: String,
+    full_id: bool,
+    may_see_full_id: bool,
+    term_label: String,
+    school_code: String,
+    township: String,
+    boarding: bool,
+    categories: Vec<Category>,
+    lines: Vec<Line>,
+    total: String,
+    explanation: String,
+    cases: Vec<Case>,
+}
+
+/// GET /students/{key}
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(key): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    student_page(&state, &user, key, false).await
+}
+
+/// POST /students/{key}/full-id: the same page with the whole ID number, for roles that may
+/// see it; audited.
+pub async fn show_full_id(
+    State(state): State<AppState>,
+    user: User,
+    Path(key): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Html<String>, WebError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Duty::SeeFullId)?;
+    student_page(&state, &user, key, true).await
+}
+
+async fn student_page(
+    state: &AppState,
+    user: &User,
+    key: i64,
+    full_id: bool,
+) -> Result<Html<String>, WebError> {
+    let s = state
+        .db
+        .student_in_scope(ScopeFilter::of(&user.access), key)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let term: zizhu_domain::Term = s
+        .term
+        .parse()
+        .map_err(|_| WebError::Internal("学期无法识别".into()))?;
+    let row = Row::from(&s);
+    let (action, detail) = if full_id {
+        ("view_full_id", "查看完整身份证件号")
+    } else {
+        ("view_student", "查看学生资助详情")
+    };
+    let target = format!("学生 {key}（{}，{}）", row.id_masked, s.name);
+    state
+        .db
+        .audit_entry(&user.audit(action, &target, detail))
+        .await?;
+    let categories = state
+        .db
+        .categories_for(term, &s.id_number)
+        .await?
+        .into_iter()
+        .map(|c| Category {
+            name: c.category.zh(),
+            source: format!("{}（第{}批导入第{}行）", c.list.zh(), c.import_id, c.row_no),
+            detail: mask_long_digits(&c.detail),
+        })
+        .collect();
+    let entitlements = state.db.entitlements_for(term, &s.id_number).await?;
+    let total: i64 = entitlements.iter().map(|e| e.amount_fen).sum();
+    let lines = entitlements
+        .into_iter()
+        .map(|e| Line {
+            program: format!("{}（{}）", e.program_name, e.program),
+            clause: e.clause,
+            amount: yuan(&e.amount_fen),
+            payee: zizhu_policy::file::Payee::from_key(&e.payee)
+                .map_or(e.payee.clone(), |p| p.zh().to_string()),
+        })
+        .collect();
+    let explanation = match state.policy.compile(term) {
+        Ok(tp) => {
+            zizhu_app::explain::explain_compiled(
+                &state.db,
+                &state.policy,
+                &tp,
+                &s.id_number,
+                full_id,
+            )
+            .await?
+        }
+        Err(e) => format!("现行政策不适用于{}：{e}", term.label_zh()),
+    };
+    let cases = state
+        .db
+        .cases_of(&s.id_number)
+        .await?
+        .into_iter()
+        .map(|c| Case {
+            id: c.id,
+            state: c.state.zh(),
+            since: c.state_since.to_string(),
+            opened_on: c.opened_on.to_string(),
+        })
+        .collect();
+    html(&StudentPage {
+        nav: Nav::of(user),
+        id_shown: if full_id {
+            s.id_number.clone()
+        } else {
+            row.id_masked.clone()
+        },
+        s: row,
+        full_id,
+        may_see_full_id: user.access.may(Duty::SeeFullId),
+        term_label: term.label_zh(),
+        school_code: s.school_code,
+        township: s.township,
+        boarding: s.boarding,
+        categories,
+        lines,
+        total: yuan(&total),
+        explanation,
+        cases,
+    })
+}
