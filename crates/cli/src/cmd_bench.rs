@@ -248,6 +248,7 @@ async fn dropout_scan(
     let actor = zizhu_store::Actor {
         name: ctx.actor.clone(),
         level: zizhu_domain::dropout::UserLevel::County,
+        origin: None,
     };
     let as_of = chrono::NaiveDate::from_ymd_opt(2023, 10, 15).unwrap_or_default();
     let t = Instant::now();

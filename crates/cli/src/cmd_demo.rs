@@ -215,6 +215,7 @@ pub(crate) async fn dropout(
     let who = Actor {
         name: actor.to_string(),
         level: UserLevel::County,
+        origin: None,
     };
     let o = zizhu_app::dropout::scan(db, rules, on, term, &who).await?;
     cmd_dropout::print_scan(&o, on, &db.schools().await?);

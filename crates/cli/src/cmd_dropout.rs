@@ -4,9 +4,7 @@
 
 use crate::ui::Ctx;
 use chrono::NaiveDate;
-use zizhu_domain::dropout::{
-    allowed_keys, overdue, ActionKind, CaseState, Move, NotDropoutReason, UserLevel, MOVES,
-};
+use zizhu_domain::dropout::{allowed_keys, overdue, ActionKind, CaseState, Move, UserLevel, MOVES};
 use zizhu_domain::{IdNumber, Term};
 use zizhu_store::{Actor, CaseFilter, CaseRow};
 
@@ -51,6 +49,7 @@ fn actor(ctx: &Ctx, level: UserLevel) -> Actor {
     Actor {
         name: ctx.actor.clone(),
         level,
+        origin: None,
     }
 }
 
@@ -389,68 +388,23 @@ pub async fn show(ctx: &Ctx, id: i64, full_id: bool) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// Builds the move `key` from its options. A missing option is refused here, naming the option
-/// (the domain's check would name only what is missing); so is a county-only move at another
-/// level.
-fn build_move(key: &str, a: &MoveArgs, on: NaiveDate, level: UserLevel) -> Result<Move, String> {
-    let need = |v: &Option<String>, flag: &str, what: &str| -> Result<String, String> {
-        match v.as_deref().map(str::trim) {
-            Some(t) if !t.is_empty() => Ok(t.to_string()),
-            _ => Err(format!("请用 {flag} 给出{what}")),
-        }
-    };
-    if matches!(key, "close" | "reopen") && level != UserLevel::County {
-        return Err(format!(
-            "销号和重新核查只能由县级用户操作（当前 --level {}；县级请用 --level county）",
-            level.key()
-        ));
+/// The command line's options as the fields of a move.
+fn fields(a: &MoveArgs) -> zizhu_app::case_forms::MoveFields {
+    zizhu_app::case_forms::MoveFields {
+        reason: a.reason.clone(),
+        evidence: a.evidence.clone(),
+        school: a.school.clone(),
+        date: a.date,
+        teacher: a.teacher.clone(),
+        frequency: a.frequency.clone(),
+        content: a.content.clone(),
+        note: a.note.clone(),
     }
-    Ok(match key {
-        "verify" => Move::Verify,
-        "confirm" => Move::Confirm,
-        "persuade" => Move::Persuade,
-        "not_dropout" => {
-            let r = a.reason.as_deref().unwrap_or("");
-            let reason = NotDropoutReason::from_key(r)
-                .or_else(|| NotDropoutReason::ALL.iter().copied().find(|x| x.zh() == r))
-                .ok_or_else(|| {
-                    let all: Vec<String> = NotDropoutReason::ALL
-                        .iter()
-                        .map(|x| format!("{}（{}）", x.key(), x.zh()))
-                        .collect();
-                    format!("请用 --reason 给出非辍学原因：{}", all.join("、"))
-                })?;
-            let school = if reason == NotDropoutReason::StudyingElsewhere {
-                Some(need(&a.school, "--school", "就读学校名称")?)
-            } else {
-                a.school.clone()
-            };
-            Move::NotDropout {
-                reason,
-                evidence: need(&a.evidence, "--evidence", "核查说明和证明材料")?,
-                school,
-            }
-        }
-        "return" => Move::Return {
-            school: need(&a.school, "--school", "复学学校（学校标识码）")?,
-            on: a.date.unwrap_or(on),
-        },
-        "home_teaching" => Move::HomeTeaching {
-            teacher: need(&a.teacher, "--teacher", "送教教师")?,
-            frequency: need(&a.frequency, "--frequency", "送教频次")?,
-            content: need(&a.content, "--content", "送教内容")?,
-        },
-        "close" => Move::Close {
-            reason: need(&a.note, "--note", "销号原因")?,
-        },
-        "reopen" => Move::Reopen {
-            reason: need(&a.note, "--note", "重新核查的原因")?,
-        },
-        other => {
-            let all: Vec<String> = MOVES.iter().map(|(k, zh)| format!("{k}（{zh}）")).collect();
-            return Err(format!("未知的操作 {other}；可用：{}", all.join("、")));
-        }
-    })
+}
+
+/// Builds the move `key` from its options (a missing option is named by its flag).
+fn build_move(key: &str, a: &MoveArgs, on: NaiveDate, level: UserLevel) -> Result<Move, String> {
+    zizhu_app::case_forms::build_move(key, &fields(a), on, level, &|n| format!(" --{n} "))
 }
 
 /// `zizhu case move`.

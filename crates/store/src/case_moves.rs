@@ -58,8 +58,15 @@ pub(crate) async fn case_in(tx: &mut Tx, id: i64) -> StoreResult<Option<CaseRow>
 async fn finish(mut tx: Tx, e: &Event<'_>, action: &str, detail: &str) -> StoreResult<CaseRow> {
     let id = e.case_id;
     add_event(&mut tx, e).await?;
-    tx.audit(&e.actor.name, action, &format!("case:{id}"), detail)
-        .await?;
+    tx.audit_entry(&crate::audit::Entry {
+        actor: &e.actor.name,
+        action,
+        target: &format!("case:{id}"),
+        detail,
+        origin: e.actor.origin.as_deref(),
+        ..crate::audit::Entry::default()
+    })
+    .await?;
     let now = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
     tx.commit().await?;
     Ok(now)

@@ -16,6 +16,8 @@ use zizhu_domain::Sex;
 pub struct Actor {
     pub name: String,
     pub level: UserLevel,
+    /// The client's address of a web user (for the audit log); None on the command line.
+    pub origin: Option<String>,
 }
 
 /// A child as a new case: who, where, the responsible school, why and which groups.
@@ -103,10 +105,18 @@ pub struct CaseEventRow {
     pub note: String,
 }
 
+/// The [`CaseFilter`] school (`$1`) and township (`$2`): a township's cases are its residents'
+/// and those of its schools (a child living in one township may be the responsibility of a
+/// school in another).
+pub(crate) const SCOPE_WHERE: &str = "($1 IS NULL OR school_code = $1) AND ($2 IS NULL \
+    OR township = $2 OR school_code IN (SELECT code FROM school WHERE township = $2))";
+
 /// Which cases to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFilter {
+    /// The responsible school (学校标识码).
     pub school_code: Option<String>,
+    /// A township (乡镇): the children resident there and the cases of its schools.
     pub township: Option<String>,
     pub state: Option<CaseState>,
     /// Leave out closed cases.
@@ -284,9 +294,8 @@ impl Db {
     /// The cases `filter` selects, by case number.
     pub async fn cases(&self, filter: &CaseFilter) -> StoreResult<Vec<CaseRow>> {
         let sql = format!(
-            "SELECT {CASE_COLS} FROM dropout_case WHERE ($1 IS NULL OR school_code = $1) \
-             AND ($2 IS NULL OR township = $2) AND ($3 IS NULL OR state = $3) \
-             AND (NOT $4 OR state <> 'closed') ORDER BY id"
+            "SELECT {CASE_COLS} FROM dropout_case WHERE {SCOPE_WHERE} \
+             AND ($3 IS NULL OR state = $3) AND (NOT $4 OR state <> 'closed') ORDER BY id"
         );
         let raw: Vec<RawCase> = db_run!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.clone()

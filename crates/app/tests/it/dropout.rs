@@ -194,6 +194,7 @@ fn county() -> Actor {
     Actor {
         name: "县资助中心".into(),
         level: UserLevel::County,
+        origin: None,
     }
 }
 
@@ -355,6 +356,7 @@ async fn scan_finds_every_reason_and_rescans_idempotently() {
     let school = Actor {
         name: "学校专干".into(),
         level: UserLevel::School,
+        origin: None,
     };
     for case in [cc, dc] {
         db.move_case(case, &Move::Verify, &school, d(2023, 10, 21), &rules, "")

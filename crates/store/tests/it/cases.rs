@@ -39,6 +39,7 @@ fn county() -> Actor {
     Actor {
         name: "县资助中心".into(),
         level: UserLevel::County,
+        origin: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn school_user() -> Actor {
     Actor {
         name: "学校专干".into(),
         level: UserLevel::School,
+        origin: None,
     }
 }
 

@@ -143,6 +143,7 @@ async fn fill(db: &Db) -> TestResult {
     let actor = zizhu_store::Actor {
         name: "县资助中心".into(),
         level: zizhu_domain::dropout::UserLevel::County,
+        origin: None,
     };
     let rules = zizhu_domain::dropout::DropoutRules {
         entry_age: 6,
