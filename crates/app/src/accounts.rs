@@ -17,8 +17,9 @@ pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_WINDOW: Duration = Duration::minutes(15);
 /// How long a session lasts (a working day).
 pub const SESSION_LENGTH: Duration = Duration::hours(8);
-/// Shortest password accepted.
+/// Shortest and longest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// The outcome of a login attempt. The messages do not tell a wrong name from a wrong password.
 #[derive(Debug)]
@@ -63,12 +64,28 @@ pub fn generate_password() -> Result<String, AppError> {
 
 /// Hashes a password with Argon2id (default parameters, random salt) to a PHC string.
 ///
-/// Errors: a password shorter than [`MIN_PASSWORD_CHARS`].
+/// Errors: a password shorter than [`MIN_PASSWORD_CHARS`] or longer than
+/// [`MAX_PASSWORD_CHARS`], with fewer than 4 distinct non-blank characters, or with a control
+/// character.
 pub fn hash_password(password: &str) -> Result<String, AppError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
         return Err(AppError::Other(format!(
             "密码太短：至少 {MIN_PASSWORD_CHARS} 个字符"
         )));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(AppError::Other(format!(
+            "密码太长：至多 {MAX_PASSWORD_CHARS} 个字符"
+        )));
+    }
+    let mut distinct: Vec<char> = password.chars().filter(|c| !c.is_whitespace()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 4 || password.chars().any(char::is_control) {
+        return Err(AppError::Other(
+            "密码太简单：至少要有 4 个不同的非空白字符，且不能含控制字符".into(),
+        ));
     }
     Argon2::default()
         .hash_password(password.as_bytes())
@@ -116,10 +133,15 @@ pub async fn add_user(
     actor: &str,
 ) -> Result<i64, AppError> {
     check_username(username)?;
+    // Names are kept in lower case, so `Demo.County` and `demo.county` are one account.
+    let username = &username.to_lowercase();
     let display = display_name.trim();
-    if display.is_empty() || display.chars().any(char::is_control) || display.chars().count() > 40 {
+    if display.is_empty()
+        || zizhu_domain::text::printable(display) != display
+        || display.chars().count() > 40
+    {
         return Err(AppError::Other(
-            "姓名应为 1 至 40 个字符，不含控制字符".into(),
+            "姓名应为 1 至 40 个字符，不含控制字符或文字方向控制符".into(),
         ));
     }
     let schools = db.schools().await?;
@@ -168,8 +190,10 @@ pub async fn login(
     origin: &str,
     now: DateTime<Utc>,
 ) -> Result<Login, AppError> {
-    // What a client typed as a name is kept printable and short in the log.
-    let name: String = zizhu_domain::text::printable(username)
+    // User names are stored in lower case: `Demo.County` is `demo.county`, for the lock too.
+    // What a client typed is kept printable and short in the log.
+    let name: String = zizhu_domain::text::printable(username.trim())
+        .to_lowercase()
         .chars()
         .take(64)
         .collect();
@@ -181,23 +205,31 @@ pub async fn login(
         origin: Some(origin),
         ..AuditEntry::default()
     };
+    // The attempt counts as a failure before the password is checked, and the count includes
+    // it: of guesses sent at the same moment, only those among the first MAX_FAILURES rows are
+    // checked at all (counting first would let every simultaneous guess through).
+    db.record_login_failure(&name, origin).await?;
     let failures = db.login_failures_since(&name, now - LOCK_WINDOW).await?;
-    if failures >= MAX_FAILURES {
-        db.audit_entry(&audit(
-            "login_locked",
-            "连续登录失败次数过多，已暂时锁定，拒绝登录",
-        ))
-        .await?;
+    if failures > MAX_FAILURES {
+        // The first refusal of a lock is logged, then one in a hundred: a locked name cannot be
+        // used to flood the log.
+        if (failures - MAX_FAILURES - 1) % 100 == 0 {
+            db.audit_entry(&audit(
+                "login_locked",
+                "连续登录失败次数过多，已暂时锁定，拒绝登录",
+            ))
+            .await?;
+        }
         return Ok(Login::Locked);
     }
     let user: Option<UserRow> = db.user_by_name(&name).await?.filter(|u| u.active);
     // An unknown name costs as much time as a wrong password: no probing for names.
     let hash = user
         .as_ref()
-        .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
-    let matches = verify_password(hash, password) && user.is_some();
+        .map_or(DUMMY_HASH, |u| u.password_hash.as_str())
+        .to_string();
+    let matches = verify_off_thread(hash, password.to_string()).await? && user.is_some();
     let Some(user) = user.filter(|_| matches) else {
-        db.record_login_failure(&name, origin).await?;
         db.audit_entry(&audit("login_failed", "用户名或密码错误"))
             .await?;
         return Ok(Login::Refused);
@@ -220,6 +252,20 @@ pub async fn login(
     })
 }
 
+/// Verifies a password on a blocking thread, at most two at a time: Argon2 is deliberately slow,
+/// and a burst of logins must not stall the threads that serve pages.
+async fn verify_off_thread(hash: String, password: String) -> Result<bool, AppError> {
+    static GATE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let gate = GATE.get_or_init(|| tokio::sync::Semaphore::new(2));
+    let _permit = gate
+        .acquire()
+        .await
+        .map_err(|e| AppError::Other(format!("密码校验排队失败：{e}")))?;
+    tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .map_err(|e| AppError::Other(format!("密码校验失败：{e}")))
+}
+
 /// An Argon2id hash of a random password nobody knows, verified against for unknown user names.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2UnBdo2mPb8s1rvhZAOBsHBvmYhWp28DrmDvVfbplSE";
@@ -236,6 +282,9 @@ mod tests {
         assert!(!verify_password(&h, "长期有效的口令-2024"));
         assert!(!verify_password("not a hash", "x"));
         assert!(hash_password("short").is_err());
+        assert!(hash_password("          ").is_err(), "ten spaces");
+        assert!(hash_password("aaaaaaaaaaaa").is_err(), "one character");
+        assert!(hash_password(&"ab3$".repeat(100)).is_err(), "too long");
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub async fn explain_compiled(
             if full_id {
                 r.student_no.clone()
             } else {
-                zizhu_domain::ids::mask_long_digits(&r.student_no)
+                zizhu_domain::ids::mask_student_no(&r.student_no)
             },
             school.map(|x| x.name.as_str()).unwrap_or("未知学校"),
             r.school_code,

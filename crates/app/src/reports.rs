@@ -84,6 +84,34 @@ pub async fn roster(
     public: bool,
     path: &Path,
 ) -> Result<RosterReport, AppError> {
+    roster_for(db, policy, term, public, path, None).await
+}
+
+/// Who a roster workbook is for: the lines of a user's scope only, and full ID numbers only when
+/// the role may see them (otherwise the ID column is masked like the 公示 version's).
+#[derive(Debug, Clone, Copy)]
+pub struct Audience<'a> {
+    pub access: &'a zizhu_domain::access::Access,
+}
+
+/// [`roster`] for an audience (`None`: the whole county with full IDs, as on the command line).
+pub async fn roster_for(
+    db: &Db,
+    policy: &Policy,
+    term: Term,
+    public: bool,
+    path: &Path,
+    audience: Option<Audience<'_>>,
+) -> Result<RosterReport, AppError> {
+    let scope = audience.map_or(
+        zizhu_store::ScopeFilter {
+            township: None,
+            school: None,
+        },
+        |a| zizhu_store::ScopeFilter::of(a.access),
+    );
+    // (`scope` is used only with an audience; the county's own export reads every line.)
+    let full_ids = audience.is_none_or(|a| a.access.may(zizhu_domain::access::Duty::SeeFullId));
     let stored = db.stored_programs(term).await?;
     // Policy order when today's policy covers the term, else by program id.
     let order: Vec<String> = policy
@@ -106,6 +134,7 @@ pub async fn roster(
         .entitlement_totals(term)
         .await?
         .into_iter()
+        .filter(|t| audience.is_none_or(|a| a.access.sees_school(&t.school_code, &t.township)))
         .map(|t| TotalLine {
             township: t.township,
             school_code: t.school_code,
@@ -176,7 +205,11 @@ pub async fn roster(
     let mut report = RosterReport::default();
     let mut after = 0i64;
     loop {
-        let page = db.entitlements(term, after, PAGE).await?;
+        let page = match audience {
+            // The whole county reads the roster as it is stored (the province-scale path).
+            None => db.entitlements(term, after, PAGE).await?,
+            Some(_) => db.roster_page(scope, term, None, after, PAGE).await?,
+        };
         let Some(last) = page.last() else { break };
         after = last.key;
         for e in &page {
@@ -195,11 +228,17 @@ pub async fn roster(
                 name: e.name.clone(),
                 id_number: if public {
                     String::new()
-                } else {
+                } else if full_ids {
                     e.id_number.clone()
+                } else {
+                    masked.clone()
                 },
                 masked_id: masked,
-                student_no: e.student_no.clone(),
+                student_no: if full_ids {
+                    e.student_no.clone()
+                } else {
+                    zizhu_domain::ids::mask_student_no(&e.student_no)
+                },
                 program: e.program.clone(),
                 amount_fen: e.amount_fen,
                 payee: zizhu_policy::file::Payee::from_key(&e.payee)

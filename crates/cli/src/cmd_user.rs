@@ -61,7 +61,7 @@ pub async fn add(ctx: &Ctx, a: &NewAccount<'_>) -> anyhow::Result<u8> {
     }
     println!(
         "已添加用户 {}（{}，{}）",
-        a.username,
+        a.username.to_lowercase(),
         access.role.zh(),
         access.scope_zh()
     );
@@ -93,7 +93,24 @@ pub async fn list(ctx: &Ctx) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// `zizhu user disable|enable`.
+pub async fn set_active(ctx: &Ctx, username: &str, active: bool) -> anyhow::Result<u8> {
+    let username = username.trim().to_lowercase();
+    let db = ctx.db().await?;
+    if !db.set_active(&username, active, &ctx.actor).await? {
+        eprintln!("错误：没有用户 {}", crate::cmd_data::printable(&username));
+        return Ok(1);
+    }
+    if active {
+        println!("已启用用户 {username}");
+    } else {
+        println!("已停用用户 {username}，其登录会话已全部结束");
+    }
+    Ok(0)
+}
+
 pub async fn passwd(ctx: &Ctx, username: &str, from_stdin: bool) -> anyhow::Result<u8> {
+    let username = &username.trim().to_lowercase();
     let (pw, generated) = password(from_stdin)?;
     let hash = match accounts::hash_password(&pw) {
         Ok(h) => h,
@@ -107,7 +124,7 @@ pub async fn passwd(ctx: &Ctx, username: &str, from_stdin: bool) -> anyhow::Resu
         eprintln!("错误：没有用户 {}", crate::cmd_data::printable(username));
         return Ok(1);
     }
-    println!("已重设 {username} 的密码，原有登录会话已全部结束");
+    println!("已重设 {username} 的密码，原有登录会话已全部结束，登录锁定（如有）已解除");
     if generated {
         println!("新密码（只显示这一次）：{pw}");
     }

@@ -146,7 +146,7 @@ enum Command {
         /// zizhu backup 生成的备份文件
         file: PathBuf,
     },
-    /// 网页用户：添加（add）、列出（list）、重设密码（passwd）
+    /// 网页用户：添加（add）、列出（list）、停用（disable）、启用（enable）、重设密码（passwd）
     User {
         #[command(subcommand)]
         which: UserCmd,
@@ -395,8 +395,19 @@ enum UserCmd {
     },
     /// 列出用户
     List,
-    /// 重设密码并结束该用户的全部登录会话
+    /// 停用用户（不能再登录，登录会话全部结束）
+    Disable {
+        /// 用户名
+        username: String,
+    },
+    /// 重新启用已停用的用户
+    Enable {
+        /// 用户名
+        username: String,
+    },
+    /// 重设密码，结束该用户的全部登录会话并解除登录锁定
     Passwd {
+        /// 用户名
         username: String,
         /// 从标准输入第一行读取新密码
         #[arg(long)]
@@ -683,6 +694,8 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 cmd_user::add(&ctx, &a).await
             }
             UserCmd::List => cmd_user::list(&ctx).await,
+            UserCmd::Disable { username } => cmd_user::set_active(&ctx, &username, false).await,
+            UserCmd::Enable { username } => cmd_user::set_active(&ctx, &username, true).await,
             UserCmd::Passwd {
                 username,
                 password_stdin,

@@ -540,7 +540,9 @@ pub fn mask_long_digits(s: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let start = i;
-        while i < chars.len() && (chars[i].is_ascii_digit() || (i > start && chars[i] == 'X')) {
+        while i < chars.len()
+            && (chars[i].is_ascii_digit() || (i > start && matches!(chars[i], 'X' | 'x')))
+        {
             i += 1;
         }
         let run = i - start;
@@ -557,6 +559,29 @@ pub fn mask_long_digits(s: &str) -> String {
         }
     }
     out
+}
+
+/// A student number (学籍号) as a user without the right to see ID numbers is shown it. A
+/// national 学籍号 is `G` + the ID number, and county files write it many ways (spaces, dashes,
+/// full-width digits): any value with 12 or more digits of any script keeps only its first 7 and
+/// last 2 characters; shorter ones (a school's own numbering) go through [`mask_long_digits`].
+pub fn mask_student_no(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let digits = chars.iter().filter(|c| c.is_numeric()).count();
+    if digits < 12 || chars.len() < 10 {
+        return mask_long_digits(s);
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            if k < 7 || k + 2 >= chars.len() {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -576,10 +601,31 @@ mod mask_tests {
             "L360731***********34"
         );
         assert_eq!(super::mask_long_digits("J12345"), "J12345");
+        assert_eq!(
+            super::mask_long_digits("g36073120150722552x"),
+            "g360731**********2x"
+        );
         // A 残疾人证 number is the ID plus two digits.
         assert_eq!(
             super::mask_long_digits("残疾人证 36073120070901778433，肢体二级"),
             "残疾人证 360731************33，肢体二级"
         );
+    }
+
+    #[test]
+    fn student_numbers_in_any_spelling_are_masked() {
+        for (raw, shown) in [
+            ("G360731201507225520", "G360731**********20"),
+            ("G360731 201001020130", "G360731***********30"),
+            ("G360731-20100103-0152", "G360731************52"),
+            (
+                "G３６０７３１２０１００１０２０１３０",
+                "G３６０７３１**********３０",
+            ),
+            ("G360731\u{200b}201001020130", "G360731***********30"),
+            ("2023010203", "2023010203"),
+        ] {
+            assert_eq!(super::mask_student_no(raw), shown, "{raw}");
+        }
     }
 }

@@ -81,7 +81,12 @@ impl FromStr for Term {
     fn from_str(s: &str) -> Result<Term, TermParseError> {
         let t = s.trim();
         let err = || TermParseError(s.to_string());
-        let (y, rest) = t.split_at(t.len().min(4));
+        // The year is the first four characters, which must be ASCII digits (so that a
+        // multi-byte character is never split: `２０２３秋` is refused, not a crash).
+        let (y, rest) = match t.get(..4) {
+            Some(y) if y.bytes().all(|b| b.is_ascii_digit()) => (y, &t[4..]),
+            _ => return Err(err()),
+        };
         let year: i32 = y.parse().map_err(|_| err())?;
         if !(1990..=2100).contains(&year) {
             return Err(err());
@@ -125,6 +130,18 @@ mod tests {
         );
         assert!("2023-winter".parse::<Term>().is_err());
         assert!("autumn".parse::<Term>().is_err());
+        // Multi-byte text where the year should be: refused, never a panic.
+        for bad in [
+            "２０２３秋",
+            "秋秋",
+            "\u{c0}\u{af}",
+            "2",
+            "",
+            "20é3-autumn",
+            "+202-spring",
+        ] {
+            assert!(bad.parse::<Term>().is_err(), "{bad}");
+        }
         assert!(Term::new(2023, Season::Spring) < Term::new(2023, Season::Autumn));
         assert_eq!(Term::new(2023, Season::Autumn).label_zh(), "2023年秋季学期");
     }

@@ -162,8 +162,8 @@ impl Db {
         raw.into_iter().map(UserRow::try_from).collect()
     }
 
-    /// Replaces an account's password hash and ends its sessions, audited; false when there is
-    /// no such user.
+    /// Replaces an account's password hash, ends its sessions and lifts a login lock, audited;
+    /// false when there is no such user.
     pub async fn set_password(
         &self,
         username: &str,
@@ -188,6 +188,15 @@ impl Db {
         .await
         .map(|_| ()))
         .ctx("结束会话")?;
+        // The administrator's reset also lifts a lock from failed logins.
+        tx_run!(&mut tx, |conn| sqlx::query(
+            "DELETE FROM login_failure WHERE username = $1"
+        )
+        .bind(username)
+        .execute(conn)
+        .await
+        .map(|_| ()))
+        .ctx("清除登录失败记录")?;
         tx.audit_entry(&crate::audit::Entry {
             actor,
             action: "user_password",
@@ -270,8 +279,61 @@ impl Db {
         Ok(())
     }
 
-    /// Records a failed login of `username` from `origin`.
+    /// Turns an account on or off, audited; turning it off ends its sessions. False when there
+    /// is no such user.
+    pub async fn set_active(&self, username: &str, active: bool, actor: &str) -> StoreResult<bool> {
+        let mut tx = crate::tx::Tx::begin(self).await?;
+        let id: Option<i64> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+            "UPDATE app_user SET active = $1 WHERE username = $2 RETURNING id"
+        )
+        .bind(active)
+        .bind(username)
+        .fetch_optional(conn)
+        .await)
+        .ctx("修改用户状态")?;
+        let Some(id) = id else { return Ok(false) };
+        if !active {
+            tx_run!(&mut tx, |conn| sqlx::query(
+                "DELETE FROM web_session WHERE user_id = $1"
+            )
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(|_| ()))
+            .ctx("结束会话")?;
+        }
+        tx.audit_entry(&crate::audit::Entry {
+            actor,
+            action: if active {
+                "user_enable"
+            } else {
+                "user_disable"
+            },
+            target: &format!("用户 {username}"),
+            detail: if active {
+                "启用用户"
+            } else {
+                "停用用户，登录会话全部结束"
+            },
+            after: Some(if active { "启用" } else { "停用" }),
+            ..crate::audit::Entry::default()
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records a failed login of `username` from `origin` (and forgets failures older than a
+    /// day: they lock nothing any more).
     pub async fn record_login_failure(&self, username: &str, origin: &str) -> StoreResult<()> {
+        db_run!(self, |pool| sqlx::query(
+            "DELETE FROM login_failure WHERE at < $1"
+        )
+        .bind(Utc::now() - chrono::Duration::days(1))
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .ctx("清除登录失败记录")?;
         db_run!(self, |pool| sqlx::query(
             "INSERT INTO login_failure (username, origin, at) VALUES ($1, $2, $3)"
         )

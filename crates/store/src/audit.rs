@@ -26,18 +26,36 @@ pub struct Entry<'a> {
     pub after: Option<&'a str>,
 }
 
-/// Binds an [`Entry`] (and the current time) to a query of [`INSERT_AUDIT`], on either backend.
+/// Longest text of one audit field, in characters; longer text is cut with a note.
+const FIELD_CHARS: usize = 2_000;
+
+/// A field as the log keeps it: control and bidi characters shown as `\u{..}` (no line breaks or
+/// escape sequences that could forge a second entry in a terminal or an export), at most
+/// [`FIELD_CHARS`] characters (a client cannot fill the disk through a long query string).
+pub(crate) fn clean(s: &str) -> String {
+    let shown = zizhu_domain::text::printable(s);
+    if shown.chars().count() <= FIELD_CHARS {
+        return shown;
+    }
+    let mut cut: String = shown.chars().take(FIELD_CHARS).collect();
+    cut.push_str("…（已截断）");
+    cut
+}
+
+/// Binds an [`Entry`] (and the current time) to a query of [`INSERT_AUDIT`], on either backend,
+/// every text [`clean`]ed.
 macro_rules! bind_entry {
     ($q:expr, $e:expr) => {{
+        use $crate::audit::clean;
         let e: &$crate::audit::Entry<'_> = $e;
         $q.bind(chrono::Utc::now())
-            .bind(e.actor)
-            .bind(e.action)
-            .bind(e.target)
-            .bind(e.detail)
-            .bind(e.origin)
-            .bind(e.before)
-            .bind(e.after)
+            .bind(clean(e.actor))
+            .bind(clean(e.action))
+            .bind(clean(e.target))
+            .bind(clean(e.detail))
+            .bind(e.origin.map(clean))
+            .bind(e.before.map(clean))
+            .bind(e.after.map(clean))
     }};
 }
 pub(crate) use bind_entry;
@@ -45,7 +63,7 @@ pub(crate) use bind_entry;
 /// What to look for in the audit log; empty fields match everything.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
-    /// Exact user (操作人).
+    /// Text contained in the user name (操作人).
     pub actor: Option<String>,
     /// Exact action key.
     pub action: Option<String>,
@@ -88,18 +106,21 @@ impl From<RawAudit> for AuditRow {
     }
 }
 
-/// `LIKE` pattern matching `text` literally anywhere (`\` escapes `%`, `_` and itself).
-pub(crate) fn contains_pattern(text: &str) -> String {
+/// `text` for a `LIKE … ESCAPE '\'` pattern: `\` escapes `%`, `_` and itself.
+pub(crate) fn escape_like(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
-    p.push('%');
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
         p.push(c);
     }
-    p.push('%');
     p
+}
+
+/// `LIKE` pattern matching `text` literally anywhere.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    format!("%{}%", escape_like(text))
 }
 
 impl Db {
@@ -143,7 +164,7 @@ impl Db {
     pub async fn search_audit(&self, q: &AuditQuery, limit: i64) -> StoreResult<Vec<AuditRow>> {
         const SQL: &str = "SELECT id, at, actor, action, target, detail, origin, before_value, \
             after_value FROM audit_log \
-            WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2) \
+            WHERE ($1 IS NULL OR actor LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR action = $2) \
             AND ($3 IS NULL OR target LIKE $3 ESCAPE '\\' OR detail LIKE $3 ESCAPE '\\') \
             AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
             AND ($6 IS NULL OR id < $6) \
@@ -154,7 +175,12 @@ impl Db {
             .filter(|t| !t.is_empty())
             .map(contains_pattern);
         let raw: Vec<RawAudit> = db_run!(self, |pool| sqlx::query_as(SQL)
-            .bind(q.actor.as_deref().filter(|t| !t.is_empty()))
+            .bind(
+                q.actor
+                    .as_deref()
+                    .filter(|t| !t.is_empty())
+                    .map(contains_pattern),
+            )
             .bind(q.action.as_deref().filter(|t| !t.is_empty()))
             .bind(text.as_deref())
             .bind(q.from)
@@ -170,6 +196,13 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fields_are_kept_printable_and_short() {
+        assert_eq!(super::clean("a\nb\u{1b}[31m"), "a\\u{000A}b\\u{001B}[31m");
+        let long = super::clean(&"x".repeat(100_000));
+        assert!(long.chars().count() < super::FIELD_CHARS + 10 && long.ends_with("（已截断）"));
+    }
+
     #[test]
     fn like_pattern_escapes_wildcards() {
         assert_eq!(super::contains_pattern("5%_\\x"), "%5\\%\\_\\\\x%");

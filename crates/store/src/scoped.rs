@@ -2,6 +2,7 @@
 //! [`ScopeFilter`] and binds its township and school in SQL, so a row outside the scope is never
 //! read, let alone shown: the one mechanism by which a school sees only its own students.
 
+use crate::cases::{CaseFilter, CaseRow};
 use crate::convert::term_seq;
 use crate::error::{Ctx, StoreResult};
 use crate::results::{
@@ -10,6 +11,7 @@ use crate::results::{
 use crate::rows::EntitlementRow;
 use crate::Db;
 use zizhu_domain::access::{Access, Scope};
+use zizhu_domain::dropout::CaseState;
 use zizhu_domain::Term;
 
 /// The SQL side of a scope: rows whose school is in `township`, or is `school`; `None` means no
@@ -36,6 +38,19 @@ impl<'a> ScopeFilter<'a> {
                 township: None,
                 school: Some(c),
             },
+        }
+    }
+}
+
+impl ScopeFilter<'_> {
+    /// The dropout cases (一生一案) in scope, by the case's township (the child's residence) and
+    /// responsible school — the same columns `zizhu case list --township/--school` filter on.
+    pub fn cases(&self, state: Option<CaseState>, open_only: bool) -> CaseFilter {
+        CaseFilter {
+            school_code: self.school.map(str::to_string),
+            township: self.township.map(str::to_string),
+            state,
+            open_only,
         }
     }
 }
@@ -67,6 +82,29 @@ const STUDENT_SCOPED: &str = "SELECT st.id AS key, st.term, st.id_number, st.nam
     WHERE ($1 IS NULL OR s.township = $1) AND ($2 IS NULL OR st.school_code = $2)";
 
 impl Db {
+    /// Case `id` if it is in scope; `None` when there is none or it is outside (404 alike).
+    pub async fn case_in_scope(
+        &self,
+        scope: ScopeFilter<'_>,
+        id: i64,
+    ) -> StoreResult<Option<CaseRow>> {
+        let sql = format!(
+            "SELECT {} FROM dropout_case WHERE {} AND id = $3",
+            crate::cases::CASE_COLS,
+            crate::cases::SCOPE_WHERE
+        );
+        let raw: Option<crate::cases::RawCase> = db_run!(self, |pool| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(scope.school)
+        .bind(scope.township)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+        .ctx("读取案件")?;
+        raw.map(CaseRow::try_from).transpose()
+    }
+
     /// The terms that have a registry or a computed roster, newest first.
     pub async fn known_terms(&self) -> StoreResult<Vec<Term>> {
         // From the import batches, not the registry: one row a file, not one a student.
@@ -81,8 +119,8 @@ impl Db {
     }
 
     /// Students of `term` in scope whose name contains `text`, or whose student number or ID
-    /// number is `text` (an empty text lists them all), ordered by school, class and name; at
-    /// most `limit`.
+    /// number starts with it (an empty text lists them all), ordered by school, class and name;
+    /// at most `limit`.
     pub async fn search_students(
         &self,
         scope: ScopeFilter<'_>,
@@ -92,12 +130,16 @@ impl Db {
     ) -> StoreResult<Vec<StudentBrief>> {
         let sql = format!(
             "{STUDENT_SCOPED} AND st.term_seq = $3 \
-             AND ($4 = '' OR st.name LIKE $5 ESCAPE '\\' OR st.student_no = $4 \
-             OR st.id_number = $4) \
-             ORDER BY st.school_code, st.grade, st.class_name, st.name, st.id LIMIT $6"
+             AND ($4 = '' OR st.name LIKE $5 ESCAPE '\\' OR st.student_no LIKE $6 ESCAPE '\\' \
+             OR st.id_number LIKE $7 ESCAPE '\\') \
+             ORDER BY st.school_code, st.grade, st.class_name, st.name, st.id LIMIT $8"
         );
         let text = text.trim();
         let pattern = crate::audit::contains_pattern(text);
+        // Numbers match from their start (a 学籍号 or ID typed in part); an ID's check
+        // character is stored as a capital X.
+        let prefix = format!("{}%", crate::audit::escape_like(text));
+        let id_prefix = format!("{}%", crate::audit::escape_like(&text.to_uppercase()));
         db_run!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
             sql.clone()
         ))
@@ -106,6 +148,8 @@ impl Db {
         .bind(term_seq(term))
         .bind(text)
         .bind(&pattern)
+        .bind(&prefix)
+        .bind(&id_prefix)
         .bind(limit)
         .fetch_all(pool)
         .await)

@@ -17,7 +17,7 @@ use chrono::Utc;
 use cookie::{Cookie, SameSite};
 use std::net::SocketAddr;
 use zizhu_app::accounts::{self, Login};
-use zizhu_domain::access::{Access, Duty};
+use zizhu_domain::access::{Access, Duty, Scope};
 use zizhu_store::AuditEntry;
 
 pub const SESSION_COOKIE: &str = "zizhu_session";
@@ -29,6 +29,8 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub access: Access,
+    /// The scope in words: 全县, the township, or the school's name and code.
+    pub scope_label: String,
     /// This session's CSRF token, put in every form.
     pub csrf: String,
     /// The client's address, for the audit log.
@@ -107,10 +109,18 @@ impl FromRequestParts<AppState> for User {
             .session(&accounts::token_sha256(&token), Utc::now())
             .await?
             .ok_or(WebError::Login)?;
+        let scope_label = match &session.user.access.scope {
+            Scope::School(code) => match state.db.school(code).await? {
+                Some(s) => format!("{}（{code}）", s.name),
+                None => format!("学校 {code}"),
+            },
+            _ => session.user.access.scope_zh(),
+        };
         Ok(User {
             username: session.user.username,
             display_name: session.user.display_name,
             access: session.user.access,
+            scope_label,
             csrf: session.csrf_token,
             origin: origin(parts),
         })

@@ -43,6 +43,12 @@ impl From<zizhu_app::AppError> for WebError {
     }
 }
 
+impl From<zizhu_policy::PolicyError> for WebError {
+    fn from(e: zizhu_policy::PolicyError) -> WebError {
+        WebError::Internal(format!("政策文件错误：{e}"))
+    }
+}
+
 impl From<askama::Error> for WebError {
     fn from(e: askama::Error) -> WebError {
         tracing::error!(error = %e, "template");

@@ -42,6 +42,12 @@ pub fn router(state: AppState) -> Router {
             post(pages::students::show_full_id),
         )
         .route("/roster", get(pages::roster::page))
+        .route("/roster/download", get(pages::roster::download))
+        .route("/cases", get(pages::cases::list))
+        .route("/cases/{id}", get(pages::cases::show))
+        .route("/cases/{id}/move", post(pages::cases::move_case))
+        .route("/cases/{id}/act", post(pages::cases::act))
+        .route("/cases/{id}/assign", post(pages::cases::assign))
         .route("/audit", get(pages::audit::page))
         .route("/static/style.css", get(render::stylesheet))
         .fallback(render::not_found)

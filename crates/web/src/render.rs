@@ -28,7 +28,7 @@ impl Nav {
         Nav {
             display_name: u.display_name.clone(),
             role: u.access.role.zh(),
-            scope: u.access.scope_zh(),
+            scope: u.scope_label.clone(),
             csrf: u.csrf.clone(),
             reads_audit: u.access.may(zizhu_domain::access::Duty::ReadAudit),
         }
@@ -72,9 +72,32 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// What the framework's own refusals (a malformed path, query or form, English plain text)
+/// become: the Chinese error page with the same status.
+fn framework_refusal(resp: &Response) -> Option<&'static str> {
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !plain || !resp.status().is_client_error() {
+        return None;
+    }
+    Some(match resp.status().as_u16() {
+        405 => "不支持该请求方式",
+        413 => "提交的内容太大",
+        415 => "表单格式不正确，请从页面上的表单提交",
+        422 => "表单缺少必填内容或格式不正确，请返回页面重新填写",
+        _ => "请求格式不正确（地址中的编号、页码或参数有误）",
+    })
+}
+
 /// Headers on every response: no framing, no inline or foreign scripts or styles, no referrer,
 /// and no caching of pages (they carry personal data).
 pub async fn security_headers(mut resp: Response) -> Response {
+    if let Some(msg) = framework_refusal(&resp) {
+        resp = (resp.status(), error_page(msg)).into_response();
+    }
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

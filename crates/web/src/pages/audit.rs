@@ -15,6 +15,56 @@ use zizhu_store::AuditQuery;
 
 const PAGE: i64 = 100;
 
+/// The actions the log records, with what an auditor reads for them.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("login", "登录"),
+    ("login_failed", "登录失败"),
+    ("login_locked", "登录被锁定"),
+    ("logout", "退出登录"),
+    ("user_add", "添加用户"),
+    ("user_password", "重设密码"),
+    ("import", "导入名单"),
+    ("import_rejected", "导入被拒绝"),
+    ("compute", "计算资助名单"),
+    ("dropout_scan", "控辍保学比对"),
+    ("case_move", "案件状态变更"),
+    ("case_action", "登记帮扶措施"),
+    ("case_assign", "指定责任人"),
+    ("view_students", "查询学生"),
+    ("view_student", "查看学生详情"),
+    ("view_full_id", "查看完整身份证件号"),
+    ("view_roster", "查看资助名单"),
+    ("view_cases", "查看案件清单"),
+    ("view_case", "查看案件"),
+    ("case_list", "查看案件清单（命令行）"),
+    ("case_view_full_id", "查看案件完整身份证件号"),
+    ("view_audit", "查看审计日志"),
+    ("export_roster", "导出资助名单"),
+    ("ledger_export", "导出一生一案台账"),
+    ("ledger_export_full_id", "导出一生一案台账（含完整证件号）"),
+    ("school_age_export", "导出适龄儿童台账"),
+    (
+        "school_age_export_full_id",
+        "导出适龄儿童台账（含完整证件号）",
+    ),
+    ("backup", "备份数据库"),
+    ("restore", "恢复数据库"),
+    ("migrate_store_export", "迁移数据库（读出）"),
+];
+
+fn action_zh(key: &str) -> String {
+    ACTIONS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or_else(|| key.to_string(), |(_, zh)| (*zh).to_string())
+}
+
+pub struct ActionOption {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct Params {
     actor: Option<String>,
@@ -40,6 +90,7 @@ pub struct Row {
 #[template(path = "audit.html")]
 struct Page {
     nav: Nav,
+    actions: Vec<ActionOption>,
     actor: String,
     action: String,
     q: String,
@@ -82,16 +133,31 @@ pub async fn page(
         clip(p.from),
         clip(p.to),
     );
+    let (from_t, to_t) = (day_start(&from, "起始日期")?, day_start(&to, "截止日期")?);
+    if let (Some(f), Some(t)) = (from_t, to_t) {
+        if f > t {
+            return Err(WebError::BadRequest("起始日期晚于截止日期".into()));
+        }
+    }
     let query = AuditQuery {
         actor: Some(actor.clone()),
         action: Some(action.clone()),
         text: Some(q.clone()),
-        from: day_start(&from, "起始日期")?,
+        from: from_t,
         // Through the whole of the `to` day.
-        to: day_start(&to, "截止日期")?.map(|t| t + chrono::Duration::days(1)),
+        to: to_t.map(|t| t + chrono::Duration::days(1)),
         before_id: p.before,
     };
     let found = state.db.search_audit(&query, PAGE).await?;
+    // Reading the log is itself logged (who looked at what).
+    let asked = format!(
+        "操作人“{actor}”，操作“{action}”，内容“{q}”，日期 {from}—{to}，{} 条",
+        found.len()
+    );
+    state
+        .db
+        .audit_entry(&user.audit("view_audit", "审计日志", &asked))
+        .await?;
     let next_before = (found.len() as i64 == PAGE)
         .then(|| found.last().map(|r| r.id))
         .flatten();
@@ -101,7 +167,7 @@ pub async fn page(
             id: r.id,
             at: beijing_time(r.at),
             actor: r.actor,
-            action: r.action,
+            action: action_zh(&r.action),
             target: r.target,
             detail: r.detail,
             origin: r.origin.unwrap_or_else(|| "命令行".into()),
@@ -117,6 +183,14 @@ pub async fn page(
         .collect();
     html(&Page {
         nav: Nav::of(&user),
+        actions: ACTIONS
+            .iter()
+            .map(|(k, zh)| ActionOption {
+                key: k,
+                label: zh,
+                selected: *k == action,
+            })
+            .collect(),
         actor,
         action,
         q,

@@ -10,9 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use std::collections::BTreeMap;
-use zizhu_domain::access::Scope;
 use zizhu_domain::dropout::CaseState;
-use zizhu_store::CaseFilter;
 
 #[derive(serde::Deserialize)]
 pub struct Params {
@@ -68,9 +66,7 @@ pub async fn page(
             if !user.access.sees_school(&r.school_code, &r.township) {
                 continue;
             }
-            let p = programs
-                .entry(format!("{}（{}）", r.program_name, r.program))
-                .or_default();
+            let p = programs.entry(r.program_name.clone()).or_default();
             p.0 += r.headcount;
             p.1 += r.amount_fen;
             let town = if r.township.is_empty() {
@@ -85,17 +81,7 @@ pub async fn page(
             fen += r.amount_fen;
         }
     }
-    let filter = match &user.access.scope {
-        Scope::County => CaseFilter::default(),
-        Scope::Township(t) => CaseFilter {
-            township: Some(t.clone()),
-            ..CaseFilter::default()
-        },
-        Scope::School(c) => CaseFilter {
-            school_code: Some(c.clone()),
-            ..CaseFilter::default()
-        },
-    };
+    let filter = zizhu_store::ScopeFilter::of(&user.access).cases(None, false);
     let all = state.db.cases(&filter).await?;
     let cases: Vec<StateCount> = CaseState::ALL
         .iter()

@@ -2,6 +2,7 @@
 //! scoped queries with the user's [`zizhu_store::ScopeFilter`], and renders a template.
 
 pub mod audit;
+pub mod cases;
 pub mod dashboard;
 pub mod roster;
 pub mod students;

@@ -50,6 +50,7 @@ struct Page {
     lines: Vec<Line>,
     first: i64,
     next_after: Option<i64>,
+    unknown_program: bool,
 }
 
 /// GET /roster?term=&program=&after=
@@ -59,7 +60,15 @@ pub async fn page(
     Query(p): Query<Params>,
 ) -> Result<Html<String>, WebError> {
     let (term, known) = pick_term(&state, p.term.as_deref()).await?;
-    let program = p.program.unwrap_or_default().trim().to_string();
+    // A program key is short ASCII; anything else matches no program and is not echoed whole.
+    let program: String = p
+        .program
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
     let after = p.after.unwrap_or(0).max(0);
     let (mut programs, mut lines, mut next_after) = (Vec::new(), Vec::new(), None);
     if let Some(t) = term {
@@ -98,7 +107,7 @@ pub async fn page(
                 id_masked: IdNumber::parse(&r.id_number)
                     .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
                 name: r.name,
-                student_no: zizhu_domain::ids::mask_long_digits(&r.student_no),
+                student_no: zizhu_domain::ids::mask_student_no(&r.student_no),
                 school: if r.school_name.is_empty() {
                     r.school_code
                 } else {
@@ -112,10 +121,11 @@ pub async fn page(
             .collect();
     }
     // Only a program of the roster goes back into links (nothing a client typed).
-    let program = if programs.iter().any(|p| p.selected) {
-        program
-    } else {
+    let unknown_program = !program.is_empty() && !programs.iter().any(|p| p.selected);
+    let program = if unknown_program {
         String::new()
+    } else {
+        program
     };
     html(&Page {
         nav: Nav::of(&user),
@@ -126,5 +136,85 @@ pub async fn page(
         lines,
         first: after,
         next_after,
+        unknown_program,
     })
+}
+
+#[derive(serde::Deserialize)]
+pub struct DownloadParams {
+    term: Option<String>,
+    /// `public` for the 公示 version.
+    version: Option<String>,
+}
+
+/// `filename*=` of a Content-Disposition header (RFC 5987): UTF-8, percent-encoded.
+fn attachment(name: &str) -> String {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{encoded}")
+}
+
+/// GET /roster/download?term=&version=public: the roster workbook of the user's scope — the
+/// full version (IDs masked unless the role may see them) or the 公示 version. Audited.
+pub async fn download(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<DownloadParams>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (term, _) = pick_term(&state, p.term.as_deref()).await?;
+    let term = term.ok_or(WebError::NotFound)?;
+    let public = p.version.as_deref() == Some("public");
+    let dir =
+        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    let path = dir.path().join("roster.xlsx");
+    let audience = zizhu_app::reports::Audience {
+        access: &user.access,
+    };
+    let report = zizhu_app::reports::roster_for(
+        &state.db,
+        &state.policy,
+        term,
+        public,
+        &path,
+        Some(audience),
+    )
+    .await?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| WebError::Internal(format!("无法读取生成的文件：{e}")))?;
+    let kind = if public { "公示版" } else { "完整版" };
+    let detail = format!(
+        "下载{kind}资助名单（{}），{} 行，合计 {} 元",
+        user.scope_label,
+        report.lines,
+        yuan(&report.total_fen)
+    );
+    state
+        .db
+        .audit_entry(&user.audit("export_roster", &format!("资助名单 {term}"), &detail))
+        .await?;
+    let name = format!(
+        "{term}-资助名单{}-{}.xlsx",
+        if public { "公示" } else { "" },
+        user.scope_label
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, attachment(&name)),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -52,14 +52,14 @@ impl From<&StudentBrief> for Row {
             name: s.name.clone(),
             id_masked: masked(&s.id_number),
             // A 学籍号 is often G + the ID number: masked like one.
-            student_no: mask_long_digits(&s.student_no),
+            student_no: zizhu_domain::ids::mask_student_no(&s.student_no),
             school: if s.school_name.is_empty() {
                 s.school_code.clone()
             } else {
                 s.school_name.clone()
             },
             grade: s.grade,
-            class_name: s.class_name.clone(),
+            class_name: mask_long_digits(&s.class_name),
             status: status_zh(&s.status),
         }
     }
@@ -83,7 +83,14 @@ pub async fn search(
     Query(p): Query<SearchParams>,
 ) -> Result<Html<String>, WebError> {
     let (term, known) = pick_term(&state, p.term.as_deref()).await?;
-    let q: String = p.q.unwrap_or_default().trim().chars().take(40).collect();
+    // NUL and other control characters never reach a query (SQLite ends a pattern at NUL).
+    let q: String =
+        p.q.unwrap_or_default()
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(40)
+            .collect();
     let mut rows = Vec::new();
     if let Some(t) = term {
         let found = state
@@ -91,7 +98,8 @@ pub async fn search(
             .search_students(ScopeFilter::of(&user.access), t, &q, SEARCH_LIMIT)
             .await?;
         rows = found.iter().map(Row::from).collect();
-        let detail = format!("查询“{q}”，{} 人", rows.len());
+        // What was typed may be an ID number: the log keeps it masked like one.
+        let detail = format!("查询“{}”，{} 人", mask_long_digits(&q), rows.len());
         state
             .db
             .audit_entry(&user.audit("view_students", &format!("学生名单 {t}"), &detail))
@@ -194,54 +202,86 @@ async fn student_page(
         .db
         .audit_entry(&user.audit(action, &target, detail))
         .await?;
+
+    // The person's lines, records and cases at schools outside the scope stay out of sight
+    // (a child registered twice, or transferred: the old school does not follow them).
+    let entitlements: Vec<_> = state
+        .db
+        .entitlements_for(term, &s.id_number)
+        .await?
+        .into_iter()
+        .filter(|e| user.access.sees_school(&e.school_code, &e.township))
+        .collect();
+    let everywhere = state
+        .db
+        .search_students(
+            ScopeFilter {
+                township: None,
+                school: None,
+            },
+            term,
+            &s.id_number,
+            20,
+        )
+        .await?;
+    let elsewhere = everywhere.iter().any(|r| {
+        r.id_number == s.id_number && !user.access.sees_school(&r.school_code, &r.township)
+    });
     let categories = state
         .db
         .categories_for(term, &s.id_number)
         .await?
         .into_iter()
+        // The school's own recognition (学校认定) from another school's registry row is that
+        // school's record.
+        .filter(|c| !(elsewhere && c.list == zizhu_domain::ListKind::Students))
         .map(|c| Category {
             name: c.category.zh(),
             source: format!("{}（第{}批导入第{}行）", c.list.zh(), c.import_id, c.row_no),
             detail: mask_long_digits(&c.detail),
         })
         .collect();
-    let entitlements = state.db.entitlements_for(term, &s.id_number).await?;
     let total: i64 = entitlements.iter().map(|e| e.amount_fen).sum();
     let lines = entitlements
         .into_iter()
         .map(|e| Line {
-            program: format!("{}（{}）", e.program_name, e.program),
+            program: e.program_name,
             clause: e.clause,
             amount: yuan(&e.amount_fen),
             payee: zizhu_policy::file::Payee::from_key(&e.payee)
                 .map_or(e.payee.clone(), |p| p.zh().to_string()),
         })
         .collect();
-    let explanation = match state.policy.compile(term) {
-        Ok(tp) => {
-            zizhu_app::explain::explain_compiled(
+    let explanation = if elsewhere {
+        "该学生本学期在您的数据范围以外的学校也有学籍记录（重复注册或转学），计算说明涉及那所学校的信息，\
+         不在此显示；请联系县学生资助管理中心核查。"
+            .to_string()
+    } else {
+        match state.policy.compile(term) {
+            Ok(tp) => zizhu_app::explain::explain_compiled(
                 &state.db,
                 &state.policy,
                 &tp,
                 &s.id_number,
                 full_id,
             )
-            .await?
+            .await
+            .unwrap_or_else(|e| format!("无法生成计算说明：{e}")),
+            Err(e) => format!("现行政策不适用于{}：{e}", term.label_zh()),
         }
-        Err(e) => format!("现行政策不适用于{}：{e}", term.label_zh()),
     };
-    let cases = state
-        .db
-        .cases_of(&s.id_number)
-        .await?
-        .into_iter()
-        .map(|c| Case {
-            id: c.id,
-            state: c.state.zh(),
-            since: c.state_since.to_string(),
-            opened_on: c.opened_on.to_string(),
-        })
-        .collect();
+    let scope = ScopeFilter::of(&user.access);
+    let mut cases = Vec::new();
+    for c in state.db.cases_of(&s.id_number).await? {
+        if state.db.case_in_scope(scope, c.id).await?.is_some() {
+            cases.push(Case {
+                id: c.id,
+                state: c.state.zh(),
+                since: c.state_since.to_string(),
+                opened_on: c.opened_on.to_string(),
+            });
+        }
+    }
     html(&StudentPage {
         nav: Nav::of(user),
         id_shown: if full_id {

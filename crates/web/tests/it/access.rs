@@ -12,7 +12,38 @@ both!(
     signed_out_visitors_go_to_the_login_page,
     full_id_is_for_county_and_auditor_and_is_audited,
     audit_log_is_for_county_and_auditor,
+    another_schools_record_of_a_student_stays_hidden,
 );
+
+async fn another_schools_record_of_a_student_stays_hidden(c: &County) {
+    // 己 is registered at A and at C: school A sees its own row, not C's (its name, its code,
+    // the explanation that walks through both rows).
+    let rows =
+        c.db.search_students(
+            zizhu_store::ScopeFilter {
+                township: None,
+                school: None,
+            },
+            crate::support::autumn(),
+            &c.dual,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    let at_a = rows.iter().find(|r| r.school_code == SCHOOL_A).unwrap().key;
+    let mut s = c.signed_in("school_a").await;
+    let page = s.get(&format!("/students/{at_a}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("己演六"));
+    assert!(!page.body.contains("银坑镇演示九年一贯制学校"), "C's name");
+    assert!(!page.body.contains(crate::support::SCHOOL_C), "C's code");
+    assert!(page.body.contains("数据范围以外的学校也有学籍记录"));
+    // The county sees both rows in the explanation.
+    let mut county = c.signed_in("county").await;
+    let page = county.get(&format!("/students/{at_a}")).await;
+    assert!(page.body.contains("银坑镇演示九年一贯制学校"));
+}
 
 async fn school_officer_sees_only_their_school(c: &County) {
     let mut s = c.signed_in("school_a").await;
@@ -39,6 +70,15 @@ async fn school_officer_sees_only_their_school(c: &County) {
     assert!(!found.body.contains("乙演二") && !found.body.contains("丙演三"));
     let by_id = s.get(&format!("/students?q={}", c.c)).await;
     assert!(!by_id.body.contains("丙演三"));
+    // Own students by the start of their ID or 学籍号; the log keeps a typed ID masked.
+    let by_prefix = s.get(&format!("/students?q={}", &c.a[..10])).await;
+    assert!(by_prefix.body.contains("甲演一"));
+    let by_no = s.get(&format!("/students?q=G{}", &c.a[..8])).await;
+    assert!(by_no.body.contains("甲演一"));
+    s.get(&format!("/students?q={}", c.a)).await;
+    let log = c.db.audit_entries(3).await.unwrap();
+    let search = log.iter().find(|e| e.action == "view_students").unwrap();
+    assert!(!search.detail.contains(&c.a), "{}", search.detail);
     // The roster: own school's lines only.
     let roster = s.get("/roster?term=2023-autumn").await;
     assert_eq!(roster.status, StatusCode::OK);
@@ -48,13 +88,29 @@ async fn school_officer_sees_only_their_school(c: &County) {
         !roster.body.contains(&c.a),
         "IDs and ID-bearing 学籍号 masked"
     );
-    // The dashboard counts the school's own roster: one student, one program.
+    // The dashboard counts the school's own roster only. 二(一)2 第一款: a boarding junior
+    // student of a 低保 family, 1250 元 a year, half in the autumn term = 625.00 元.
     let home = s.get("/").await;
-    assert!(home.body.contains(&format!("学校 {SCHOOL_A}")));
+    assert!(home
+        .body
+        .contains(&format!("于都县演示第二中学（{SCHOOL_A}）")));
+    assert!(
+        home.body.contains("<th>1</th><th>625.00</th>"),
+        "{}",
+        home.body
+    );
 }
 
 async fn township_officer_sees_their_township(c: &County) {
     let mut t = c.signed_in("town").await;
+    // 二(一)2 第一款, autumn halves: 甲 (初中, 1250/2 = 625.00) + 乙 (小学, 1000/2 = 500.00);
+    // 丙 of 银坑镇 is not counted.
+    let home = t.get("/").await;
+    assert!(
+        home.body.contains("<th>2</th><th>1,125.00</th>"),
+        "{}",
+        home.body
+    );
     let roster = t.get("/roster?term=2023-autumn").await;
     assert!(roster.body.contains("甲演一") && roster.body.contains("乙演二"));
     assert!(
@@ -138,8 +194,23 @@ async fn audit_log_is_for_county_and_auditor(c: &County) {
     let log = a.get("/audit?action=view_roster").await;
     assert_eq!(log.status, StatusCode::OK);
     assert!(log.body.contains("资助名单 2023-autumn"));
-    assert!(!log.body.contains("login_failed"), "filtered by action");
-    let by_user = a.get("/audit?actor=school_a").await;
-    assert!(by_user.body.contains("login"));
-    assert!(!by_user.body.contains(">auditor<"));
+    assert!(
+        log.body.contains("<td>查看资助名单</td>"),
+        "actions in Chinese"
+    );
+    assert!(!log.body.contains("<td>登录</td>"), "filtered by action");
+    let by_user = a.get("/audit?actor=school").await;
+    assert!(
+        by_user.body.contains("<td>school_a</td>"),
+        "part of a user name"
+    );
+    assert!(!by_user.body.contains("<td>auditor</td>"));
+    // Reading the log is logged; dates out of order are refused.
+    let log = c.db.audit_entries(5).await.unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "view_audit" && e.actor == "auditor"));
+    let bad = a.get("/audit?from=2026-12-01&to=2026-11-01").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("起始日期晚于截止日期"));
 }

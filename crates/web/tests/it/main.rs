@@ -20,5 +20,7 @@ macro_rules! both {
 }
 
 mod access;
+mod cases;
+mod downloads;
 mod security;
 mod support;

@@ -13,7 +13,123 @@ both!(
     five_failures_lock_the_name,
     logout_ends_the_session,
     cookies_and_headers_are_locked_down,
+    malformed_requests_get_chinese_pages,
+    a_password_reset_lifts_the_lock,
+    simultaneous_guesses_are_throttled_too,
+    what_a_client_types_is_logged_short_and_printable,
+    user_names_ignore_case,
 );
+
+async fn simultaneous_guesses_are_throttled_too(c: &County) {
+    // Twenty wrong guesses sent at once: at most five are checked, the rest refused as locked;
+    // then the right password is refused too.
+    let mut tries = Vec::new();
+    for _ in 0..20 {
+        let mut b = c.client();
+        tries.push(tokio::spawn(async move {
+            b.login("school_c", "not-the-password").await.status
+        }));
+    }
+    let mut checked = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert!(checked <= 5, "{checked} guesses checked");
+    let r = c.client().login("school_c", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn what_a_client_types_is_logged_short_and_printable(c: &County) {
+    let mut s = c.signed_in("school_a").await;
+    let long = format!("{}%0A%1B%5B31m", "A".repeat(20_000));
+    let r = s
+        .get(&format!("/roster?term=2023-autumn&program={long}"))
+        .await;
+    assert!(r.body.contains("没有这个项目"));
+    let r = s.get("/students?q=%00").await;
+    assert!(
+        r.body.contains("共 2 人"),
+        "a NUL is dropped: the whole school (甲, 己)"
+    );
+    for term in [
+        "%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%93%E7%A7%8B",
+        "%E7%A7%8B%E7%A7%8B",
+    ] {
+        let r = s.get(&format!("/roster?term={term}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{term}");
+        assert!(r.body.contains("学期格式错误"));
+    }
+    for e in c.db.audit_entries(20).await.unwrap() {
+        assert!(e.detail.chars().count() < 2_100, "{}", e.detail.len());
+        assert!(!e.detail.contains('\n') && !e.detail.contains('\u{1b}'));
+    }
+}
+
+async fn user_names_ignore_case(c: &County) {
+    let town = zizhu_domain::access::Access::new(
+        zizhu_domain::access::Role::TownshipOfficer,
+        Some("银坑镇"),
+        None,
+    )
+    .unwrap();
+    zizhu_app::accounts::add_user(&c.db, "YK.Officer", "银坑镇专干", &town, PASSWORD, "county")
+        .await
+        .unwrap();
+    let again =
+        zizhu_app::accounts::add_user(&c.db, "yk.officer", "重复", &town, PASSWORD, "county").await;
+    assert!(again.is_err());
+    assert_eq!(
+        c.client().login("YK.OFFICER", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        c.client().login(" yk.officer ", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn malformed_requests_get_chinese_pages(c: &County) {
+    let mut s = c.signed_in("school_a").await;
+    for path in [
+        "/students/abc",
+        "/students/99999999999999999999",
+        "/roster?after=abc",
+    ] {
+        let r = s.get(path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.body.contains("请求格式不正确"), "{path}: {}", r.body);
+        assert!(!r.body.contains("Cannot parse") && !r.body.contains("deserialize"));
+    }
+    let r = s.post("/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("表单缺少必填内容"));
+    assert_eq!(s.get("/no/such/page").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn a_password_reset_lifts_the_lock(c: &County) {
+    let mut b = c.client();
+    for _ in 0..5 {
+        b.login("school_c", "not-the-password").await;
+    }
+    assert_eq!(
+        b.login("school_c", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let hash = zizhu_app::accounts::hash_password("a-new-password-2026").unwrap();
+    assert!(c
+        .db
+        .set_password("school_c", &hash, "county")
+        .await
+        .unwrap());
+    assert_eq!(
+        b.login("school_c", "a-new-password-2026").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
 
 async fn forms_without_the_session_token_are_refused(c: &County) {
     let mut s = c.signed_in("auditor").await;

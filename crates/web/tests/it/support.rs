@@ -18,6 +18,11 @@ use zizhu_store::Db;
 const POLICY: &str = include_str!("../../../../policy/2023.toml");
 pub const PASSWORD: &str = "web-test-password-2023";
 
+/// Today in China, as the pages take it.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
 pub fn autumn() -> Term {
     Term::new(2023, Season::Autumn)
 }
@@ -48,6 +53,11 @@ pub struct County {
     pub a: String,
     pub b: String,
     pub c: String,
+    /// 己, registered at school A and at school C in the same term (重复注册), on no list.
+    pub dual: String,
+    /// Dropout cases (opened 2026-11-01) of a child at school A (贡江镇) and one at C (银坑镇).
+    pub case_a: i64,
+    pub case_c: i64,
 }
 
 impl County {
@@ -66,8 +76,10 @@ impl County {
             )
             .await
             .unwrap();
-        assert_eq!(all.len(), 1, "{id_number}");
-        all[0].key
+        all.iter()
+            .find(|s| s.id_number == id_number)
+            .map(|s| s.key)
+            .unwrap()
     }
 
     pub fn client(&self) -> Client {
@@ -112,11 +124,14 @@ async fn import(
 /// `county`, `auditor`, `town` (贡江镇), `school_a`, `school_c`.
 async fn load(db: Db, dir: &Path) -> County {
     let (a, b, c) = (id("20100315", 11), id("20150420", 12), id("20110506", 13));
+    let dual = id("20090707", 16);
     let students = format!(
         "姓名,身份证件号,学籍号,学校标识码,年级,是否住校,户口性质,专业,是否涉农专业,学籍状态,家庭经济困难认定\n\
          甲演一,{a},G{a},{SCHOOL_A},八年级,是,农业,,,在读,不困难\n\
          乙演二,{b},G{b},{SCHOOL_B},三年级,是,农业,,,在读,不困难\n\
-         丙演三,{c},G{c},{SCHOOL_C},七年级,是,农业,,,在读,不困难\n"
+         丙演三,{c},G{c},{SCHOOL_C},七年级,是,农业,,,在读,不困难\n\
+         己演六,{dual},G{dual},{SCHOOL_A},九年级,否,农业,,,在读,不困难\n\
+         己演六,{dual},G{dual},{SCHOOL_C},九年级,否,农业,,,在读,不困难\n"
     );
     let dibao = format!(
         "姓名,身份证号,城乡类别,开始日期,结束日期\n甲演一,{a},农村,2023-01-01,2023-12-31\n\
@@ -149,13 +164,63 @@ async fn load(db: Db, dir: &Path) -> County {
             .await
             .unwrap();
     }
+    let (case_a, case_c) = open_cases(&db).await;
     let app = zizhu_web::router(zizhu_web::AppState {
         db: db.clone(),
         policy: Arc::new(policy),
         policy_label: Arc::from("policy/2023.toml"),
         secure_cookies: true,
     });
-    County { db, app, a, b, c }
+    County {
+        db,
+        app,
+        a,
+        b,
+        c,
+        dual,
+        case_a,
+        case_c,
+    }
+}
+
+/// Two suspects found by a scan on 2026-11-01: 丁 (school A, 贡江镇) and 戊 (school C, 银坑镇).
+async fn open_cases(db: &Db) -> (i64, i64) {
+    use zizhu_domain::dropout::{AttentionGroup, SuspectReason, UserLevel};
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let county = zizhu_store::Actor {
+        name: "test".into(),
+        level: UserLevel::County,
+        origin: None,
+    };
+    let mut tx = db
+        .begin_scan(day, Term::new(2026, Season::Autumn), &county)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (name, seq, township, school) in [
+        ("丁演四", 14, "贡江镇", SCHOOL_A),
+        ("戊演五", 15, "银坑镇", SCHOOL_C),
+    ] {
+        let case = zizhu_store::NewCase {
+            id_number: id("20120601", seq),
+            name: name.into(),
+            sex: None,
+            birth_date: chrono::NaiveDate::from_ymd_opt(2012, 6, 1),
+            township: township.into(),
+            village: "演示村".into(),
+            household_no: format!("H{seq}"),
+            guardian: "演示监护人".into(),
+            guardian_phone: "13800000000".into(),
+            school_code: school.into(),
+            reasons: vec![SuspectReason::AbsentFromAttendance],
+            groups: vec![AttentionGroup::LeftBehind],
+        };
+        ids.push(tx.open_case(&case).await.unwrap());
+    }
+    tx.commit(zizhu_store::ScanSummary::default())
+        .await
+        .unwrap();
+    (ids[0], ids[1])
 }
 
 pub async fn on_sqlite<F, Fut>(test: F)
@@ -255,6 +320,14 @@ impl Client {
             .join("; ")
     }
 
+    /// GET returning the raw body (downloads).
+    pub fn get_raw(&mut self, path: &str) -> RawGet<'_> {
+        RawGet {
+            client: self,
+            path: path.to_string(),
+        }
+    }
+
     pub async fn get(&mut self, path: &str) -> Resp {
         let req = Request::get(path)
             .header(header::COOKIE, self.cookie_header())
@@ -295,6 +368,27 @@ impl Client {
             &[("username", user), ("password", password), ("csrf", &csrf)],
         )
         .await
+    }
+}
+
+/// A GET whose body is bytes.
+pub struct RawGet<'a> {
+    client: &'a mut Client,
+    path: String,
+}
+
+impl RawGet<'_> {
+    pub async fn await_bytes(self) -> (StatusCode, Vec<u8>) {
+        let req = Request::get(&self.path)
+            .header(header::COOKIE, self.client.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let resp = self.client.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, bytes.to_vec())
     }
 }
 
