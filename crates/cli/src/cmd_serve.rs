@@ -24,6 +24,7 @@ pub async fn run(ctx: &Ctx, listen: &str, insecure_cookies: bool) -> anyhow::Res
         db,
         policy: Arc::new(policy.policy),
         policy_label: Arc::from(policy.label.as_str()),
+        policy_sha256: Arc::from(policy.sha256.as_str()),
         secure_cookies: !insecure_cookies,
     };
     zizhu_web::serve(state, listener).await?;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     /// What the policy page and explanations name as the policy in force (file and version).
     pub policy_label: Arc<str>,
+    /// The SHA-256 of the policy file, recorded with each compute run.
+    pub policy_sha256: Arc<str>,
     /// Mark cookies `Secure` (sent over HTTPS only, and over http://localhost). Off only for a
     /// county network without HTTPS (`zizhu serve --insecure-cookies`).
     pub secure_cookies: bool,
@@ -48,8 +50,15 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/move", post(pages::cases::move_case))
         .route("/cases/{id}/act", post(pages::cases::act))
         .route("/cases/{id}/assign", post(pages::cases::assign))
+        .route(
+            "/compute",
+            get(pages::compute::form).post(pages::compute::run),
+        )
         .route("/audit", get(pages::audit::page))
         .route("/static/style.css", get(render::stylesheet))
+        .route("/static/echarts.min.js", get(render::echarts))
+        .route("/static/dashboard.js", get(render::dashboard_js))
+        .route("/favicon.ico", get(render::favicon))
         .fallback(render::not_found)
         .layer(axum::middleware::map_response(render::security_headers))
         .with_state(state)

@@ -21,6 +21,7 @@ pub struct Nav {
     pub scope: String,
     pub csrf: String,
     pub reads_audit: bool,
+    pub manages_data: bool,
 }
 
 impl Nav {
@@ -31,6 +32,7 @@ impl Nav {
             scope: u.scope_label.clone(),
             csrf: u.csrf.clone(),
             reads_audit: u.access.may(zizhu_domain::access::Duty::ReadAudit),
+            manages_data: u.access.may(zizhu_domain::access::Duty::ManageData),
         }
     }
 }
@@ -90,6 +92,41 @@ fn framework_refusal(resp: &Response) -> Option<&'static str> {
         422 => "表单缺少必填内容或格式不正确，请返回页面重新填写",
         _ => "请求格式不正确（地址中的编号、页码或参数有误）",
     })
+}
+
+/// The vendored Apache ECharts (see `static/vendor/echarts/README.md`), and the dashboard's
+/// script that draws with it.
+pub async fn echarts() -> Response {
+    script(include_str!(
+        "../static/vendor/echarts/echarts.common.min.js"
+    ))
+}
+
+/// The site icon (资), so browsers do not log a missing /favicon.ico on every page.
+pub async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#b3261e\"/><text x=\"16\" y=\"23\" font-size=\"20\" text-anchor=\"middle\" fill=\"#fff\">资</text></svg>",
+    )
+        .into_response()
+}
+
+pub async fn dashboard_js() -> Response {
+    script(include_str!("../static/dashboard.js"))
+}
+
+fn script(body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// Headers on every response: no framing, no inline or foreign scripts or styles, no referrer,

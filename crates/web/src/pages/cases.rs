@@ -258,6 +258,13 @@ async fn case_page(
         .await?
         .ok_or(WebError::NotFound)?;
     let rules = state.policy.dropout_rules()?;
+    let school_name = match c.child.school_code.as_str() {
+        "" => "未指定".to_string(),
+        code => match state.db.school(code).await? {
+            Some(s) => format!("{}（{code}）", s.name),
+            None => code.to_string(),
+        },
+    };
     if message.is_none() {
         state
             .db
@@ -301,7 +308,10 @@ async fn case_page(
     };
     html(&CasePage {
         nav: Nav::of(user),
-        c: view(&c, &rules),
+        c: CaseView {
+            school: school_name,
+            ..view(&c, &rules)
+        },
         events,
         moves,
         actions: ActionKind::ALL

@@ -40,6 +40,31 @@ struct Page {
     total: Line,
     cases: Vec<StateCount>,
     open_cases: usize,
+    /// Chart specs (JSON) for static/dashboard.js; empty when there is nothing to draw.
+    chart_programs: String,
+    chart_townships: String,
+    chart_cases: String,
+}
+
+/// A chart for static/dashboard.js: amounts as decimal strings of 元 (money never a float here;
+/// ECharts reads numeric strings).
+fn chart(kind: &str, labels: Vec<String>, values: Vec<String>, unit: &str) -> String {
+    if labels.is_empty() {
+        return String::new();
+    }
+    serde_json::json!({ "kind": kind, "labels": labels, "values": values, "unit": unit })
+        .to_string()
+}
+
+fn yuan_chart(map: &BTreeMap<String, (i64, i64)>) -> String {
+    chart(
+        "bar",
+        map.keys().cloned().collect(),
+        map.values()
+            .map(|(_, fen)| zizhu_domain::Fen(*fen).to_string())
+            .collect(),
+        "元",
+    )
 }
 
 fn lines(map: BTreeMap<String, (i64, i64)>) -> Vec<Line> {
@@ -91,6 +116,22 @@ pub async fn page(
         })
         .collect();
     let open_cases = all.iter().filter(|c| c.state != CaseState::Closed).count();
+    let open: Vec<&StateCount> = cases
+        .iter()
+        .filter(|c| c.count > 0 && c.state != CaseState::Closed.zh())
+        .collect();
+    let chart_cases = chart(
+        "pie",
+        open.iter().map(|c| c.state.to_string()).collect(),
+        open.iter().map(|c| c.count.to_string()).collect(),
+        "件",
+    );
+    let chart_programs = yuan_chart(&programs);
+    let chart_townships = if townships.len() > 1 {
+        yuan_chart(&townships)
+    } else {
+        String::new()
+    };
     html(&Page {
         nav: Nav::of(&user),
         terms: term_options(&known, term),
@@ -104,5 +145,8 @@ pub async fn page(
         },
         cases,
         open_cases,
+        chart_programs,
+        chart_townships,
+        chart_cases,
     })
 }

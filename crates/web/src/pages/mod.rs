@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod cases;
+pub mod compute;
 pub mod dashboard;
 pub mod roster;
 pub mod students;

@@ -21,6 +21,7 @@ macro_rules! both {
 
 mod access;
 mod cases;
+mod compute;
 mod downloads;
 mod security;
 mod support;

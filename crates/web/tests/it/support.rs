@@ -169,6 +169,7 @@ async fn load(db: Db, dir: &Path) -> County {
         db: db.clone(),
         policy: Arc::new(policy),
         policy_label: Arc::from("policy/2023.toml"),
+        policy_sha256: Arc::from("sha"),
         secure_cookies: true,
     });
     County {
