@@ -26,6 +26,7 @@ pub async fn run(ctx: &Ctx, listen: &str, insecure_cookies: bool) -> anyhow::Res
         policy_label: Arc::from(policy.label.as_str()),
         policy_sha256: Arc::from(policy.sha256.as_str()),
         secure_cookies: !insecure_cookies,
+        uploads: Arc::new(std::env::temp_dir().join("zizhu-uploads")),
     };
     zizhu_web::serve(state, listener).await?;
     println!("网页服务已停止");

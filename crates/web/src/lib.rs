@@ -29,7 +29,12 @@ pub struct AppState {
     /// Mark cookies `Secure` (sent over HTTPS only, and over http://localhost). Off only for a
     /// county network without HTTPS (`zizhu serve --insecure-cookies`).
     pub secure_cookies: bool,
+    /// Where uploaded lists wait between validation and confirmation.
+    pub uploads: Arc<std::path::PathBuf>,
 }
+
+/// Largest upload accepted (a county's registry export is a few MB; a city's tens).
+pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
 
 /// The whole application: pages, static assets and the security headers on every response.
 pub fn router(state: AppState) -> Router {
@@ -54,6 +59,15 @@ pub fn router(state: AppState) -> Router {
             "/compute",
             get(pages::compute::form).post(pages::compute::run),
         )
+        .route(
+            "/imports",
+            get(pages::imports::list)
+                .post(pages::imports::upload)
+                // A registry file is larger than the default limit of 2 MB.
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/imports/confirm", post(pages::imports::confirm))
+        .route("/imports/cancel", post(pages::imports::cancel))
         .route("/audit", get(pages::audit::page))
         .route("/static/style.css", get(render::stylesheet))
         .route("/static/echarts.min.js", get(render::echarts))

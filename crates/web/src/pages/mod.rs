@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cases;
 pub mod compute;
 pub mod dashboard;
+pub mod imports;
 pub mod roster;
 pub mod students;
 

@@ -23,5 +23,6 @@ mod access;
 mod cases;
 mod compute;
 mod downloads;
+mod imports;
 mod security;
 mod support;

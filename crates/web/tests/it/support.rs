@@ -171,6 +171,7 @@ async fn load(db: Db, dir: &Path) -> County {
         policy_label: Arc::from("policy/2023.toml"),
         policy_sha256: Arc::from("sha"),
         secure_cookies: true,
+        uploads: Arc::new(dir.join("uploads")),
     });
     County {
         db,
