@@ -4,7 +4,7 @@
 use crate::bind;
 use crate::bulk::{self, Lit, RowSink, Target};
 use crate::convert::term_seq;
-use crate::error::{Ctx, StoreResult};
+use crate::error::{Ctx, StoreError, StoreResult};
 use crate::tx::Tx;
 use crate::{Db, COMPUTE_LOCK, LISTS_LOCK};
 use chrono::Utc;
@@ -122,6 +122,20 @@ impl Db {
         tx.lock_shared(LISTS_LOCK).await?;
         // Two computes of one term at once queue: the later replaces the earlier entirely.
         tx.lock(COMPUTE_LOCK + seq).await?;
+        // A roster the county approved is never recomputed (issue 5: a change after the lock is
+        // a recorded adjustment, not a silent new roster).
+        const LOCKED: &str = "SELECT COUNT(*) FROM roster_lock WHERE term_seq = $1";
+        let locked: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(LOCKED)
+            .bind(seq)
+            .fetch_one(conn)
+            .await)
+        .ctx("读取审批锁定")?;
+        if locked > 0 {
+            return Err(StoreError::Invalid(format!(
+                "{}的资助名单已由县级审批锁定，不能重新计算；锁定后的变更须作为调整处理",
+                meta.term.label_zh()
+            )));
+        }
         let term = meta.term.to_string();
         let run_id: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(INSERT)
             .bind(term.as_str())

@@ -71,6 +71,32 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "roster_signoff",
+        &[
+            ("id", I),
+            ("term", T),
+            ("term_seq", I),
+            ("school_code", T),
+            ("step", T),
+            ("run_id", I),
+            ("actor", T),
+            ("at", Ts),
+            ("note", T),
+        ],
+    ),
+    (
+        "roster_lock",
+        &[
+            ("id", I),
+            ("term", T),
+            ("term_seq", I),
+            ("run_id", I),
+            ("actor", T),
+            ("at", Ts),
+            ("note", T),
+        ],
+    ),
+    (
         "entitlement_trace",
         &[("id", I), ("run_id", I), ("trace_no", I), ("body", T)],
     ),

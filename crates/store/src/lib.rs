@@ -47,6 +47,7 @@ macro_rules! tx_run {
 }
 
 mod accounts;
+mod approval;
 mod audit;
 mod bind;
 mod bulk;
@@ -72,6 +73,7 @@ mod sql;
 mod tx;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
+pub use approval::{LockRow, SignoffRow};
 pub use audit::{AuditQuery, Entry as AuditEntry};
 pub use cases::{Actor, CaseEventRow, CaseFilter, CaseRow, NewCase};
 pub use compute::{

@@ -31,6 +31,10 @@ pub enum WebError {
 
 impl From<zizhu_store::StoreError> for WebError {
     fn from(e: zizhu_store::StoreError) -> WebError {
+        // A refusal the store explains (a locked term, a bad value) is the user's to fix.
+        if let zizhu_store::StoreError::Invalid(m) = e {
+            return WebError::BadRequest(m);
+        }
         tracing::error!(error = ?e, "store");
         WebError::Internal(e.to_string())
     }
@@ -38,8 +42,14 @@ impl From<zizhu_store::StoreError> for WebError {
 
 impl From<zizhu_app::AppError> for WebError {
     fn from(e: zizhu_app::AppError) -> WebError {
-        tracing::error!(error = ?e, "app");
-        WebError::Internal(e.to_string())
+        match e {
+            zizhu_app::AppError::Store(s) => s.into(),
+            zizhu_app::AppError::Policy(p) => p.into(),
+            other => {
+                tracing::error!(error = ?other, "app");
+                WebError::Internal(other.to_string())
+            }
+        }
     }
 }
 

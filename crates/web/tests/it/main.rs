@@ -20,6 +20,7 @@ macro_rules! both {
 }
 
 mod access;
+mod approval;
 mod cases;
 mod compute;
 mod downloads;

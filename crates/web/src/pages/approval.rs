@@ -1,0 +1,315 @@
+//! Roster approval (资助名单审核) on the web: a school confirms its roster of a term, its township
+//! reviews it or sends it back, and the county approves and locks the term. The rules are the
+//! domain's (`zizhu_domain::approval`), the records the store's; each school sees its own line,
+//! each township its schools'.
+
+use super::{pick_term, term_options, TermOption};
+use crate::auth::User;
+use crate::error::WebError;
+use crate::render::{html, yuan, Nav};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::collections::BTreeMap;
+use zizhu_domain::access::Role;
+use zizhu_domain::approval::{check_lock, check_step, SchoolStatus, SignoffStep};
+use zizhu_domain::{ListKind, Term};
+
+#[derive(serde::Deserialize)]
+pub struct Params {
+    term: Option<String>,
+}
+
+pub struct Row {
+    pub code: String,
+    pub name: String,
+    pub township: String,
+    pub headcount: i64,
+    pub amount: String,
+    pub status: &'static str,
+    pub last: String,
+    /// The steps this user may take on this school now.
+    pub confirm: bool,
+    pub review: bool,
+    pub send_back: bool,
+}
+
+#[derive(Template)]
+#[template(path = "approval.html")]
+struct Page {
+    nav: Nav,
+    terms: Vec<TermOption>,
+    term_key: String,
+    term_label: String,
+    run: String,
+    locked: String,
+    rows: Vec<Row>,
+    unreviewed: usize,
+    county: bool,
+    message: Option<String>,
+}
+
+/// One school's roster of the term: (name, township, headcount of lines, fen).
+type SchoolTotals = BTreeMap<String, (String, String, i64, i64)>;
+
+async fn school_totals(state: &AppState, term: Term) -> Result<SchoolTotals, WebError> {
+    let mut out: SchoolTotals = BTreeMap::new();
+    for t in state.db.entitlement_totals(term).await? {
+        let e = out.entry(t.school_code.clone()).or_insert((
+            t.school_name.clone(),
+            t.township.clone(),
+            0,
+            0,
+        ));
+        e.2 += t.headcount;
+        e.3 += t.amount_fen;
+    }
+    Ok(out)
+}
+
+/// Each school's latest step as (step, run).
+async fn latest_steps(
+    state: &AppState,
+    term: Term,
+) -> Result<BTreeMap<String, zizhu_store::SignoffRow>, WebError> {
+    Ok(state
+        .db
+        .signoffs(term)
+        .await?
+        .into_iter()
+        .map(|s| (s.school_code.clone(), s))
+        .collect())
+}
+
+async fn page(
+    state: &AppState,
+    user: &User,
+    asked: Option<&str>,
+    message: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let (term, known) = pick_term(state, asked).await?;
+    let mut p = Page {
+        nav: Nav::of(user),
+        terms: term_options(&known, term),
+        term_key: term.map(|t| t.to_string()).unwrap_or_default(),
+        term_label: term.map(|t| t.label_zh()).unwrap_or_default(),
+        run: String::new(),
+        locked: String::new(),
+        rows: Vec::new(),
+        unreviewed: 0,
+        county: user.access.role == Role::CountyAdmin,
+        message,
+    };
+    let Some(term) = term else {
+        return html(&p);
+    };
+    let Some(run) = state.db.latest_run(term).await? else {
+        p.run = "本学期尚未计算资助名单。".into();
+        return html(&p);
+    };
+    p.run = format!(
+        "第{}次计算，{}（北京时间）由 {} 完成，资助 {} 人次，合计 {} 元",
+        run.id,
+        zizhu_domain::dates::beijing_time(run.finished_at),
+        run.actor,
+        run.entitlements,
+        yuan(&run.total_fen)
+    );
+    let lock = state.db.term_lock(term).await?;
+    if let Some(l) = &lock {
+        p.locked = format!(
+            "已由 {} 于 {}（北京时间）审批锁定（第{}次计算）{}",
+            l.actor,
+            zizhu_domain::dates::beijing_time(l.at),
+            l.run_id,
+            if l.note.is_empty() {
+                String::new()
+            } else {
+                format!("：{}", l.note)
+            }
+        );
+    }
+    let steps = latest_steps(state, term).await?;
+    for (code, (name, township, n, fen)) in school_totals(state, term).await? {
+        let latest = steps.get(&code);
+        let status = SchoolStatus::of(latest.map(|s| (s.step, s.run_id)), run.id);
+        if status != SchoolStatus::Reviewed {
+            p.unreviewed += 1;
+        }
+        if !user.access.sees_school(&code, &township) {
+            continue;
+        }
+        let may = |step| lock.is_none() && check_step(&user.access, step, status, "x").is_ok();
+        p.rows.push(Row {
+            last: latest
+                .map(|s| {
+                    format!(
+                        "{} {}（{}）{}",
+                        s.step.zh(),
+                        s.actor,
+                        zizhu_domain::dates::beijing_time(s.at),
+                        if s.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!("：{}", s.note)
+                        }
+                    )
+                })
+                .unwrap_or_default(),
+            confirm: may(SignoffStep::Confirm),
+            review: may(SignoffStep::Review),
+            send_back: may(SignoffStep::Return),
+            code,
+            name,
+            township,
+            headcount: n,
+            amount: yuan(&fen),
+            status: status.zh(),
+        });
+    }
+    html(&p)
+}
+
+/// GET /approval?term=
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Html<String>, WebError> {
+    page(&state, &user, p.term.as_deref(), None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct StepForm {
+    csrf: String,
+    term: String,
+    school: String,
+    step: String,
+    note: Option<String>,
+}
+
+fn parse_term(s: &str) -> Result<Term, WebError> {
+    s.trim()
+        .parse()
+        .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))
+}
+
+/// A refusal shown on the page (400).
+async fn refused(
+    state: &AppState,
+    user: &User,
+    term: &str,
+    msg: String,
+) -> Result<Response, WebError> {
+    let p = page(state, user, Some(term), Some(format!("未执行：{msg}"))).await?;
+    Ok((axum::http::StatusCode::BAD_REQUEST, p).into_response())
+}
+
+/// POST /approval/step: a school's confirmation, a township's review or a return.
+pub async fn step(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let term = parse_term(&f.term)?;
+    let step = SignoffStep::from_key(f.step.trim())
+        .ok_or(WebError::BadRequest("未知的审核步骤".into()))?;
+    let school = f.school.trim();
+    // The school must be in the user's scope: else 404, as for any record.
+    let found = state.db.school(school).await?.ok_or(WebError::NotFound)?;
+    if !user.access.sees_school(&found.code, &found.township) {
+        return Err(WebError::NotFound);
+    }
+    let Some(run) = state.db.latest_run(term).await? else {
+        return refused(&state, &user, &f.term, "本学期尚未计算资助名单".into()).await;
+    };
+    let latest = state
+        .db
+        .signoffs(term)
+        .await?
+        .into_iter()
+        .find(|s| s.school_code == school)
+        .map(|s| (s.step, s.run_id));
+    let status = SchoolStatus::of(latest, run.id);
+    let note = f.note.unwrap_or_default();
+    if let Err(e) = check_step(&user.access, step, status, &note) {
+        return refused(&state, &user, &f.term, e.to_string()).await;
+    }
+    match state
+        .db
+        .signoff(
+            term,
+            school,
+            step,
+            run.id,
+            latest,
+            &user.username,
+            &user.origin,
+            note.trim(),
+        )
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/approval?term={term}")).into_response()),
+        Err(zizhu_store::StoreError::Invalid(m)) => refused(&state, &user, &f.term, m).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct LockForm {
+    csrf: String,
+    term: String,
+    note: Option<String>,
+}
+
+/// POST /approval/lock: the county approves and locks the term, when every school's roster was
+/// reviewed and the approver neither computed nor imported it.
+pub async fn lock(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<LockForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let term = parse_term(&f.term)?;
+    let Some(run) = state.db.latest_run(term).await? else {
+        return refused(&state, &user, &f.term, "本学期尚未计算资助名单".into()).await;
+    };
+    let steps = latest_steps(&state, term).await?;
+    let unreviewed = school_totals(&state, term)
+        .await?
+        .keys()
+        .filter(|code| {
+            SchoolStatus::of(steps.get(*code).map(|s| (s.step, s.run_id)), run.id)
+                != SchoolStatus::Reviewed
+        })
+        .count();
+    let importers: Vec<String> = state
+        .db
+        .imports()
+        .await?
+        .into_iter()
+        .filter(|b| b.kind == ListKind::Students && b.term == Some(term))
+        .map(|b| b.actor)
+        .collect();
+    if let Err(e) = check_lock(
+        &user.access,
+        &user.username,
+        &run.actor,
+        &importers,
+        unreviewed,
+    ) {
+        return refused(&state, &user, &f.term, e.to_string()).await;
+    }
+    let note = f.note.unwrap_or_default();
+    match state
+        .db
+        .lock_term(term, run.id, &user.username, &user.origin, note.trim())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/approval?term={term}")).into_response()),
+        Err(zizhu_store::StoreError::Invalid(m)) => refused(&state, &user, &f.term, m).await,
+        Err(e) => Err(e.into()),
+    }
+}
