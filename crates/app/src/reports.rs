@@ -218,8 +218,16 @@ pub async fn roster_for(
                 .unwrap_or_else(|_| "******".into());
             let (basis, conditions, amount_detail) = if public {
                 Default::default()
-            } else {
+            } else if full_ids {
                 trace_columns(&e.facts, &files)
+            } else {
+                // A 残疾人证 number is the ID plus two digits: masked like the ID column.
+                let (b, c, a) = trace_columns(&e.facts, &files);
+                (
+                    zizhu_domain::ids::mask_long_digits(&b),
+                    zizhu_domain::ids::mask_long_digits(&c),
+                    zizhu_domain::ids::mask_long_digits(&a),
+                )
             };
             let line = RosterLine {
                 township: e.township.clone(),

@@ -11,6 +11,12 @@ pub async fn run(ctx: &Ctx, listen: &str, insecure_cookies: bool) -> anyhow::Res
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}（端口是否已被占用？）"))?;
     let addr = listener.local_addr()?;
+    // Uploaded lists wait here between validation and confirmation: a folder of this server's own
+    // (mode 0700, a random name, removed when the server stops), never a shared, guessable one.
+    let uploads = tempfile::Builder::new()
+        .prefix("zizhu-uploads-")
+        .tempdir()
+        .map_err(|e| anyhow::anyhow!("无法建立上传文件的临时目录：{e}"))?;
     println!("网页服务已启动：http://{addr}/ （按 Ctrl-C 停止）");
     if users.is_empty() {
         println!(
@@ -26,7 +32,7 @@ pub async fn run(ctx: &Ctx, listen: &str, insecure_cookies: bool) -> anyhow::Res
         policy_label: Arc::from(policy.label.as_str()),
         policy_sha256: Arc::from(policy.sha256.as_str()),
         secure_cookies: !insecure_cookies,
-        uploads: Arc::new(std::env::temp_dir().join("zizhu-uploads")),
+        uploads: Arc::new(uploads.path().to_path_buf()),
     };
     zizhu_web::serve(state, listener).await?;
     println!("网页服务已停止");

@@ -244,6 +244,14 @@ pub fn printable(s: &str) -> String {
         .collect()
 }
 
+/// Is the text empty once spaces and invisible zero-width characters (U+200B–U+200D, U+2060,
+/// U+FEFF) are taken away? A required field filled with those is still empty.
+pub fn is_blank(v: &str) -> bool {
+    v.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,7 +114,15 @@ async fn check_school(tx: &mut Tx, code: &str, what: &str) -> StoreResult<()> {
 
 /// Refuses typed text with control characters or direction overrides: they would reach every
 /// terminal, page and spreadsheet that shows the case (lists refuse them at import too).
+/// Longest free text of a case record (a note, evidence, a plan), in characters.
+const MAX_TEXT_CHARS: usize = 2_000;
+
 fn plain(what: &str, v: &str) -> StoreResult<()> {
+    if v.chars().nth(MAX_TEXT_CHARS).is_some() {
+        return Err(StoreError::Invalid(format!(
+            "{what}太长（最多 {MAX_TEXT_CHARS} 个字）"
+        )));
+    }
     let bad = v.chars().find(|c| {
         c.is_control()
             || ('\u{202A}'..='\u{202E}').contains(c)
@@ -310,7 +318,7 @@ impl Db {
         actor: &Actor,
         note: &str,
     ) -> StoreResult<CaseRow> {
-        if note.trim().is_empty() {
+        if zizhu_domain::text::is_blank(note) {
             return Err(StoreError::Invalid("请填写措施的情况说明".into()));
         }
         plain("情况说明", note)?;
@@ -411,6 +419,13 @@ impl Db {
         if case.state == CaseState::Closed {
             return Err(StoreError::Invalid(format!(
                 "案件 {id} 已销号，不能再指定责任人；如需继续跟踪，请县级用户重新核查"
+            )));
+        }
+        if on < case.opened_on {
+            return Err(StoreError::Invalid(format!(
+                "指定日期 {} 早于案件立案日期 {}",
+                on.format("%Y-%m-%d"),
+                case.opened_on.format("%Y-%m-%d")
             )));
         }
         if let Some(code) = school_code {

@@ -55,7 +55,8 @@ impl From<zizhu_app::AppError> for WebError {
 
 impl From<zizhu_policy::PolicyError> for WebError {
     fn from(e: zizhu_policy::PolicyError) -> WebError {
-        WebError::Internal(format!("政策文件错误：{e}"))
+        // E.g. a term the policy does not cover: the user's choice, not a server fault.
+        WebError::BadRequest(format!("政策文件错误：{e}"))
     }
 }
 

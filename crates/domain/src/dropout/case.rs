@@ -288,7 +288,7 @@ pub fn allowed_keys(state: CaseState) -> Vec<&'static str> {
 }
 
 fn required(value: &str, what: &'static str) -> Result<(), MoveError> {
-    if value.trim().is_empty() {
+    if crate::text::is_blank(value) {
         Err(MoveError::Missing { what })
     } else {
         Ok(())

@@ -12,6 +12,9 @@ use std::io::Cursor;
 /// right (WPS leaves them) must not make every row that wide.
 pub(crate) const MAX_COLUMNS: usize = 256;
 
+/// Longest cell text read: Excel's own limit, 32,767 characters.
+const MAX_CELL_CHARS: usize = 32_767;
+
 /// Rows of one worksheet: only rows that have at least one non-blank cell, in order, each as wide
 /// as its last non-blank cell. Kept sparse so one cell at `XFD1048576` costs one row, not a grid.
 pub(crate) struct GridRows {
@@ -125,6 +128,26 @@ fn read_xlsx_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), Im
             let (r, c) = cell.get_position();
             if c as usize >= MAX_COLUMNS {
                 continue;
+            }
+            // Excel itself holds at most 32,767 characters a cell: a longer text is a crafted file
+            // (one huge shared string referenced by thousands of cells would be copied into
+            // each), refused before anything is copied.
+            let too_long =
+                |t: &str| t.len() > MAX_CELL_CHARS && t.chars().nth(MAX_CELL_CHARS).is_some();
+            let long = match cell.get_value() {
+                calamine::DataRef::SharedString(t) => too_long(t),
+                calamine::DataRef::String(t) => too_long(t),
+                _ => false,
+            };
+            if long {
+                return Err(ImportError::Unreadable {
+                    format: "xlsx",
+                    detail: format!(
+                        "第{}行第{}列的内容超过 Excel 单元格的上限（32767 个字符）",
+                        r + 1,
+                        c + 1
+                    ),
+                });
             }
             let value: Data = cell.get_value().clone().into();
             cells.push(((r as usize, c as usize), convert(&value)));

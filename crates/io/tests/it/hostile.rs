@@ -132,3 +132,20 @@ fn future_birth_dates_and_1899_date_cells_are_rejected() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].column, "开始日期");
 }
+
+#[test]
+fn a_cell_longer_than_excel_allows_is_refused_before_it_is_copied() {
+    // A 51 KB file whose one 20 MB shared string was referenced by 5,000 cells asked for 100 GB
+    // (each cell copied it) and aborted the server (hostile review, round 2).
+    let mut wb = Workbook::new();
+    urban_sheet(wb.add_worksheet(), &[id_a(), id_b()]);
+    let bytes = wb.save_to_buffer().unwrap();
+    let huge = "演".repeat(40_000);
+    let bomb = rewrite_zip(&bytes, "xl/sharedStrings.xml", |x| {
+        x.replacen("甲演一", &huge, 1)
+    });
+    assert_ne!(bomb, bytes);
+    let e = open_err(ListKind::UrbanHardship, "bomb.xlsx", &bomb);
+    assert!(matches!(e, ImportError::Unreadable { .. }), "{e:?}");
+    assert!(e.to_string().contains("32767"), "{e}");
+}

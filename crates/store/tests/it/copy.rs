@@ -166,6 +166,13 @@ async fn fill(db: &Db) -> TestResult {
         "",
     )
     .await?;
+    // A school's confirmation of the autumn roster and the county's lock.
+    let run = db.latest_run(autumn(2023)).await?.ok_or("run")?.id;
+    let step = zizhu_domain::approval::SignoffStep::Confirm;
+    db.signoff(autumn(2023), "S1", step, run, None, "学校专干", "-", "")
+        .await?;
+    db.lock_term(autumn(2023), run, "县资助中心", "-", "同意")
+        .await?;
     Ok(())
 }
 

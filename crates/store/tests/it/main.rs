@@ -27,6 +27,7 @@ macro_rules! story {
 }
 
 mod accounts;
+mod approval;
 mod audit;
 mod bench;
 mod cases;

@@ -284,7 +284,12 @@ async fn case_page(
                 (_, _, Some(a)) => format!("措施：{}", a.zh()),
                 (Some(f), Some(t), _) => format!("{} → {}", f.zh(), t.zh()),
                 (None, Some(t), _) => format!("立案：{}", t.zh()),
-                _ => e.kind,
+                _ => match e.kind.as_str() {
+                    "assign" => "指定责任人".to_string(),
+                    "scan" => "比对再次发现".to_string(),
+                    "open" => "立案".to_string(),
+                    other => other.to_string(),
+                },
             },
             note: mask_long_digits(&e.note),
         })
@@ -533,10 +538,27 @@ pub async fn assign(
         .case_in_scope(ScopeFilter::of(&user.access), id)
         .await?
         .ok_or(WebError::NotFound)?;
-    // A school officer names people, not another responsible school: that would move the case
-    // out of their own scope.
-    if actor.level == UserLevel::School && f.school.as_deref().is_some_and(|s| !s.trim().is_empty())
+    // A school officer names people, not another responsible school; a township may give the
+    // case to one of its own schools only: either would move the case out of their scope.
+    let new_school = f.school.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if let (Some(code), zizhu_domain::access::Scope::Township(t)) = (new_school, &user.access.scope)
     {
+        let in_township = state
+            .db
+            .school(code)
+            .await?
+            .is_some_and(|s| &s.township == t);
+        if !in_township {
+            return refused(
+                &state,
+                &user,
+                id,
+                format!("责任学校只能改为本乡镇（{t}）的学校；跨乡镇请联系县级"),
+            )
+            .await;
+        }
+    }
+    if actor.level == UserLevel::School && new_school.is_some() {
         return refused(
             &state,
             &user,

@@ -64,7 +64,6 @@ async fn list_page(
         .imports()
         .await?
         .into_iter()
-        .rev()
         .take(100)
         .map(|b| Batch {
             id: b.id,
@@ -129,18 +128,19 @@ fn problems(rows: &[zizhu_io::lists::RowError]) -> Vec<Problem> {
         .collect()
 }
 
-/// What a staged upload remembers: `kind term uploader` on one line, then the file's name.
-fn write_meta(
-    dir: &Path,
-    kind: ListKind,
-    term: Option<Term>,
-    user: &str,
-    file: &str,
-) -> Result<(), WebError> {
-    let term = term.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
+/// What a staged upload remembers: `kind term uploader newest-batch` on one line, then the
+/// file's name. `newest-batch` is the latest import of the same list when the file was checked:
+/// a confirmation after a newer one would silently undo it.
+fn write_meta(dir: &Path, s: &Staged, name: &str) -> Result<(), WebError> {
+    let term = s.term.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
     std::fs::write(
         dir.join("meta"),
-        format!("{} {term} {user}\n{file}", kind.key()),
+        format!(
+            "{} {term} {} {}\n{name}",
+            s.kind.key(),
+            s.uploader,
+            s.newest
+        ),
     )
     .map_err(|e| WebError::Internal(format!("无法保存上传的文件：{e}")))
 }
@@ -149,7 +149,26 @@ struct Staged {
     kind: ListKind,
     term: Option<Term>,
     uploader: String,
+    /// The newest import batch of this list (kind and term) when the file was checked; 0: none.
+    newest: i64,
     file: PathBuf,
+}
+
+/// The newest import batch of `kind` (of `term`, for lists kept per term); 0 when none.
+async fn newest_batch(
+    state: &AppState,
+    kind: ListKind,
+    term: Option<Term>,
+) -> Result<i64, WebError> {
+    Ok(state
+        .db
+        .imports()
+        .await?
+        .iter()
+        .filter(|b| b.kind == kind && (term.is_none() || b.term == term))
+        .map(|b| b.id)
+        .max()
+        .unwrap_or(0))
 }
 
 fn read_meta(dir: &Path) -> Option<Staged> {
@@ -162,10 +181,12 @@ fn read_meta(dir: &Path) -> Option<Staged> {
         t => Some(t.parse().ok()?),
     };
     let uploader = it.next()?.to_string();
+    let newest = it.next()?.parse().ok()?;
     Some(Staged {
         kind,
         term,
         uploader,
+        newest,
         file: dir.join("file").join(file),
     })
 }
@@ -180,11 +201,22 @@ fn staged_dir(state: &AppState, token: &str) -> Option<PathBuf> {
 /// A file name as uploaded, reduced to its last part, printable, at most 100 characters.
 fn clean_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = last
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|'))
-        .take(100)
-        .collect();
+    // No control or text-direction characters (a name shown reversed), no characters Windows
+    // refuses, at most 150 bytes (file systems allow 255; a Chinese character takes 3).
+    let mut name = String::new();
+    for c in last.chars() {
+        let plain = zizhu_domain::text::printable(c.encode_utf8(&mut [0u8; 4]))
+            .chars()
+            .count()
+            == 1;
+        if !plain || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+            continue;
+        }
+        if name.len() + c.len_utf8() > 150 {
+            break;
+        }
+        name.push(c);
+    }
     let name = name.trim().trim_start_matches('.').to_string();
     if name.is_empty() {
         "upload".into()
@@ -245,8 +277,14 @@ pub async fn upload(
     let io = |e: std::io::Error| WebError::Internal(format!("无法保存上传的文件：{e}"));
     std::fs::create_dir_all(dir.join("file")).map_err(io)?;
     std::fs::write(dir.join("file").join(&name), &bytes).map_err(io)?;
-    write_meta(&dir, kind, term, &user.username, &name)?;
-    let staged = read_meta(&dir).ok_or_else(|| WebError::Internal("上传记录无法读取".into()))?;
+    let staged = Staged {
+        kind,
+        term,
+        uploader: user.username.clone(),
+        newest: newest_batch(&state, kind, term).await?,
+        file: dir.join("file").join(&name),
+    };
+    write_meta(&dir, &staged, &name)?;
     let outcome = match run(&state, &user, &staged, &dir, true).await {
         Ok(o) => o,
         Err(msg) => {
@@ -258,6 +296,20 @@ pub async fn upload(
         // Nothing to confirm: the file is not kept.
         let _ = std::fs::remove_dir_all(&dir);
     }
+    let detail = format!(
+        "网页上传校验（未写入）：{} 行，{} 处错误，{} 条提示",
+        outcome.rows,
+        outcome.errors.len(),
+        outcome.warnings.len()
+    );
+    state
+        .db
+        .audit_entry(&user.audit(
+            "import_check",
+            &format!("{}:{}", staged.kind.key(), outcome.file_name),
+            &detail,
+        ))
+        .await?;
     Ok(report_page(&user, &token, &staged, &outcome)?.into_response())
 }
 
@@ -297,8 +349,19 @@ async fn run(
         actor: user.username.clone(),
         report_dir: dir.to_path_buf(),
     };
+    // One file at a time: a large or crafted workbook costs memory, and imports queue anyway.
+    static GATE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let _turn = GATE
+        .get_or_init(|| tokio::sync::Semaphore::new(1))
+        .acquire()
+        .await
+        .map_err(|e| format!("导入排队失败：{e}"))?;
     match import_file(&state.db, &req, &|_| {}).await {
         Ok(o) => Ok(o),
+        // Reading the staged copy failed: no server path in the message.
+        Err(zizhu_app::AppError::Import(zizhu_io::ImportError::Io { .. })) => {
+            Err("上传的文件已失效或无法读取，请重新上传".into())
+        }
         Err(zizhu_app::AppError::Import(e)) => Err(format!("文件无法导入：{e}")),
         Err(zizhu_app::AppError::Other(m)) => Err(m),
         Err(e) => Err(e.to_string()),
@@ -349,14 +412,19 @@ pub struct TokenForm {
     token: String,
 }
 
-/// The staged upload of `token`, if this user made it.
-fn staged_for(state: &AppState, user: &User, token: &str) -> Result<(PathBuf, Staged), WebError> {
+/// Takes the staged upload of `token` for this user: moves its folder aside under a new name,
+/// so that of two requests with one token (two confirms, a confirm and a cancel) exactly one gets
+/// it; the other finds nothing (404).
+fn claim(state: &AppState, user: &User, token: &str) -> Result<(PathBuf, Staged), WebError> {
     let dir = staged_dir(state, token).ok_or(WebError::NotFound)?;
     let staged = read_meta(&dir).ok_or(WebError::NotFound)?;
     if staged.uploader != user.username {
         return Err(WebError::NotFound);
     }
-    Ok((dir, staged))
+    let taken = state.uploads.join(format!("{token}.taken"));
+    std::fs::rename(&dir, &taken).map_err(|_| WebError::NotFound)?;
+    let staged = read_meta(&taken).ok_or(WebError::NotFound)?;
+    Ok((taken, staged))
 }
 
 /// POST /imports/confirm: imports the staged file for real (all or nothing), then forgets it.
@@ -367,7 +435,16 @@ pub async fn confirm(
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
     user.require(Duty::ManageData)?;
-    let (dir, staged) = staged_for(&state, &user, &f.token)?;
+    let (dir, staged) = claim(&state, &user, &f.token)?;
+    let newest = newest_batch(&state, staged.kind, staged.term).await?;
+    if newest != staged.newest {
+        let _ = std::fs::remove_dir_all(&dir);
+        let msg = format!(
+            "未导入：您校验之后，这份{}名单已有更新的导入（第{newest}批）。为免覆盖它，请重新上传校验。",
+            staged.kind.zh()
+        );
+        return Ok(list_page(&state, &user, Some(msg)).await?.into_response());
+    }
     let outcome = run(&state, &user, &staged, &dir, false).await;
     let _ = std::fs::remove_dir_all(&dir);
     let message = match outcome {
@@ -398,7 +475,16 @@ pub async fn cancel(
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
     user.require(Duty::ManageData)?;
-    let (dir, _) = staged_for(&state, &user, &f.token)?;
+    let (dir, staged) = claim(&state, &user, &f.token)?;
     let _ = std::fs::remove_dir_all(&dir);
+    let name = staged
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    state
+        .db
+        .audit_entry(&user.audit("import_cancel", &name, "校验通过后取消导入，未写入"))
+        .await?;
     Ok(Redirect::to("/imports").into_response())
 }

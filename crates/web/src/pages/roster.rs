@@ -172,6 +172,12 @@ pub async fn download(
     use axum::response::IntoResponse;
     let (term, _) = pick_term(&state, p.term.as_deref()).await?;
     let term = term.ok_or(WebError::NotFound)?;
+    if state.db.latest_run(term).await?.is_none() {
+        return Err(WebError::BadRequest(format!(
+            "{}尚未计算资助名单，没有可下载的名单",
+            term.label_zh()
+        )));
+    }
     let public = p.version.as_deref() == Some("public");
     let dir =
         tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;

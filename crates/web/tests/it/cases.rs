@@ -151,6 +151,44 @@ async fn refused_moves_change_nothing_and_say_why(c: &County) {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{f:?}");
         assert!(r.body.contains(says), "{f:?}: expected {says}");
     }
+    // Notes are bounded; a date before the case was opened is refused for an assignment too;
+    // a township gives a case only to its own schools.
+    let long = "说".repeat(2_001);
+    let r = s
+        .post(
+            &format!("/cases/{}/act", c.case_a),
+            &[("csrf", &csrf), ("kind", "note"), ("note", &long)],
+        )
+        .await;
+    assert!(r.body.contains("太长"), "{}", r.status);
+    let r = s
+        .post(
+            &format!("/cases/{}/act", c.case_a),
+            &[("csrf", &csrf), ("kind", "note"), ("note", "\u{200b}")],
+        )
+        .await;
+    assert!(r.body.contains("请填写措施的情况说明"));
+    let r = s
+        .post(
+            &format!("/cases/{}/assign", c.case_a),
+            &[
+                ("csrf", &csrf),
+                ("teacher", "演示教师"),
+                ("on", "2001-01-01"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("早于案件立案日期"), "{}", r.status);
+    let mut t = c.signed_in("town").await;
+    let tcsrf = Client::csrf_in(&t.get("/cases").await.body);
+    let r = t
+        .post(
+            &format!("/cases/{}/assign", c.case_a),
+            &[("csrf", &tcsrf), ("school", crate::support::SCHOOL_C)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("只能改为本乡镇"));
     // Without the form token, nothing is even checked.
     let r = s.post(&path, &[("action", "verify")]).await;
     assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::UNPROCESSABLE_ENTITY);

@@ -108,6 +108,39 @@ async fn upload_validate_then_confirm_or_cancel(c: &County) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(c.db.imports().await.unwrap().len(), before + 1);
+    // Two confirmations of one token at once: exactly one imports.
+    let r = upload(&mut county, &csrf, "dibao", "", "低保3.csv", &fixed).await;
+    let token = token_in(&r.body);
+    let mut twice = Vec::new();
+    for _ in 0..2 {
+        let mut b = county.clone_session();
+        let (csrf, token) = (csrf.clone(), token.clone());
+        twice.push(tokio::spawn(async move {
+            b.post("/imports/confirm", &[("csrf", &csrf), ("token", &token)])
+                .await
+                .status
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in twice {
+        codes.push(t.await.unwrap());
+    }
+    codes.sort();
+    assert_eq!(codes, vec![StatusCode::OK, StatusCode::NOT_FOUND]);
+    assert_eq!(c.db.imports().await.unwrap().len(), before + 2);
+    // A file checked before a newer import of the same list is not confirmed over it.
+    let r = upload(&mut county, &csrf, "dibao", "", "低保-旧.csv", &fixed).await;
+    let stale = token_in(&r.body);
+    let r = upload(&mut county, &csrf, "dibao", "", "低保-新.csv", &fixed).await;
+    let fresh = token_in(&r.body);
+    county
+        .post("/imports/confirm", &[("csrf", &csrf), ("token", &fresh)])
+        .await;
+    let r = county
+        .post("/imports/confirm", &[("csrf", &csrf), ("token", &stale)])
+        .await;
+    assert!(r.body.contains("已有更新的导入"), "{}", r.body);
+    assert_eq!(c.db.imports().await.unwrap().len(), before + 3);
     // A registry without its term is refused with the reason.
     let r = upload(&mut county, &csrf, "students", "", "学籍.csv", "姓名\n").await;
     assert!(

@@ -322,6 +322,14 @@ impl Client {
             .join("; ")
     }
 
+    /// Another client with this one's cookies (the same browser session, another tab).
+    pub fn clone_session(&self) -> Client {
+        Client {
+            app: self.app.clone(),
+            jar: self.jar.clone(),
+        }
+    }
+
     /// GET returning the raw body (downloads).
     pub fn get_raw(&mut self, path: &str) -> RawGet<'_> {
         RawGet {
