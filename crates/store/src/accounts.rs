@@ -95,6 +95,18 @@ fn scope_columns(a: &Access) -> (Option<&str>, Option<&str>) {
     }
 }
 
+/// Ends every session of user `id` (a new password, a disabled account).
+async fn end_sessions(tx: &mut crate::tx::Tx, id: i64) -> StoreResult<()> {
+    tx_run!(tx, |conn| sqlx::query(
+        "DELETE FROM web_session WHERE user_id = $1"
+    )
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+    .ctx("结束会话")
+}
+
 impl Db {
     /// Adds an account and its audit entry in one transaction; returns its id.
     ///
@@ -180,14 +192,7 @@ impl Db {
         .await)
         .ctx("修改密码")?;
         let Some(id) = id else { return Ok(false) };
-        tx_run!(&mut tx, |conn| sqlx::query(
-            "DELETE FROM web_session WHERE user_id = $1"
-        )
-        .bind(id)
-        .execute(conn)
-        .await
-        .map(|_| ()))
-        .ctx("结束会话")?;
+        end_sessions(&mut tx, id).await?;
         // The administrator's reset also lifts a lock from failed logins.
         tx_run!(&mut tx, |conn| sqlx::query(
             "DELETE FROM login_failure WHERE username = $1"
@@ -293,14 +298,7 @@ impl Db {
         .ctx("修改用户状态")?;
         let Some(id) = id else { return Ok(false) };
         if !active {
-            tx_run!(&mut tx, |conn| sqlx::query(
-                "DELETE FROM web_session WHERE user_id = $1"
-            )
-            .bind(id)
-            .execute(conn)
-            .await
-            .map(|_| ()))
-            .ctx("结束会话")?;
+            end_sessions(&mut tx, id).await?;
         }
         tx.audit_entry(&crate::audit::Entry {
             actor,

@@ -51,6 +51,17 @@ async fn lock_of(tx: &mut Tx, seq: i64) -> StoreResult<Option<LockRow>> {
     .ctx("读取审批锁定")
 }
 
+/// The id of the term's latest compute run, read inside the transaction.
+async fn latest_run_id(tx: &mut Tx, seq: i64) -> StoreResult<Option<i64>> {
+    tx_run!(tx, |conn| sqlx::query_scalar(
+        "SELECT MAX(id) FROM compute_run WHERE term_seq = $1"
+    )
+    .bind(seq)
+    .fetch_one(conn)
+    .await)
+    .ctx("读取计算批次")
+}
+
 impl Db {
     /// The latest step of each school of `term`, by school code.
     pub async fn signoffs(&self, term: Term) -> StoreResult<Vec<SignoffRow>> {
@@ -103,13 +114,7 @@ impl Db {
                 "本学期资助名单已审批锁定，不能再确认或审核".into(),
             ));
         }
-        let current: Option<i64> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
-            "SELECT MAX(id) FROM compute_run WHERE term_seq = $1"
-        )
-        .bind(seq)
-        .fetch_one(conn)
-        .await)
-        .ctx("读取计算批次")?;
+        let current = latest_run_id(&mut tx, seq).await?;
         if current != Some(run_id) {
             return Err(StoreError::Invalid(
                 "资助名单刚被重新计算，请刷新页面后再操作".into(),
@@ -187,13 +192,7 @@ impl Db {
         let seq = term_seq(term);
         let mut tx = Tx::begin(self).await?;
         tx.lock(COMPUTE_LOCK + seq).await?;
-        let current: Option<i64> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
-            "SELECT MAX(id) FROM compute_run WHERE term_seq = $1"
-        )
-        .bind(seq)
-        .fetch_one(conn)
-        .await)
-        .ctx("读取计算批次")?;
+        let current = latest_run_id(&mut tx, seq).await?;
         if current != Some(run_id) {
             return Err(StoreError::Invalid(
                 "资助名单刚被重新计算，请刷新页面后再审批".into(),

@@ -355,6 +355,19 @@ fn actor(user: &User) -> Result<Actor, WebError> {
     })
 }
 
+/// The checks before any change of case `id`: the form's token, a role that follows cases, and
+/// the case in the user's scope (else 404, before anything is checked or written).
+async fn writable(state: &AppState, user: &User, id: i64, csrf: &str) -> Result<Actor, WebError> {
+    user.check_csrf(csrf)?;
+    let actor = actor(user)?;
+    state
+        .db
+        .case_in_scope(ScopeFilter::of(&user.access), id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(actor)
+}
+
 /// A day from a form field; empty means today; never after today.
 fn form_day(s: Option<&str>, what: &str) -> Result<NaiveDate, String> {
     let s = s.map(str::trim).unwrap_or("");
@@ -421,14 +434,7 @@ pub async fn move_case(
     Path(id): Path<i64>,
     Form(f): Form<MoveFormFields>,
 ) -> Result<Response, WebError> {
-    user.check_csrf(&f.csrf)?;
-    let actor = actor(&user)?;
-    // Out of scope is 404 before anything is checked or written.
-    state
-        .db
-        .case_in_scope(ScopeFilter::of(&user.access), id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let actor = writable(&state, &user, id, &f.csrf).await?;
     let on = match form_day(f.on.as_deref(), "操作日期") {
         Ok(d) => d,
         Err(m) => return refused(&state, &user, id, m).await,
@@ -494,13 +500,7 @@ pub async fn act(
     Path(id): Path<i64>,
     Form(f): Form<ActForm>,
 ) -> Result<Response, WebError> {
-    user.check_csrf(&f.csrf)?;
-    let actor = actor(&user)?;
-    state
-        .db
-        .case_in_scope(ScopeFilter::of(&user.access), id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let actor = writable(&state, &user, id, &f.csrf).await?;
     let Some(kind) = ActionKind::from_key(f.kind.trim()) else {
         return refused(&state, &user, id, "请选择措施类型".into()).await;
     };
@@ -531,13 +531,7 @@ pub async fn assign(
     Path(id): Path<i64>,
     Form(f): Form<AssignForm>,
 ) -> Result<Response, WebError> {
-    user.check_csrf(&f.csrf)?;
-    let actor = actor(&user)?;
-    state
-        .db
-        .case_in_scope(ScopeFilter::of(&user.access), id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let actor = writable(&state, &user, id, &f.csrf).await?;
     // A school officer names people, not another responsible school; a township may give the
     // case to one of its own schools only: either would move the case out of their scope.
     let new_school = f.school.as_deref().map(str::trim).filter(|s| !s.is_empty());
