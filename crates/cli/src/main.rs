@@ -3,6 +3,7 @@
 //! 0 done, 1 rejected input (bad rows, failed policy cases), 2 fatal error.
 
 mod cmd_bench;
+mod cmd_bench_web;
 mod cmd_data;
 mod cmd_demo;
 mod cmd_dropout;
@@ -159,6 +160,22 @@ enum Command {
         /// 不给 Cookie 加 Secure 标记（只用于没有 HTTPS 的内网；本机 localhost 访问不需要）
         #[arg(long)]
         insecure_cookies: bool,
+    },
+    /// 网页压力测试：生成演示县，N 个用户同时登录浏览资助名单，报告延迟分位数和错误
+    BenchWeb {
+        #[arg(long, default_value_t = 50_000)]
+        students: usize,
+        /// 同时在线的用户数
+        #[arg(long, default_value_t = 100)]
+        users: usize,
+        /// 持续秒数
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// 用户每看完一页平均停顿的毫秒数（0：不停顿，压到极限）
+        #[arg(long, default_value_t = 2_000)]
+        think_ms: u64,
+        #[arg(long, default_value = "zizhu-bench-web")]
+        dir: PathBuf,
     },
     /// 性能测试：生成 N 名学生，测量导入、匹配与计算
     Bench {
@@ -503,8 +520,10 @@ fn main() -> ExitCode {
     };
     // The demo and the bench fill their database with sample people: only a database named on
     // their own command line is used, never one from ZIZHU_DATABASE_URL or the config file.
-    if matches!(cli.command, Command::Demo { .. } | Command::Bench { .. })
-        && matches.value_source("database") == Some(clap::parser::ValueSource::EnvVariable)
+    if matches!(
+        cli.command,
+        Command::Demo { .. } | Command::Bench { .. } | Command::BenchWeb { .. }
+    ) && matches.value_source("database") == Some(clap::parser::ValueSource::EnvVariable)
     {
         eprintln!("注意：演示和性能测试不使用 ZIZHU_DATABASE_URL 指定的数据库，另建自己的数据库；要指定请用 --database。");
         cli.database = None;
@@ -562,7 +581,10 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<u8> {
     // The demo and the bench make their own fresh database unless --database is given: a
     // configured (production) database is never filled with sample data.
-    let own_database = matches!(cli.command, Command::Demo { .. } | Command::Bench { .. });
+    let own_database = matches!(
+        cli.command,
+        Command::Demo { .. } | Command::Bench { .. } | Command::BenchWeb { .. }
+    );
     let conf = if own_database {
         config::Config::default()
     } else {
@@ -705,6 +727,22 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             listen,
             insecure_cookies,
         } => cmd_serve::run(&ctx, &listen, insecure_cookies).await,
+        Command::BenchWeb {
+            students,
+            users,
+            seconds,
+            think_ms,
+            dir,
+        } => {
+            let load = cmd_bench_web::Load {
+                dir: &dir,
+                students,
+                users: users.clamp(1, 10_000),
+                seconds: seconds.clamp(1, 3_600),
+                think_ms: think_ms.min(60_000),
+            };
+            cmd_bench_web::run(&ctx, &load).await
+        }
         Command::Bench { students, dir } => cmd_bench::run(&ctx, students, &dir).await,
     }
 }

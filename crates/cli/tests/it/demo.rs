@@ -167,3 +167,39 @@ fn demo_imports_computes_and_writes_reports() {
     };
     assert_eq!(strip(&stdout(&o2)), strip(&out));
 }
+
+#[test]
+fn the_web_load_test_runs_and_counts_what_it_did() {
+    // A tiny run of `zizhu bench-web`: it builds a county, logs its users in, browses, stops by
+    // itself and reports requests, percentiles per page kind and errors (none). No timing is
+    // asserted: figures belong in BENCHMARKS.md.
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = tmp.path().join("bw");
+    let o = run(
+        &[
+            "bench-web",
+            "--students",
+            "800",
+            "--users",
+            "4",
+            "--seconds",
+            "2",
+            "--think-ms",
+            "0",
+            "--dir",
+            d.to_str().unwrap_or_default(),
+        ],
+        tmp.path(),
+    );
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("错误 0 个"), "{out}");
+    for kind in ["资助名单", "首页", "查学生"] {
+        assert!(out.contains(&format!("  {kind}：")), "{kind}: {out}");
+    }
+    assert!(out.contains("p99"));
+}
