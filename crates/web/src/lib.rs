@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/imports/confirm", post(pages::imports::confirm))
         .route("/imports/cancel", post(pages::imports::cancel))
+        .route("/policy", get(pages::policy::page))
         .route("/audit", get(pages::audit::page))
         .route("/static/style.css", get(render::stylesheet))
         .route("/static/echarts.min.js", get(render::echarts))

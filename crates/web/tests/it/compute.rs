@@ -48,3 +48,18 @@ async fn the_county_computes_a_term_and_others_cannot(c: &County) {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+both!(every_role_reads_the_policy_in_force);
+
+async fn every_role_reads_the_policy_in_force(c: &County) {
+    for user in ["school_a", "town", "county", "auditor"] {
+        let mut u = c.signed_in(user).await;
+        let p = u.get("/policy").await;
+        assert_eq!(p.status, StatusCode::OK, "{user}");
+        // 二(一)2 第一款: the boarding subsidy and its yearly standards (1000 / 1250 元).
+        assert!(p.body.contains("义务教育家庭经济困难寄宿生生活补助"));
+        assert!(p.body.contains("二(一)2 第一款"));
+        assert!(p.body.contains("初中寄宿生生活补助标准"));
+        assert!(p.body.contains("2023-01-01 起：1250"), "{}", p.body);
+    }
+}
