@@ -93,6 +93,37 @@ pub async fn list(ctx: &Ctx) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// `zizhu user token USER --label …`: a new API token for another system, shown once.
+pub async fn token(ctx: &Ctx, username: &str, label: &str) -> anyhow::Result<u8> {
+    let username = username.trim().to_lowercase();
+    let label = label.trim();
+    if label.is_empty()
+        || zizhu_domain::text::printable(label) != label
+        || label.chars().count() > 60
+    {
+        eprintln!("错误：请用 --label 写明令牌给哪个系统用（1 至 60 个字，不含控制字符）");
+        return Ok(1);
+    }
+    let token = accounts::random_token()?;
+    let db = ctx.db().await?;
+    if !db
+        .add_api_token(
+            &username,
+            &accounts::token_sha256(&token),
+            label,
+            &ctx.actor,
+        )
+        .await?
+    {
+        eprintln!("错误：没有用户 {}", crate::cmd_data::printable(&username));
+        return Ok(1);
+    }
+    println!("已为 {username} 生成接口令牌（{label}），只显示这一次：");
+    println!("{token}");
+    println!("请求时加请求头 Authorization: Bearer <令牌>；停用该用户即令牌失效。");
+    Ok(0)
+}
+
 /// `zizhu user disable|enable`.
 pub async fn set_active(ctx: &Ctx, username: &str, active: bool) -> anyhow::Result<u8> {
     let username = username.trim().to_lowercase();

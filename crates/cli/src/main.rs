@@ -147,7 +147,7 @@ enum Command {
         /// zizhu backup 生成的备份文件
         file: PathBuf,
     },
-    /// 网页用户：添加（add）、列出（list）、停用（disable）、启用（enable）、重设密码（passwd）
+    /// 网页用户：添加（add）、列出（list）、接口令牌（token）、停用（disable）、启用（enable）、重设密码（passwd）
     User {
         #[command(subcommand)]
         which: UserCmd,
@@ -412,7 +412,15 @@ enum UserCmd {
     },
     /// 列出用户
     List,
-    /// 停用用户（不能再登录，登录会话全部结束）
+    /// 为其他系统生成接口令牌（按该用户的角色和范围访问 /api/，只显示一次）
+    Token {
+        /// 用户名
+        username: String,
+        /// 令牌用途（哪个系统用）
+        #[arg(long)]
+        label: String,
+    },
+    /// 停用用户（不能再登录，登录会话和接口令牌都失效）
     Disable {
         /// 用户名
         username: String,
@@ -716,6 +724,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 cmd_user::add(&ctx, &a).await
             }
             UserCmd::List => cmd_user::list(&ctx).await,
+            UserCmd::Token { username, label } => cmd_user::token(&ctx, &username, &label).await,
             UserCmd::Disable { username } => cmd_user::set_active(&ctx, &username, false).await,
             UserCmd::Enable { username } => cmd_user::set_active(&ctx, &username, true).await,
             UserCmd::Passwd {

@@ -321,6 +321,61 @@ impl Db {
         Ok(true)
     }
 
+    /// Adds an API token for `username` (its SHA-256 only), audited; false when there is no such
+    /// user.
+    pub async fn add_api_token(
+        &self,
+        username: &str,
+        token_sha256: &str,
+        label: &str,
+        actor: &str,
+    ) -> StoreResult<bool> {
+        let Some(user) = self.user_by_name(username).await? else {
+            return Ok(false);
+        };
+        let mut tx = crate::tx::Tx::begin(self).await?;
+        tx_run!(&mut tx, |conn| sqlx::query(
+            "INSERT INTO api_token (token_sha256, user_id, label, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(token_sha256)
+        .bind(user.id)
+        .bind(label)
+        .bind(Utc::now())
+        .bind(actor)
+        .execute(conn)
+        .await
+        .map(|_| ()))
+        .ctx("添加接口令牌")?;
+        tx.audit_entry(&crate::audit::Entry {
+            actor,
+            action: "api_token_add",
+            target: &format!("用户 {username}"),
+            detail: label,
+            after: Some("新接口令牌"),
+            ..crate::audit::Entry::default()
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The active user whose API token hashes to `token_sha256`.
+    pub async fn api_token_user(&self, token_sha256: &str) -> StoreResult<Option<UserRow>> {
+        let sql = format!(
+            "SELECT {USER_COLS} FROM api_token t JOIN app_user u ON u.id = t.user_id \
+             WHERE t.token_sha256 = $1 AND u.active"
+        );
+        let raw: Option<RawUser> = db_run!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(token_sha256)
+        .fetch_optional(pool)
+        .await)
+        .ctx("读取接口令牌")?;
+        raw.map(UserRow::try_from).transpose()
+    }
+
     /// Records a failed login of `username` from `origin` (and forgets failures older than a
     /// day: they lock nothing any more).
     pub async fn record_login_failure(&self, username: &str, origin: &str) -> StoreResult<()> {

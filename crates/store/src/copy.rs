@@ -368,6 +368,17 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "api_token",
+        &[
+            ("id", I),
+            ("token_sha256", T),
+            ("user_id", I),
+            ("label", T),
+            ("created_at", Ts),
+            ("created_by", T),
+        ],
+    ),
+    (
         "audit_log",
         &[
             ("id", I),

@@ -6,6 +6,7 @@
 //! scoped queries with [`zizhu_store::ScopeFilter::of`] the user's access, so a school officer
 //! asking for another school's student gets 404, never data. Pages in [`pages`] only render.
 
+pub mod api;
 pub mod auth;
 pub mod error;
 mod pages;
@@ -73,6 +74,11 @@ pub fn router(state: AppState) -> Router {
         .route("/imports/cancel", post(pages::imports::cancel))
         .route("/policy", get(pages::policy::page))
         .route("/audit", get(pages::audit::page))
+        .route("/api/students", get(api::students))
+        .route("/api/roster", get(api::roster))
+        .route("/api/cases", get(api::cases))
+        .route("/api/cases/{id}", get(api::case))
+        .route("/openapi.json", get(api::openapi))
         .route("/static/style.css", get(render::stylesheet))
         .route("/static/echarts.min.js", get(render::echarts))
         .route("/static/dashboard.js", get(render::dashboard_js))

@@ -40,6 +40,10 @@ async fn fill(db: &Db) -> TestResult {
         created_by: "test",
     })
     .await?;
+    assert!(
+        db.add_api_token("s1.officer", "token-sha", "测试系统", "test")
+            .await?
+    );
     let poor_id = import(
         db,
         meta(ListKind::PoorHouseholds, "poor.csv", None),

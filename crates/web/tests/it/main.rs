@@ -20,6 +20,7 @@ macro_rules! both {
 }
 
 mod access;
+mod api;
 mod approval;
 mod cases;
 mod compute;
