@@ -7,6 +7,7 @@
 use crate::auth::User;
 use crate::error::WebError;
 use crate::AppState;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -358,8 +359,8 @@ impl utoipa::Modify for TokenScheme {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "资助（zizhu）接口", description = "县级教育扶贫学生资助与控辍保学系统的 JSON 接口。每个请求带 `Authorization: Bearer <令牌>`（`zizhu user token` 生成），按令牌所属用户的角色和数据范围返回，并记入审计日志。"),
-    paths(students, roster, cases, case),
-    components(schemas(StudentItem, RosterLine, CaseItem, ErrorBody)),
+    paths(students, roster, cases, case, move_case, act),
+    components(schemas(StudentItem, RosterLine, CaseItem, ErrorBody, MoveBody, ActionBody)),
     modifiers(&TokenScheme)
 )]
 pub struct ApiDoc;
@@ -374,4 +375,153 @@ pub async fn openapi() -> Response {
             .into_response(),
         Err(e) => ApiError(WebError::Internal(e.to_string())).into_response(),
     }
+}
+
+/// A move of a case (状态变更), as `zizhu case move` and the case page take it.
+#[derive(serde::Deserialize, ToSchema)]
+pub struct MoveBody {
+    /// verify, not_dropout, confirm, persuade, return, home_teaching, close (county), reopen
+    /// (county).
+    action: String,
+    /// The day (YYYY-MM-DD, default today, never after today).
+    on: Option<String>,
+    reason: Option<String>,
+    evidence: Option<String>,
+    school: Option<String>,
+    /// The day of a return (YYYY-MM-DD).
+    date: Option<String>,
+    teacher: Option<String>,
+    frequency: Option<String>,
+    content: Option<String>,
+    note: Option<String>,
+}
+
+/// An action taken on a case (帮扶措施).
+#[derive(serde::Deserialize, ToSchema)]
+pub struct ActionBody {
+    /// home_visit, phone_call, persuasion, placement, home_teaching_session, note.
+    kind: String,
+    /// The day (YYYY-MM-DD, default today, never after today).
+    on: Option<String>,
+    note: String,
+}
+
+/// A request body that is not the JSON the operation takes: 400 in Chinese (the library's own
+/// detail goes to the log).
+fn json_refused(e: JsonRejection) -> ApiError {
+    tracing::debug!(error = %e.body_text(), "json body");
+    ApiError(WebError::BadRequest(
+        "请求体应为 JSON（Content-Type: application/json），字段见 /openapi.json".into(),
+    ))
+}
+
+/// The user as a case actor, the case in scope (404 outside it).
+async fn case_actor(
+    state: &AppState,
+    user: &User,
+    id: i64,
+) -> Result<zizhu_store::Actor, ApiError> {
+    if !user.access.may(zizhu_domain::access::Duty::FollowCases) {
+        return Err(ApiError(WebError::Forbidden));
+    }
+    let level = user
+        .access
+        .case_level()
+        .ok_or(ApiError(WebError::Forbidden))?;
+    state
+        .db
+        .case_in_scope(ScopeFilter::of(&user.access), id)
+        .await?
+        .ok_or(ApiError(WebError::NotFound))?;
+    Ok(zizhu_store::Actor {
+        name: user.username.clone(),
+        level,
+        origin: Some(user.origin.clone()),
+    })
+}
+
+fn day(s: Option<&str>, what: &str) -> Result<chrono::NaiveDate, ApiError> {
+    let today = crate::pages::cases::today();
+    let d = match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => today,
+        Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map_err(|_| ApiError(WebError::BadRequest(format!("{what}应写作 YYYY-MM-DD"))))?,
+    };
+    if d > today {
+        return Err(ApiError(WebError::BadRequest(format!(
+            "{what} {d} 晚于今天"
+        ))));
+    }
+    Ok(d)
+}
+
+/// Moves a case in the caller's scope, with the checks of the command line and the case page.
+#[utoipa::path(post, path = "/api/cases/{id}/moves", params(("id" = i64, Path, description = "案件编号")),
+    request_body = MoveBody,
+    responses((status = 200, body = CaseItem), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn move_case(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Result<Json<MoveBody>, JsonRejection>,
+) -> Result<Json<CaseItem>, ApiError> {
+    let actor = case_actor(&state, &user, id).await?;
+    let Json(b) = body.map_err(json_refused)?;
+    let on = day(b.on.as_deref(), "操作日期")?;
+    let date = match b.date.as_deref() {
+        Some(d) if !d.trim().is_empty() => Some(day(Some(d), "复学日期")?),
+        _ => None,
+    };
+    let fields = zizhu_app::case_forms::MoveFields {
+        reason: b.reason,
+        evidence: b.evidence,
+        school: b.school,
+        date,
+        teacher: b.teacher,
+        frequency: b.frequency,
+        content: b.content,
+        note: b.note.clone(),
+    };
+    let mv = zizhu_app::case_forms::build_move(&b.action, &fields, on, actor.level, &|n| {
+        format!("“{n}”字段")
+    })
+    .map_err(|m| ApiError(WebError::BadRequest(m)))?;
+    let note = match mv {
+        zizhu_domain::dropout::Move::Close { .. } | zizhu_domain::dropout::Move::Reopen { .. } => {
+            String::new()
+        }
+        _ => b.note.unwrap_or_default(),
+    };
+    let rules = state.policy.dropout_rules()?;
+    let c = state
+        .db
+        .move_case(id, &mv, &actor, on, &rules, &note)
+        .await?;
+    Ok(Json(case_item(c)))
+}
+
+/// Records an action on a case in the caller's scope.
+#[utoipa::path(post, path = "/api/cases/{id}/actions", params(("id" = i64, Path, description = "案件编号")),
+    request_body = ActionBody,
+    responses((status = 200, body = CaseItem), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn act(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Result<Json<ActionBody>, JsonRejection>,
+) -> Result<Json<CaseItem>, ApiError> {
+    let actor = case_actor(&state, &user, id).await?;
+    let Json(b) = body.map_err(json_refused)?;
+    let kind = zizhu_domain::dropout::ActionKind::from_key(b.kind.trim())
+        .ok_or(ApiError(WebError::BadRequest("未知的措施类型".into())))?;
+    let on = day(b.on.as_deref(), "措施日期")?;
+    let c = state
+        .db
+        .record_action(id, kind, on, crate::pages::cases::today(), &actor, &b.note)
+        .await?;
+    Ok(Json(case_item(c)))
 }

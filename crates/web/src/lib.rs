@@ -9,7 +9,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
-mod pages;
+pub(crate) mod pages;
 mod render;
 
 use axum::routing::{get, post};
@@ -78,6 +78,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/roster", get(api::roster))
         .route("/api/cases", get(api::cases))
         .route("/api/cases/{id}", get(api::case))
+        .route("/api/cases/{id}/moves", post(api::move_case))
+        .route("/api/cases/{id}/actions", post(api::act))
         .route("/openapi.json", get(api::openapi))
         .route("/static/style.css", get(render::stylesheet))
         .route("/static/echarts.min.js", get(render::echarts))

@@ -116,3 +116,65 @@ async fn tokens_scope_and_the_openapi_document(c: &County) {
     let parsed: Result<utoipa::openapi::OpenApi, _> = serde_json::from_value(doc);
     assert!(parsed.is_ok(), "{:?}", parsed.err());
 }
+
+both!(cases_change_through_the_api_with_the_same_checks);
+
+async fn post(c: &County, path: &str, token: &str, body: &str) -> (StatusCode, serde_json::Value) {
+    let req = Request::post(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = c.app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+async fn cases_change_through_the_api_with_the_same_checks(c: &County) {
+    let t = token(c, "school_a").await;
+    let path = format!("/api/cases/{}/moves", c.case_a);
+    let (s, case) = post(c, &path, &t, r#"{"action": "verify"}"#).await;
+    assert_eq!(s, StatusCode::OK, "{case}");
+    assert_eq!(case["state"], "verifying");
+    // The domain's refusals, in Chinese; county-only moves; malformed bodies.
+    let (s, e) = post(c, &path, &t, r#"{"action": "close", "note": "学校想销号"}"#).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("县级"));
+    let (s, e) = post(c, &path, &t, r#"{"action": "return"}"#).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("school"), "{e}");
+    let (s, e) = post(c, &path, &t, "{not json").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("JSON"));
+    let acts = format!("/api/cases/{}/actions", c.case_a);
+    let (s, _) = post(
+        c,
+        &acts,
+        &t,
+        r#"{"kind": "home_visit", "note": "接口登记家访"}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let events = c.db.case_events(c.case_a).await.unwrap();
+    assert_eq!(events.len(), 3, "opened, verify, home visit");
+    assert!(events[1..].iter().all(|e| e.actor == "school_a"));
+    // Outside the scope: 404; the auditor changes nothing: 403.
+    let other = format!("/api/cases/{}/moves", c.case_c);
+    assert_eq!(
+        post(c, &other, &t, r#"{"action": "verify"}"#).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let a = token(c, "auditor").await;
+    assert_eq!(
+        post(c, &other, &a, r#"{"action": "verify"}"#).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let untouched = c.db.case(c.case_c).await.unwrap().unwrap();
+    assert_eq!(untouched.state, zizhu_domain::dropout::CaseState::Suspected);
+}
