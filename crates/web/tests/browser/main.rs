@@ -245,10 +245,39 @@ async fn each_role_walks_its_main_flows() {
         }
         w.shot("7-county-dashboard.png").await;
 
-        // The township officer and the auditor.
+        // Roster approval after the county's compute: school A confirms and 贡江镇 reviews in the
+        // browser (schools B and C sign off through the store), then a second county
+        // administrator approves and locks the term.
+        let run = county
+            .db
+            .latest_run(support::autumn())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        use zizhu_domain::approval::SignoffStep::{Confirm, Review};
+        for school in [support::SCHOOL_B, support::SCHOOL_C] {
+            county.db.signoff(support::autumn(), school, Confirm, run, None, "t", "-", "").await.unwrap();
+            county.db.signoff(support::autumn(), school, Review, run, Some((Confirm, run)), "t", "-", "").await.unwrap();
+        }
+        w.login("school_a").await;
+        w.go("/approval?term=2023-autumn").await;
+        w.c.find(Locator::XPath("//button[text()='确认本校名单']")).await.unwrap().click().await.unwrap();
+        w.sees("学校已确认，待乡镇审核").await;
         w.login("town").await;
         w.sees("贡江镇").await;
         w.shot("8-township-dashboard.png").await;
+        w.go("/approval?term=2023-autumn").await;
+        w.c.find(Locator::XPath("//button[text()='审核通过']")).await.unwrap().click().await.unwrap();
+        w.sees("乡镇已审核").await;
+        let chief = zizhu_domain::access::Access::new(zizhu_domain::access::Role::CountyAdmin, None, None).unwrap();
+        zizhu_app::accounts::add_user(&county.db, "chief", "县级审批", &chief, PASSWORD, "test").await.unwrap();
+        w.login("chief").await;
+        w.go("/approval?term=2023-autumn").await;
+        w.css("form[action='/approval/lock'] button").await.click().await.unwrap();
+        w.sees("审批锁定（第").await;
+        w.shot("8b-roster-approved.png").await;
+        assert!(county.db.term_lock(support::autumn()).await.unwrap().is_some());
         w.login("auditor").await;
         w.go("/audit").await;
         w.sees("案件状态变更").await;
