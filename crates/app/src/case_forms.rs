@@ -97,6 +97,15 @@ pub fn build_move(
     })
 }
 
+/// The note a move records beside its own fields: closing and reopening carry their reason in
+/// the move itself, so the free note is not recorded twice.
+pub fn move_note(mv: &Move, note: Option<&str>) -> String {
+    match mv {
+        Move::Close { .. } | Move::Reopen { .. } => String::new(),
+        _ => note.unwrap_or_default().to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

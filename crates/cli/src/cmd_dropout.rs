@@ -430,10 +430,7 @@ pub async fn move_case(
         }
     };
     let db = ctx.db().await?;
-    let note = match mv {
-        Move::Close { .. } | Move::Reopen { .. } => String::new(),
-        _ => args.note.clone().unwrap_or_default(),
-    };
+    let note = zizhu_app::case_forms::move_note(&mv, args.note.as_deref());
     match db
         .move_case(id, &mv, &actor(ctx, level), on, &rules, &note)
         .await

@@ -41,13 +41,14 @@ struct RawSignoff {
     note: String,
 }
 
+/// A term's lock, by `term_seq`.
+const LOCK_OF: &str = "SELECT run_id, actor, at, note FROM roster_lock WHERE term_seq = $1";
+
 async fn lock_of(tx: &mut Tx, seq: i64) -> StoreResult<Option<LockRow>> {
-    tx_run!(tx, |conn| sqlx::query_as(
-        "SELECT run_id, actor, at, note FROM roster_lock WHERE term_seq = $1"
-    )
-    .bind(seq)
-    .fetch_optional(conn)
-    .await)
+    tx_run!(tx, |conn| sqlx::query_as(LOCK_OF)
+        .bind(seq)
+        .fetch_optional(conn)
+        .await)
     .ctx("读取审批锁定")
 }
 
@@ -168,12 +169,10 @@ impl Db {
 
     /// The lock of `term`, if it is locked.
     pub async fn term_lock(&self, term: Term) -> StoreResult<Option<LockRow>> {
-        db_run!(self, |pool| sqlx::query_as(
-            "SELECT run_id, actor, at, note FROM roster_lock WHERE term_seq = $1"
-        )
-        .bind(term_seq(term))
-        .fetch_optional(pool)
-        .await)
+        db_run!(self, |pool| sqlx::query_as(LOCK_OF)
+            .bind(term_seq(term))
+            .fetch_optional(pool)
+            .await)
         .ctx("读取审批锁定")
     }
 

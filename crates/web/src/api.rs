@@ -382,18 +382,37 @@ pub async fn openapi() -> Response {
 pub struct MoveBody {
     /// verify, not_dropout, confirm, persuade, return, home_teaching, close (county), reopen
     /// (county).
-    action: String,
+    pub(crate) action: String,
     /// The day (YYYY-MM-DD, default today, never after today).
-    on: Option<String>,
-    reason: Option<String>,
-    evidence: Option<String>,
-    school: Option<String>,
+    pub(crate) on: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) evidence: Option<String>,
+    pub(crate) school: Option<String>,
     /// The day of a return (YYYY-MM-DD).
-    date: Option<String>,
-    teacher: Option<String>,
-    frequency: Option<String>,
-    content: Option<String>,
-    note: Option<String>,
+    pub(crate) date: Option<String>,
+    pub(crate) teacher: Option<String>,
+    pub(crate) frequency: Option<String>,
+    pub(crate) content: Option<String>,
+    pub(crate) note: Option<String>,
+}
+
+impl MoveBody {
+    /// The move's fields for [`zizhu_app::case_forms::build_move`], with the return day parsed.
+    pub(crate) fn fields(
+        &self,
+        date: Option<chrono::NaiveDate>,
+    ) -> zizhu_app::case_forms::MoveFields {
+        zizhu_app::case_forms::MoveFields {
+            reason: self.reason.clone(),
+            evidence: self.evidence.clone(),
+            school: self.school.clone(),
+            date,
+            teacher: self.teacher.clone(),
+            frequency: self.frequency.clone(),
+            content: self.content.clone(),
+            note: self.note.clone(),
+        }
+    }
 }
 
 /// An action taken on a case (帮扶措施).
@@ -474,26 +493,12 @@ pub async fn move_case(
         Some(d) if !d.trim().is_empty() => Some(day(Some(d), "复学日期")?),
         _ => None,
     };
-    let fields = zizhu_app::case_forms::MoveFields {
-        reason: b.reason,
-        evidence: b.evidence,
-        school: b.school,
-        date,
-        teacher: b.teacher,
-        frequency: b.frequency,
-        content: b.content,
-        note: b.note.clone(),
-    };
+    let fields = b.fields(date);
     let mv = zizhu_app::case_forms::build_move(&b.action, &fields, on, actor.level, &|n| {
         format!("“{n}”字段")
     })
     .map_err(|m| ApiError(WebError::BadRequest(m)))?;
-    let note = match mv {
-        zizhu_domain::dropout::Move::Close { .. } | zizhu_domain::dropout::Move::Reopen { .. } => {
-            String::new()
-        }
-        _ => b.note.unwrap_or_default(),
-    };
+    let note = zizhu_app::case_forms::move_note(&mv, b.note.as_deref());
     let rules = state.policy.dropout_rules()?;
     let c = state
         .db

@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use zizhu_app::case_forms::{build_move, MoveFields};
+use zizhu_app::case_forms::build_move;
 use zizhu_domain::access::Duty;
 use zizhu_domain::dropout::{
     allowed_keys, overdue, ActionKind, CaseState, NotDropoutReason, UserLevel, MOVES,
@@ -412,19 +412,12 @@ async fn refused(
     Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
 }
 
+/// The move form: the API's move body and the session's token.
 #[derive(serde::Deserialize)]
 pub struct MoveFormFields {
     csrf: String,
-    action: String,
-    on: Option<String>,
-    reason: Option<String>,
-    evidence: Option<String>,
-    school: Option<String>,
-    date: Option<String>,
-    teacher: Option<String>,
-    frequency: Option<String>,
-    content: Option<String>,
-    note: Option<String>,
+    #[serde(flatten)]
+    body: crate::api::MoveBody,
 }
 
 /// POST /cases/{id}/move
@@ -435,6 +428,7 @@ pub async fn move_case(
     Form(f): Form<MoveFormFields>,
 ) -> Result<Response, WebError> {
     let actor = writable(&state, &user, id, &f.csrf).await?;
+    let f = f.body;
     let on = match form_day(f.on.as_deref(), "操作日期") {
         Ok(d) => d,
         Err(m) => return refused(&state, &user, id, m).await,
@@ -446,27 +440,13 @@ pub async fn move_case(
             Err(m) => return refused(&state, &user, id, m).await,
         },
     };
-    let fields = MoveFields {
-        reason: f.reason,
-        evidence: f.evidence,
-        school: f.school,
-        date,
-        teacher: f.teacher,
-        frequency: f.frequency,
-        content: f.content,
-        note: f.note.clone(),
-    };
+    let fields = f.fields(date);
     let label = |n: &'static str| format!("“{}”栏", field_zh(n));
     let mv = match build_move(&f.action, &fields, on, actor.level, &label) {
         Ok(m) => m,
         Err(m) => return refused(&state, &user, id, m).await,
     };
-    let note = match mv {
-        zizhu_domain::dropout::Move::Close { .. } | zizhu_domain::dropout::Move::Reopen { .. } => {
-            String::new()
-        }
-        _ => f.note.unwrap_or_default(),
-    };
+    let note = zizhu_app::case_forms::move_note(&mv, f.note.as_deref());
     let rules = state.policy.dropout_rules()?;
     let r = state.db.move_case(id, &mv, &actor, on, &rules, &note).await;
     after_change(&state, &user, id, r).await
