@@ -394,7 +394,7 @@ enum UserCmd {
     Add {
         /// 用户名（英文字母、数字或 . _ -）
         username: String,
-        /// 角色：county_admin（县级管理员）、township_officer（乡镇专干）、school_officer（学校资助专干）、auditor（审计监督）
+        /// 角色：county_admin（县级管理员）、township_officer（乡镇专干）、school_officer（学校资助专干）、auditor（审计监督）、finance_officer（财务人员：发放资金，不能审批）
         #[arg(long, value_parser = cmd_user::parse_role)]
         role: zizhu_domain::access::Role,
         /// 乡镇专干所属乡镇

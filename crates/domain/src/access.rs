@@ -20,6 +20,9 @@ labelled_enum! {
         SchoolOfficer = "school_officer", "学校资助专干";
         /// 纪检监督: reads everything, changes nothing.
         Auditor = "auditor", "审计监督";
+        /// 县资助中心财务（资金发放）: reads the county's rosters and pays them; approves nothing.
+        /// The role that pays is never a role that approves (不相容岗位分离).
+        FinanceOfficer = "finance_officer", "财务人员";
     }
 }
 
@@ -36,6 +39,10 @@ pub enum Duty {
     FollowCases,
     /// Manage user accounts.
     ManageUsers,
+    /// Approve and lock a term's roster (审批锁定), or send a school's roster back.
+    ApproveRoster,
+    /// Prepare and submit payments of an approved roster (资金发放).
+    Pay,
 }
 
 /// The part of the county a user sees (数据范围).
@@ -89,7 +96,7 @@ impl Access {
             Role::SchoolOfficer => {
                 Scope::School(school.ok_or(AccessError::SchoolMissing)?.to_string())
             }
-            Role::CountyAdmin | Role::Auditor => match township.or(school) {
+            Role::CountyAdmin | Role::Auditor | Role::FinanceOfficer => match township.or(school) {
                 None => Scope::County,
                 Some(_) => return Err(AccessError::CountyWide { role: role.zh() }),
             },
@@ -112,7 +119,9 @@ impl Access {
             Duty::ReadAudit => matches!(self.role, Role::CountyAdmin | Role::Auditor),
             Duty::SeeFullId => matches!(self.role, Role::CountyAdmin | Role::Auditor),
             Duty::ManageData | Duty::ManageUsers => self.role == Role::CountyAdmin,
-            Duty::FollowCases => self.role != Role::Auditor,
+            Duty::FollowCases => !matches!(self.role, Role::Auditor | Role::FinanceOfficer),
+            Duty::ApproveRoster => self.role == Role::CountyAdmin,
+            Duty::Pay => self.role == Role::FinanceOfficer,
         }
     }
 
@@ -123,7 +132,7 @@ impl Access {
             Role::CountyAdmin => Some(UserLevel::County),
             Role::TownshipOfficer => Some(UserLevel::Township),
             Role::SchoolOfficer => Some(UserLevel::School),
-            Role::Auditor => None,
+            Role::Auditor | Role::FinanceOfficer => None,
         }
     }
 
@@ -179,6 +188,26 @@ mod tests {
         assert!(!town.sees_school("3607310003", "贡江镇"));
         let auditor = Access::new(Role::Auditor, None, None).expect("auditor");
         assert!(auditor.sees_school("anything", ""));
+    }
+
+    #[test]
+    fn no_role_both_approves_and_pays() {
+        // 5. of the web issue: a role that approves a roster can never be the role that pays it.
+        for role in Role::ALL {
+            let access = Access::new(*role, Some("银坑镇"), None)
+                .or_else(|_| Access::new(*role, None, Some("3607310001")))
+                .or_else(|_| Access::new(*role, None, None))
+                .expect("some scope fits");
+            assert!(
+                !(access.may(Duty::ApproveRoster) && access.may(Duty::Pay)),
+                "{role:?}"
+            );
+        }
+        let finance = Access::new(Role::FinanceOfficer, None, None).expect("finance");
+        assert!(finance.may(Duty::Pay) && !finance.may(Duty::ApproveRoster));
+        assert!(!finance.may(Duty::ManageData) && !finance.may(Duty::FollowCases));
+        let county = Access::new(Role::CountyAdmin, None, None).expect("county");
+        assert!(county.may(Duty::ApproveRoster) && !county.may(Duty::Pay));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! recorded adjustment. Separation of duties (不相容岗位分离): whoever computed the term or imported
 //! its registry cannot approve it.
 
-use crate::access::{Access, Role};
+use crate::access::{Access, Duty, Role};
 use crate::model::labelled_enum;
 
 labelled_enum! {
@@ -40,6 +40,16 @@ impl SchoolStatus {
                 SignoffStep::Return => SchoolStatus::Returned,
             },
             _ => SchoolStatus::Pending,
+        }
+    }
+
+    /// The status as the API names it: pending, confirmed, reviewed, returned.
+    pub fn key(self) -> &'static str {
+        match self {
+            SchoolStatus::Pending => "pending",
+            SchoolStatus::Confirmed => "confirmed",
+            SchoolStatus::Reviewed => "reviewed",
+            SchoolStatus::Returned => "returned",
         }
     }
 
@@ -88,7 +98,7 @@ pub fn check_step(
     let role_ok = match step {
         SignoffStep::Confirm => who.role == Role::SchoolOfficer,
         SignoffStep::Review => who.role == Role::TownshipOfficer,
-        SignoffStep::Return => matches!(who.role, Role::TownshipOfficer | Role::CountyAdmin),
+        SignoffStep::Return => who.role == Role::TownshipOfficer || who.may(Duty::ApproveRoster),
     };
     if !role_ok {
         return Err(ApprovalError::Role {
@@ -123,7 +133,7 @@ pub fn check_lock(
     import_actors: &[String],
     unreviewed: usize,
 ) -> Result<(), ApprovalError> {
-    if approver.role != Role::CountyAdmin {
+    if !approver.may(Duty::ApproveRoster) {
         return Err(ApprovalError::Role {
             role: approver.role.zh(),
             step: "审批锁定",
