@@ -55,7 +55,14 @@ pub(crate) async fn case_in(tx: &mut Tx, id: i64) -> StoreResult<Option<CaseRow>
 
 /// Ends a change of case `e.case_id`: its event, the audit entry (`action`, `detail`), the case
 /// read back, the commit.
-async fn finish(mut tx: Tx, e: &Event<'_>, action: &str, detail: &str) -> StoreResult<CaseRow> {
+/// Records the event and its audit entry (with what it changed, before and after), and commits.
+async fn finish(
+    mut tx: Tx,
+    e: &Event<'_>,
+    action: &str,
+    detail: &str,
+    change: Option<(&str, &str)>,
+) -> StoreResult<CaseRow> {
     let id = e.case_id;
     add_event(&mut tx, e).await?;
     tx.audit_entry(&crate::audit::Entry {
@@ -64,7 +71,8 @@ async fn finish(mut tx: Tx, e: &Event<'_>, action: &str, detail: &str) -> StoreR
         target: &format!("case:{id}"),
         detail,
         origin: e.actor.origin.as_deref(),
-        ..crate::audit::Entry::default()
+        before: change.map(|c| c.0),
+        after: change.map(|c| c.1),
     })
     .await?;
     let now = case_in(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
@@ -301,7 +309,9 @@ impl Db {
             action: None,
             note: &text,
         };
-        finish(tx, &event, "case_move", &detail).await
+        let before = format!("状态：{}", case.state.zh());
+        let after = format!("状态：{}", to.zh());
+        finish(tx, &event, "case_move", &detail, Some((&before, &after))).await
     }
 
     /// Records an action (帮扶措施) taken on day `on`; returns the case as it is now.
@@ -381,7 +391,7 @@ impl Db {
             action: Some(action),
             note: note.trim(),
         };
-        finish(tx, &event, "case_action", &detail).await
+        finish(tx, &event, "case_action", &detail, None).await
     }
 
     /// Names the responsible people (包保责任人) and, when given, the responsible school.
@@ -442,17 +452,22 @@ impl Db {
             .await
             .map(|r| r.rows_affected()))
         .ctx("指定包保责任人")?;
-        let mut parts = Vec::new();
-        if let Some(s) = school_code {
-            parts.push(format!("责任学校 {s}"));
-        }
-        if let Some(t) = teacher {
-            parts.push(format!("包保教师 {t}"));
-        }
-        if let Some(o) = official {
-            parts.push(format!("包保干部 {o}"));
+        let (mut parts, mut was) = (Vec::new(), Vec::new());
+        for (what, old, new) in [
+            ("责任学校", &case.child.school_code, school_code),
+            ("包保教师", &case.teacher, teacher),
+            ("包保干部", &case.official, official),
+        ] {
+            if let Some(new) = new {
+                parts.push(format!("{what} {new}"));
+                was.push(format!(
+                    "{what} {}",
+                    if old.is_empty() { "（无）" } else { old }
+                ));
+            }
         }
         let note = parts.join("，");
+        let before = was.join("，");
         let event = Event {
             case_id: id,
             on,
@@ -463,6 +478,6 @@ impl Db {
             action: None,
             note: &note,
         };
-        finish(tx, &event, "case_assign", &note).await
+        finish(tx, &event, "case_assign", &note, Some((&before, &note))).await
     }
 }

@@ -69,6 +69,17 @@ async fn cases_are_scoped_like_students(c: &County) {
     )
     .await
     .unwrap();
+    // The audit entry says what the responsibility was and became.
+    let log = c.db.audit_entries(5).await.unwrap();
+    let e = log.iter().find(|e| e.action == "case_assign").unwrap();
+    assert_eq!(
+        e.before.as_deref(),
+        Some(format!("责任学校 {}", crate::support::SCHOOL_C).as_str())
+    );
+    assert_eq!(
+        e.after.as_deref(),
+        Some(format!("责任学校 {}", crate::support::SCHOOL_A).as_str())
+    );
     let list = t.get("/cases").await;
     assert!(list.body.contains("戊演五"), "its school is in 贡江镇");
     assert_eq!(
@@ -127,6 +138,10 @@ async fn a_school_verifies_and_confirms_its_case(c: &County) {
     assert!(moves
         .iter()
         .all(|e| e.actor == "school_a" && e.origin.is_some()));
+    // With the state before and after (newest first: verifying → confirmed, then the first).
+    assert_eq!(moves[0].before.as_deref(), Some("状态：核查中"));
+    assert_eq!(moves[0].after.as_deref(), Some("状态：确认辍学"));
+    assert_eq!(moves[1].before.as_deref(), Some("状态：疑似辍学"));
 }
 
 async fn refused_moves_change_nothing_and_say_why(c: &County) {
