@@ -88,7 +88,7 @@ pub use person::PersonRecords;
 pub use results::StoredProgram;
 pub use rows::{
     AuditRow, CategoryRow, EntitlementRow, ImportBatchRow, PersonLists, QualityRow, RunRow,
-    Sourced, StoredStudent, TotalRow,
+    SchoolStat, Sourced, StoredStudent, TotalRow,
 };
 pub use scan::{KnownCase, ScanSummary, ScanTx};
 pub use scoped::{ScopeFilter, StudentBrief};

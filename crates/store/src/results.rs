@@ -3,7 +3,7 @@
 
 use crate::convert::{from_row_by_position, key, term as parse_term, term_seq};
 use crate::error::{Ctx, StoreError, StoreResult};
-use crate::rows::{CategoryRow, EntitlementRow, QualityRow, RunRow, TotalRow};
+use crate::rows::{CategoryRow, EntitlementRow, QualityRow, RunRow, SchoolStat, TotalRow};
 use crate::sql::placeholders;
 use crate::Db;
 use chrono::{DateTime, Utc};
@@ -242,6 +242,42 @@ impl Db {
             ))
         });
         Ok(rows)
+    }
+
+    /// Per school of `term`: students in reading, those with a family-difficulty category, those
+    /// of them with no roster line, and students aided at the school; ordered by school code.
+    /// A school with no registry rows is absent.
+    pub async fn school_stats(&self, term: Term) -> StoreResult<Vec<SchoolStat>> {
+        const SQL: &str = "SELECT s.school_code, \
+            CAST(SUM(CASE WHEN s.status = 'enrolled' THEN 1 ELSE 0 END) AS BIGINT), \
+            CAST(SUM(CASE WHEN s.status = 'enrolled' AND EXISTS (SELECT 1 FROM category c \
+                WHERE c.term_seq = s.term_seq AND c.id_number = s.id_number) THEN 1 ELSE 0 END) \
+                AS BIGINT), \
+            CAST(SUM(CASE WHEN s.status = 'enrolled' AND EXISTS (SELECT 1 FROM category c \
+                WHERE c.term_seq = s.term_seq AND c.id_number = s.id_number) AND NOT EXISTS \
+                (SELECT 1 FROM entitlement e WHERE e.term_seq = s.term_seq \
+                AND e.id_number = s.id_number) THEN 1 ELSE 0 END) AS BIGINT), \
+            CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM entitlement e WHERE e.term_seq = s.term_seq \
+                AND e.id_number = s.id_number AND e.school_code = s.school_code) THEN 1 ELSE 0 END) \
+                AS BIGINT) \
+            FROM student s WHERE s.term_seq = $1 GROUP BY s.school_code ORDER BY s.school_code";
+        let raw: Vec<(String, i64, i64, i64, i64)> = db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(term_seq(term))
+            .fetch_all(pool)
+            .await)
+        .ctx("统计学校资助概况")?;
+        Ok(raw
+            .into_iter()
+            .map(
+                |(school_code, enrolled, hardship, hardship_unaided, aided)| SchoolStat {
+                    school_code,
+                    enrolled,
+                    hardship,
+                    hardship_unaided,
+                    aided,
+                },
+            )
+            .collect())
     }
 
     /// The family-difficulty categories of one person in `term`, ordered by key.

@@ -156,3 +156,18 @@ pub struct PersonLists {
     pub disabled: Vec<Sourced<DisabledPerson>>,
     pub admissions: Vec<Sourced<CollegeAdmission>>,
 }
+
+/// One school's registry and aid of a term (学校资助概况), for the schools page and the
+/// dashboard's coverage (一个不落, 二(一)).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SchoolStat {
+    pub school_code: String,
+    /// Registry rows in reading (在读) at the school.
+    pub enrolled: i64,
+    /// Of them, students with a family-difficulty category of the term's compute (困难学生).
+    pub hardship: i64,
+    /// Of those, students with no roster line at all in the term (困难但未纳入资助).
+    pub hardship_unaided: i64,
+    /// Students with at least one roster line at this school.
+    pub aided: i64,
+}

@@ -1,7 +1,8 @@
 // Dashboard charts (首页图表). The data are in each chart element's data-chart attribute (JSON,
 // HTML-escaped by the template): {"kind": "bar"|"pie", "labels", "values", "unit"}.
 // ECharts is served by zizhu itself (/static/echarts.min.js): no CDN, works offline. Tooltips
-// are drawn on the canvas (renderMode richText): the pages' CSP allows no inline styles.
+// are drawn on the canvas (renderMode richText): the pages' CSP allows no inline styles. No
+// animation: a chart is whole the moment it appears (for printing, screenshots, and slow PCs).
 (function () {
   "use strict";
   if (typeof echarts === "undefined") { return; }
@@ -11,6 +12,7 @@
       tooltip.trigger = "item";
       tooltip.formatter = "{b}：{c} " + spec.unit + "（{d}%）";
       return {
+        animation: false,
         tooltip: tooltip,
         legend: { bottom: 0, type: "scroll" },
         series: [{
@@ -22,6 +24,7 @@
     tooltip.trigger = "axis";
     tooltip.valueFormatter = function (v) { return v + " " + spec.unit; };
     return {
+      animation: false,
       tooltip: tooltip,
       grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
       xAxis: { type: "value", name: spec.unit },

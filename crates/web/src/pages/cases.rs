@@ -33,6 +33,8 @@ fn masked(id: &str) -> String {
 pub struct ListParams {
     state: Option<String>,
     open: Option<String>,
+    /// A school code: only that school's cases (within the scope still).
+    school: Option<String>,
 }
 
 pub struct Row {
@@ -59,6 +61,7 @@ struct ListPage {
     nav: Nav,
     states: Vec<Choice>,
     open_only: bool,
+    school: String,
     rows: Vec<Row>,
     overdue_count: usize,
 }
@@ -89,7 +92,17 @@ pub async fn list(
     let open_only = p.open.as_deref() == Some("1");
     let rules = state.policy.dropout_rules()?;
     let scope = ScopeFilter::of(&user.access);
-    let cases = state.db.cases(&scope.cases(wanted, open_only)).await?;
+    let school: String = p
+        .school
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(20)
+        .collect();
+    let mut cases = state.db.cases(&scope.cases(wanted, open_only)).await?;
+    if !school.is_empty() {
+        cases.retain(|c| c.child.school_code == school);
+    }
     state
         .db
         .audit_entry(&user.audit("view_cases", "一生一案台账", &format!("{} 件", cases.len())))
@@ -119,6 +132,7 @@ pub async fn list(
             })
             .collect(),
         open_only,
+        school,
         overdue_count: rows.iter().filter(|r| !r.overdue.is_empty()).count(),
         rows,
     })
@@ -417,7 +431,7 @@ async fn refused(
 pub struct MoveFormFields {
     csrf: String,
     #[serde(flatten)]
-    body: crate::api::MoveBody,
+    body: crate::api::cases::MoveBody,
 }
 
 /// POST /cases/{id}/move
@@ -505,6 +519,35 @@ pub struct AssignForm {
 }
 
 /// POST /cases/{id}/assign
+/// May `user` make `school` a case's responsible school? A school officer names people, not
+/// another responsible school; a township may give the case to one of its own schools only:
+/// either would move the case out of their scope. The refusal is the inner `Err`.
+pub(crate) async fn may_assign_school(
+    state: &AppState,
+    user: &User,
+    school: Option<&str>,
+) -> Result<Result<(), String>, WebError> {
+    let Some(code) = school.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(Ok(()));
+    };
+    if let zizhu_domain::access::Scope::Township(t) = &user.access.scope {
+        let in_township = state
+            .db
+            .school(code)
+            .await?
+            .is_some_and(|s| &s.township == t);
+        if !in_township {
+            return Ok(Err(format!(
+                "责任学校只能改为本乡镇（{t}）的学校；跨乡镇请联系县级"
+            )));
+        }
+    }
+    if user.access.case_level() == Some(UserLevel::School) {
+        return Ok(Err("学校用户不能更改责任学校，请联系乡镇或县级".into()));
+    }
+    Ok(Ok(()))
+}
+
 pub async fn assign(
     State(state): State<AppState>,
     user: User,
@@ -512,34 +555,8 @@ pub async fn assign(
     Form(f): Form<AssignForm>,
 ) -> Result<Response, WebError> {
     let actor = writable(&state, &user, id, &f.csrf).await?;
-    // A school officer names people, not another responsible school; a township may give the
-    // case to one of its own schools only: either would move the case out of their scope.
-    let new_school = f.school.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if let (Some(code), zizhu_domain::access::Scope::Township(t)) = (new_school, &user.access.scope)
-    {
-        let in_township = state
-            .db
-            .school(code)
-            .await?
-            .is_some_and(|s| &s.township == t);
-        if !in_township {
-            return refused(
-                &state,
-                &user,
-                id,
-                format!("责任学校只能改为本乡镇（{t}）的学校；跨乡镇请联系县级"),
-            )
-            .await;
-        }
-    }
-    if actor.level == UserLevel::School && new_school.is_some() {
-        return refused(
-            &state,
-            &user,
-            id,
-            "学校用户不能更改责任学校，请联系乡镇或县级".into(),
-        )
-        .await;
+    if let Err(m) = may_assign_school(&state, &user, f.school.as_deref()).await? {
+        return refused(&state, &user, id, m).await;
     }
     let on = match form_day(f.on.as_deref(), "指定日期") {
         Ok(d) => d,

@@ -44,6 +44,12 @@ struct Page {
     chart_programs: String,
     chart_townships: String,
     chart_cases: String,
+    /// The scope's sums over its schools (coverage of family-difficulty students).
+    summary: super::schools::SchoolItem,
+    coverage: String,
+    /// Schools with a roster this term, and of them those their township reviewed.
+    schools: usize,
+    schools_reviewed: usize,
 }
 
 /// A chart for static/dashboard.js: amounts as decimal strings of 元 (money never a float here;
@@ -77,33 +83,74 @@ fn lines(map: BTreeMap<String, (i64, i64)>) -> Vec<Line> {
         .collect()
 }
 
+/// A term's roster summed over the user's scope, per program and per township (headcount of
+/// lines, fen), and in all.
+#[derive(Default)]
+pub(crate) struct Totals {
+    /// Keyed by (program id, program name).
+    pub programs: BTreeMap<(String, String), (i64, i64)>,
+    pub townships: BTreeMap<String, (i64, i64)>,
+    pub headcount: i64,
+    pub amount_fen: i64,
+}
+
+pub(crate) async fn totals(
+    state: &AppState,
+    user: &User,
+    term: zizhu_domain::Term,
+) -> Result<Totals, WebError> {
+    let mut t = Totals::default();
+    for r in state.db.entitlement_totals(term).await? {
+        if !user.access.sees_school(&r.school_code, &r.township) {
+            continue;
+        }
+        let p = t
+            .programs
+            .entry((r.program.clone(), r.program_name.clone()))
+            .or_default();
+        p.0 += r.headcount;
+        p.1 += r.amount_fen;
+        let town = if r.township.is_empty() {
+            "（学校不在学校名单中）".to_string()
+        } else {
+            r.township.clone()
+        };
+        let w = t.townships.entry(town).or_default();
+        w.0 += r.headcount;
+        w.1 += r.amount_fen;
+        t.headcount += r.headcount;
+        t.amount_fen += r.amount_fen;
+    }
+    Ok(t)
+}
+
 pub async fn page(
     State(state): State<AppState>,
     user: User,
     Query(p): Query<Params>,
 ) -> Result<Html<String>, WebError> {
     let (term, known) = pick_term(&state, p.term.as_deref()).await?;
+    let t = match term {
+        Some(term) => totals(&state, &user, term).await?,
+        None => Totals::default(),
+    };
+    let (n, fen, townships) = (t.headcount, t.amount_fen, t.townships);
     let mut programs: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let mut townships: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let (mut n, mut fen) = (0, 0);
-    if let Some(t) = term {
-        for r in state.db.entitlement_totals(t).await? {
-            if !user.access.sees_school(&r.school_code, &r.township) {
-                continue;
-            }
-            let p = programs.entry(r.program_name.clone()).or_default();
-            p.0 += r.headcount;
-            p.1 += r.amount_fen;
-            let town = if r.township.is_empty() {
-                "（学校不在学校名单中）".to_string()
-            } else {
-                r.township.clone()
-            };
-            let w = townships.entry(town).or_default();
-            w.0 += r.headcount;
-            w.1 += r.amount_fen;
-            n += r.headcount;
-            fen += r.amount_fen;
+    for ((_, name), (h, f)) in t.programs {
+        let p = programs.entry(name).or_default();
+        p.0 += h;
+        p.1 += f;
+    }
+    let mut summary = super::schools::SchoolItem::default();
+    let (mut schools, mut schools_reviewed) = (0, 0);
+    for it in super::schools::school_items(&state, &user, term).await? {
+        summary.enrolled += it.enrolled;
+        summary.hardship += it.hardship;
+        summary.hardship_unaided += it.hardship_unaided;
+        summary.aided += it.aided;
+        if let Some(s) = it.roster_status.as_deref() {
+            schools += 1;
+            schools_reviewed += usize::from(s == "reviewed");
         }
     }
     let filter = zizhu_store::ScopeFilter::of(&user.access).cases(None, false);
@@ -148,5 +195,9 @@ pub async fn page(
         chart_programs,
         chart_townships,
         chart_cases,
+        coverage: super::schools::coverage(summary.hardship, summary.hardship_unaided),
+        summary,
+        schools,
+        schools_reviewed,
     })
 }

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod imports;
 pub mod policy;
 pub mod roster;
+pub mod schools;
 pub mod students;
 
 use crate::error::WebError;

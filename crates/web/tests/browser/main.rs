@@ -244,6 +244,11 @@ async fn each_role_walks_its_main_flows() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         w.shot("7-county-dashboard.png").await;
+        // The schools page: each school with its coverage, roster status and open cases.
+        w.go("/schools").await;
+        w.sees("覆盖率").await;
+        w.sees("于都县银坑镇演示九年一贯制学校").await;
+        w.shot("7b-county-schools.png").await;
 
         // Roster approval after the county's compute: school A confirms and 贡江镇 reviews in the
         // browser (schools B and C sign off through the store), then a second county

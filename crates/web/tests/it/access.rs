@@ -13,7 +13,45 @@ both!(
     full_id_is_for_county_and_auditor_and_is_audited,
     audit_log_is_for_county_and_auditor,
     another_schools_record_of_a_student_stays_hidden,
+    schools_page_shows_the_scope_with_its_coverage,
 );
+
+async fn schools_page_shows_the_scope_with_its_coverage(c: &County) {
+    // 甲, 乙 and 丙 are 农村低保 boarding students, each aided under 二(一)2 第一款; 己 has no
+    // category. So every family-difficulty student is aided: 3 of 3, 100.0%.
+    let mut county = c.signed_in("county").await;
+    let page = county.get("/schools?term=2023-autumn").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for name in [
+        "于都县贡江镇演示小学",
+        "于都县演示第二中学",
+        "于都县银坑镇演示九年一贯制学校",
+    ] {
+        assert!(page.body.contains(name), "{name}");
+    }
+    assert!(page
+        .body
+        .contains("困难学生 3 人，未纳入资助 0 人，覆盖率 <strong>100.0%</strong>"));
+    let home = county.get("/?term=2023-autumn").await;
+    assert!(
+        home.body.contains("覆盖率 <strong>100.0%</strong>"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("名单审核：0 / 3 所学校已经乡镇审核"));
+    // A school sees its own line only; its open case is counted and filtered by school.
+    let mut s = c.signed_in("school_a").await;
+    let page = s.get("/schools").await;
+    assert!(page.body.contains("于都县演示第二中学"));
+    assert!(!page.body.contains("银坑镇演示九年一贯制学校"));
+    assert!(page
+        .body
+        .contains(&format!("/cases?open=1&amp;school={SCHOOL_A}")));
+    let cases = s.get(&format!("/cases?open=1&school={SCHOOL_A}")).await;
+    assert!(cases.body.contains("丁演四"));
+    let none = s.get("/cases?school=2136000007").await;
+    assert!(!none.body.contains("丁演四") && !none.body.contains("戊演五"));
+}
 
 async fn another_schools_record_of_a_student_stays_hidden(c: &County) {
     // 己 is registered at A and at C: school A sees its own row, not C's (its name, its code,
