@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
-use zizhu_domain::access::Role;
+use zizhu_domain::access::Duty;
 use zizhu_domain::approval::{check_lock, check_step, SchoolStatus, SignoffStep};
 use zizhu_domain::{ListKind, Term};
 
@@ -68,7 +68,7 @@ async fn school_totals(state: &AppState, term: Term) -> Result<SchoolTotals, Web
     Ok(out)
 }
 
-/// Each school's latest step as (step, run).
+/// Each school's latest step.
 async fn latest_steps(
     state: &AppState,
     term: Term,
@@ -80,6 +80,77 @@ async fn latest_steps(
         .into_iter()
         .map(|s| (s.school_code.clone(), s))
         .collect())
+}
+
+/// A school's roster of the term in approval.
+pub(crate) struct SchoolApproval {
+    pub code: String,
+    pub name: String,
+    pub township: String,
+    pub headcount: i64,
+    pub amount_fen: i64,
+    pub status: SchoolStatus,
+    pub latest: Option<zizhu_store::SignoffRow>,
+    /// The steps this user may take on this school now.
+    pub may: Vec<SignoffStep>,
+}
+
+/// Where a term's approval stands, as the user may see it.
+pub(crate) struct ApprovalView {
+    pub run: Option<zizhu_store::RunRow>,
+    pub lock: Option<zizhu_store::LockRow>,
+    /// The schools in the user's scope.
+    pub schools: Vec<SchoolApproval>,
+    /// Schools of the whole county not yet reviewed (what keeps the county from locking).
+    pub unreviewed: usize,
+}
+
+/// The approval of `term` as `user` sees it.
+pub(crate) async fn view(
+    state: &AppState,
+    user: &User,
+    term: Term,
+) -> Result<ApprovalView, WebError> {
+    let mut v = ApprovalView {
+        run: state.db.latest_run(term).await?,
+        lock: None,
+        schools: Vec::new(),
+        unreviewed: 0,
+    };
+    let Some(run_id) = v.run.as_ref().map(|r| r.id) else {
+        return Ok(v);
+    };
+    v.lock = state.db.term_lock(term).await?;
+    let mut steps = latest_steps(state, term).await?;
+    for (code, (name, township, n, fen)) in school_totals(state, term).await? {
+        let latest = steps.remove(&code);
+        let status = SchoolStatus::of(latest.as_ref().map(|s| (s.step, s.run_id)), run_id);
+        if status != SchoolStatus::Reviewed {
+            v.unreviewed += 1;
+        }
+        if !user.access.sees_school(&code, &township) {
+            continue;
+        }
+        let may = [
+            SignoffStep::Confirm,
+            SignoffStep::Review,
+            SignoffStep::Return,
+        ]
+        .into_iter()
+        .filter(|step| v.lock.is_none() && check_step(&user.access, *step, status, "x").is_ok())
+        .collect();
+        v.schools.push(SchoolApproval {
+            code,
+            name,
+            township,
+            headcount: n,
+            amount_fen: fen,
+            status,
+            latest,
+            may,
+        });
+    }
+    Ok(v)
 }
 
 async fn page(
@@ -98,13 +169,14 @@ async fn page(
         locked: String::new(),
         rows: Vec::new(),
         unreviewed: 0,
-        county: user.access.role == Role::CountyAdmin,
+        county: user.access.may(Duty::ApproveRoster),
         message,
     };
     let Some(term) = term else {
         return html(&p);
     };
-    let Some(run) = state.db.latest_run(term).await? else {
+    let v = view(state, user, term).await?;
+    let Some(run) = v.run else {
         p.run = "本学期尚未计算资助名单。".into();
         return html(&p);
     };
@@ -116,8 +188,7 @@ async fn page(
         run.entitlements,
         yuan(&run.total_fen)
     );
-    let lock = state.db.term_lock(term).await?;
-    if let Some(l) = &lock {
+    if let Some(l) = &v.lock {
         p.locked = format!(
             "已由 {} 于 {}（北京时间）审批锁定（第{}次计算）{}",
             l.actor,
@@ -130,19 +201,11 @@ async fn page(
             }
         );
     }
-    let steps = latest_steps(state, term).await?;
-    for (code, (name, township, n, fen)) in school_totals(state, term).await? {
-        let latest = steps.get(&code);
-        let status = SchoolStatus::of(latest.map(|s| (s.step, s.run_id)), run.id);
-        if status != SchoolStatus::Reviewed {
-            p.unreviewed += 1;
-        }
-        if !user.access.sees_school(&code, &township) {
-            continue;
-        }
-        let may = |step| lock.is_none() && check_step(&user.access, step, status, "x").is_ok();
+    p.unreviewed = v.unreviewed;
+    for s in v.schools {
         p.rows.push(Row {
-            last: latest
+            last: s
+                .latest
                 .map(|s| {
                     format!(
                         "{} {}（{}）{}",
@@ -157,15 +220,15 @@ async fn page(
                     )
                 })
                 .unwrap_or_default(),
-            confirm: may(SignoffStep::Confirm),
-            review: may(SignoffStep::Review),
-            send_back: may(SignoffStep::Return),
-            code,
-            name,
-            township,
-            headcount: n,
-            amount: yuan(&fen),
-            status: status.zh(),
+            confirm: s.may.contains(&SignoffStep::Confirm),
+            review: s.may.contains(&SignoffStep::Review),
+            send_back: s.may.contains(&SignoffStep::Return),
+            code: s.code,
+            name: s.name,
+            township: s.township,
+            headcount: s.headcount,
+            amount: yuan(&s.amount_fen),
+            status: s.status.zh(),
         });
     }
     html(&p)
@@ -195,36 +258,27 @@ fn parse_term(s: &str) -> Result<Term, WebError> {
         .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))
 }
 
-/// A refusal shown on the page (400).
-async fn refused(
+/// A school's confirmation, a township's review or a return, by `user`: the school must be in
+/// the user's scope (else 404); a refusal by the rules is `BadRequest` with the reason.
+pub(crate) async fn take_step(
     state: &AppState,
     user: &User,
-    term: &str,
-    msg: String,
-) -> Result<Response, WebError> {
-    let p = page(state, user, Some(term), Some(format!("未执行：{msg}"))).await?;
-    Ok((axum::http::StatusCode::BAD_REQUEST, p).into_response())
-}
-
-/// POST /approval/step: a school's confirmation, a township's review or a return.
-pub async fn step(
-    State(state): State<AppState>,
-    user: User,
-    Form(f): Form<StepForm>,
-) -> Result<Response, WebError> {
-    user.check_csrf(&f.csrf)?;
-    let term = parse_term(&f.term)?;
-    let step = SignoffStep::from_key(f.step.trim())
-        .ok_or(WebError::BadRequest("未知的审核步骤".into()))?;
-    let school = f.school.trim();
+    term: Term,
+    school: &str,
+    step: SignoffStep,
+    note: &str,
+) -> Result<(), WebError> {
+    let school = school.trim();
     // The school must be in the user's scope: else 404, as for any record.
     let found = state.db.school(school).await?.ok_or(WebError::NotFound)?;
     if !user.access.sees_school(&found.code, &found.township) {
         return Err(WebError::NotFound);
     }
-    let Some(run) = state.db.latest_run(term).await? else {
-        return refused(&state, &user, &f.term, "本学期尚未计算资助名单".into()).await;
-    };
+    let run = state
+        .db
+        .latest_run(term)
+        .await?
+        .ok_or_else(|| WebError::BadRequest("本学期尚未计算资助名单".into()))?;
     let latest = state
         .db
         .signoffs(term)
@@ -233,11 +287,9 @@ pub async fn step(
         .find(|s| s.school_code == school)
         .map(|s| (s.step, s.run_id));
     let status = SchoolStatus::of(latest, run.id);
-    let note = f.note.unwrap_or_default();
-    if let Err(e) = check_step(&user.access, step, status, &note) {
-        return refused(&state, &user, &f.term, e.to_string()).await;
-    }
-    match state
+    check_step(&user.access, step, status, note)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    state
         .db
         .signoff(
             term,
@@ -249,35 +301,26 @@ pub async fn step(
             &user.origin,
             note.trim(),
         )
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/approval?term={term}")).into_response()),
-        Err(zizhu_store::StoreError::Invalid(m)) => refused(&state, &user, &f.term, m).await,
-        Err(e) => Err(e.into()),
-    }
+        .await?;
+    Ok(())
 }
 
-#[derive(serde::Deserialize)]
-pub struct LockForm {
-    csrf: String,
-    term: String,
-    note: Option<String>,
-}
-
-/// POST /approval/lock: the county approves and locks the term, when every school's roster was
-/// reviewed and the approver neither computed nor imported it.
-pub async fn lock(
-    State(state): State<AppState>,
-    user: User,
-    Form(f): Form<LockForm>,
-) -> Result<Response, WebError> {
-    user.check_csrf(&f.csrf)?;
-    let term = parse_term(&f.term)?;
-    let Some(run) = state.db.latest_run(term).await? else {
-        return refused(&state, &user, &f.term, "本学期尚未计算资助名单".into()).await;
-    };
-    let steps = latest_steps(&state, term).await?;
-    let unreviewed = school_totals(&state, term)
+/// The county's approval and lock of `term` by `user`: every school's roster reviewed, and the
+/// approver neither computed the run nor imported the term's registry (maker-checker). A refusal
+/// is `BadRequest` with the reason.
+pub(crate) async fn approve_and_lock(
+    state: &AppState,
+    user: &User,
+    term: Term,
+    note: &str,
+) -> Result<(), WebError> {
+    let run = state
+        .db
+        .latest_run(term)
+        .await?
+        .ok_or_else(|| WebError::BadRequest("本学期尚未计算资助名单".into()))?;
+    let steps = latest_steps(state, term).await?;
+    let unreviewed = school_totals(state, term)
         .await?
         .keys()
         .filter(|code| {
@@ -293,23 +336,82 @@ pub async fn lock(
         .filter(|b| b.kind == ListKind::Students && b.term == Some(term))
         .map(|b| b.actor)
         .collect();
-    if let Err(e) = check_lock(
+    check_lock(
         &user.access,
         &user.username,
         &run.actor,
         &importers,
         unreviewed,
-    ) {
-        return refused(&state, &user, &f.term, e.to_string()).await;
-    }
-    let note = f.note.unwrap_or_default();
-    match state
+    )
+    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    state
         .db
         .lock_term(term, run.id, &user.username, &user.origin, note.trim())
-        .await
-    {
+        .await?;
+    Ok(())
+}
+
+/// After a step or a lock: back to the page, or the page with the refusal (400).
+async fn done(
+    state: &AppState,
+    user: &User,
+    term: Term,
+    outcome: Result<(), WebError>,
+) -> Result<Response, WebError> {
+    match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/approval?term={term}")).into_response()),
-        Err(zizhu_store::StoreError::Invalid(m)) => refused(&state, &user, &f.term, m).await,
-        Err(e) => Err(e.into()),
+        Err(WebError::BadRequest(m)) => {
+            let p = page(
+                state,
+                user,
+                Some(&term.to_string()),
+                Some(format!("未执行：{m}")),
+            )
+            .await?;
+            Ok((axum::http::StatusCode::BAD_REQUEST, p).into_response())
+        }
+        Err(e) => Err(e),
     }
+}
+
+/// POST /approval/step: a school's confirmation, a township's review or a return.
+pub async fn step(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<StepForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let term = parse_term(&f.term)?;
+    let step = SignoffStep::from_key(f.step.trim())
+        .ok_or(WebError::BadRequest("未知的审核步骤".into()))?;
+    let outcome = take_step(
+        &state,
+        &user,
+        term,
+        &f.school,
+        step,
+        f.note.as_deref().unwrap_or_default(),
+    )
+    .await;
+    done(&state, &user, term, outcome).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct LockForm {
+    csrf: String,
+    term: String,
+    note: Option<String>,
+}
+
+/// POST /approval/lock: the county approves and locks the term.
+pub async fn lock(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<LockForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let term = parse_term(&f.term)?;
+    let outcome =
+        approve_and_lock(&state, &user, term, f.note.as_deref().unwrap_or_default()).await;
+    done(&state, &user, term, outcome).await
 }

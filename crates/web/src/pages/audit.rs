@@ -23,9 +23,16 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("logout", "退出登录"),
     ("user_add", "添加用户"),
     ("user_password", "重设密码"),
+    ("user_disable", "停用用户"),
+    ("user_enable", "启用用户"),
+    ("api_token_add", "发放接口令牌"),
     ("import", "导入名单"),
+    ("import_check", "上传校验（未写入）"),
+    ("import_cancel", "取消导入"),
     ("import_rejected", "导入被拒绝"),
     ("compute", "计算资助名单"),
+    ("roster_signoff", "名单确认/审核/退回"),
+    ("roster_lock", "审批锁定名单"),
     ("dropout_scan", "控辍保学比对"),
     ("case_move", "案件状态变更"),
     ("case_action", "登记帮扶措施"),
@@ -52,7 +59,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("migrate_store_export", "迁移数据库（读出）"),
 ];
 
-fn action_zh(key: &str) -> String {
+pub(crate) fn action_zh(key: &str) -> String {
     ACTIONS
         .iter()
         .find(|(k, _)| *k == key)
@@ -65,13 +72,20 @@ pub struct ActionOption {
     pub selected: bool,
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
+    /// User name (part of it).
     actor: Option<String>,
+    /// Action key, e.g. `export_roster`, `view_full_id`, `case_move`.
     action: Option<String>,
+    /// Text in the target or detail.
     q: Option<String>,
+    /// First day, YYYY-MM-DD (北京时间).
     from: Option<String>,
+    /// Last day, YYYY-MM-DD (北京时间).
     to: Option<String>,
+    /// Entries older than this entry id (the next page).
     before: Option<i64>,
 }
 
@@ -119,39 +133,64 @@ fn clip(s: Option<String>) -> String {
     s.unwrap_or_default().trim().chars().take(60).collect()
 }
 
-/// GET /audit
-pub async fn page(
-    State(state): State<AppState>,
-    user: User,
-    Query(p): Query<Params>,
-) -> Result<Html<String>, WebError> {
+/// The search an auditor typed, each field trimmed to 60 characters.
+pub(crate) struct Search {
+    pub actor: String,
+    pub action: String,
+    pub q: String,
+    pub from: String,
+    pub to: String,
+    pub before: Option<i64>,
+}
+
+impl From<Params> for Search {
+    fn from(p: Params) -> Search {
+        Search {
+            actor: clip(p.actor),
+            action: clip(p.action),
+            q: clip(p.q),
+            from: clip(p.from),
+            to: clip(p.to),
+            before: p.before,
+        }
+    }
+}
+
+/// A page of the audit log, newest first, for a user who may read it; the search is itself
+/// logged. Also the key to pass as `before` for the next page, when there is one.
+pub(crate) async fn search(
+    state: &AppState,
+    user: &User,
+    s: &Search,
+) -> Result<(Vec<zizhu_store::AuditRow>, Option<i64>), WebError> {
     user.require(Duty::ReadAudit)?;
-    let (actor, action, q, from, to) = (
-        clip(p.actor),
-        clip(p.action),
-        clip(p.q),
-        clip(p.from),
-        clip(p.to),
+    let (from_t, to_t) = (
+        day_start(&s.from, "起始日期")?,
+        day_start(&s.to, "截止日期")?,
     );
-    let (from_t, to_t) = (day_start(&from, "起始日期")?, day_start(&to, "截止日期")?);
     if let (Some(f), Some(t)) = (from_t, to_t) {
         if f > t {
             return Err(WebError::BadRequest("起始日期晚于截止日期".into()));
         }
     }
     let query = AuditQuery {
-        actor: Some(actor.clone()),
-        action: Some(action.clone()),
-        text: Some(q.clone()),
+        actor: Some(s.actor.clone()),
+        action: Some(s.action.clone()),
+        text: Some(s.q.clone()),
         from: from_t,
         // Through the whole of the `to` day.
         to: to_t.map(|t| t + chrono::Duration::days(1)),
-        before_id: p.before,
+        before_id: s.before,
     };
     let found = state.db.search_audit(&query, PAGE).await?;
     // Reading the log is itself logged (who looked at what).
     let asked = format!(
-        "操作人“{actor}”，操作“{action}”，内容“{q}”，日期 {from}—{to}，{} 条",
+        "操作人“{}”，操作“{}”，内容“{}”，日期 {}—{}，{} 条",
+        s.actor,
+        s.action,
+        s.q,
+        s.from,
+        s.to,
         found.len()
     );
     state
@@ -161,6 +200,25 @@ pub async fn page(
     let next_before = (found.len() as i64 == PAGE)
         .then(|| found.last().map(|r| r.id))
         .flatten();
+    Ok((found, next_before))
+}
+
+/// GET /audit
+pub async fn page(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Html<String>, WebError> {
+    let s = Search::from(p);
+    let (found, next_before) = search(&state, &user, &s).await?;
+    let Search {
+        actor,
+        action,
+        q,
+        from,
+        to,
+        ..
+    } = s;
     let rows = found
         .into_iter()
         .map(|r| Row {

@@ -225,6 +225,93 @@ fn clean_name(raw: &str) -> String {
     }
 }
 
+/// An upload checked without writing (a dry run), waiting under `token` for its confirmation.
+pub(crate) struct Checked {
+    pub token: String,
+    pub kind: ListKind,
+    pub term: Option<Term>,
+    pub outcome: ImportOutcome,
+}
+
+/// Stages `bytes` (uploaded as `raw_name`) as a `kind` list (of `term`), checks it without
+/// writing, and audits the check. A file that cannot be read as the list at all is
+/// `BadRequest` with its Chinese reason; a file with bad rows is checked (`outcome.errors`) and
+/// not kept.
+pub(crate) async fn check_upload(
+    state: &AppState,
+    user: &User,
+    kind: ListKind,
+    term: Option<Term>,
+    raw_name: &str,
+    bytes: &[u8],
+) -> Result<Checked, WebError> {
+    user.require(Duty::ManageData)?;
+    if bytes.is_empty() {
+        return Err(WebError::BadRequest(
+            "请选择要导入的文件（文件不能为空）".into(),
+        ));
+    }
+    let name = clean_name(raw_name);
+    forget_old_uploads(&state.uploads);
+    let token = zizhu_app::accounts::random_token()?;
+    let dir = state.uploads.join(&token);
+    let io = |e: std::io::Error| WebError::Internal(format!("无法保存上传的文件：{e}"));
+    std::fs::create_dir_all(dir.join("file")).map_err(io)?;
+    std::fs::write(dir.join("file").join(&name), bytes).map_err(io)?;
+    let staged = Staged {
+        kind,
+        term,
+        uploader: user.username.clone(),
+        newest: newest_batch(state, kind, term).await?,
+        file: dir.join("file").join(&name),
+    };
+    write_meta(&dir, &staged, &name)?;
+    let outcome = match run(state, user, &staged, &dir, true).await {
+        Ok(o) => o,
+        Err(msg) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(WebError::BadRequest(msg));
+        }
+    };
+    if !outcome.accepted() {
+        // Nothing to confirm: the file is not kept.
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let detail = format!(
+        "网页上传校验（未写入）：{} 行，{} 处错误，{} 条提示",
+        outcome.rows,
+        outcome.errors.len(),
+        outcome.warnings.len()
+    );
+    state
+        .db
+        .audit_entry(&user.audit(
+            "import_check",
+            &format!("{}:{}", kind.key(), outcome.file_name),
+            &detail,
+        ))
+        .await?;
+    Ok(Checked {
+        token,
+        kind,
+        term,
+        outcome,
+    })
+}
+
+/// The list kind and term a form or query names; a bad one is `BadRequest`.
+pub(crate) fn kind_and_term(kind: &str, term: &str) -> Result<(ListKind, Option<Term>), WebError> {
+    let kind = ListKind::from_key(kind.trim())
+        .ok_or_else(|| WebError::BadRequest("请选择名单类型".into()))?;
+    let term = match term.trim() {
+        "" => None,
+        t => Some(t.parse().map_err(|e: zizhu_domain::term::TermParseError| {
+            WebError::BadRequest(e.to_string())
+        })?),
+    };
+    Ok((kind, term))
+}
+
 /// POST /imports (multipart: csrf, kind, term, file): stages the file and validates it without
 /// writing (a dry run); shows the report.
 pub async fn upload(
@@ -244,73 +331,25 @@ pub async fn upload(
             "kind" => kind = field.text().await.map_err(bad)?,
             "term" => term = field.text().await.map_err(bad)?,
             "file" => {
-                let name = clean_name(field.file_name().unwrap_or_default());
+                let name = field.file_name().unwrap_or_default().to_string();
                 file = Some((name, field.bytes().await.map_err(bad)?));
             }
             _ => {}
         }
     }
     user.check_csrf(&csrf)?;
-    let Some(kind) = ListKind::from_key(kind.trim()) else {
-        return Ok(list_page(&state, &user, Some("请选择名单类型".into()))
-            .await?
-            .into_response());
+    let (name, bytes) = file.unwrap_or_default();
+    let checked = match kind_and_term(&kind, &term) {
+        Ok((kind, term)) => check_upload(&state, &user, kind, term, &name, &bytes).await,
+        Err(e) => Err(e),
     };
-    let term: Option<Term> = match term.trim() {
-        "" => None,
-        t => Some(t.parse().map_err(|e: zizhu_domain::term::TermParseError| {
-            WebError::BadRequest(e.to_string())
-        })?),
-    };
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Ok(list_page(
-            &state,
-            &user,
-            Some("请选择要导入的文件（文件不能为空）".into()),
-        )
-        .await?
-        .into_response());
-    };
-    forget_old_uploads(&state.uploads);
-    let token = zizhu_app::accounts::random_token()?;
-    let dir = state.uploads.join(&token);
-    let io = |e: std::io::Error| WebError::Internal(format!("无法保存上传的文件：{e}"));
-    std::fs::create_dir_all(dir.join("file")).map_err(io)?;
-    std::fs::write(dir.join("file").join(&name), &bytes).map_err(io)?;
-    let staged = Staged {
-        kind,
-        term,
-        uploader: user.username.clone(),
-        newest: newest_batch(&state, kind, term).await?,
-        file: dir.join("file").join(&name),
-    };
-    write_meta(&dir, &staged, &name)?;
-    let outcome = match run(&state, &user, &staged, &dir, true).await {
-        Ok(o) => o,
-        Err(msg) => {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Ok(list_page(&state, &user, Some(msg)).await?.into_response());
+    match checked {
+        Ok(c) => Ok(report_page(&user, &c)?.into_response()),
+        Err(WebError::BadRequest(msg)) => {
+            Ok(list_page(&state, &user, Some(msg)).await?.into_response())
         }
-    };
-    if !outcome.accepted() {
-        // Nothing to confirm: the file is not kept.
-        let _ = std::fs::remove_dir_all(&dir);
+        Err(e) => Err(e),
     }
-    let detail = format!(
-        "网页上传校验（未写入）：{} 行，{} 处错误，{} 条提示",
-        outcome.rows,
-        outcome.errors.len(),
-        outcome.warnings.len()
-    );
-    state
-        .db
-        .audit_entry(&user.audit(
-            "import_check",
-            &format!("{}:{}", staged.kind.key(), outcome.file_name),
-            &detail,
-        ))
-        .await?;
-    Ok(report_page(&user, &token, &staged, &outcome)?.into_response())
 }
 
 /// Uploads validated but neither confirmed nor cancelled are forgotten after a day.
@@ -368,12 +407,9 @@ async fn run(
     }
 }
 
-fn report_page(
-    user: &User,
-    token: &str,
-    staged: &Staged,
-    o: &ImportOutcome,
-) -> Result<Html<String>, WebError> {
+/// What a checker should know beyond the rows: the same file imported before, or a list of a
+/// very different size from the one it replaces.
+pub(crate) fn notes(o: &ImportOutcome) -> Vec<String> {
     let mut notes = Vec::new();
     if let Some(prev) = o.same_as {
         notes.push(format!(
@@ -389,11 +425,16 @@ fn report_page(
             ));
         }
     }
+    notes
+}
+
+fn report_page(user: &User, c: &Checked) -> Result<Html<String>, WebError> {
+    let o = &c.outcome;
     html(&ReportPage {
         nav: Nav::of(user),
-        token: token.to_string(),
-        kind: staged.kind.zh(),
-        term: staged.term.map(|t| t.label_zh()).unwrap_or_default(),
+        token: c.token.clone(),
+        kind: c.kind.zh(),
+        term: c.term.map(|t| t.label_zh()).unwrap_or_default(),
         file: o.file_name.clone(),
         source: o.source.clone(),
         rows: o.rows,
@@ -402,7 +443,7 @@ fn report_page(
         error_count: o.errors.len(),
         warnings: problems(&o.warnings),
         warning_count: o.warnings.len(),
-        notes,
+        notes: notes(o),
     })
 }
 
@@ -427,6 +468,58 @@ fn claim(state: &AppState, user: &User, token: &str) -> Result<(PathBuf, Staged)
     Ok((taken, staged))
 }
 
+/// Imports the staged file of `token` for real (all or nothing), then forgets it. Only its
+/// uploader may; another user's token or a used one is 404. A newer import of the same list
+/// since the check, or a file that no longer passes, is `BadRequest` and writes nothing.
+pub(crate) async fn confirm_staged(
+    state: &AppState,
+    user: &User,
+    token: &str,
+) -> Result<(Option<Term>, ImportOutcome), WebError> {
+    user.require(Duty::ManageData)?;
+    let (dir, staged) = claim(state, user, token)?;
+    let newest = newest_batch(state, staged.kind, staged.term).await?;
+    if newest != staged.newest {
+        let _ = std::fs::remove_dir_all(&dir);
+        return Err(WebError::BadRequest(format!(
+            "您校验之后，这份{}名单已有更新的导入（第{newest}批）。为免覆盖它，请重新上传校验。",
+            staged.kind.zh()
+        )));
+    }
+    let outcome = run(state, user, &staged, &dir, false).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    match outcome {
+        Ok(o) if o.accepted() => Ok((staged.term, o)),
+        // The file was checked a moment ago; a list changed meanwhile can still refuse it.
+        Ok(o) => Err(WebError::BadRequest(format!(
+            "{} 处错误，数据库没有任何改动。请重新上传。",
+            o.errors.len()
+        ))),
+        Err(m) => Err(WebError::BadRequest(m)),
+    }
+}
+
+/// Forgets the staged file of `token` (nothing was written), and audits the cancel.
+pub(crate) async fn cancel_staged(
+    state: &AppState,
+    user: &User,
+    token: &str,
+) -> Result<(), WebError> {
+    user.require(Duty::ManageData)?;
+    let (dir, staged) = claim(state, user, token)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let name = staged
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    state
+        .db
+        .audit_entry(&user.audit("import_cancel", &name, "校验通过后取消导入，未写入"))
+        .await?;
+    Ok(())
+}
+
 /// POST /imports/confirm: imports the staged file for real (all or nothing), then forgets it.
 pub async fn confirm(
     State(state): State<AppState>,
@@ -434,33 +527,16 @@ pub async fn confirm(
     Form(f): Form<TokenForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
-    user.require(Duty::ManageData)?;
-    let (dir, staged) = claim(&state, &user, &f.token)?;
-    let newest = newest_batch(&state, staged.kind, staged.term).await?;
-    if newest != staged.newest {
-        let _ = std::fs::remove_dir_all(&dir);
-        let msg = format!(
-            "未导入：您校验之后，这份{}名单已有更新的导入（第{newest}批）。为免覆盖它，请重新上传校验。",
-            staged.kind.zh()
-        );
-        return Ok(list_page(&state, &user, Some(msg)).await?.into_response());
-    }
-    let outcome = run(&state, &user, &staged, &dir, false).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    let message = match outcome {
-        Ok(o) if o.accepted() => format!(
+    let message = match confirm_staged(&state, &user, &f.token).await {
+        Ok((_, o)) => format!(
             "已导入：{} 行{}名单（第{}批），{} 条提示。",
             o.rows,
             o.kind.zh(),
             o.import_id.unwrap_or_default(),
             o.warnings.len()
         ),
-        // The file was checked a moment ago; a list changed meanwhile can still refuse it.
-        Ok(o) => format!(
-            "未导入：{} 处错误，数据库没有任何改动。请重新上传。",
-            o.errors.len()
-        ),
-        Err(m) => format!("未导入：{m}"),
+        Err(WebError::BadRequest(m)) => format!("未导入：{m}"),
+        Err(e) => return Err(e),
     };
     Ok(list_page(&state, &user, Some(message))
         .await?
@@ -474,17 +550,6 @@ pub async fn cancel(
     Form(f): Form<TokenForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
-    user.require(Duty::ManageData)?;
-    let (dir, staged) = claim(&state, &user, &f.token)?;
-    let _ = std::fs::remove_dir_all(&dir);
-    let name = staged
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    state
-        .db
-        .audit_entry(&user.audit("import_cancel", &name, "校验通过后取消导入，未写入"))
-        .await?;
+    cancel_staged(&state, &user, &f.token).await?;
     Ok(Redirect::to("/imports").into_response())
 }

@@ -9,15 +9,23 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 
+/// A program of the policy (资助项目): what it pays, to whom, under which clause and conditions.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Program {
     pub name: String,
     pub id: String,
+    /// The clause of the policy text, e.g. `二(一)2 第一款`.
     pub clause: String,
-    pub payee: &'static str,
+    /// Who is paid, in Chinese.
+    pub payee: String,
+    /// The eligibility condition, as the policy file writes it.
     pub when: String,
+    /// The amount rules, as the policy file writes them (元 per term unless the rule says).
     pub amounts: Vec<String>,
 }
 
+/// A dated parameter of the policy (标准), with its values over time.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Param {
     pub label: String,
     pub id: String,
@@ -36,8 +44,28 @@ struct Page {
     params: Vec<Param>,
 }
 
+/// The policy in force: its title, facts (file, version, source, validity, SHA-256), programs
+/// and parameters.
+pub(crate) struct View {
+    pub title: String,
+    pub meta: Vec<(String, String)>,
+    pub programs: Vec<Program>,
+    pub params: Vec<Param>,
+}
+
 /// GET /policy
 pub async fn page(State(state): State<AppState>, user: User) -> Result<Html<String>, WebError> {
+    let v = view(&state);
+    html(&Page {
+        nav: Nav::of(&user),
+        title: v.title,
+        meta: v.meta,
+        programs: v.programs,
+        params: v.params,
+    })
+}
+
+pub(crate) fn view(state: &AppState) -> View {
     let f = &state.policy.file;
     let m = &f.policy;
     let meta = vec![
@@ -65,7 +93,7 @@ pub async fn page(State(state): State<AppState>, user: User) -> Result<Html<Stri
             name: p.name.clone(),
             id: p.id.clone(),
             clause: p.clause.clone(),
-            payee: p.payee.zh(),
+            payee: p.payee.zh().to_string(),
             when: p.when.get_ref().clone(),
             amounts: p
                 .amount
@@ -115,11 +143,10 @@ pub async fn page(State(state): State<AppState>, user: User) -> Result<Html<Stri
                 .collect(),
         })
         .collect();
-    html(&Page {
-        nav: Nav::of(&user),
+    View {
         title: m.name.clone(),
         meta,
         programs,
         params,
-    })
+    }
 }

@@ -9,7 +9,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use zizhu_domain::IdNumber;
+use zizhu_domain::{IdNumber, Term};
 use zizhu_store::ScopeFilter;
 
 /// Lines per page.
@@ -161,24 +161,20 @@ fn attachment(name: &str) -> String {
     format!("attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{encoded}")
 }
 
-/// GET /roster/download?term=&version=public: the roster workbook of the user's scope — the
-/// full version (IDs masked unless the role may see them) or the 公示 version. Audited.
-pub async fn download(
-    State(state): State<AppState>,
-    user: User,
-    Query(p): Query<DownloadParams>,
-) -> Result<axum::response::Response, WebError> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    let (term, _) = pick_term(&state, p.term.as_deref()).await?;
-    let term = term.ok_or(WebError::NotFound)?;
+/// The roster workbook of `term` in the user's scope (`public`: the 公示 version), with its file
+/// name; the export is audited. IDs are masked unless the role may see them.
+pub(crate) async fn roster_workbook(
+    state: &AppState,
+    user: &User,
+    term: Term,
+    public: bool,
+) -> Result<(String, Vec<u8>), WebError> {
     if state.db.latest_run(term).await?.is_none() {
         return Err(WebError::BadRequest(format!(
             "{}尚未计算资助名单，没有可下载的名单",
             term.label_zh()
         )));
     }
-    let public = p.version.as_deref() == Some("public");
     let dir =
         tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
     let path = dir.path().join("roster.xlsx");
@@ -212,15 +208,36 @@ pub async fn download(
         if public { "公示" } else { "" },
         user.scope_label
     );
-    Ok((
+    Ok((name, bytes))
+}
+
+/// An XLSX file as a download named `name`.
+pub(crate) fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
         [
             (
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
             ),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
+            (header::CONTENT_DISPOSITION, attachment(name)),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+/// GET /roster/download?term=&version=public: the roster workbook of the user's scope — the
+/// full version (IDs masked unless the role may see them) or the 公示 version. Audited.
+pub async fn download(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<DownloadParams>,
+) -> Result<axum::response::Response, WebError> {
+    let (term, _) = pick_term(&state, p.term.as_deref()).await?;
+    let term = term.ok_or(WebError::NotFound)?;
+    let public = p.version.as_deref() == Some("public");
+    let (name, bytes) = roster_workbook(&state, &user, term, public).await?;
+    Ok(xlsx_download(&name, bytes))
 }

@@ -115,24 +115,52 @@ pub async fn search(
     })
 }
 
+/// A family-difficulty category (困难类别) with the list row it came from.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Category {
-    pub name: &'static str,
+    /// The category in Chinese, e.g. 低保家庭.
+    pub name: String,
+    /// The list, import batch and row that made it.
     pub source: String,
+    /// What the row said (long digit runs masked).
     pub detail: String,
 }
 
+/// A roster line of the student (资助项目).
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Line {
+    /// The program's name.
     pub program: String,
+    /// The policy clause that grants it, e.g. `二(一)2 第一款`.
     pub clause: String,
+    #[serde(skip)]
     pub amount: String,
+    /// The term's amount in fen (分).
+    pub amount_fen: i64,
+    /// Who receives it (监护人/学生/学校), in Chinese.
     pub payee: String,
 }
 
+/// A dropout case (一生一案) of the student, in the user's scope.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Case {
     pub id: i64,
-    pub state: &'static str,
+    /// The state in Chinese.
+    pub state: String,
     pub since: String,
     pub opened_on: String,
+}
+
+/// A student's page, as the page and the API show it.
+pub(crate) struct Detail {
+    pub brief: StudentBrief,
+    pub term: zizhu_domain::Term,
+    pub categories: Vec<Category>,
+    pub lines: Vec<Line>,
+    pub total_fen: i64,
+    /// The policy's explanation of the student's aid, step by step, with the clauses.
+    pub explanation: String,
+    pub cases: Vec<Case>,
 }
 
 #[derive(Template)]
@@ -176,12 +204,17 @@ pub async fn show_full_id(
     student_page(&state, &user, key, true).await
 }
 
-async fn student_page(
+/// The student of registry row `key` in the user's scope (else 404), with categories, roster
+/// lines, explanation and cases; the view is audited (as a full-ID view when `full_id`).
+pub(crate) async fn detail(
     state: &AppState,
     user: &User,
     key: i64,
     full_id: bool,
-) -> Result<Html<String>, WebError> {
+) -> Result<Detail, WebError> {
+    if full_id {
+        user.require(Duty::SeeFullId)?;
+    }
     let s = state
         .db
         .student_in_scope(ScopeFilter::of(&user.access), key)
@@ -191,13 +224,12 @@ async fn student_page(
         .term
         .parse()
         .map_err(|_| WebError::Internal("学期无法识别".into()))?;
-    let row = Row::from(&s);
     let (action, detail) = if full_id {
         ("view_full_id", "查看完整身份证件号")
     } else {
         ("view_student", "查看学生资助详情")
     };
-    let target = format!("学生 {key}（{}，{}）", row.id_masked, s.name);
+    let target = format!("学生 {key}（{}，{}）", masked(&s.id_number), s.name);
     state
         .db
         .audit_entry(&user.audit(action, &target, detail))
@@ -236,18 +268,19 @@ async fn student_page(
         // school's record.
         .filter(|c| !(elsewhere && c.list == zizhu_domain::ListKind::Students))
         .map(|c| Category {
-            name: c.category.zh(),
+            name: c.category.zh().to_string(),
             source: format!("{}（第{}批导入第{}行）", c.list.zh(), c.import_id, c.row_no),
             detail: mask_long_digits(&c.detail),
         })
         .collect();
-    let total: i64 = entitlements.iter().map(|e| e.amount_fen).sum();
+    let total_fen: i64 = entitlements.iter().map(|e| e.amount_fen).sum();
     let lines = entitlements
         .into_iter()
         .map(|e| Line {
             program: e.program_name,
             clause: e.clause,
             amount: yuan(&e.amount_fen),
+            amount_fen: e.amount_fen,
             payee: zizhu_policy::file::Payee::from_key(&e.payee)
                 .map_or(e.payee.clone(), |p| p.zh().to_string()),
         })
@@ -276,12 +309,32 @@ async fn student_page(
         if state.db.case_in_scope(scope, c.id).await?.is_some() {
             cases.push(Case {
                 id: c.id,
-                state: c.state.zh(),
+                state: c.state.zh().to_string(),
                 since: c.state_since.to_string(),
                 opened_on: c.opened_on.to_string(),
             });
         }
     }
+    Ok(Detail {
+        brief: s,
+        term,
+        categories,
+        lines,
+        total_fen,
+        explanation,
+        cases,
+    })
+}
+
+async fn student_page(
+    state: &AppState,
+    user: &User,
+    key: i64,
+    full_id: bool,
+) -> Result<Html<String>, WebError> {
+    let d = detail(state, user, key, full_id).await?;
+    let s = d.brief;
+    let row = Row::from(&s);
     html(&StudentPage {
         nav: Nav::of(user),
         id_shown: if full_id {
@@ -292,14 +345,14 @@ async fn student_page(
         s: row,
         full_id,
         may_see_full_id: user.access.may(Duty::SeeFullId),
-        term_label: term.label_zh(),
+        term_label: d.term.label_zh(),
         school_code: s.school_code,
         township: s.township,
         boarding: s.boarding,
-        categories,
-        lines,
-        total: yuan(&total),
-        explanation,
-        cases,
+        categories: d.categories,
+        lines: d.lines,
+        total: yuan(&d.total_fen),
+        explanation: d.explanation,
+        cases: d.cases,
     })
 }
