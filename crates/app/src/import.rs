@@ -81,7 +81,10 @@ pub async fn import_file(
     let same_as = db.import_by_sha(req.kind, &sha256).await?.map(|b| b.id);
     // Lists replaced in part (college admissions by year, attendance returns by school) have no
     // single previous version to compare the size with.
-    let partial = matches!(req.kind, ListKind::CollegeAdmissions | ListKind::Attendance);
+    let partial = matches!(
+        req.kind,
+        ListKind::CollegeAdmissions | ListKind::Attendance | ListKind::PayeeAccounts
+    );
     let previous_rows = if partial {
         None
     } else {

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod labels;
 pub mod model;
 pub mod money;
+pub mod payment;
 pub mod term;
 pub mod text;
 

@@ -122,6 +122,8 @@ labelled_enum! {
         CollegeAdmissions = "college_admissions", "高考录取";
         Residents = "residents", "户籍适龄人口";
         Attendance = "attendance", "在校学生";
+        /// 收款账户: who receives each student's cash aid, on which card (资金发放).
+        PayeeAccounts = "payee_accounts", "收款账户";
     }
 }
 
@@ -299,6 +301,7 @@ pub enum ListRecord {
     Admission(CollegeAdmission),
     Resident(Resident),
     Attendance(AttendanceEntry),
+    PayeeAccount(crate::payment::PayeeAccount),
 }
 
 /// The stage (学段) and year within it (1-based) of a grade at a kind of school, or `None` when the

@@ -100,6 +100,14 @@ pub enum Field {
     Hardship,
     /// 是否随迁子女.
     Migrant,
+    /// 领款人（持卡人）姓名.
+    PayeeName,
+    /// 账户类型: 银行卡, 社保卡, 学生资助卡, 存折.
+    AccountKind,
+    /// 卡号（账号）.
+    AccountNo,
+    /// 开户银行.
+    Bank,
 }
 
 /// One column of a list: how it is recognised in a header row.
@@ -314,6 +322,38 @@ const ATTENDANCE: &[ColumnSpec] = &[
     req(Field::IdNumber, "身份证件号", STUDENT_ID_ALIASES),
 ];
 
+/// 收款账户: each student's payee and account (资金发放). A file lists some students; their accounts
+/// replace the ones on record, the others stay.
+const PAYEE_ACCOUNTS: &[ColumnSpec] = &[
+    req(Field::Name, "学生姓名", &["姓名"]),
+    req(Field::IdNumber, "学生身份证件号", STUDENT_ID_ALIASES),
+    req(
+        Field::PayeeName,
+        "领款人姓名",
+        &["持卡人姓名", "收款人姓名", "户名", "账户名", "监护人姓名"],
+    ),
+    opt(Field::Relation, "与学生关系", &["领款人与学生关系"]),
+    opt(Field::AccountKind, "账户类型", &["卡类型", "账户种类"]),
+    req(
+        Field::AccountNo,
+        "卡号",
+        &[
+            "银行卡号",
+            "账号",
+            "银行账号",
+            "社保卡号",
+            "卡号（账号）",
+            "资助卡号",
+            "收款账号",
+        ],
+    ),
+    req(
+        Field::Bank,
+        "开户银行",
+        &["开户行", "发卡银行", "开户银行名称", "银行"],
+    ),
+];
+
 /// The columns of a list, in the order they are documented (required and optional mixed).
 pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
     match kind {
@@ -326,6 +366,7 @@ pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
         ListKind::CollegeAdmissions => COLLEGE_ADMISSIONS,
         ListKind::Residents => RESIDENTS,
         ListKind::Attendance => ATTENDANCE,
+        ListKind::PayeeAccounts => PAYEE_ACCOUNTS,
     }
 }
 

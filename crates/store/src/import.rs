@@ -195,6 +195,9 @@ impl ImportTx {
                 import_rows::admissions(tx, self.id, &mut self.years_cleared, &admissions).await?
             }
             ListKind::Residents => import_rows::residents(tx, self.id, &only!(Resident)).await?,
+            ListKind::PayeeAccounts => {
+                import_rows::payee_accounts(tx, self.id, &only!(PayeeAccount)).await?
+            }
             ListKind::Attendance => {
                 let entries = only!(Attendance);
                 let term = self.meta.term.ok_or_else(|| {

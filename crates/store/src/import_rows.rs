@@ -45,7 +45,7 @@ pub(crate) async fn delete_previous(
         }
         ListKind::Disabled => exec!("DELETE FROM disabled_person"),
         // Replaced year by year and school by school as their rows arrive.
-        ListKind::CollegeAdmissions | ListKind::Attendance => Ok(0),
+        ListKind::CollegeAdmissions | ListKind::Attendance | ListKind::PayeeAccounts => Ok(0),
         ListKind::Residents => exec!("DELETE FROM resident"),
     };
     deleted.ctx("删除旧版名单").map(|_| ())
@@ -62,6 +62,7 @@ pub(crate) fn table_of(kind: ListKind) -> &'static str {
         ListKind::CollegeAdmissions => "college_admission",
         ListKind::Residents => "resident",
         ListKind::Attendance => "attendance",
+        ListKind::PayeeAccounts => "payee_account",
     }
 }
 
@@ -331,6 +332,43 @@ pub(crate) async fn admissions(
         w.text(&a.college);
         w.text(&a.college_province);
         w.int(i64::from(a.year));
+    })
+    .await
+}
+
+/// Replaces the accounts of the students these rows name (a file need not list every student:
+/// a school's list, or one correction), then inserts the rows.
+pub(crate) async fn payee_accounts(
+    tx: &mut Tx,
+    import_id: i64,
+    rows: &Rows<'_, zizhu_domain::payment::PayeeAccount>,
+) -> StoreResult<()> {
+    const DELETE: &str = "DELETE FROM payee_account WHERE id_number = $1";
+    for (_, a) in rows {
+        tx_run!(&mut *tx, |conn| sqlx::query(DELETE)
+            .bind(a.student_id.as_str())
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+        .ctx("替换旧的收款账户")?;
+    }
+    const HEAD: &str = "INSERT INTO payee_account (import_id, row_no, id_number, student_name, \
+        payee_name, relation, account_kind, account_no, bank) VALUES ";
+    let target = Target {
+        head: HEAD,
+        op: "写入收款账户",
+        lits: &[Lit::Int(import_id)],
+        cols: 8,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, a)| {
+        w.int(*row_no);
+        w.text(a.student_id.as_str());
+        w.text(&a.student_name);
+        w.text(&a.payee_name);
+        w.text(&a.relation);
+        w.text(a.kind.key());
+        w.text(a.number.as_str());
+        w.text(&a.bank);
     })
     .await
 }

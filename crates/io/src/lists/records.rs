@@ -38,7 +38,57 @@ pub(crate) fn build(kind: ListKind, c: &mut RowCtx<'_>) -> Built {
         ListKind::CollegeAdmissions => admission(c),
         ListKind::Residents => resident(c),
         ListKind::Attendance => attendance(c),
+        ListKind::PayeeAccounts => payee_account(c),
     }
+}
+
+/// A payee account: the card number is read as given (a numeric cell over 15 digits was cut by
+/// Excel and is refused), then checked for its kind's length and check digit.
+fn payee_account(c: &mut RowCtx<'_>) -> Built {
+    use zizhu_domain::payment::{AccountKind, AccountNo, PayeeAccount};
+    let student_name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let payee_name = c.name(Field::PayeeName);
+    let relation = c.text(Field::Relation, false).unwrap_or_default();
+    let kind = c
+        .label(
+            Field::AccountKind,
+            false,
+            |s| {
+                AccountKind::ALL
+                    .iter()
+                    .copied()
+                    .find(|k| k.zh() == s || k.key() == s)
+            },
+            &zh_list(AccountKind::ALL, AccountKind::zh),
+        )
+        .unwrap_or(AccountKind::BankCard);
+    let number =
+        c.as_given(Field::AccountNo, true)
+            .and_then(|raw| match AccountNo::parse(kind, &raw) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    c.error(Field::AccountNo, e.to_string());
+                    None
+                }
+            });
+    let bank = c.text(Field::Bank, true);
+    let dup_key = id_key(&id);
+    let record = match (student_name, id, payee_name, number, bank) {
+        (Some(student_name), Some(student_id), Some(payee_name), Some(number), Some(bank)) => {
+            Some(ListRecord::PayeeAccount(PayeeAccount {
+                student_id,
+                student_name,
+                payee_name,
+                relation,
+                kind,
+                number,
+                bank,
+            }))
+        }
+        _ => None,
+    };
+    Built { record, dup_key }
 }
 
 fn resident(c: &mut RowCtx<'_>) -> Built {
