@@ -225,11 +225,26 @@ pub async fn compute_term(
     actor: &str,
     progress: Progress<'_>,
 ) -> Result<ComputeSummary, AppError> {
+    compute_term_from(db, policy, policy_sha256, term, actor, None, progress).await
+}
+
+/// [`compute_term`] for a user at `origin` (the web client's address), which the audit entry
+/// records.
+pub async fn compute_term_from(
+    db: &Db,
+    policy: &Policy,
+    policy_sha256: &str,
+    term: Term,
+    actor: &str,
+    origin: Option<&str>,
+    progress: Progress<'_>,
+) -> Result<ComputeSummary, AppError> {
     let t_start = std::time::Instant::now();
     let tp = policy.compile(term)?;
     let on = tp.reference_date;
     // The run's transaction first: no import replaces a list while this run reads them.
     let meta = RunMeta {
+        origin: origin.map(str::to_string),
         term,
         policy_id: policy.file.policy.id.clone(),
         policy_version: policy.file.policy.version.clone(),

@@ -22,6 +22,8 @@ pub struct ImportRequest {
     pub term: Option<Term>,
     pub dry_run: bool,
     pub actor: String,
+    /// Where from (the web client's address), for the audit log; `None` for the command line.
+    pub origin: Option<String>,
     /// Where the error report goes (`<dir>/<file stem>-错误报告.xlsx/.csv`).
     pub report_dir: PathBuf,
 }
@@ -100,6 +102,7 @@ pub async fn import_file(
         None
     } else {
         let meta = ImportMeta {
+            origin: req.origin.clone(),
             kind: req.kind,
             file_name: file_name.clone(),
             sha256: sha256.clone(),
@@ -180,8 +183,15 @@ pub async fn import_file(
                 out.errors.len(),
                 out.sha256
             );
-            db.audit(&req.actor, "import_rejected", &file_name, &detail)
-                .await?;
+            db.audit_entry(&zizhu_store::AuditEntry {
+                actor: &req.actor,
+                action: "import_rejected",
+                target: &file_name,
+                detail: &detail,
+                origin: req.origin.as_deref(),
+                ..Default::default()
+            })
+            .await?;
         }
         out.report = Some(error_report(
             &req.report_dir,

@@ -15,7 +15,7 @@ pub mod quality;
 pub mod reports;
 pub mod school_age;
 
-pub use compute::{compute_term, ComputeSummary};
+pub use compute::{compute_term, compute_term_from, ComputeSummary};
 
 /// Errors of a use case, with a Chinese message for the user.
 #[derive(Debug, thiserror::Error)]

@@ -51,6 +51,7 @@ pub async fn run(ctx: &Ctx, students: usize, dir: &Path) -> anyhow::Result<u8> {
     let db = ui::open_db(&url).await?;
     for f in &manifest.files {
         let req = ImportRequest {
+            origin: None,
             kind: f.kind,
             file: f.path.clone(),
             term: f.term,
@@ -227,6 +228,7 @@ async fn dropout_scan(
         (zizhu_domain::ListKind::Attendance, att_path, Some(term)),
     ] {
         let req = ImportRequest {
+            origin: None,
             kind,
             file: path,
             term: t_,

@@ -112,6 +112,7 @@ pub async fn import(
     }
     let term = if kind.per_term() { term } else { None };
     let req = ImportRequest {
+        origin: None,
         kind,
         file: file.to_path_buf(),
         term,

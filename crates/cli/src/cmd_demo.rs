@@ -180,6 +180,7 @@ pub(crate) async fn import_all(
     for f in &manifest.files {
         println!("\n-- {}：{}", f.kind.zh(), f.note);
         let req = ImportRequest {
+            origin: None,
             kind: f.kind,
             file: f.path.clone(),
             term: f.term,

@@ -20,6 +20,8 @@ pub struct RunMeta {
     pub policy_sha256: String,
     /// Who ran it, for the audit log.
     pub actor: String,
+    /// Where from (the web client's address); `None` for the command line.
+    pub origin: Option<String>,
 }
 
 /// A family-difficulty category of a student (家庭经济困难类别) and the list row it came from.
@@ -300,8 +302,17 @@ impl ComputeTx {
             Fen(summary.total_fen)
         );
         let target = self.meta.term.to_string();
-        let actor = self.meta.actor.clone();
-        self.tx.audit(&actor, "compute", &target, &detail).await?;
+        let (actor, origin) = (self.meta.actor.clone(), self.meta.origin.clone());
+        self.tx
+            .audit_entry(&crate::audit::Entry {
+                actor: &actor,
+                action: "compute",
+                target: &target,
+                detail: &detail,
+                origin: origin.as_deref(),
+                ..crate::audit::Entry::default()
+            })
+            .await?;
         self.tx
             .analyze(&[
                 "category",

@@ -25,6 +25,8 @@ pub struct ImportMeta {
     pub term: Option<Term>,
     /// Who imports (user name), for the audit log.
     pub actor: String,
+    /// Where from (the web client's address); `None` for the command line.
+    pub origin: Option<String>,
 }
 
 /// An import in progress. Create with [`Db::begin_import`], add rows with
@@ -247,8 +249,17 @@ impl ImportTx {
             self.meta.kind.zh(),
             self.meta.sha256
         );
-        let actor = self.meta.actor.clone();
-        self.tx.audit(&actor, "import", &target, &detail).await?;
+        let (actor, origin) = (self.meta.actor.clone(), self.meta.origin.clone());
+        self.tx
+            .audit_entry(&crate::audit::Entry {
+                actor: &actor,
+                action: "import",
+                target: &target,
+                detail: &detail,
+                origin: origin.as_deref(),
+                ..crate::audit::Entry::default()
+            })
+            .await?;
         self.tx
             .analyze(&[import_rows::table_of(self.meta.kind)])
             .await?;

@@ -31,6 +31,7 @@ async fn import(
 ) {
     let file = fixtures::write(dir, name, content);
     let req = ImportRequest {
+        origin: None,
         kind,
         file,
         term,
@@ -632,6 +633,7 @@ async fn scan_waits_for_an_import_under_way() {
     let k = load(&db, dir.path()).await;
     let rules = Policy::parse(POLICY).unwrap().dropout_rules().unwrap();
     let meta = zizhu_store::ImportMeta {
+        origin: None,
         kind: ListKind::Attendance,
         file_name: "2136000001-更正.csv".into(),
         sha256: "0".repeat(64),

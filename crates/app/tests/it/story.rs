@@ -28,6 +28,7 @@ async fn import(
 ) -> zizhu_app::import::ImportOutcome {
     let file = fixtures::write(dir, name, content);
     let req = ImportRequest {
+        origin: None,
         kind,
         file,
         term,

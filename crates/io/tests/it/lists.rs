@@ -333,9 +333,18 @@ fn payee_accounts_check_card_numbers_and_keep_them_as_text() {
     // ...017 does not. A card number Excel turned into a number has lost its last digits.
     let text = lines(&[
         "学生姓名,学生身份证件号,领款人姓名,与学生关系,账户类型,卡号,开户银行",
-        &format!("张一,{},张大一,父亲,银行卡,6222 0200 0000 0000 018,中国工商银行于都支行", id_a()),
-        &format!("张二,{},张大二,母亲,银行卡,6222020000000000017,中国工商银行于都支行", id_b()),
-        &format!("张三,{},张大三,祖父,存折,12345678901,于都县农村信用社", id_c()),
+        &format!(
+            "张一,{},张大一,父亲,银行卡,6222 0200 0000 0000 018,中国工商银行于都支行",
+            id_a()
+        ),
+        &format!(
+            "张二,{},张大二,母亲,银行卡,6222020000000000017,中国工商银行于都支行",
+            id_b()
+        ),
+        &format!(
+            "张三,{},张大三,祖父,存折,12345678901,于都县农村信用社",
+            id_c()
+        ),
     ]);
     let (_, out) = import(ListKind::PayeeAccounts, "收款账户.csv", text.as_bytes());
     let errs = errors(&out);

@@ -24,6 +24,7 @@ async fn audit_append_only(db: &Db) -> TestResult {
     )
     .await?;
     let run_meta = RunMeta {
+        origin: None,
         term: autumn(2023),
         policy_id: "p".into(),
         policy_version: "1".into(),

@@ -20,6 +20,7 @@ story!(
 
 pub(crate) fn run_meta(term: Term, version: &str) -> RunMeta {
     RunMeta {
+        origin: None,
         term,
         policy_id: "jx-county-2023".into(),
         policy_version: version.into(),

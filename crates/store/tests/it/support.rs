@@ -248,6 +248,7 @@ pub fn admission(n: u32, year: i32) -> CollegeAdmission {
 
 pub fn meta(kind: ListKind, file: &str, term: Option<Term>) -> ImportMeta {
     ImportMeta {
+        origin: None,
         kind,
         file_name: file.into(),
         sha256: format!("sha-of-{file}"),

@@ -243,12 +243,13 @@ pub async fn compute(
     user.require(Duty::ManageData)?;
     let Json(b) = body.map_err(json_refused)?;
     let term = parse_term(&b.term)?;
-    let s = zizhu_app::compute_term(
+    let s = zizhu_app::compute_term_from(
         &state.db,
         &state.policy,
         &state.policy_sha256,
         term,
         &user.username,
+        Some(&user.origin),
         &|_, _| {},
     )
     .await?;

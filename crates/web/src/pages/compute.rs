@@ -110,12 +110,13 @@ pub async fn run(
         .trim()
         .parse()
         .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))?;
-    let s = zizhu_app::compute_term(
+    let s = zizhu_app::compute_term_from(
         &state.db,
         &state.policy,
         &state.policy_sha256,
         term,
         &user.username,
+        Some(&user.origin),
         &|_, _| {},
     )
     .await?;

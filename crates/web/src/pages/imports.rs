@@ -381,6 +381,7 @@ async fn run(
     dry_run: bool,
 ) -> Result<ImportOutcome, String> {
     let req = ImportRequest {
+        origin: Some(user.origin.clone()),
         kind: staged.kind,
         file: staged.file.clone(),
         term: staged.term,

@@ -109,6 +109,7 @@ async fn import(
     let file = dir.join(name);
     std::fs::write(&file, content).unwrap();
     let req = ImportRequest {
+        origin: None,
         kind,
         file,
         term,
