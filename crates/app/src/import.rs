@@ -37,8 +37,12 @@ pub struct ImportOutcome {
     /// How the file was read: format, encoding, sheet, header row.
     pub source: String,
     pub rows: usize,
+    /// The first [`KEPT`] warnings and errors; the rest are counted in `more_warnings` and
+    /// `more_errors` (a file whose every row is bad must not hold millions in memory).
     pub warnings: Vec<RowError>,
     pub errors: Vec<RowError>,
+    pub more_warnings: usize,
+    pub more_errors: usize,
     /// Set when the import was written (not a dry run, no errors).
     pub import_id: Option<i64>,
     /// Error report files, when there were errors.
@@ -49,9 +53,34 @@ pub struct ImportOutcome {
     pub previous_rows: Option<i64>,
 }
 
+/// Errors (and warnings) an import keeps to report; Excel's sheet holds a million rows, and a
+/// report of a hundred thousand already says the file is wrong.
+pub const KEPT: usize = 100_000;
+
 impl ImportOutcome {
     pub fn accepted(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// Errors found, kept or only counted.
+    pub fn error_count(&self) -> usize {
+        self.errors.len() + self.more_errors
+    }
+
+    /// Warnings given, kept or only counted.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.len() + self.more_warnings
+    }
+}
+
+/// Appends `new` to `kept` up to [`KEPT`], counting the rest in `more`.
+fn keep(kept: &mut Vec<RowError>, more: &mut usize, new: Vec<RowError>) {
+    for e in new {
+        if kept.len() < KEPT {
+            kept.push(e);
+        } else {
+            *more += 1;
+        }
     }
 }
 
@@ -117,13 +146,14 @@ pub async fn import_file(
     let parser = tokio::task::spawn_blocking(move || {
         let mut batch: Vec<(usize, ListRecord)> = Vec::with_capacity(BATCH);
         let (mut errors, mut warnings, mut count) = (Vec::new(), Vec::new(), 0usize);
+        let (mut more_errors, mut more_warnings) = (0usize, 0usize);
         for outcome in rows.by_ref() {
             count += 1;
-            warnings.extend(outcome.warnings);
+            keep(&mut warnings, &mut more_warnings, outcome.warnings);
             match outcome.result {
                 Ok(rec) if errors.is_empty() => batch.push((outcome.row, rec)),
                 Ok(_) => {}
-                Err(mut e) => errors.append(&mut e),
+                Err(e) => keep(&mut errors, &mut more_errors, e),
             }
             if batch.len() >= BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -135,7 +165,7 @@ pub async fn import_file(
         if errors.is_empty() && !batch.is_empty() {
             let _ = send.blocking_send(batch);
         }
-        (errors, warnings, count)
+        (errors, warnings, more_errors, more_warnings, count)
     });
     let mut sent = 0u64;
     // Time waiting for the parser and time writing, for `ZIZHU_LOG=zizhu=info` (BENCHMARKS.md).
@@ -155,7 +185,7 @@ pub async fn import_file(
         progress(sent);
     }
     tracing::info!(target: "zizhu::timing", ?opened, ?waited, ?wrote, "import: file opened (first pass), rows handed over");
-    let (errors, warnings, count) = parser
+    let (errors, warnings, more_errors, more_warnings, count) = parser
         .await
         .map_err(|e| AppError::Other(format!("读取文件时出错：{e}")))?;
     progress(count as u64);
@@ -167,6 +197,8 @@ pub async fn import_file(
         rows: count,
         warnings,
         errors,
+        more_warnings,
+        more_errors,
         import_id: None,
         report: None,
         same_as,
@@ -180,7 +212,7 @@ pub async fn import_file(
                 "{}：{} 行中有 {} 处错误，未导入；SHA-256 {}",
                 req.kind.zh(),
                 count,
-                out.errors.len(),
+                out.error_count(),
                 out.sha256
             );
             db.audit_entry(&zizhu_store::AuditEntry {
@@ -212,7 +244,7 @@ pub async fn import_file(
     if let Some(tx) = tx {
         // ImportTx::commit writes the audit entry (kind, file, SHA-256, rows) in the same transaction.
         let t = Instant::now();
-        out.import_id = Some(tx.commit(count as i64, out.warnings.len() as i64).await?);
+        out.import_id = Some(tx.commit(count as i64, out.warning_count() as i64).await?);
         tracing::info!(target: "zizhu::timing", committed = ?t.elapsed(), "import: committed");
     }
     Ok(out)

@@ -23,14 +23,14 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
             w.reason
         );
     }
-    if o.warnings.len() > 10 {
-        println!("  ……共 {} 条提示", o.warnings.len());
+    if o.warning_count() > 10 {
+        println!("  ……共 {} 条提示", o.warning_count());
     }
     if !o.errors.is_empty() {
         println!(
             "未导入：{} 行中有 {} 处错误，数据库没有任何改动。",
             o.rows,
-            o.errors.len()
+            o.error_count()
         );
         for e in o.errors.iter().take(20) {
             println!(
@@ -41,8 +41,8 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
                 e.reason
             );
         }
-        if o.errors.len() > 20 {
-            println!("  ……共 {} 处错误，详见错误报告", o.errors.len());
+        if o.error_count() > 20 {
+            println!("  ……共 {} 处错误，详见错误报告", o.error_count());
         }
         if let Some((x, c)) = &o.report {
             println!("错误报告：{} 和 {}", x.display(), c.display());
@@ -65,7 +65,7 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
             "校验通过：{} 行{}名单，{} 条提示（--dry-run，未写入）。",
             o.rows,
             o.kind.zh(),
-            o.warnings.len()
+            o.warning_count()
         );
     } else {
         let replaced = match o.kind {
@@ -80,7 +80,7 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
             o.rows,
             o.kind.zh(),
             o.import_id.unwrap_or_default(),
-            o.warnings.len()
+            o.warning_count()
         );
     }
     0

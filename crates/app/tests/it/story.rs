@@ -264,3 +264,21 @@ async fn a_file_with_one_bad_row_changes_nothing() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(still.len(), 3, "the old list is untouched");
 }
+
+/// A file whose every row is bad keeps the first `KEPT` errors and counts the rest (hostile
+/// review: three million bad rows grew the server past 2 GB), and nothing is written.
+#[tokio::test]
+async fn a_file_of_bad_rows_keeps_a_bounded_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(dir.path()).await;
+    let mut text = String::from("姓名,身份证号,城乡类别\n");
+    for _ in 0..(zizhu_app::import::KEPT + 5_000) {
+        text.push_str("演,1,农村\n");
+    }
+    let o = import(&db, dir.path(), ListKind::Dibao, "d.csv", &text, None).await;
+    assert!(!o.accepted());
+    assert_eq!(o.errors.len(), zizhu_app::import::KEPT);
+    assert!(o.more_errors >= 5_000, "{}", o.more_errors);
+    assert_eq!(o.error_count(), o.errors.len() + o.more_errors);
+    assert!(db.imports().await.unwrap().is_empty());
+}

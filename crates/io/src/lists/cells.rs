@@ -56,7 +56,9 @@ impl<'a> RowCtx<'a> {
             .header
             .get(field)
             .map_or_else(String::new, |c| c.header.clone());
-        let value = self.cell(field).map_or_else(String::new, Cell::display);
+        let value = self
+            .cell(field)
+            .map_or_else(String::new, |c| shown_value(&c.display()));
         RowError {
             row: self.row.number,
             column,
@@ -293,5 +295,17 @@ impl<'a> RowCtx<'a> {
             self.error(field, format!("无法识别“{s}”，允许的值：{allowed}"));
         }
         v
+    }
+}
+
+/// Most characters of a cell an error report repeats: enough to recognise the value, never a
+/// copy of a huge cell per error.
+const SHOWN_CHARS: usize = 200;
+
+/// A cell's text as a report shows it: cut to [`SHOWN_CHARS`] characters with `…`.
+fn shown_value(s: &str) -> String {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
     }
 }

@@ -112,7 +112,16 @@ pub(crate) fn read_xlsx(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool
     }
 }
 
+/// Most text the cells of an xlsx file may expand to: 200 times the file's size, at least
+/// 64 MiB. A real list's text is a few times its compressed file; a file whose cells all point
+/// to one long shared string would otherwise copy it into every cell (a 77 KB file asked for
+/// 3.6 GB).
+fn text_budget(file_len: usize) -> usize {
+    file_len.saturating_mul(200).max(64 << 20)
+}
+
 fn read_xlsx_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), ImportError> {
+    let mut budget = text_budget(bytes.len());
     let unreadable = |e: calamine::XlsxError| ImportError::Unreadable {
         format: "xlsx",
         detail: e.to_string(),
@@ -134,10 +143,19 @@ fn read_xlsx_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), Im
             // each), refused before anything is copied.
             let too_long =
                 |t: &str| t.len() > MAX_CELL_CHARS && t.chars().nth(MAX_CELL_CHARS).is_some();
-            let long = match cell.get_value() {
-                calamine::DataRef::SharedString(t) => too_long(t),
-                calamine::DataRef::String(t) => too_long(t),
-                _ => false,
+            let (long, text_len) = match cell.get_value() {
+                calamine::DataRef::SharedString(t) => (too_long(t), t.len()),
+                calamine::DataRef::String(t) => (too_long(t), t.len()),
+                _ => (false, 0),
+            };
+            budget = match budget.checked_sub(text_len) {
+                Some(left) => left,
+                None => {
+                    return Err(ImportError::Unreadable {
+                        format: "xlsx",
+                        detail: "单元格文字总量远超文件大小（同一段长文字被大量单元格重复引用），不像是正常的名单文件".into(),
+                    })
+                }
             };
             if long {
                 return Err(ImportError::Unreadable {

@@ -149,3 +149,39 @@ fn a_cell_longer_than_excel_allows_is_refused_before_it_is_copied() {
     assert!(matches!(e, ImportError::Unreadable { .. }), "{e:?}");
     assert!(e.to_string().contains("32767"), "{e}");
 }
+
+#[test]
+fn many_cells_pointing_at_one_long_shared_string_are_refused() {
+    // Hostile review, issue 5 round 3: a 77 KB file whose 7,000 cells all named one
+    // 32,000-character shared string asked for 3.6 GB. Each cell is within Excel's limit; the
+    // text all cells expand to is what is bounded (200 × the file, at least 64 MiB). Here
+    // 3,000 cells × 30,000 characters × 3 bytes = 270 MB of text from a file of a few KB.
+    let long = "演".repeat(30_000);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "姓名").unwrap();
+    ws.write_string(0, 1, "身份证号").unwrap();
+    for r in 1..=3_000u32 {
+        ws.write_string(r, 0, &long).unwrap();
+        ws.write_string(r, 1, "1").unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    assert!(bytes.len() < 300_000, "{}", bytes.len());
+    let e = open_err(ListKind::Dibao, "bomb.xlsx", &bytes);
+    assert!(matches!(e, ImportError::Unreadable { .. }), "{e:?}");
+    assert!(e.to_string().contains("文字总量"), "{e}");
+}
+
+#[test]
+fn an_error_report_shows_at_most_200_characters_of_a_cell() {
+    let long = "x".repeat(5_000);
+    let text = lines(&["姓名,身份证号,城乡类别", &format!("{long},1,农村")]);
+    let (_, out) = import(ListKind::Dibao, "d.csv", text.as_bytes());
+    let errs = errors(&out);
+    assert!(!errs.is_empty());
+    assert!(
+        errs.iter().all(|e| e.value.chars().count() <= 201),
+        "{errs:?}"
+    );
+    assert!(errs.iter().any(|e| e.value.ends_with('…')));
+}

@@ -82,9 +82,9 @@ fn report(
         rows: o.rows,
         accepted: o.accepted(),
         import_id: o.import_id,
-        error_count: o.errors.len(),
+        error_count: o.error_count(),
         errors: problems(&o.errors),
-        warning_count: o.warnings.len(),
+        warning_count: o.warning_count(),
         warnings: problems(&o.warnings),
         notes: pages::imports::notes(o),
     }

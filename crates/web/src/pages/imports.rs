@@ -280,8 +280,8 @@ pub(crate) async fn check_upload(
     let detail = format!(
         "网页上传校验（未写入）：{} 行，{} 处错误，{} 条提示",
         outcome.rows,
-        outcome.errors.len(),
-        outcome.warnings.len()
+        outcome.error_count(),
+        outcome.warning_count()
     );
     state
         .db
@@ -441,9 +441,9 @@ fn report_page(user: &User, c: &Checked) -> Result<Html<String>, WebError> {
         rows: o.rows,
         accepted: o.accepted(),
         errors: problems(&o.errors),
-        error_count: o.errors.len(),
+        error_count: o.error_count(),
         warnings: problems(&o.warnings),
-        warning_count: o.warnings.len(),
+        warning_count: o.warning_count(),
         notes: notes(o),
     })
 }
@@ -494,7 +494,7 @@ pub(crate) async fn confirm_staged(
         // The file was checked a moment ago; a list changed meanwhile can still refuse it.
         Ok(o) => Err(WebError::BadRequest(format!(
             "{} 处错误，数据库没有任何改动。请重新上传。",
-            o.errors.len()
+            o.error_count()
         ))),
         Err(m) => Err(WebError::BadRequest(m)),
     }
@@ -534,7 +534,7 @@ pub async fn confirm(
             o.rows,
             o.kind.zh(),
             o.import_id.unwrap_or_default(),
-            o.warnings.len()
+            o.warning_count()
         ),
         Err(WebError::BadRequest(m)) => format!("未导入：{m}"),
         Err(e) => return Err(e),
