@@ -178,8 +178,8 @@ impl Db {
 
     /// Locks `term` on run `run_id` (the county's approval), audited.
     ///
-    /// Errors: [`StoreError::Invalid`] when the term is already locked or was recomputed since
-    /// the caller checked it.
+    /// Errors: [`StoreError::Invalid`] when the term is already locked, was recomputed since
+    /// the caller checked it, or a school's roster is not (or no longer) reviewed on that run.
     pub async fn lock_term(
         &self,
         term: Term,
@@ -196,6 +196,25 @@ impl Db {
             return Err(StoreError::Invalid(
                 "资助名单刚被重新计算，请刷新页面后再审批".into(),
             ));
+        }
+        // Counted again under the term's lock: a return or a new step taken while the approver
+        // looked at the page must not be locked in (a sent-back roster locked for good).
+        let unreviewed: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT school_code FROM entitlement \
+             WHERE term_seq = $1) e WHERE NOT EXISTS (SELECT 1 FROM roster_signoff s \
+             WHERE s.id = (SELECT MAX(id) FROM roster_signoff \
+             WHERE term_seq = $1 AND school_code = e.school_code) \
+             AND s.step = 'review' AND s.run_id = $2)"
+        )
+        .bind(seq)
+        .bind(run_id)
+        .fetch_one(conn)
+        .await)
+        .ctx("核对名单审核状态")?;
+        if unreviewed > 0 {
+            return Err(StoreError::Invalid(format!(
+                "还有 {unreviewed} 所学校的名单未经乡镇审核（或刚被退回），不能审批锁定"
+            )));
         }
         let r = tx_run!(&mut tx, |conn| sqlx::query(
             "INSERT INTO roster_lock (term, term_seq, run_id, actor, at, note) \

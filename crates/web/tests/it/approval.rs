@@ -122,6 +122,38 @@ async fn school_township_county_then_locked(c: &County) {
     let r = lock(&mut county).await;
     assert!(r.body.contains("不相容岗位"), "{}", r.body);
     add(c, "chief", Role::CountyAdmin, None, None).await;
+    // A return taken while the approver looks at the page (hostile review: a lock racing a
+    // return locked a sent-back roster): the store counts again under the term's lock.
+    let run =
+        c.db.latest_run(crate::support::autumn())
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        step(&mut gj, SCHOOL_A, "return", "名单有误").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let raced =
+        c.db.lock_term(crate::support::autumn(), run.id, "chief", "-", "")
+            .await;
+    assert!(
+        matches!(&raced, Err(zizhu_store::StoreError::Invalid(m)) if m.contains("1 所学校")),
+        "{raced:?}"
+    );
+    assert!(c
+        .db
+        .term_lock(crate::support::autumn())
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        step(&mut a, SCHOOL_A, "confirm", "").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&mut gj, SCHOOL_A, "review", "").await.status,
+        StatusCode::SEE_OTHER
+    );
     let mut chief = c.signed_in("chief").await;
     assert_eq!(lock(&mut chief).await.status, StatusCode::SEE_OTHER);
     assert!(chief.get("/approval").await.body.contains("已由 chief"));
@@ -139,10 +171,11 @@ async fn school_township_county_then_locked(c: &County) {
     );
     assert_eq!(lock(&mut chief).await.status, StatusCode::BAD_REQUEST);
     let log = c.db.audit_entries(100).await.unwrap();
-    // Round one: 3 confirms, a return, a confirm again, 3 reviews; round two: 3 and 3.
+    // Round one: 3 confirms, a return, a confirm again, 3 reviews; round two: 3 and 3, then
+    // a return, a confirm and a review of school A again.
     assert_eq!(
         log.iter().filter(|e| e.action == "roster_signoff").count(),
-        14
+        17
     );
     assert!(log
         .iter()
