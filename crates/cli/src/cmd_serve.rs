@@ -17,7 +17,14 @@ pub async fn run(ctx: &Ctx, listen: &str, insecure_cookies: bool) -> anyhow::Res
         .prefix("zizhu-uploads-")
         .tempdir()
         .map_err(|e| anyhow::anyhow!("无法建立上传文件的临时目录：{e}"))?;
-    println!("网页服务已启动：http://{addr}/ （按 Ctrl-C 停止）");
+    // Not left to the umask: the uploaded lists hold ID numbers.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(uploads.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| anyhow::anyhow!("无法设置上传目录的权限：{e}"))?;
+    }
+    println!("网页服务已启动：http://{addr}/ （按 Ctrl-C 或发送 SIGTERM 停止）");
     if users.is_empty() {
         println!(
             "注意：还没有任何用户。先运行 zizhu user add 用户名 --role county_admin 添加县级管理员。"

@@ -6,6 +6,7 @@ mod common;
 mod demo;
 mod kill;
 mod policy;
+mod serve;
 mod store;
 
 /// Says once, on the terminal (not captured by the test harness), that the PostgreSQL tests of
