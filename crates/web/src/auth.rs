@@ -56,6 +56,16 @@ impl User {
         }
     }
 
+    /// How the request came, for audit details: 网页 (a signed-in page, with its CSRF token) or
+    /// 接口 (a bearer token of the API, which has none).
+    pub fn channel(&self) -> &'static str {
+        if self.csrf.is_empty() {
+            "接口"
+        } else {
+            "网页"
+        }
+    }
+
     /// An audit entry made by this user from where the request came.
     pub fn audit<'a>(
         &'a self,

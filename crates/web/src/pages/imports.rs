@@ -266,19 +266,31 @@ pub(crate) async fn check_upload(
         file: dir.join("file").join(&name),
     };
     write_meta(&dir, &staged, &name)?;
+    let turn = import_turn().await?;
     let outcome = match run(state, user, &staged, &dir, true).await {
         Ok(o) => o,
         Err(msg) => {
             let _ = std::fs::remove_dir_all(&dir);
+            // A file refused as a whole is a check too: it is recorded.
+            state
+                .db
+                .audit_entry(&user.audit(
+                    "import_check",
+                    &format!("{}:{name}", kind.key()),
+                    &format!("{}上传校验：文件无法导入（{msg}）", user.channel()),
+                ))
+                .await?;
             return Err(WebError::BadRequest(msg));
         }
     };
+    drop(turn);
     if !outcome.accepted() {
         // Nothing to confirm: the file is not kept.
         let _ = std::fs::remove_dir_all(&dir);
     }
     let detail = format!(
-        "网页上传校验（未写入）：{} 行，{} 处错误，{} 条提示",
+        "{}上传校验（未写入）：{} 行，{} 处错误，{} 条提示",
+        user.channel(),
         outcome.rows,
         outcome.error_count(),
         outcome.warning_count()
@@ -301,15 +313,32 @@ pub(crate) async fn check_upload(
 
 /// The list kind and term a form or query names; a bad one is `BadRequest`.
 pub(crate) fn kind_and_term(kind: &str, term: &str) -> Result<(ListKind, Option<Term>), WebError> {
-    let kind = ListKind::from_key(kind.trim())
-        .ok_or_else(|| WebError::BadRequest("请选择名单类型".into()))?;
-    let term = match term.trim() {
+    let kind = ListKind::from_key(kind.trim()).ok_or_else(|| {
+        let all: Vec<String> = ListKind::ALL
+            .iter()
+            .map(|k| format!("{}（{}）", k.key(), k.zh()))
+            .collect();
+        WebError::BadRequest(format!("请选择名单类型：{}", all.join("、")))
+    })?;
+    let term: Option<Term> = match term.trim() {
         "" => None,
         t => Some(t.parse().map_err(|e: zizhu_domain::term::TermParseError| {
             WebError::BadRequest(e.to_string())
         })?),
     };
-    Ok((kind, term))
+    match (kind.per_term(), term) {
+        (true, None) => Err(WebError::BadRequest(format!(
+            "{}名单按学期导入，请选择学期（如 2023-autumn）",
+            kind.zh()
+        ))),
+        // A term on a list that has none would be recorded on the batch, and the check for a
+        // newer import of the list would look at that term only.
+        (false, Some(_)) => Err(WebError::BadRequest(format!(
+            "{}名单不分学期，请不要选择学期",
+            kind.zh()
+        ))),
+        _ => Ok((kind, term)),
+    }
 }
 
 /// POST /imports (multipart: csrf, kind, term, file): stages the file and validates it without
@@ -373,6 +402,18 @@ fn forget_old_uploads(root: &Path) {
 
 /// Runs the import of a staged file (dry or not); a file that cannot be read as the list at
 /// all comes back as its Chinese message.
+/// One file at a time: a large or crafted workbook costs memory, and imports queue anyway; a
+/// confirmation also checks for a newer import of its list inside its turn, so two
+/// confirmations at once cannot both pass that check.
+async fn import_turn() -> Result<tokio::sync::SemaphorePermit<'static>, WebError> {
+    static GATE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    GATE.get_or_init(|| tokio::sync::Semaphore::new(1))
+        .acquire()
+        .await
+        .map_err(|e| WebError::Internal(format!("导入排队失败：{e}")))
+}
+
+/// Runs the import of a staged file (dry or not), in the caller's [`import_turn`].
 async fn run(
     state: &AppState,
     user: &User,
@@ -389,13 +430,6 @@ async fn run(
         actor: user.username.clone(),
         report_dir: dir.to_path_buf(),
     };
-    // One file at a time: a large or crafted workbook costs memory, and imports queue anyway.
-    static GATE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let _turn = GATE
-        .get_or_init(|| tokio::sync::Semaphore::new(1))
-        .acquire()
-        .await
-        .map_err(|e| format!("导入排队失败：{e}"))?;
     match import_file(&state.db, &req, &|_| {}).await {
         Ok(o) => Ok(o),
         // Reading the staged copy failed: no server path in the message.
@@ -454,6 +488,15 @@ pub struct TokenForm {
     token: String,
 }
 
+/// The uploaded file's (cleaned) name.
+fn file_name(staged: &Staged) -> String {
+    staged
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Takes the staged upload of `token` for this user: moves its folder aside under a new name,
 /// so that of two requests with one token (two confirms, a confirm and a cancel) exactly one gets
 /// it; the other finds nothing (404).
@@ -479,13 +522,23 @@ pub(crate) async fn confirm_staged(
 ) -> Result<(Option<Term>, ImportOutcome), WebError> {
     user.require(Duty::ManageData)?;
     let (dir, staged) = claim(state, user, token)?;
+    let _turn = import_turn().await?;
     let newest = newest_batch(state, staged.kind, staged.term).await?;
     if newest != staged.newest {
         let _ = std::fs::remove_dir_all(&dir);
-        return Err(WebError::BadRequest(format!(
+        let msg = format!(
             "您校验之后，这份{}名单已有更新的导入（第{newest}批）。为免覆盖它，请重新上传校验。",
             staged.kind.zh()
-        )));
+        );
+        state
+            .db
+            .audit_entry(&user.audit(
+                "import_rejected",
+                &format!("{}:{}", staged.kind.key(), file_name(&staged)),
+                &format!("确认导入被拒绝，未写入：{msg}"),
+            ))
+            .await?;
+        return Err(WebError::BadRequest(msg));
     }
     let outcome = run(state, user, &staged, &dir, false).await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -509,11 +562,7 @@ pub(crate) async fn cancel_staged(
     user.require(Duty::ManageData)?;
     let (dir, staged) = claim(state, user, token)?;
     let _ = std::fs::remove_dir_all(&dir);
-    let name = staged
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = file_name(&staged);
     state
         .db
         .audit_entry(&user.audit("import_cancel", &name, "校验通过后取消导入，未写入"))

@@ -14,7 +14,79 @@ both!(
     approval_downloads_and_the_audit_log_through_the_api,
     malformed_api_requests_get_json_errors,
     assignments_and_full_ids_through_the_api,
+    imports_refuse_what_would_undo_a_newer_one,
 );
+
+async fn imports_refuse_what_would_undo_a_newer_one(c: &County) {
+    let county = token(c, "county").await;
+    let dibao = format!(
+        "姓名,身份证号,城乡类别,开始日期,结束日期\n甲演一,{},农村,2023-01-01,2023-12-31\n",
+        c.a
+    );
+    // A term on a list that has none, no term on a registry, an unknown kind: 400, saying why.
+    let (s, e) = upload(
+        c,
+        "/api/imports?kind=dibao&term=2023-autumn&file_name=d.csv",
+        &county,
+        &dibao,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("不分学期"), "{e}");
+    let (s, e) = upload(
+        c,
+        "/api/imports?kind=students&file_name=s.csv",
+        &county,
+        &dibao,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("按学期"), "{e}");
+    assert!(!e["error"].as_str().unwrap().contains("--term"), "{e}");
+    let (s, e) = upload(
+        c,
+        "/api/imports?kind=lists&file_name=d.csv",
+        &county,
+        &dibao,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        e["error"].as_str().unwrap().contains("dibao（低保）"),
+        "{e}"
+    );
+    // A file that is no spreadsheet: refused, and the check is in the audit log.
+    let (s, _) = upload(
+        c,
+        "/api/imports?kind=dibao&file_name=x.xlsx",
+        &county,
+        "not a zip",
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let log = c.db.audit_entries(3).await.unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "import_check" && e.detail.contains("接口上传校验：文件无法导入")));
+    // Two checked files of one list confirmed at the same moment: one is imported, the other
+    // refused as it would undo the first (hostile review: both were accepted).
+    let path = "/api/imports?kind=dibao&file_name=d.csv";
+    let (_, r1) = upload(c, path, &county, &dibao).await;
+    let (_, r2) = upload(c, path, &county, &dibao).await;
+    let (t1, t2) = (r1["token"].as_str().unwrap(), r2["token"].as_str().unwrap());
+    let before = c.db.imports().await.unwrap().len();
+    let c1 = format!("/api/imports/{t1}/confirm");
+    let c2 = format!("/api/imports/{t2}/confirm");
+    let ((s1, _), (s2, e2)) = tokio::join!(post(c, &c1, &county, ""), post(c, &c2, &county, ""));
+    let mut statuses = [s1, s2];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::BAD_REQUEST], "{e2}");
+    assert_eq!(c.db.imports().await.unwrap().len(), before + 1);
+    let log = c.db.audit_entries(5).await.unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "import_rejected" && e.detail.contains("更新的导入")));
+}
 
 async fn assignments_and_full_ids_through_the_api(c: &County) {
     // The township names a teacher, and may hand the case to its own schools only; the audit
