@@ -78,6 +78,8 @@ pub enum ApprovalError {
     },
     #[error("退回须说明原因")]
     ReasonMissing,
+    #[error("{0}")]
+    Note(String),
     #[error("不相容岗位：{who}计算或导入了本学期的名单，不能审批（须由另一名县级管理员审批）")]
     MakerChecker { who: String },
     #[error("还有 {0} 所学校的名单未经乡镇审核，不能审批锁定")]
@@ -87,6 +89,9 @@ pub enum ApprovalError {
     #[error("本学期资助名单已审批锁定")]
     Locked,
 }
+
+/// Longest note of a sign-off or a lock, in characters.
+pub const MAX_NOTE_CHARS: usize = 500;
 
 /// Checks a step on a school's roster by `who`, from `status`; `note` is the reason of a return.
 pub fn check_step(
@@ -120,6 +125,7 @@ pub fn check_step(
     if step == SignoffStep::Return && note.trim().is_empty() {
         return Err(ApprovalError::ReasonMissing);
     }
+    crate::text::check_typed("审核意见", note, MAX_NOTE_CHARS).map_err(ApprovalError::Note)?;
     Ok(())
 }
 

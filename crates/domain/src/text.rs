@@ -246,6 +246,27 @@ pub fn printable(s: &str) -> String {
 
 /// Is the text empty once spaces and invisible zero-width characters (U+200B–U+200D, U+2060,
 /// U+FEFF) are taken away? A required field filled with those is still empty.
+/// Checks text a user typed (a note, a reason): at most `max` characters, and no control
+/// characters or direction overrides — they would reach every terminal, page and spreadsheet
+/// that shows it (lists refuse them at import too). The refusal names `what`, in Chinese.
+pub fn check_typed(what: &str, v: &str, max: usize) -> Result<(), String> {
+    if v.chars().nth(max).is_some() {
+        return Err(format!("{what}太长（最多 {max} 个字）"));
+    }
+    let bad = v.chars().find(|c| {
+        c.is_control()
+            || ('\u{202A}'..='\u{202E}').contains(c)
+            || ('\u{2066}'..='\u{2069}').contains(c)
+    });
+    match bad {
+        Some(c) => Err(format!(
+            "{what}中含有不可见的控制字符（U+{:04X}），请删去后再提交",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn is_blank(v: &str) -> bool {
     v.chars().all(|c| {
         c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')

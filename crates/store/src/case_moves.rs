@@ -120,29 +120,13 @@ async fn check_school(tx: &mut Tx, code: &str, what: &str) -> StoreResult<()> {
     }))
 }
 
-/// Refuses typed text with control characters or direction overrides: they would reach every
-/// terminal, page and spreadsheet that shows the case (lists refuse them at import too).
 /// Longest free text of a case record (a note, evidence, a plan), in characters.
 const MAX_TEXT_CHARS: usize = 2_000;
 
+/// Refuses typed text with control characters or direction overrides, or too long
+/// ([`zizhu_domain::text::check_typed`]).
 fn plain(what: &str, v: &str) -> StoreResult<()> {
-    if v.chars().nth(MAX_TEXT_CHARS).is_some() {
-        return Err(StoreError::Invalid(format!(
-            "{what}太长（最多 {MAX_TEXT_CHARS} 个字）"
-        )));
-    }
-    let bad = v.chars().find(|c| {
-        c.is_control()
-            || ('\u{202A}'..='\u{202E}').contains(c)
-            || ('\u{2066}'..='\u{2069}').contains(c)
-    });
-    match bad {
-        Some(c) => Err(StoreError::Invalid(format!(
-            "{what}中含有不可见的控制字符（U+{:04X}），请删去后再提交",
-            u32::from(c)
-        ))),
-        None => Ok(()),
-    }
+    zizhu_domain::text::check_typed(what, v, MAX_TEXT_CHARS).map_err(StoreError::Invalid)
 }
 
 fn not_found(id: i64) -> StoreError {

@@ -17,6 +17,9 @@ pub enum WebError {
     /// The role may not do this.
     #[error("您的角色无权进行此操作")]
     Forbidden,
+    /// The role may not do this, and the message says what (403).
+    #[error("{0}")]
+    NotAllowed(String),
     /// A form without its session's CSRF token: a page of another site posting in the user's
     /// name, or a form left open across a new login.
     #[error("表单已失效（安全校验未通过），请返回刷新页面后重试")]
@@ -72,7 +75,7 @@ impl WebError {
         match self {
             WebError::Login => StatusCode::SEE_OTHER,
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::NotAllowed(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -123,7 +123,11 @@ pub(crate) async fn view(
     v.lock = state.db.term_lock(term).await?;
     let mut steps = latest_steps(state, term).await?;
     for (code, (name, township, n, fen)) in school_totals(state, term).await? {
-        let latest = steps.remove(&code);
+        // A note is free text: an ID number typed into it is masked like any.
+        let latest = steps.remove(&code).map(|mut s| {
+            s.note = zizhu_domain::ids::mask_long_digits(&s.note);
+            s
+        });
         let status = SchoolStatus::of(latest.as_ref().map(|s| (s.step, s.run_id)), run_id);
         if status != SchoolStatus::Reviewed {
             v.unreviewed += 1;
@@ -258,6 +262,14 @@ fn parse_term(s: &str) -> Result<Term, WebError> {
         .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))
 }
 
+/// A refusal of the approval rules: 403 when the role may not take the step, else 400.
+fn refusal(e: zizhu_domain::approval::ApprovalError) -> WebError {
+    match e {
+        zizhu_domain::approval::ApprovalError::Role { .. } => WebError::NotAllowed(e.to_string()),
+        e => WebError::BadRequest(e.to_string()),
+    }
+}
+
 /// A school's confirmation, a township's review or a return, by `user`: the school must be in
 /// the user's scope (else 404); a refusal by the rules is `BadRequest` with the reason.
 pub(crate) async fn take_step(
@@ -287,8 +299,7 @@ pub(crate) async fn take_step(
         .find(|s| s.school_code == school)
         .map(|s| (s.step, s.run_id));
     let status = SchoolStatus::of(latest, run.id);
-    check_step(&user.access, step, status, note)
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    check_step(&user.access, step, status, note).map_err(refusal)?;
     state
         .db
         .signoff(
@@ -343,7 +354,9 @@ pub(crate) async fn approve_and_lock(
         &importers,
         unreviewed,
     )
-    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    .map_err(refusal)?;
+    zizhu_domain::text::check_typed("审批意见", note, zizhu_domain::approval::MAX_NOTE_CHARS)
+        .map_err(WebError::BadRequest)?;
     state
         .db
         .lock_term(term, run.id, &user.username, &user.origin, note.trim())

@@ -332,7 +332,7 @@ async fn approval_downloads_and_the_audit_log_through_the_api(c: &County) {
         &step(SCHOOL_A, "review", ""),
     )
     .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(e["error"].as_str().unwrap().contains("学校资助专干"), "{e}");
     let (s, _) = post(
         c,
@@ -385,6 +385,25 @@ async fn approval_downloads_and_the_audit_log_through_the_api(c: &County) {
         .0,
         StatusCode::NOT_FOUND
     );
+    // Notes are bounded and plain; an ID number typed into one is shown masked.
+    let (s, e) = post(
+        c,
+        "/api/approval/steps",
+        &town,
+        &step(SCHOOL_A, "return", "a\\u0007b"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("控制字符"), "{e}");
+    let long = "长".repeat(501);
+    let (s, _) = post(
+        c,
+        "/api/approval/steps",
+        &town,
+        &step(SCHOOL_A, "return", &long),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     // The county cannot lock while B and C are unreviewed; the finance officer, who pays,
     // never approves (不相容岗位).
     let county = token(c, "county").await;
@@ -405,7 +424,7 @@ async fn approval_downloads_and_the_audit_log_through_the_api(c: &County) {
     .unwrap();
     let f = token(c, "finance").await;
     let (s, e) = post(c, "/api/approval/lock", &f, lock).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(e["error"].as_str().unwrap().contains("财务人员不能"), "{e}");
     assert!(c
         .db
@@ -448,6 +467,22 @@ async fn approval_downloads_and_the_audit_log_through_the_api(c: &County) {
     assert!(e["error"].is_string());
     let (s, _) = get(c, "/api/audit?from=2023-13-01", Some(&auditor)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // An ID number typed into a note is shown masked.
+    let note = format!("核对 {} 的材料", c.a);
+    let (s, _) = post(
+        c,
+        "/api/approval/steps",
+        &town,
+        &step(SCHOOL_A, "return", &note),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = get(c, "/api/approval?term=2023-autumn", Some(&school_a)).await;
+    let shown = v["schools"][0]["last_note"].as_str().unwrap();
+    assert!(
+        shown.starts_with("核对 ") && !shown.contains(&c.a),
+        "{shown}"
+    );
 }
 
 async fn malformed_api_requests_get_json_errors(c: &County) {

@@ -204,10 +204,11 @@ async fn maker_checker_and_scope(c: &County) {
         step(&mut gj, SCHOOL_C, "review", "").await.status,
         StatusCode::NOT_FOUND
     );
-    // The auditor takes no step.
+    // The auditor takes no step: 403, saying so.
     let mut au = c.signed_in("auditor").await;
     let r = step(&mut au, SCHOOL_C, "review", "").await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("审计监督不能"), "{}", r.body);
     let page = a.get("/approval").await;
     assert!(page.body.contains(SCHOOL_A) && !page.body.contains(SCHOOL_C));
 }
