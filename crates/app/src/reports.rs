@@ -306,35 +306,41 @@ pub async fn quality_report(
 pub async fn staleness(db: &Db, policy_sha256: &str, term: Term) -> Result<Vec<String>, AppError> {
     let Some(run) = db.latest_run(term).await? else {
         return Ok(vec![format!(
-            "{}尚未计算，请先运行 zizhu compute --term {term}",
+            "{}尚未计算，请先计算（网页“计算”页，或 zizhu compute --term {term}）",
             term.label_zh()
         )]);
     };
     let mut out = Vec::new();
-    let newer: Vec<String> = db
+    let mut newer: Vec<String> = db
         .imports()
         .await?
         .into_iter()
-        // The population list and the schools' returns are for dropout control only.
+        // The population list and the schools' returns are for dropout control only, payee
+        // accounts for payment: none changes the roster.
         .filter(|b| b.imported_at > run.started_at)
         .filter(|b| {
             !matches!(
                 b.kind,
-                zizhu_domain::ListKind::Residents | zizhu_domain::ListKind::Attendance
+                zizhu_domain::ListKind::Residents
+                    | zizhu_domain::ListKind::Attendance
+                    | zizhu_domain::ListKind::PayeeAccounts
             )
         })
         .map(|b| format!("{}《{}》", b.kind.zh(), b.file_name))
         .collect();
+    // A file imported twice is named once.
+    let mut seen = std::collections::HashSet::new();
+    newer.retain(|n| seen.insert(n.clone()));
     if !newer.is_empty() {
         out.push(format!(
-            "计算（北京时间 {}）之后又导入了 {}，资助名单可能已过期，请重新运行 zizhu compute --term {term}",
+            "计算（北京时间 {}）之后又导入了 {}，资助名单可能已过期，请重新计算（网页“计算”页，或 zizhu compute --term {term}）",
             zizhu_domain::dates::beijing_time(run.finished_at),
             newer.join("、")
         ));
     }
     if run.policy_sha256 != policy_sha256 {
         out.push(format!(
-            "计算时使用的政策文件（版本 {}）与当前政策文件不同，请重新运行 zizhu compute --term {term}",
+            "计算时使用的政策文件（版本 {}）与当前政策文件不同，请重新计算（网页“计算”页，或 zizhu compute --term {term}）",
             run.policy_version
         ));
     }

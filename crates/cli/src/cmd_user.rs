@@ -120,7 +120,7 @@ pub async fn token(ctx: &Ctx, username: &str, label: &str) -> anyhow::Result<u8>
     }
     println!("已为 {username} 生成接口令牌（{label}），只显示这一次：");
     println!("{token}");
-    println!("请求时加请求头 Authorization: Bearer <令牌>；停用该用户即令牌失效。");
+    println!("请求时加请求头 Authorization: Bearer <令牌>；停用该用户或重设其密码即令牌作废。");
     Ok(0)
 }
 
@@ -135,7 +135,7 @@ pub async fn set_active(ctx: &Ctx, username: &str, active: bool) -> anyhow::Resu
     if active {
         println!("已启用用户 {username}");
     } else {
-        println!("已停用用户 {username}，其登录会话已全部结束");
+        println!("已停用用户 {username}，其登录会话已全部结束，接口令牌已全部作废");
     }
     Ok(0)
 }
@@ -155,7 +155,7 @@ pub async fn passwd(ctx: &Ctx, username: &str, from_stdin: bool) -> anyhow::Resu
         eprintln!("错误：没有用户 {}", crate::cmd_data::printable(username));
         return Ok(1);
     }
-    println!("已重设 {username} 的密码，原有登录会话已全部结束，登录锁定（如有）已解除");
+    println!("已重设 {username} 的密码，原有登录会话已全部结束，接口令牌已全部作废，登录锁定（如有）已解除");
     if generated {
         println!("新密码（只显示这一次）：{pw}");
     }

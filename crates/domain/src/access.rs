@@ -43,6 +43,8 @@ pub enum Duty {
     ApproveRoster,
     /// Prepare and submit payments of an approved roster (资金发放).
     Pay,
+    /// Read dropout cases (控辍保学台账): children's names, families, reasons.
+    ReadCases,
 }
 
 /// The part of the county a user sees (数据范围).
@@ -122,6 +124,8 @@ impl Access {
             Duty::FollowCases => !matches!(self.role, Role::Auditor | Role::FinanceOfficer),
             Duty::ApproveRoster => self.role == Role::CountyAdmin,
             Duty::Pay => self.role == Role::FinanceOfficer,
+            // Paying needs no child's dropout record.
+            Duty::ReadCases => self.role != Role::FinanceOfficer,
         }
     }
 
@@ -206,6 +210,7 @@ mod tests {
         let finance = Access::new(Role::FinanceOfficer, None, None).expect("finance");
         assert!(finance.may(Duty::Pay) && !finance.may(Duty::ApproveRoster));
         assert!(!finance.may(Duty::ManageData) && !finance.may(Duty::FollowCases));
+        assert!(!finance.may(Duty::ReadCases) && !finance.may(Duty::SeeFullId));
         let county = Access::new(Role::CountyAdmin, None, None).expect("county");
         assert!(county.may(Duty::ApproveRoster) && !county.may(Duty::Pay));
     }

@@ -96,15 +96,25 @@ fn scope_columns(a: &Access) -> (Option<&str>, Option<&str>) {
 }
 
 /// Ends every session of user `id` (a new password, a disabled account).
+/// Ends every session of user `id`, and revokes its API tokens: a password reset or a
+/// disabled account must not leave another door open (a re-enabled account gets new tokens).
 async fn end_sessions(tx: &mut crate::tx::Tx, id: i64) -> StoreResult<()> {
-    tx_run!(tx, |conn| sqlx::query(
+    tx_run!(&mut *tx, |conn| sqlx::query(
         "DELETE FROM web_session WHERE user_id = $1"
     )
     .bind(id)
     .execute(conn)
     .await
     .map(|_| ()))
-    .ctx("结束会话")
+    .ctx("结束会话")?;
+    tx_run!(tx, |conn| sqlx::query(
+        "DELETE FROM api_token WHERE user_id = $1"
+    )
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+    .ctx("作废接口令牌")
 }
 
 impl Db {
@@ -206,7 +216,7 @@ impl Db {
             actor,
             action: "user_password",
             target: &format!("用户 {username}"),
-            detail: "重设密码，原有登录会话全部结束",
+            detail: "重设密码，原有登录会话全部结束，接口令牌全部作废",
             ..crate::audit::Entry::default()
         })
         .await?;
@@ -311,7 +321,7 @@ impl Db {
             detail: if active {
                 "启用用户"
             } else {
-                "停用用户，登录会话全部结束"
+                "停用用户，登录会话全部结束，接口令牌全部作废"
             },
             after: Some(if active { "启用" } else { "停用" }),
             ..crate::audit::Entry::default()

@@ -245,10 +245,10 @@ impl Db {
     }
 
     /// Per school of `term`: students in reading, those with a family-difficulty category, those
-    /// of them with no roster line, and students aided at the school; ordered by school code.
-    /// A school with no registry rows is absent.
+    /// of them with no roster line, and the people with a roster line at the school (college
+    /// admittees, no longer in the registry, included); ordered by school code.
     pub async fn school_stats(&self, term: Term) -> StoreResult<Vec<SchoolStat>> {
-        const SQL: &str = "SELECT s.school_code, \
+        const REGISTRY: &str = "SELECT s.school_code, \
             CAST(SUM(CASE WHEN s.status = 'enrolled' THEN 1 ELSE 0 END) AS BIGINT), \
             CAST(SUM(CASE WHEN s.status = 'enrolled' AND EXISTS (SELECT 1 FROM category c \
                 WHERE c.term_seq = s.term_seq AND c.id_number = s.id_number) THEN 1 ELSE 0 END) \
@@ -256,28 +256,44 @@ impl Db {
             CAST(SUM(CASE WHEN s.status = 'enrolled' AND EXISTS (SELECT 1 FROM category c \
                 WHERE c.term_seq = s.term_seq AND c.id_number = s.id_number) AND NOT EXISTS \
                 (SELECT 1 FROM entitlement e WHERE e.term_seq = s.term_seq \
-                AND e.id_number = s.id_number) THEN 1 ELSE 0 END) AS BIGINT), \
-            CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM entitlement e WHERE e.term_seq = s.term_seq \
-                AND e.id_number = s.id_number AND e.school_code = s.school_code) THEN 1 ELSE 0 END) \
-                AS BIGINT) \
-            FROM student s WHERE s.term_seq = $1 GROUP BY s.school_code ORDER BY s.school_code";
-        let raw: Vec<(String, i64, i64, i64, i64)> = db_run!(self, |pool| sqlx::query_as(SQL)
-            .bind(term_seq(term))
+                AND e.id_number = s.id_number) THEN 1 ELSE 0 END) AS BIGINT) \
+            FROM student s WHERE s.term_seq = $1 GROUP BY s.school_code";
+        const AIDED: &str = "SELECT school_code, COUNT(DISTINCT id_number) FROM entitlement \
+            WHERE term_seq = $1 GROUP BY school_code";
+        let seq = term_seq(term);
+        let registry: Vec<(String, i64, i64, i64)> = db_run!(self, |pool| sqlx::query_as(REGISTRY)
+            .bind(seq)
             .fetch_all(pool)
             .await)
         .ctx("统计学校资助概况")?;
-        Ok(raw
+        let aided: Vec<(String, i64)> = db_run!(self, |pool| sqlx::query_as(AIDED)
+            .bind(seq)
+            .fetch_all(pool)
+            .await)
+        .ctx("统计学校资助概况")?;
+        let mut by_school: std::collections::BTreeMap<String, SchoolStat> = registry
             .into_iter()
-            .map(
-                |(school_code, enrolled, hardship, hardship_unaided, aided)| SchoolStat {
-                    school_code,
+            .map(|(school_code, enrolled, hardship, hardship_unaided)| {
+                let stat = SchoolStat {
+                    school_code: school_code.clone(),
                     enrolled,
                     hardship,
                     hardship_unaided,
-                    aided,
-                },
-            )
-            .collect())
+                    aided: 0,
+                };
+                (school_code, stat)
+            })
+            .collect();
+        for (code, n) in aided {
+            by_school
+                .entry(code.clone())
+                .or_insert_with(|| SchoolStat {
+                    school_code: code,
+                    ..SchoolStat::default()
+                })
+                .aided = n;
+        }
+        Ok(by_school.into_values().collect())
     }
 
     /// The family-difficulty categories of one person in `term`, ordered by key.

@@ -168,6 +168,6 @@ pub struct SchoolStat {
     pub hardship: i64,
     /// Of those, students with no roster line at all in the term (困难但未纳入资助).
     pub hardship_unaided: i64,
-    /// Students with at least one roster line at this school.
+    /// People with at least one roster line at this school (college admittees included).
     pub aided: i64,
 }

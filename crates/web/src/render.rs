@@ -21,6 +21,7 @@ pub struct Nav {
     pub scope: String,
     pub csrf: String,
     pub reads_audit: bool,
+    pub reads_cases: bool,
     pub manages_data: bool,
 }
 
@@ -32,6 +33,7 @@ impl Nav {
             scope: u.scope_label.clone(),
             csrf: u.csrf.clone(),
             reads_audit: u.access.may(zizhu_domain::access::Duty::ReadAudit),
+            reads_cases: u.access.may(zizhu_domain::access::Duty::ReadCases),
             manages_data: u.access.may(zizhu_domain::access::Duty::ManageData),
         }
     }

@@ -213,6 +213,7 @@ pub async fn cases(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> Result<Json<Vec<CaseItem>>, ApiError> {
+    user.require(zizhu_domain::access::Duty::ReadCases)?;
     let rows = state
         .db
         .cases(&ScopeFilter::of(&user.access).cases(None, false))
@@ -237,6 +238,7 @@ pub async fn case(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<CaseItem>, ApiError> {
+    user.require(zizhu_domain::access::Duty::ReadCases)?;
     let c = state
         .db
         .case_in_scope(ScopeFilter::of(&user.access), id)
@@ -415,10 +417,14 @@ pub async fn dashboard(
         d.aided += it.aided;
     }
     d.coverage = pages::schools::coverage(d.hardship, d.hardship_unaided);
-    let all = state
-        .db
-        .cases(&ScopeFilter::of(&user.access).cases(None, false))
-        .await?;
+    let all = if user.access.may(zizhu_domain::access::Duty::ReadCases) {
+        state
+            .db
+            .cases(&ScopeFilter::of(&user.access).cases(None, false))
+            .await?
+    } else {
+        Vec::new()
+    };
     d.cases = zizhu_domain::dropout::CaseState::ALL
         .iter()
         .map(|s| StateCount {

@@ -302,8 +302,11 @@ pub struct Approval {
     /// Who locked the term and when (UTC); absent while open.
     locked_by: Option<String>,
     locked_at: Option<String>,
-    /// Schools of the county not yet reviewed.
+    /// Schools not yet reviewed: of the county for the county, of the caller's scope for others.
     unreviewed: usize,
+    /// Why the roster may be out of date (lists imported after the compute, another policy
+    /// file); empty when current or locked.
+    warnings: Vec<String>,
     schools: Vec<SchoolApproval>,
 }
 
@@ -319,6 +322,7 @@ async fn approval_of(
         locked_by: v.lock.as_ref().map(|l| l.actor.clone()),
         locked_at: v.lock.as_ref().map(|l| l.at.to_rfc3339()),
         unreviewed: v.unreviewed,
+        warnings: v.warnings,
         schools: v
             .schools
             .into_iter()

@@ -48,6 +48,7 @@ struct Page {
     unreviewed: usize,
     county: bool,
     message: Option<String>,
+    warnings: Vec<String>,
 }
 
 /// One school's roster of the term: (name, township, headcount of lines, fen).
@@ -101,8 +102,12 @@ pub(crate) struct ApprovalView {
     pub lock: Option<zizhu_store::LockRow>,
     /// The schools in the user's scope.
     pub schools: Vec<SchoolApproval>,
-    /// Schools of the whole county not yet reviewed (what keeps the county from locking).
+    /// Schools not yet reviewed: of the whole county for the county (what keeps it from
+    /// locking), of the user's scope for others.
     pub unreviewed: usize,
+    /// Why the roster may be out of date (lists imported after it was computed, another policy
+    /// file), while the term is not locked: approving it would lock an old roster.
+    pub warnings: Vec<String>,
 }
 
 /// The approval of `term` as `user` sees it.
@@ -116,11 +121,16 @@ pub(crate) async fn view(
         lock: None,
         schools: Vec::new(),
         unreviewed: 0,
+        warnings: Vec::new(),
     };
     let Some(run_id) = v.run.as_ref().map(|r| r.id) else {
         return Ok(v);
     };
     v.lock = state.db.term_lock(term).await?;
+    if v.lock.is_none() {
+        v.warnings = zizhu_app::reports::staleness(&state.db, &state.policy_sha256, term).await?;
+    }
+    let county = user.access.may(Duty::ApproveRoster);
     let mut steps = latest_steps(state, term).await?;
     for (code, (name, township, n, fen)) in school_totals(state, term).await? {
         // A note is free text: an ID number typed into it is masked like any.
@@ -129,10 +139,11 @@ pub(crate) async fn view(
             s
         });
         let status = SchoolStatus::of(latest.as_ref().map(|s| (s.step, s.run_id)), run_id);
-        if status != SchoolStatus::Reviewed {
+        let seen = user.access.sees_school(&code, &township);
+        if status != SchoolStatus::Reviewed && (county || seen) {
             v.unreviewed += 1;
         }
-        if !user.access.sees_school(&code, &township) {
+        if !seen {
             continue;
         }
         let may = [
@@ -175,6 +186,7 @@ async fn page(
         unreviewed: 0,
         county: user.access.may(Duty::ApproveRoster),
         message,
+        warnings: Vec::new(),
     };
     let Some(term) = term else {
         return html(&p);
@@ -206,6 +218,7 @@ async fn page(
         );
     }
     p.unreviewed = v.unreviewed;
+    p.warnings = v.warnings;
     for s in v.schools {
         p.rows.push(Row {
             last: s

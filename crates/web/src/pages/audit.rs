@@ -47,6 +47,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("case_view_full_id", "查看案件完整身份证件号"),
     ("view_audit", "查看审计日志"),
     ("export_roster", "导出资助名单"),
+    ("export_roster_full_id", "导出资助名单（含完整证件号）"),
     ("ledger_export", "导出一生一案台账"),
     ("ledger_export_full_id", "导出一生一案台账（含完整证件号）"),
     ("school_age_export", "导出适龄儿童台账"),

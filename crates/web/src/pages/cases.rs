@@ -83,6 +83,7 @@ pub async fn list(
     user: User,
     Query(p): Query<ListParams>,
 ) -> Result<Html<String>, WebError> {
+    user.require(Duty::ReadCases)?;
     let wanted = match p.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(k) => Some(
             CaseState::from_key(k).ok_or_else(|| WebError::BadRequest("未知的案件状态".into()))?,
@@ -257,6 +258,7 @@ pub async fn show(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
+    user.require(Duty::ReadCases)?;
     case_page(&state, &user, id, None).await
 }
 

@@ -154,7 +154,11 @@ pub async fn page(
         }
     }
     let filter = zizhu_store::ScopeFilter::of(&user.access).cases(None, false);
-    let all = state.db.cases(&filter).await?;
+    let all = if user.access.may(zizhu_domain::access::Duty::ReadCases) {
+        state.db.cases(&filter).await?
+    } else {
+        Vec::new()
+    };
     let cases: Vec<StateCount> = CaseState::ALL
         .iter()
         .map(|s| StateCount {

@@ -199,9 +199,16 @@ pub(crate) async fn roster_workbook(
         report.lines,
         yuan(&report.total_fen)
     );
+    // The full version for a role that sees full IDs holds every ID of the scope: a full-ID
+    // export, recorded as one.
+    let action = if !public && user.access.may(zizhu_domain::access::Duty::SeeFullId) {
+        "export_roster_full_id"
+    } else {
+        "export_roster"
+    };
     state
         .db
-        .audit_entry(&user.audit("export_roster", &format!("资助名单 {term}"), &detail))
+        .audit_entry(&user.audit(action, &format!("资助名单 {term}"), &detail))
         .await?;
     let name = format!(
         "{term}-资助名单{}-{}.xlsx",

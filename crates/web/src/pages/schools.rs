@@ -76,7 +76,12 @@ pub(crate) async fn school_items(
         .map(|(i, s)| (s.code.clone(), i))
         .collect();
     let filter = ScopeFilter::of(&user.access).cases(None, false);
-    for c in state.db.cases(&filter).await? {
+    let cases = if user.access.may(zizhu_domain::access::Duty::ReadCases) {
+        state.db.cases(&filter).await?
+    } else {
+        Vec::new()
+    };
+    for c in cases {
         if c.state != CaseState::Closed {
             if let Some(&i) = at.get(&c.child.school_code) {
                 items[i].open_cases += 1;
@@ -124,7 +129,6 @@ struct Page {
     nav: Nav,
     terms: Vec<TermOption>,
     term_label: String,
-    term_key: String,
     rows: Vec<Row>,
     total: SchoolItem,
     total_amount: String,
@@ -187,7 +191,6 @@ pub async fn page(
         nav: Nav::of(&user),
         terms: term_options(&known, term),
         term_label: term.map(|t| t.label_zh()).unwrap_or_default(),
-        term_key: term.map(|t| t.to_string()).unwrap_or_default(),
         rows,
         total_amount: yuan(&total.amount_fen),
         coverage: coverage(total.hardship, total.hardship_unaided),

@@ -305,7 +305,12 @@ pub(crate) async fn detail(
     };
     let scope = ScopeFilter::of(&user.access);
     let mut cases = Vec::new();
-    for c in state.db.cases_of(&s.id_number).await? {
+    let cases_of = if user.access.may(Duty::ReadCases) {
+        state.db.cases_of(&s.id_number).await?
+    } else {
+        Vec::new()
+    };
+    for c in cases_of {
         if state.db.case_in_scope(scope, c.id).await?.is_some() {
             cases.push(Case {
                 id: c.id,

@@ -90,10 +90,23 @@ async fn tokens_scope_and_the_openapi_document(c: &County) {
     assert!(log
         .iter()
         .any(|e| e.action == "view_roster" && e.actor == "school_a" && e.detail.contains("接口")));
-    // A disabled user's token stops working.
+    // A disabled user's token stops working, and does not come back with the account; a
+    // password reset revokes tokens too.
     assert!(c.db.set_active("school_a", false, "county").await.unwrap());
     assert_eq!(
         get(c, "/api/roster", Some(&t)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(c.db.set_active("school_a", true, "county").await.unwrap());
+    assert_eq!(
+        get(c, "/api/roster", Some(&t)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let t2 = token(c, "school_c").await;
+    assert_eq!(get(c, "/api/roster", Some(&t2)).await.0, StatusCode::OK);
+    assert!(c.db.set_password("school_c", "x", "county").await.unwrap());
+    assert_eq!(
+        get(c, "/api/roster", Some(&t2)).await.0,
         StatusCode::UNAUTHORIZED
     );
 

@@ -224,6 +224,10 @@ async fn an_import_is_checked_confirmed_and_computed_through_the_api(c: &County)
     assert_eq!(c.db.imports().await.unwrap().len(), before + 1);
     let (s, e) = post(c, &confirm, &county, "").await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    // The roster is now older than the registry: the approval says so, to every role.
+    let (_, v) = get(c, "/api/approval?term=2023-autumn", Some(&school)).await;
+    let w = v["warnings"][0].as_str().unwrap_or_default();
+    assert!(w.contains("可能已过期") && w.contains("学籍"), "{v}");
     let (s, batches) = get(c, "/api/imports", Some(&county)).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(batches[0]["kind"], "students");
@@ -426,6 +430,17 @@ async fn approval_downloads_and_the_audit_log_through_the_api(c: &County) {
     let (s, e) = post(c, "/api/approval/lock", &f, lock).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(e["error"].as_str().unwrap().contains("财务人员不能"), "{e}");
+    // Paying needs no child's dropout record.
+    assert_eq!(
+        get(c, "/api/cases", Some(&f)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, d) = get(c, "/api/dashboard?term=2023-autumn", Some(&f)).await;
+    assert!(d["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["count"] == 0));
     assert!(c
         .db
         .term_lock(crate::support::autumn())

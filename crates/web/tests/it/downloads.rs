@@ -54,7 +54,11 @@ async fn roster_downloads_are_scoped_and_masked(c: &County) {
     }
     let log = c.db.audit_entries(20).await.unwrap();
     let exports: Vec<_> = log.iter().filter(|e| e.action == "export_roster").collect();
-    assert_eq!(exports.len(), 3);
+    assert_eq!(exports.len(), 2);
+    // The county's full version is a full-ID export, logged as one.
+    assert!(log
+        .iter()
+        .any(|e| e.action == "export_roster_full_id" && e.actor == "county"));
     assert!(exports
         .iter()
         .any(|e| e.actor == "school_a" && e.detail.contains("公示版")));
