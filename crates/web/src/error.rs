@@ -27,6 +27,12 @@ pub enum WebError {
     /// Bad input: the message says what.
     #[error("{0}")]
     BadRequest(String),
+    /// A request body over the limit (413).
+    #[error("提交的内容太大")]
+    TooLarge,
+    /// Not found, with what is missing said (404): a used or expired token, say.
+    #[error("{0}")]
+    Gone(String),
     /// Anything else: the message is safe to show (the stores' messages are), the cause logged.
     #[error("{0}")]
     Internal(String),
@@ -77,6 +83,8 @@ impl WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::NotAllowed(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Gone(_) => StatusCode::NOT_FOUND,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

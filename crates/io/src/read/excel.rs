@@ -90,6 +90,19 @@ fn convert(d: &Data) -> Cell {
     }
 }
 
+/// What the spreadsheet library's (English) message means for the user, in Chinese; the library's
+/// words stay out of what a county officer reads.
+fn structure_zh(library: &str) -> String {
+    let l = library.to_ascii_lowercase();
+    if l.contains("zip") || l.contains("eocd") || l.contains("cfb") || l.contains("ole") {
+        "文件不是有效的 Excel 文件（可能已损坏，或实际是其他格式的文件改了扩展名）".into()
+    } else if l.contains("not found") || l.contains("missing") {
+        "文件缺少 Excel 工作簿必需的部分（可能已损坏或不完整）".into()
+    } else {
+        "文件结构异常（可能已损坏）".into()
+    }
+}
+
 /// `2015-09-01` or `2015-09-01T08:00:00[.fff]`.
 fn parse_iso(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| {
@@ -124,7 +137,7 @@ fn read_xlsx_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), Im
     let mut budget = text_budget(bytes.len());
     let unreadable = |e: calamine::XlsxError| ImportError::Unreadable {
         format: "xlsx",
-        detail: e.to_string(),
+        detail: structure_zh(&e.to_string()),
     };
     let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let is_1904 = wb.has_1904_epoch();
@@ -206,7 +219,7 @@ fn read_xls_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), Imp
         Err(e) => {
             return Err(ImportError::Unreadable {
                 format: "xls",
-                detail: e.to_string(),
+                detail: structure_zh(&e.to_string()),
             })
         }
     };
@@ -218,7 +231,7 @@ fn read_xls_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), Imp
             .worksheet_range(&name)
             .map_err(|e| ImportError::Unreadable {
                 format: "xls",
-                detail: e.to_string(),
+                detail: structure_zh(&e.to_string()),
             })?;
         sheets.push((name, GridRows::from_range(&range)));
     }

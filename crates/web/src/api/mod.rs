@@ -61,7 +61,12 @@ impl FromRequestParts<AppState> for ApiUser {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            .and_then(|v| {
+                v.get(..7)
+                    .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                    .map(|_| &v[7..])
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError(WebError::Login))?;
@@ -88,10 +93,48 @@ impl FromRequestParts<AppState> for ApiUser {
 /// A request body that is not the JSON the operation takes: 400 in Chinese (the library's own
 /// detail goes to the log).
 pub(crate) fn json_refused(e: JsonRejection) -> ApiError {
-    tracing::debug!(error = %e.body_text(), "json body");
-    ApiError(WebError::BadRequest(
-        "请求体应为 JSON（Content-Type: application/json），字段见 /openapi.json".into(),
-    ))
+    let text = e.body_text();
+    tracing::debug!(error = %text, "json body");
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError(WebError::TooLarge);
+    }
+    let why = match &e {
+        JsonRejection::JsonDataError(_) => json_field_problem(&text),
+        JsonRejection::MissingJsonContentType(_) => {
+            "缺少请求头 Content-Type: application/json".to_string()
+        }
+        _ => "请求体不是合法的 JSON".to_string(),
+    };
+    ApiError(WebError::BadRequest(format!(
+        "{why}（字段见 /openapi.json）"
+    )))
+}
+
+/// The library's account of a JSON body that parsed but does not fit (`missing field `term``,
+/// `invalid type: integer `1`, expected a string`), said in Chinese with the field's name.
+fn json_field_problem(text: &str) -> String {
+    let quoted: Vec<&str> = text.split('`').skip(1).step_by(2).collect();
+    if text.contains("missing field") {
+        if let Some(f) = quoted.first() {
+            return format!("缺少字段 {f}");
+        }
+    }
+    if text.contains("invalid type") || text.contains("invalid value") {
+        // "…: body.term: invalid type …" names the field's path before the colon.
+        let field = text
+            .split(": ")
+            .find(|p| !p.contains(' ') && !p.is_empty())
+            .unwrap_or("");
+        return if field.is_empty() {
+            "字段类型不对".to_string()
+        } else {
+            format!("字段 {field} 的类型不对")
+        };
+    }
+    if text.contains("unknown variant") || text.contains("unknown field") {
+        return "有未知的字段或取值".to_string();
+    }
+    "请求体的字段不符合接口要求".to_string()
 }
 
 pub(crate) fn term_of(s: Option<&str>) -> Result<Option<Term>, ApiError> {
@@ -103,6 +146,15 @@ pub(crate) fn term_of(s: Option<&str>) -> Result<Option<Term>, ApiError> {
             .map_err(|e: zizhu_domain::term::TermParseError| {
                 ApiError(WebError::BadRequest(e.to_string()))
             }),
+    }
+}
+
+/// An instant as the API gives it: RFC 3339 in Beijing time (`2026-11-30T08:00:00+08:00`), the
+/// time the county reads and the audit search's dates are in.
+pub(crate) fn beijing(t: chrono::DateTime<chrono::Utc>) -> String {
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(cst) => t.with_timezone(&cst).to_rfc3339(),
+        None => t.to_rfc3339(),
     }
 }
 
@@ -187,6 +239,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/approval/steps", post(work::step))
         .route("/api/approval/lock", post(work::lock))
         .route("/api/audit", get(work::audit))
+        .route("/api", axum::routing::any(no_such_operation))
+        .route("/api/", axum::routing::any(no_such_operation))
         .route("/api/{*rest}", axum::routing::any(no_such_operation))
         .layer(axum::middleware::map_response(json_refusals))
 }

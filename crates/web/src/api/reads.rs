@@ -64,7 +64,7 @@ pub struct StudentQuery {
 
 /// Students of a term in the caller's scope (at most 200).
 #[utoipa::path(get, path = "/api/students", params(StudentQuery),
-    responses((status = 200, description = "成功", body = Vec<StudentItem>), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 200, description = "成功", body = Vec<StudentItem>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn students(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ pub struct RosterQuery {
 
 /// The roster of a term in the caller's scope, a hundred lines a page.
 #[utoipa::path(get, path = "/api/roster", params(RosterQuery),
-    responses((status = 200, description = "成功", body = Vec<RosterLine>), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 200, description = "成功", body = Vec<RosterLine>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn roster(
     State(state): State<AppState>,
@@ -133,6 +133,21 @@ pub async fn roster(
     let program: Option<String> = p
         .program
         .map(|s| s.chars().filter(|c| !c.is_control()).take(64).collect());
+    if let Some(p) = program.as_deref().filter(|s| !s.is_empty()) {
+        if !state.policy.file.programs.iter().any(|x| x.id == p) {
+            let all: Vec<&str> = state
+                .policy
+                .file
+                .programs
+                .iter()
+                .map(|x| x.id.as_str())
+                .collect();
+            return Err(ApiError(WebError::BadRequest(format!(
+                "没有资助项目 {p}；现行政策的项目：{}",
+                all.join("、")
+            ))));
+        }
+    }
     let after = p.after.unwrap_or(0).max(0);
     let rows = state
         .db
@@ -205,19 +220,42 @@ pub(crate) fn case_item(c: zizhu_store::CaseRow) -> CaseItem {
     }
 }
 
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// Only cases in this state (suspected, verifying, not_dropout, confirmed, persuading,
+    /// returned, home_teaching, closed).
+    state: Option<String>,
+    /// `true`: only cases not closed (未销号).
+    open: Option<bool>,
+    /// Only this school's cases (学校标识码), within the scope.
+    school: Option<String>,
+}
+
 /// The dropout cases in the caller's scope.
-#[utoipa::path(get, path = "/api/cases",
-    responses((status = 200, description = "成功", body = Vec<CaseItem>), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+#[utoipa::path(get, path = "/api/cases", params(CaseQuery),
+    responses((status = 200, description = "成功", body = Vec<CaseItem>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn cases(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    Query(q): Query<CaseQuery>,
 ) -> Result<Json<Vec<CaseItem>>, ApiError> {
     user.require(zizhu_domain::access::Duty::ReadCases)?;
-    let rows = state
+    let wanted = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(k) => Some(
+            zizhu_domain::dropout::CaseState::from_key(k)
+                .ok_or_else(|| ApiError(WebError::BadRequest(format!("未知的案件状态 {k}"))))?,
+        ),
+    };
+    let mut rows = state
         .db
-        .cases(&ScopeFilter::of(&user.access).cases(None, false))
+        .cases(&ScopeFilter::of(&user.access).cases(wanted, q.open.unwrap_or(false)))
         .await?;
+    if let Some(school) = q.school.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        rows.retain(|c| c.child.school_code == school);
+    }
     state
         .db
         .audit_entry(&user.audit(
@@ -231,13 +269,13 @@ pub async fn cases(
 
 /// One dropout case in the caller's scope (404 outside it).
 #[utoipa::path(get, path = "/api/cases/{id}", params(("id" = i64, Path, description = "案件编号")),
-    responses((status = 200, description = "成功", body = CaseItem), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 200, description = "成功", body = CaseDetail), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn case(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-) -> Result<Json<CaseItem>, ApiError> {
+) -> Result<Json<CaseDetail>, ApiError> {
     user.require(zizhu_domain::access::Duty::ReadCases)?;
     let c = state
         .db
@@ -248,7 +286,59 @@ pub async fn case(
         .db
         .audit_entry(&user.audit("view_case", &format!("case:{id}"), "接口查看案件"))
         .await?;
-    Ok(Json(case_item(c)))
+    let events = state
+        .db
+        .case_events(id)
+        .await?
+        .into_iter()
+        .map(|e| CaseEvent {
+            on: e.on.to_string(),
+            actor: e.actor,
+            level: e.actor_level.zh().to_string(),
+            kind: e.kind,
+            from: e.from_state.map(|s| s.key().to_string()),
+            to: e.to_state.map(|s| s.key().to_string()),
+            action: e.action.map(|a| a.key().to_string()),
+            note: mask_long_digits(&e.note),
+        })
+        .collect();
+    Ok(Json(CaseDetail {
+        reasons: c.child.reasons.iter().map(|r| r.zh().to_string()).collect(),
+        groups: c.child.groups.iter().map(|g| g.zh().to_string()).collect(),
+        case: case_item(c),
+        events,
+    }))
+}
+
+/// An event of a case's history (一生一案 记录), oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct CaseEvent {
+    /// The day it happened (YYYY-MM-DD).
+    on: String,
+    actor: String,
+    /// 县级, 乡镇 or 学校.
+    level: String,
+    /// open, move, action, assign, scan.
+    kind: String,
+    /// State keys of a move.
+    from: Option<String>,
+    to: Option<String>,
+    /// Action key: home_visit, phone_call, persuasion, placement, home_teaching_session, note.
+    action: Option<String>,
+    /// What was recorded (long digit runs masked).
+    note: String,
+}
+
+/// A dropout case with why it was opened and its whole history.
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    case: CaseItem,
+    /// Why the child was found (疑似原因), in Chinese.
+    reasons: Vec<String>,
+    /// Groups to watch (重点关注群体), in Chinese.
+    groups: Vec<String>,
+    events: Vec<CaseEvent>,
 }
 
 /// One student of a term (学生资助详情): the ID masked, categories with the list rows behind
@@ -278,7 +368,7 @@ pub struct DetailQuery {
 
 /// A student of the caller's scope by registry row (404 outside it); the view is audited.
 #[utoipa::path(get, path = "/api/students/{key}", params(("key" = i64, Path, description = "学籍记录编号（/api/students 的 key）"), DetailQuery),
-    responses((status = 200, description = "成功", body = StudentDetail), (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 200, description = "成功", body = StudentDetail), (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn student(
     State(state): State<AppState>,
@@ -310,7 +400,7 @@ pub struct TermQuery {
 /// The schools in the caller's scope for a term: registry, family-difficulty students and
 /// those of them not aided (一个不落), students aided, amount, roster approval, open cases.
 #[utoipa::path(get, path = "/api/schools", params(TermQuery),
-    responses((status = 200, description = "成功", body = Vec<pages::schools::SchoolItem>), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 200, description = "成功", body = Vec<pages::schools::SchoolItem>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn schools(
     State(state): State<AppState>,
@@ -370,7 +460,7 @@ pub struct Dashboard {
 
 /// Students aided and yuan per program and township, coverage, and dropout cases by state.
 #[utoipa::path(get, path = "/api/dashboard", params(TermQuery),
-    responses((status = 200, description = "成功", body = Dashboard), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 200, description = "成功", body = Dashboard), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn dashboard(
     State(state): State<AppState>,

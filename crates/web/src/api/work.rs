@@ -2,7 +2,7 @@
 //! computing a term, roster approval, roster downloads and the audit log — each through the same
 //! functions as the pages, so the same duties, scope, checks and audit entries apply.
 
-use super::{json_refused, term_of, term_or_latest, ApiError, ApiUser, ErrorBody};
+use super::{beijing, json_refused, term_of, term_or_latest, ApiError, ApiUser, ErrorBody};
 use crate::error::WebError;
 use crate::pages;
 use crate::AppState;
@@ -94,7 +94,7 @@ fn report(
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// List kind: schools, students, poor_households, dibao, tekun, disabled, urban_hardship,
-    /// admissions, residents, attendance.
+    /// college_admissions, residents, attendance, payee_accounts.
     kind: String,
     /// Term of a list kept per term (students, attendance), e.g. `2023-autumn`.
     term: Option<String>,
@@ -125,7 +125,7 @@ pub async fn upload(
 /// Imports a checked file for real, all or nothing. Another user's token, or one used or
 /// cancelled, is 404; a newer import of the same list since the check is 400.
 #[utoipa::path(post, path = "/api/imports/{token}/confirm", params(("token" = String, Path, description = "校验时返回的 token")),
-    responses((status = 200, description = "成功", body = ImportReport), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody),
+    responses((status = 200, description = "成功", body = ImportReport), (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody),
         (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn confirm(
@@ -139,7 +139,7 @@ pub async fn confirm(
 
 /// Forgets a checked file; nothing was written.
 #[utoipa::path(post, path = "/api/imports/{token}/cancel", params(("token" = String, Path, description = "校验时返回的 token")),
-    responses((status = 204, description = "已完成"), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 204, description = "已完成"), (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -159,7 +159,7 @@ pub struct Batch {
     file: String,
     rows: i64,
     warnings: i64,
-    /// UTC, RFC 3339.
+    /// RFC 3339 in Beijing time (+08:00).
     at: String,
     actor: String,
 }
@@ -185,7 +185,7 @@ pub async fn imports(
                 file: b.file_name,
                 rows: b.rows,
                 warnings: b.warnings,
-                at: b.imported_at.to_rfc3339(),
+                at: beijing(b.imported_at),
                 actor: b.actor,
             })
             .collect(),
@@ -284,7 +284,7 @@ pub struct SchoolApproval {
     amount_fen: i64,
     /// pending, confirmed, reviewed, returned.
     status: String,
-    /// The latest step: confirm, review or return, by whom, when (UTC), with its note.
+    /// The latest step: confirm, review or return, by whom, when (Beijing time), with its note.
     last_step: Option<String>,
     last_actor: Option<String>,
     last_at: Option<String>,
@@ -299,7 +299,7 @@ pub struct Approval {
     term: String,
     /// The current compute run; absent before the first.
     run_id: Option<i64>,
-    /// Who locked the term and when (UTC); absent while open.
+    /// Who locked the term and when (Beijing time); absent while open.
     locked_by: Option<String>,
     locked_at: Option<String>,
     /// Schools not yet reviewed: of the county for the county, of the caller's scope for others.
@@ -320,7 +320,7 @@ async fn approval_of(
         term: term.to_string(),
         run_id: v.run.map(|r| r.id),
         locked_by: v.lock.as_ref().map(|l| l.actor.clone()),
-        locked_at: v.lock.as_ref().map(|l| l.at.to_rfc3339()),
+        locked_at: v.lock.as_ref().map(|l| beijing(l.at)),
         unreviewed: v.unreviewed,
         warnings: v.warnings,
         schools: v
@@ -329,7 +329,7 @@ async fn approval_of(
             .map(|s| SchoolApproval {
                 last_step: s.latest.as_ref().map(|l| l.step.key().to_string()),
                 last_actor: s.latest.as_ref().map(|l| l.actor.clone()),
-                last_at: s.latest.as_ref().map(|l| l.at.to_rfc3339()),
+                last_at: s.latest.as_ref().map(|l| beijing(l.at)),
                 last_note: s.latest.as_ref().map(|l| l.note.clone()),
                 may: s.may.iter().map(|m| m.key().to_string()).collect(),
                 code: s.code,
@@ -353,7 +353,7 @@ pub struct TermQuery {
 /// The roster approval of a term: each school in the caller's scope, its status and the steps
 /// the caller may take.
 #[utoipa::path(get, path = "/api/approval", params(TermQuery),
-    responses((status = 200, description = "成功", body = Approval), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 200, description = "成功", body = Approval), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn approval(
     State(state): State<AppState>,
@@ -379,7 +379,7 @@ pub struct StepBody {
 /// the caller's scope is 404; a step the role or the state does not allow is 400.
 #[utoipa::path(post, path = "/api/approval/steps", request_body = StepBody,
     responses((status = 200, description = "成功", body = Approval), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody),
-        (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn step(
     State(state): State<AppState>,
@@ -415,7 +415,7 @@ pub struct LockBody {
 /// The county's approval and lock of a term: every school reviewed, and the approver neither
 /// computed the run nor imported the term's registry (maker-checker); else 400 with the reason.
 #[utoipa::path(post, path = "/api/approval/lock", request_body = LockBody,
-    responses((status = 200, description = "成功", body = Approval), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    responses((status = 200, description = "成功", body = Approval), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody), (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn lock(
     State(state): State<AppState>,
@@ -466,7 +466,7 @@ pub async fn roster_xlsx(
 #[derive(Serialize, ToSchema)]
 pub struct AuditItem {
     id: i64,
-    /// UTC, RFC 3339.
+    /// RFC 3339 in Beijing time (+08:00).
     at: String,
     actor: String,
     /// Action key, e.g. `export_roster`.
@@ -497,7 +497,7 @@ pub async fn audit(
         rows.into_iter()
             .map(|r| AuditItem {
                 id: r.id,
-                at: r.at.to_rfc3339(),
+                at: beijing(r.at),
                 action_zh: pages::audit::action_zh(&r.action),
                 actor: r.actor,
                 action: r.action,

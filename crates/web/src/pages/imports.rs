@@ -501,14 +501,21 @@ fn file_name(staged: &Staged) -> String {
 /// so that of two requests with one token (two confirms, a confirm and a cancel) exactly one gets
 /// it; the other finds nothing (404).
 fn claim(state: &AppState, user: &User, token: &str) -> Result<(PathBuf, Staged), WebError> {
-    let dir = staged_dir(state, token).ok_or(WebError::NotFound)?;
-    let staged = read_meta(&dir).ok_or(WebError::NotFound)?;
+    // One answer for every miss: whether another user's upload exists is not told.
+    let gone = || {
+        WebError::Gone(
+            "没有这份待确认的上传：已经确认或取消、已超过一天，或不是您上传的。请重新上传校验。"
+                .into(),
+        )
+    };
+    let dir = staged_dir(state, token).ok_or_else(gone)?;
+    let staged = read_meta(&dir).ok_or_else(gone)?;
     if staged.uploader != user.username {
-        return Err(WebError::NotFound);
+        return Err(gone());
     }
     let taken = state.uploads.join(format!("{token}.taken"));
-    std::fs::rename(&dir, &taken).map_err(|_| WebError::NotFound)?;
-    let staged = read_meta(&taken).ok_or(WebError::NotFound)?;
+    std::fs::rename(&dir, &taken).map_err(|_| gone())?;
+    let staged = read_meta(&taken).ok_or_else(gone)?;
     Ok((taken, staged))
 }
 

@@ -147,6 +147,8 @@ pub struct Case {
     pub id: i64,
     /// The state in Chinese.
     pub state: String,
+    /// The state's key, as `/api/cases` gives it (suspected, verifying, …).
+    pub state_key: String,
     pub since: String,
     pub opened_on: String,
 }
@@ -315,6 +317,7 @@ pub(crate) async fn detail(
             cases.push(Case {
                 id: c.id,
                 state: c.state.zh().to_string(),
+                state_key: c.state.key().to_string(),
                 since: c.state_since.to_string(),
                 opened_on: c.opened_on.to_string(),
             });

@@ -523,7 +523,13 @@ async fn malformed_api_requests_get_json_errors(c: &County) {
     assert!(e["error"].as_str().unwrap().contains("请求方式"));
     let (s, e) = post(c, "/api/compute", &t, r#"{"term": 2023}"#).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(e["error"].as_str().unwrap().contains("JSON"));
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap()
+            .contains("字段 term 的类型不对"),
+        "{e}"
+    );
     let (s, e) = post(
         c,
         "/api/approval/steps",
@@ -533,6 +539,59 @@ async fn malformed_api_requests_get_json_errors(c: &County) {
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(e["error"].as_str().unwrap().contains("审核步骤"));
+    let (s, e) = post(c, "/api/approval/lock", &t, "{}").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        e["error"].as_str().unwrap().contains("缺少字段 term"),
+        "{e}"
+    );
+    let (s, e) = get(c, "/api/", Some(&t)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(e["error"].is_string());
+    let (s, e) = get(c, "/api/roster?program=no_such", Some(&t)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap()
+            .contains("boarding_living_subsidy"),
+        "{e}"
+    );
+    let (s, e) = post(
+        c,
+        &format!("/api/imports/{}/confirm", "a".repeat(64)),
+        &t,
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(
+        e["error"].as_str().unwrap().contains("已经确认或取消"),
+        "{e}"
+    );
+    // The scheme name is case-insensitive; times are Beijing time.
+    let req = Request::get("/api/audit")
+        .header(header::AUTHORIZATION, format!("bearer {t}"))
+        .body(Body::empty())
+        .unwrap();
+    let resp = c.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(log[0]["at"].as_str().unwrap().ends_with("+08:00"), "{log}");
+    // Cases by state and school, and a case with its history.
+    let (_, open) = get(c, "/api/cases?state=suspected&school=2136000002", Some(&t)).await;
+    let open = open.as_array().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["id"], c.case_a);
+    let (s, _) = get(c, "/api/cases?state=lost", Some(&t)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (_, case) = get(c, &format!("/api/cases/{}", c.case_a), Some(&t)).await;
+    assert_eq!(case["state"], "suspected");
+    assert_eq!(case["events"][0]["kind"], "open");
+    assert!(!case["reasons"].as_array().unwrap().is_empty());
     // Pages keep their HTML error page.
     let mut web = c.signed_in("county").await;
     let r = web.get("/cases/abc").await;
