@@ -172,15 +172,33 @@ pub async fn roster_for(
             format!("{} 版本 {}", run.policy_id, run.policy_version),
         ));
         notes.push(("政策文件指纹（SHA-256）".into(), run.policy_sha256.clone()));
-        notes.push((
-            "计算人数".into(),
-            format!(
-                "学籍 {} 人，资助 {} 人次，合计 {} 元",
-                run.students,
-                run.entitlements,
-                zizhu_domain::Fen(run.total_fen)
-            ),
-        ));
+        // The whole run's figures for the county; a school's or township's workbook gives its
+        // own (the county's totals are not theirs to read).
+        let county_wide =
+            audience.is_none_or(|a| a.access.scope == zizhu_domain::access::Scope::County);
+        if county_wide {
+            notes.push((
+                "计算人数".into(),
+                format!(
+                    "学籍 {} 人，资助 {} 人次，合计 {} 元",
+                    run.students,
+                    run.entitlements,
+                    zizhu_domain::Fen(run.total_fen)
+                ),
+            ));
+        } else {
+            let (lines, fen) = totals.iter().fold((0i64, 0i64), |(n, f), t| {
+                (n + t.headcount, f + t.amount_fen)
+            });
+            notes.push((
+                "本范围".into(),
+                format!(
+                    "{}：资助 {lines} 人次，合计 {} 元",
+                    audience.map(|a| a.access.scope_zh()).unwrap_or_default(),
+                    zizhu_domain::Fen(fen)
+                ),
+            ));
+        }
     }
     if let Ok(tp) = policy.compile(term) {
         notes.push((

@@ -215,8 +215,8 @@ pub(crate) fn case_item(c: zizhu_store::CaseRow) -> CaseItem {
         state: c.state.key().to_string(),
         state_since: c.state_since.to_string(),
         opened_on: c.opened_on.to_string(),
-        teacher: c.teacher,
-        official: c.official,
+        teacher: mask_long_digits(&c.teacher),
+        official: mask_long_digits(&c.official),
     }
 }
 

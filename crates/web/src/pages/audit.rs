@@ -189,7 +189,8 @@ pub(crate) async fn search(
         "操作人“{}”，操作“{}”，内容“{}”，日期 {}—{}，{} 条",
         s.actor,
         s.action,
-        s.q,
+        // An ID number searched for is kept masked in the log, like any.
+        zizhu_domain::ids::mask_long_digits(&s.q),
         s.from,
         s.to,
         found.len()

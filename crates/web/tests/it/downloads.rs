@@ -37,6 +37,13 @@ async fn roster_downloads_are_scoped_and_masked(c: &County) {
         !all.iter().any(|x| x.contains(&c.a)),
         "no full ID for a school officer"
     );
+    // Its notes give its own figures (甲: 625 元), not the county's.
+    assert!(!all.iter().any(|x| x == "计算人数"));
+    assert!(
+        all.iter()
+            .any(|x| x.contains("资助 1 人次，合计 625.00 元")),
+        "{all:?}"
+    );
     let r = s
         .get_raw("/roster/download?term=2023-autumn&version=public")
         .await_bytes()
