@@ -24,6 +24,7 @@ pub async fn run(ctx: &Ctx, listen: &str, insecure_cookies: bool) -> anyhow::Res
         std::fs::set_permissions(uploads.path(), std::fs::Permissions::from_mode(0o700))
             .map_err(|e| anyhow::anyhow!("无法设置上传目录的权限：{e}"))?;
     }
+    let stop = zizhu_web::stop_signal();
     println!("网页服务已启动：http://{addr}/ （按 Ctrl-C 或发送 SIGTERM 停止）");
     if users.is_empty() {
         println!(
@@ -41,7 +42,7 @@ pub async fn run(ctx: &Ctx, listen: &str, insecure_cookies: bool) -> anyhow::Res
         secure_cookies: !insecure_cookies,
         uploads: Arc::new(uploads.path().to_path_buf()),
     };
-    zizhu_web::serve(state, listener).await?;
+    zizhu_web::serve_until(state, listener, stop).await?;
     println!("网页服务已停止");
     Ok(0)
 }

@@ -86,31 +86,41 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the application on `listener` until the process is asked to stop: Ctrl-C (SIGINT) or
-/// SIGTERM (what a service manager sends), so the caller can remove its upload folder.
+/// Serves the application on `listener` until the process is asked to stop ([`stop_signal`]).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    serve_until(state, listener, async {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
+    serve_until(state, listener, stop_signal()).await
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM (what a service manager sends), so the caller can
+/// clean up (the upload folder). The handlers are installed when this is called, not when it is
+/// first polled: call it before telling anyone the server is up, or an early SIGTERM kills the
+/// process the default way.
+pub fn stop_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, int) {
+                (Some(mut term), Some(mut int)) => {
                     tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
                         _ = term.recv() => {}
+                        _ = int.recv() => {}
                     }
                 }
-                Err(_) => {
+                _ => {
                     let _ = tokio::signal::ctrl_c().await;
                 }
             }
         }
-        #[cfg(not(unix))]
-        {
+    }
+    #[cfg(not(unix))]
+    {
+        async {
             let _ = tokio::signal::ctrl_c().await;
         }
-    })
-    .await
+    }
 }
 
 /// Serves the application on `listener` until `stop` completes (the load test's own server).
