@@ -63,6 +63,7 @@ mod error;
 mod import;
 mod import_rows;
 mod lists;
+mod payments;
 mod person;
 mod raw_sqlite;
 mod results;
@@ -84,6 +85,7 @@ pub use copy::{CopyProgress, TableCopy};
 pub use dropout_lists::RegistryBrief;
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportTx};
+pub use payments::{BatchGroup, BatchRow, LedgerRow, LineRow, PayActor, ReturnLine};
 pub use person::PersonRecords;
 pub use results::StoredProgram;
 pub use rows::{

@@ -98,6 +98,7 @@ async fn fill(db: &Db) -> TestResult {
         NewEntitlement {
             facts: "[{\"row\":2}]".into(),
             trace: Some(0),
+            payee: "guardian".into(),
             ..line(1, "S1", "boarding_living_subsidy", 62_500)
         },
         line(2, "S1", "nonboarding_living_subsidy", 31_250),
@@ -209,6 +210,27 @@ async fn fill(db: &Db) -> TestResult {
     }
     db.lock_term(autumn(2023), run, "县资助中心", "-", "同意")
         .await?;
+    // Paid: a batch of the locked roster, submitted, and the bank's return (the ledger).
+    let who = zizhu_store::PayActor {
+        name: "资助中心会计",
+        origin: None,
+    };
+    let groups = [zizhu_store::BatchGroup {
+        fund_source: "城乡义务教育经费保障机制资金".into(),
+        paying_unit: "县学生资助管理中心".into(),
+        programs: vec!["boarding_living_subsidy".into()],
+        per_school: false,
+    }];
+    let batch = db.create_batches(autumn(2023), &groups, who).await?[0];
+    db.submit_batch(batch, who).await?;
+    let line = db.batch_lines(batch).await?[0].id;
+    let paid = zizhu_store::ReturnLine {
+        line_id: line,
+        outcome: zizhu_domain::payment::LineOutcome::Paid,
+        reason: String::new(),
+        on: chrono::NaiveDate::from_ymd_opt(2023, 11, 20).unwrap_or_default(),
+    };
+    db.record_return(batch, &[paid], who).await?;
     Ok(())
 }
 
@@ -227,14 +249,8 @@ async fn copy_round_trip(target: &Db) -> TestResult {
             None,
         )
         .await?;
-    // Every table has rows and the same figures on both sides (the batches, lines and ledger of
-    // payments are filled by the payment story, not yet here).
-    assert!(
-        copied
-            .iter()
-            .all(|t| t.rows > 0 || t.table.starts_with("payment_")),
-        "{copied:?}"
-    );
+    // Every table has rows and the same figures on both sides.
+    assert!(copied.iter().all(|t| t.rows > 0), "{copied:?}");
     assert_eq!(source.table_checksums().await?, copied);
     assert_eq!(target.table_checksums().await?, copied);
     let students = copied.iter().find(|t| t.table == "student").map(|t| t.rows);

@@ -36,6 +36,7 @@ mod concurrency;
 mod copy;
 mod dropout_lists;
 mod imports;
+mod payments;
 mod reading;
 mod support;
 mod upgrade;

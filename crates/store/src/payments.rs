@@ -1,0 +1,963 @@
+//! Paying the aid (资金发放), as stored (migration 0010): payment batches made from a locked
+//! roster, their lines with the account each goes to, and the payment ledger (发放台账).
+//!
+//! The ledger is append-only (triggers refuse UPDATE and DELETE) and a partial unique index
+//! refuses a second successful payment of one student, program and term, whatever the code
+//! does; each line has at most one outcome, one re-issue and one reversal. Every change here is
+//! one transaction with its audit entry.
+
+use crate::convert::term_seq;
+use crate::error::{Ctx, StoreError, StoreResult};
+use crate::tx::Tx;
+use crate::{Db, COMPUTE_LOCK};
+use chrono::{DateTime, NaiveDate, Utc};
+use zizhu_domain::payment::{BatchState, LedgerKind, LineOutcome};
+use zizhu_domain::Term;
+
+/// Programs paid together in one batch: one fund source (资金来源) and paying unit (发放单位).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchGroup {
+    pub fund_source: String,
+    /// Who pays: the county's aid centre, or — when `per_school` — each school (a batch each).
+    pub paying_unit: String,
+    pub programs: Vec<String>,
+    pub per_school: bool,
+}
+
+/// A payment batch with its size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchRow {
+    pub id: i64,
+    pub term: String,
+    pub run_id: i64,
+    pub fund_source: String,
+    pub paying_unit: String,
+    /// The batch whose failed lines this one pays again.
+    pub reissue_of: Option<i64>,
+    pub state: BatchState,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub lines: i64,
+    pub total_fen: i64,
+}
+
+/// A line of a batch, with the account it goes to (as it was when the batch was made) and its
+/// outcome so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRow {
+    pub id: i64,
+    pub batch_id: i64,
+    pub id_number: String,
+    pub student_name: String,
+    pub school_code: String,
+    pub program: String,
+    pub program_name: String,
+    pub clause: String,
+    pub amount_fen: i64,
+    pub payee_name: String,
+    pub relation: String,
+    pub account_kind: String,
+    pub account_no: String,
+    pub bank: String,
+    /// The failed line this one pays again.
+    pub reissue_of: Option<i64>,
+    /// paid or failed (with the bank's reason), once the return is in.
+    pub outcome: Option<(LedgerKind, String)>,
+}
+
+/// One line's result in a bank's return (银行回盘).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnLine {
+    pub line_id: i64,
+    pub outcome: LineOutcome,
+    /// The bank's reason of a failure (账户已销户, 户名不符 …); empty for a success.
+    pub reason: String,
+    /// The day the bank paid or refused it.
+    pub on: NaiveDate,
+}
+
+/// A ledger entry (发放台账).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub line_id: i64,
+    pub kind: LedgerKind,
+    pub term_seq: i64,
+    pub id_number: String,
+    pub program: String,
+    pub amount_fen: i64,
+    pub on: NaiveDate,
+    pub reason: String,
+    /// The new line of a re-issue.
+    pub new_line: Option<i64>,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Who acts, for the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct PayActor<'a> {
+    pub name: &'a str,
+    /// The web client's address; `None` for the command line.
+    pub origin: Option<&'a str>,
+}
+
+const LINE_COLS: &str = "l.id, l.batch_id, l.term_seq, l.id_number, l.student_name, \
+    l.school_code, l.program, l.program_name, l.clause, l.amount_fen, l.payee_name, l.relation, \
+    l.account_kind, l.account_no, l.bank, l.reissue_of, \
+    (SELECT g.kind FROM payment_ledger g WHERE g.line_id = l.id AND g.kind IN ('paid', 'failed')) \
+    AS outcome_kind, \
+    (SELECT g.reason FROM payment_ledger g WHERE g.line_id = l.id AND g.kind IN ('paid', 'failed')) \
+    AS outcome_reason";
+
+#[derive(sqlx::FromRow)]
+struct RawLine {
+    id: i64,
+    batch_id: i64,
+    term_seq: i64,
+    id_number: String,
+    student_name: String,
+    school_code: String,
+    program: String,
+    program_name: String,
+    clause: String,
+    amount_fen: i64,
+    payee_name: String,
+    relation: String,
+    account_kind: String,
+    account_no: String,
+    bank: String,
+    reissue_of: Option<i64>,
+    outcome_kind: Option<String>,
+    outcome_reason: Option<String>,
+}
+
+fn line_of(r: RawLine) -> LineRow {
+    LineRow {
+        id: r.id,
+        batch_id: r.batch_id,
+        id_number: r.id_number,
+        student_name: r.student_name,
+        school_code: r.school_code,
+        program: r.program,
+        program_name: r.program_name,
+        clause: r.clause,
+        amount_fen: r.amount_fen,
+        payee_name: r.payee_name,
+        relation: r.relation,
+        account_kind: r.account_kind,
+        account_no: r.account_no,
+        bank: r.bank,
+        reissue_of: r.reissue_of,
+        outcome: r
+            .outcome_kind
+            .and_then(|k| LedgerKind::from_key(&k))
+            .map(|k| (k, r.outcome_reason.unwrap_or_default())),
+    }
+}
+
+const BATCH_COLS: &str = "b.id, b.term, b.run_id, b.fund_source, b.paying_unit, b.reissue_of, \
+    b.state, b.created_by, b.created_at, b.submitted_by, b.submitted_at, \
+    (SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = b.id), \
+    (SELECT CAST(COALESCE(SUM(l.amount_fen), 0) AS BIGINT) FROM payment_line l WHERE l.batch_id = b.id)";
+
+type RawBatch = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    i64,
+    i64,
+);
+
+fn batch_of(r: RawBatch) -> StoreResult<BatchRow> {
+    let state = BatchState::from_key(&r.6)
+        .ok_or_else(|| StoreError::Invalid(format!("未知的批次状态 {}", r.6)))?;
+    Ok(BatchRow {
+        id: r.0,
+        term: r.1,
+        run_id: r.2,
+        fund_source: r.3,
+        paying_unit: r.4,
+        reissue_of: r.5,
+        state,
+        created_by: r.7,
+        created_at: r.8,
+        submitted_by: r.9,
+        submitted_at: r.10,
+        lines: r.11,
+        total_fen: r.12,
+    })
+}
+
+async fn batch_in(tx: &mut Tx, id: i64) -> StoreResult<BatchRow> {
+    let sql = format!("SELECT {BATCH_COLS} FROM payment_batch b WHERE b.id = $1");
+    let raw: Option<RawBatch> = tx_run!(&mut *tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
+    .ctx("读取发放批次")?;
+    batch_of(raw.ok_or_else(|| StoreError::Invalid(format!("没有编号为 {id} 的发放批次")))?)
+}
+
+async fn set_state(tx: &mut Tx, id: i64, state: BatchState) -> StoreResult<()> {
+    tx_run!(&mut *tx, |conn| sqlx::query(
+        "UPDATE payment_batch SET state = $1 WHERE id = $2"
+    )
+    .bind(state.key())
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+    .ctx("更新批次状态")
+}
+
+async fn audit(
+    tx: &mut Tx,
+    who: PayActor<'_>,
+    action: &str,
+    target: &str,
+    detail: &str,
+    change: Option<(&str, &str)>,
+) -> StoreResult<()> {
+    tx.audit_entry(&crate::audit::Entry {
+        actor: who.name,
+        action,
+        target,
+        detail,
+        origin: who.origin,
+        before: change.map(|c| c.0),
+        after: change.map(|c| c.1),
+    })
+    .await
+    .map(|_| ())
+}
+
+/// A ledger entry; a broken uniqueness rule becomes a refusal in Chinese.
+#[allow(clippy::too_many_arguments)]
+async fn ledger(
+    tx: &mut Tx,
+    line: &LineRow,
+    term_seq: i64,
+    kind: LedgerKind,
+    amount_fen: i64,
+    on: NaiveDate,
+    reason: &str,
+    new_line: Option<i64>,
+    actor: &str,
+) -> StoreResult<()> {
+    let r = tx_run!(&mut *tx, |conn| {
+        sqlx::query(
+        "INSERT INTO payment_ledger (line_id, kind, term_seq, id_number, program, amount_fen, \
+         on_day, reason, new_line, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    )
+    .bind(line.id)
+    .bind(kind.key())
+    .bind(term_seq)
+    .bind(&line.id_number)
+    .bind(&line.program)
+    .bind(amount_fen)
+    .bind(on)
+    .bind(reason)
+    .bind(new_line)
+    .bind(actor)
+    .bind(Utc::now())
+    .execute(conn)
+    .await
+    .map(|_| ())
+    })
+    .ctx("写入发放台账");
+    r.map_err(|e| {
+        if !e.is_unique_violation() {
+            return e;
+        }
+        StoreError::Invalid(match kind {
+            LedgerKind::Paid | LedgerKind::Failed => format!(
+                "第{}条发放明细已有结果，或该学生本学期的“{}”已发放成功，不能重复发放",
+                line.id, line.program_name
+            ),
+            LedgerKind::Reissued => format!("第{}条发放明细已重新发放过", line.id),
+            LedgerKind::Reversed => format!("第{}条发放明细已清退过", line.id),
+            LedgerKind::Recovered => format!("第{}条发放明细的追回已登记", line.id),
+        })
+    })
+}
+
+async fn line_in(tx: &mut Tx, id: i64) -> StoreResult<(LineRow, i64)> {
+    let sql = format!("SELECT {LINE_COLS} FROM payment_line l WHERE l.id = $1");
+    let raw: Option<RawLine> = tx_run!(&mut *tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
+    .ctx("读取发放明细")?;
+    let r = raw.ok_or_else(|| StoreError::Invalid(format!("没有编号为 {id} 的发放明细")))?;
+    let seq = r.term_seq;
+    Ok((line_of(r), seq))
+}
+
+/// Inserts the lines of `program` into batch `batch`: the term's roster lines paid to a
+/// guardian or the student, with a payee account, in no batch yet (a re-issue aside), and of
+/// `school` when given. Returns how many.
+async fn fill_lines(
+    tx: &mut Tx,
+    batch: i64,
+    seq: i64,
+    program: &str,
+    school: Option<&str>,
+) -> StoreResult<u64> {
+    const SQL: &str = "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, \
+        school_code, program, program_name, clause, amount_fen, payee_name, relation, \
+        account_kind, account_no, bank, reissue_of) \
+        SELECT $1, e.term_seq, e.id_number, e.name, e.school_code, e.program, e.program_name, \
+        e.clause, e.amount_fen, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank, \
+        NULL FROM entitlement e JOIN payee_account a ON a.id_number = e.id_number \
+        WHERE e.term_seq = $2 AND e.program = $3 AND e.payee IN ('guardian', 'student') \
+        AND e.amount_fen > 0 AND ($4 = '' OR e.school_code = $4) \
+        AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = e.term_seq \
+        AND p.id_number = e.id_number AND p.program = e.program AND p.reissue_of IS NULL)";
+    tx_run!(&mut *tx, |conn| sqlx::query(SQL)
+        .bind(batch)
+        .bind(seq)
+        .bind(program)
+        .bind(school.unwrap_or(""))
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))
+    .ctx("生成发放明细")
+}
+
+async fn new_batch(
+    tx: &mut Tx,
+    term: Term,
+    run_id: i64,
+    fund_source: &str,
+    paying_unit: &str,
+    reissue_of: Option<i64>,
+    actor: &str,
+) -> StoreResult<i64> {
+    tx_run!(&mut *tx, |conn| sqlx::query_scalar(
+        "INSERT INTO payment_batch (term, term_seq, run_id, fund_source, paying_unit, \
+         reissue_of, state, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8) RETURNING id"
+    )
+    .bind(term.to_string())
+    .bind(term_seq(term))
+    .bind(run_id)
+    .bind(fund_source)
+    .bind(paying_unit)
+    .bind(reissue_of)
+    .bind(actor)
+    .bind(Utc::now())
+    .fetch_one(conn)
+    .await)
+    .ctx("建立发放批次")
+}
+
+async fn drop_empty(tx: &mut Tx, id: i64) -> StoreResult<()> {
+    tx_run!(&mut *tx, |conn| sqlx::query(
+        "DELETE FROM payment_batch WHERE id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM payment_line WHERE batch_id = $1)"
+    )
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+    .ctx("删除空批次")
+}
+
+impl Db {
+    /// Makes draft batches of `term` from its locked roster, a batch per group (and per school
+    /// for a group the schools pay). Lines already in a batch are not taken again; a student
+    /// without a payee account waits (the coverage audit lists them). Returns the new batches.
+    ///
+    /// Errors: [`StoreError::Invalid`] when the term is not locked (approved).
+    pub async fn create_batches(
+        &self,
+        term: Term,
+        groups: &[BatchGroup],
+        who: PayActor<'_>,
+    ) -> StoreResult<Vec<i64>> {
+        let seq = term_seq(term);
+        let mut tx = Tx::begin(self).await?;
+        tx.lock(COMPUTE_LOCK + seq).await?;
+        let run_id: Option<i64> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT run_id FROM roster_lock WHERE term_seq = $1"
+        )
+        .bind(seq)
+        .fetch_optional(conn)
+        .await)
+        .ctx("读取审批锁定")?;
+        let run_id = run_id.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{}的资助名单尚未审批锁定，不能发放",
+                term.label_zh()
+            ))
+        })?;
+        let mut made = Vec::new();
+        for g in groups {
+            let schools: Vec<Option<String>> = if g.per_school {
+                let mut codes: Vec<String> = Vec::new();
+                for p in &g.programs {
+                    let found: Vec<String> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+                        "SELECT DISTINCT school_code FROM entitlement \
+                         WHERE term_seq = $1 AND program = $2"
+                    )
+                    .bind(seq)
+                    .bind(p)
+                    .fetch_all(conn)
+                    .await)
+                    .ctx("读取资助名单")?;
+                    codes.extend(found);
+                }
+                codes.sort();
+                codes.dedup();
+                codes.into_iter().map(Some).collect()
+            } else {
+                vec![None]
+            };
+            for school in schools {
+                let unit = match &school {
+                    Some(code) => format!("{}（学校 {code}）", g.paying_unit),
+                    None => g.paying_unit.clone(),
+                };
+                let id =
+                    new_batch(&mut tx, term, run_id, &g.fund_source, &unit, None, who.name).await?;
+                let mut n = 0;
+                for p in &g.programs {
+                    n += fill_lines(&mut tx, id, seq, p, school.as_deref()).await?;
+                }
+                if n == 0 {
+                    drop_empty(&mut tx, id).await?;
+                    continue;
+                }
+                let b = batch_in(&mut tx, id).await?;
+                let detail = format!(
+                    "{}：{}，{}，{} 条，合计 {} 元",
+                    term.label_zh(),
+                    g.fund_source,
+                    unit,
+                    b.lines,
+                    zizhu_domain::Fen(b.total_fen)
+                );
+                audit(
+                    &mut tx,
+                    who,
+                    "payment_batch_create",
+                    &format!("发放批次 {id}"),
+                    &detail,
+                    None,
+                )
+                .await?;
+                made.push(id);
+            }
+        }
+        tx.commit().await?;
+        Ok(made)
+    }
+
+    /// The batches of `term` (all terms when `None`), newest first.
+    pub async fn batches(&self, term: Option<Term>) -> StoreResult<Vec<BatchRow>> {
+        let sql = format!(
+            "SELECT {BATCH_COLS} FROM payment_batch b WHERE ($1 = 0 OR b.term_seq = $1) \
+             ORDER BY b.id DESC"
+        );
+        let raw: Vec<RawBatch> = db_run!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(term.map_or(0, term_seq))
+        .fetch_all(pool)
+        .await)
+        .ctx("读取发放批次")?;
+        raw.into_iter().map(batch_of).collect()
+    }
+
+    /// One batch.
+    pub async fn batch(&self, id: i64) -> StoreResult<Option<BatchRow>> {
+        Ok(self.batches(None).await?.into_iter().find(|b| b.id == id))
+    }
+
+    /// The lines of a batch, in order, with their outcomes.
+    pub async fn batch_lines(&self, batch_id: i64) -> StoreResult<Vec<LineRow>> {
+        let sql =
+            format!("SELECT {LINE_COLS} FROM payment_line l WHERE l.batch_id = $1 ORDER BY l.id");
+        let raw: Vec<RawLine> = db_run!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(batch_id)
+        .fetch_all(pool)
+        .await)
+        .ctx("读取发放明细")?;
+        Ok(raw.into_iter().map(line_of).collect())
+    }
+
+    /// Every line of `term`'s batches, with outcomes (for the coverage audit).
+    pub async fn term_lines(&self, term: Term) -> StoreResult<Vec<LineRow>> {
+        let sql =
+            format!("SELECT {LINE_COLS} FROM payment_line l WHERE l.term_seq = $1 ORDER BY l.id");
+        let raw: Vec<RawLine> = db_run!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(term_seq(term))
+        .fetch_all(pool)
+        .await)
+        .ctx("读取发放明细")?;
+        Ok(raw.into_iter().map(line_of).collect())
+    }
+
+    /// The ledger of `term`, oldest first.
+    pub async fn ledger(&self, term: Term) -> StoreResult<Vec<LedgerRow>> {
+        type Raw = (
+            i64,
+            i64,
+            String,
+            i64,
+            String,
+            String,
+            i64,
+            NaiveDate,
+            String,
+            Option<i64>,
+            String,
+            DateTime<Utc>,
+        );
+        let raw: Vec<Raw> =
+            db_run!(self, |pool| {
+                sqlx::query_as(
+            "SELECT id, line_id, kind, term_seq, id_number, program, amount_fen, on_day, reason, \
+             new_line, actor, at FROM payment_ledger WHERE term_seq = $1 ORDER BY id"
+        )
+        .bind(term_seq(term))
+        .fetch_all(pool)
+        .await
+            })
+            .ctx("读取发放台账")?;
+        raw.into_iter()
+            .map(|r| {
+                Ok(LedgerRow {
+                    id: r.0,
+                    line_id: r.1,
+                    kind: LedgerKind::from_key(&r.2)
+                        .ok_or_else(|| StoreError::Invalid(format!("未知的台账条目 {}", r.2)))?,
+                    term_seq: r.3,
+                    id_number: r.4,
+                    program: r.5,
+                    amount_fen: r.6,
+                    on: r.7,
+                    reason: r.8,
+                    new_line: r.9,
+                    actor: r.10,
+                    at: r.11,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks a draft batch submitted (its file went to the bank), audited.
+    pub async fn submit_batch(&self, id: i64, who: PayActor<'_>) -> StoreResult<BatchRow> {
+        let mut tx = Tx::begin(self).await?;
+        let b = batch_in(&mut tx, id).await?;
+        let to = b
+            .state
+            .submit()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        tx_run!(&mut tx, |conn| sqlx::query(
+            "UPDATE payment_batch SET state = $1, submitted_by = $2, submitted_at = $3 \
+             WHERE id = $4 AND state = 'draft'"
+        )
+        .bind(to.key())
+        .bind(who.name)
+        .bind(Utc::now())
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ()))
+        .ctx("提交发放批次")?;
+        audit(
+            &mut tx,
+            who,
+            "payment_batch_submit",
+            &format!("发放批次 {id}"),
+            &format!(
+                "提交银行：{} 条，合计 {} 元",
+                b.lines,
+                zizhu_domain::Fen(b.total_fen)
+            ),
+            Some((b.state.zh(), to.zh())),
+        )
+        .await?;
+        let now = batch_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(now)
+    }
+
+    /// Records a bank's return of a submitted batch, all or nothing: each named line gets its
+    /// outcome in the ledger; the batch becomes paid or partly failed once every line has one.
+    ///
+    /// Errors: [`StoreError::Invalid`] for a batch not submitted, a line not in the batch, a line
+    /// named twice or already returned, or a second successful payment of the same student,
+    /// program and term (refused by the database's unique index).
+    pub async fn record_return(
+        &self,
+        batch_id: i64,
+        lines: &[ReturnLine],
+        who: PayActor<'_>,
+    ) -> StoreResult<BatchRow> {
+        let mut tx = Tx::begin(self).await?;
+        let b = batch_in(&mut tx, batch_id).await?;
+        if b.state != BatchState::Submitted {
+            return Err(StoreError::Invalid(format!(
+                "批次状态为“{}”，不能导入银行回盘",
+                b.state.zh()
+            )));
+        }
+        let (mut paid, mut failed) = (0i64, 0i64);
+        for r in lines {
+            let (line, seq) = line_in(&mut tx, r.line_id).await?;
+            if line.batch_id != batch_id {
+                return Err(StoreError::Invalid(format!(
+                    "第{}条发放明细不属于批次 {batch_id}",
+                    r.line_id
+                )));
+            }
+            let kind = match r.outcome {
+                LineOutcome::Paid => {
+                    paid += line.amount_fen;
+                    LedgerKind::Paid
+                }
+                LineOutcome::Failed => {
+                    failed += 1;
+                    LedgerKind::Failed
+                }
+            };
+            ledger(
+                &mut tx,
+                &line,
+                seq,
+                kind,
+                line.amount_fen,
+                r.on,
+                r.reason.trim(),
+                None,
+                who.name,
+            )
+            .await?;
+        }
+        let (pending, failed_all): (i64, i64) = tx_run!(&mut tx, |conn| sqlx::query_as(
+            "SELECT \
+             CAST(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id \
+                AND g.kind IN ('paid', 'failed')) THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id \
+                AND g.kind = 'failed') THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM payment_line l WHERE l.batch_id = $1"
+        )
+        .bind(batch_id)
+        .fetch_one(conn)
+        .await)
+        .ctx("统计回盘结果")?;
+        let to = b
+            .state
+            .after_return(pending, failed_all)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        set_state(&mut tx, batch_id, to).await?;
+        audit(
+            &mut tx,
+            who,
+            "payment_return",
+            &format!("发放批次 {batch_id}"),
+            &format!(
+                "银行回盘 {} 条：成功 {} 元，失败 {failed} 条；尚无结果 {pending} 条",
+                lines.len(),
+                zizhu_domain::Fen(paid)
+            ),
+            Some((b.state.zh(), to.zh())),
+        )
+        .await?;
+        let now = batch_in(&mut tx, batch_id).await?;
+        tx.commit().await?;
+        Ok(now)
+    }
+
+    /// A re-issue batch (重新发放) of `batch_id`'s failed lines whose student's payee account was
+    /// corrected since (a new account on record, not the one that failed): each gets a new line
+    /// on the current account, and the ledger a `reissued` entry naming it. Returns the new
+    /// batch (none when no line is ready) and how many failed lines still wait for a corrected
+    /// account.
+    pub async fn reissue(
+        &self,
+        batch_id: i64,
+        on: NaiveDate,
+        who: PayActor<'_>,
+    ) -> StoreResult<(Option<i64>, i64)> {
+        let mut tx = Tx::begin(self).await?;
+        let b = batch_in(&mut tx, batch_id).await?;
+        let term: Term = b
+            .term
+            .parse()
+            .map_err(|_| StoreError::Invalid(format!("学期无法识别：{}", b.term)))?;
+        // Failed, not yet re-issued; with the current account if it differs from the line's.
+        type Ready = (
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Ready> = tx_run!(&mut tx, |conn| sqlx::query_as(
+            "SELECT l.id, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank \
+             FROM payment_line l LEFT JOIN payee_account a ON a.id_number = l.id_number \
+             WHERE l.batch_id = $1 \
+             AND EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'failed') \
+             AND NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'reissued') \
+             ORDER BY l.id"
+        )
+        .bind(batch_id)
+        .fetch_all(conn)
+        .await)
+        .ctx("读取失败明细")?;
+        let mut waiting = 0i64;
+        let mut new_batch_id = None;
+        for (line_id, payee, relation, kind, no, bank) in rows {
+            let (line, seq) = line_in(&mut tx, line_id).await?;
+            let corrected = no.as_deref().is_some_and(|n| {
+                n != line.account_no || payee.as_deref() != Some(&line.payee_name)
+            });
+            if !corrected {
+                waiting += 1;
+                continue;
+            }
+            let nb = match new_batch_id {
+                Some(id) => id,
+                None => {
+                    let id = new_batch(
+                        &mut tx,
+                        term,
+                        b.run_id,
+                        &b.fund_source,
+                        &b.paying_unit,
+                        Some(batch_id),
+                        who.name,
+                    )
+                    .await?;
+                    new_batch_id = Some(id);
+                    id
+                }
+            };
+            let new_line: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+                "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, \
+                 school_code, program, program_name, clause, amount_fen, payee_name, relation, \
+                 account_kind, account_no, bank, reissue_of) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                 RETURNING id"
+            )
+            .bind(nb)
+            .bind(seq)
+            .bind(&line.id_number)
+            .bind(&line.student_name)
+            .bind(&line.school_code)
+            .bind(&line.program)
+            .bind(&line.program_name)
+            .bind(&line.clause)
+            .bind(line.amount_fen)
+            .bind(payee.clone().unwrap_or_default())
+            .bind(relation.clone().unwrap_or_default())
+            .bind(kind.clone().unwrap_or_default())
+            .bind(no.clone().unwrap_or_default())
+            .bind(bank.clone().unwrap_or_default())
+            .bind(line.id)
+            .fetch_one(conn)
+            .await)
+            .ctx("生成重新发放明细")?;
+            ledger(
+                &mut tx,
+                &line,
+                seq,
+                LedgerKind::Reissued,
+                line.amount_fen,
+                on,
+                "账户已更正，重新发放",
+                Some(new_line),
+                who.name,
+            )
+            .await?;
+        }
+        if let Some(id) = new_batch_id {
+            let nb = batch_in(&mut tx, id).await?;
+            audit(
+                &mut tx,
+                who,
+                "payment_batch_create",
+                &format!("发放批次 {id}"),
+                &format!(
+                    "重新发放批次 {batch_id} 的失败明细 {} 条，合计 {} 元；仍待更正账户 {waiting} 条",
+                    nb.lines,
+                    zizhu_domain::Fen(nb.total_fen)
+                ),
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok((new_batch_id, waiting))
+    }
+
+    /// Records a payment made in error (清退): the line must have been paid; the reason is
+    /// required. The money is then to be recovered ([`Db::record_recovery`]).
+    pub async fn reverse_payment(
+        &self,
+        line_id: i64,
+        reason: &str,
+        on: NaiveDate,
+        who: PayActor<'_>,
+    ) -> StoreResult<()> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("清退须写明原因".into()));
+        }
+        zizhu_domain::text::check_typed("清退原因", reason, 500).map_err(StoreError::Invalid)?;
+        let mut tx = Tx::begin(self).await?;
+        let (line, seq) = line_in(&mut tx, line_id).await?;
+        if !matches!(line.outcome, Some((LedgerKind::Paid, _))) {
+            return Err(StoreError::Invalid(format!(
+                "第{line_id}条发放明细没有发放成功的记录，不能清退"
+            )));
+        }
+        ledger(
+            &mut tx,
+            &line,
+            seq,
+            LedgerKind::Reversed,
+            line.amount_fen,
+            on,
+            reason.trim(),
+            None,
+            who.name,
+        )
+        .await?;
+        audit(
+            &mut tx,
+            who,
+            "payment_reverse",
+            &format!("发放明细 {line_id}"),
+            &format!(
+                "清退 {} 元（{}）：{}",
+                zizhu_domain::Fen(line.amount_fen),
+                line.program_name,
+                reason.trim()
+            ),
+            Some(("发放成功", "清退待追回")),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Records money recovered of a reversed payment (追回), up to what is still owed.
+    pub async fn record_recovery(
+        &self,
+        line_id: i64,
+        amount_fen: i64,
+        on: NaiveDate,
+        note: &str,
+        who: PayActor<'_>,
+    ) -> StoreResult<()> {
+        zizhu_domain::text::check_typed("追回说明", note, 500).map_err(StoreError::Invalid)?;
+        let mut tx = Tx::begin(self).await?;
+        let (line, seq) = line_in(&mut tx, line_id).await?;
+        let (reversed, recovered): (i64, i64) =
+            tx_run!(&mut tx, |conn| {
+                sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN kind = 'reversed' THEN amount_fen ELSE 0 END), 0) \
+             AS BIGINT), CAST(COALESCE(SUM(CASE WHEN kind = 'recovered' THEN amount_fen ELSE 0 \
+             END), 0) AS BIGINT) FROM payment_ledger WHERE line_id = $1"
+        )
+        .bind(line_id)
+        .fetch_one(conn)
+        .await
+            })
+            .ctx("读取清退记录")?;
+        if reversed == 0 {
+            return Err(StoreError::Invalid(format!(
+                "第{line_id}条发放明细没有清退记录，不能登记追回"
+            )));
+        }
+        if amount_fen <= 0 || amount_fen > reversed - recovered {
+            return Err(StoreError::Invalid(format!(
+                "追回金额应在 0.01 元至 {} 元之间（尚未追回的部分）",
+                zizhu_domain::Fen(reversed - recovered)
+            )));
+        }
+        // One `recovered` entry a line is not enforced: money may come back in parts.
+        tx_run!(&mut tx, |conn| sqlx::query(
+            "INSERT INTO payment_ledger (line_id, kind, term_seq, id_number, program, amount_fen, \
+             on_day, reason, new_line, actor, at) VALUES ($1, 'recovered', $2, $3, $4, $5, $6, $7, \
+             NULL, $8, $9)"
+        )
+        .bind(line.id)
+        .bind(seq)
+        .bind(&line.id_number)
+        .bind(&line.program)
+        .bind(amount_fen)
+        .bind(on)
+        .bind(note.trim())
+        .bind(who.name)
+        .bind(Utc::now())
+        .execute(conn)
+        .await
+        .map(|_| ()))
+        .ctx("写入发放台账")?;
+        audit(
+            &mut tx,
+            who,
+            "payment_recover",
+            &format!("发放明细 {line_id}"),
+            &format!("追回 {} 元：{}", zizhu_domain::Fen(amount_fen), note.trim()),
+            None,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Closes a batch whose return is complete, audited.
+    pub async fn close_batch(&self, id: i64, who: PayActor<'_>) -> StoreResult<BatchRow> {
+        let mut tx = Tx::begin(self).await?;
+        let b = batch_in(&mut tx, id).await?;
+        let to = b
+            .state
+            .close()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        tx_run!(&mut tx, |conn| sqlx::query(
+            "UPDATE payment_batch SET state = $1, closed_at = $2 WHERE id = $3"
+        )
+        .bind(to.key())
+        .bind(Utc::now())
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ()))
+        .ctx("结束发放批次")?;
+        audit(
+            &mut tx,
+            who,
+            "payment_batch_close",
+            &format!("发放批次 {id}"),
+            "结束批次",
+            Some((b.state.zh(), to.zh())),
+        )
+        .await?;
+        let now = batch_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(now)
+    }
+}

@@ -1,0 +1,315 @@
+//! Paying a locked roster (migration 0010): batches from the locked run only, a bank return with
+//! a failure re-issued once the account is corrected, a payment reversed and recovered in part,
+//! and the database refusing a second successful payment of the same line, also when two
+//! returns race.
+
+use crate::compute::{line, run, run_meta};
+use crate::support::*;
+use zizhu_domain::approval::SignoffStep::{Confirm, Review};
+use zizhu_domain::payment::{
+    AccountKind, AccountNo, BatchState, LedgerKind, LineOutcome, PayeeAccount,
+};
+use zizhu_domain::{ListKind, ListRecord};
+use zizhu_store::{BatchGroup, Db, NewEntitlement, PayActor, ReturnLine, StoreError};
+
+story!(
+    a_term_paid_returned_reissued_and_reversed,
+    racing_returns_pay_a_line_once
+);
+
+const WHO: PayActor<'static> = PayActor {
+    name: "cw.1",
+    origin: None,
+};
+
+/// A 19-digit card number with its Luhn check digit, distinct per `n`.
+fn card(n: u32) -> AccountNo {
+    let body = format!("62220200000000{n:04}");
+    (0..10)
+        .find_map(|d| AccountNo::parse(AccountKind::BankCard, &format!("{body}{d}")).ok())
+        .unwrap_or_else(|| AccountNo::from_stored(body))
+}
+
+fn account(n: u32, payee: &str, card_no: u32) -> ListRecord {
+    ListRecord::PayeeAccount(PayeeAccount {
+        student_id: id(n),
+        student_name: format!("测试学生{n}"),
+        payee_name: payee.into(),
+        relation: "母亲".into(),
+        kind: AccountKind::BankCard,
+        number: card(card_no),
+        bank: "测试银行于都支行".into(),
+    })
+}
+
+fn guardian_line(n: u32, amount_fen: i64) -> NewEntitlement {
+    NewEntitlement {
+        payee: "guardian".into(),
+        ..line(n, "S1", "boarding_living_subsidy", amount_fen)
+    }
+}
+
+/// The autumn 2023 roster of school S1, approved and locked: students 1 and 2 boarding junior
+/// (二(一)2 第一款: 1,250 元 a year, 625 元 a term), 3 boarding primary (500 元 a term), 4 with no
+/// account; and a fee waiver paid to the school, which no bank batch carries.
+async fn locked_term(db: &Db) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+    import(
+        db,
+        meta(ListKind::Schools, "schools.csv", None),
+        vec![ListRecord::School(school("S1", "测试一中", "甲镇"))],
+    )
+    .await?;
+    let waiver = NewEntitlement {
+        payee: "school".into(),
+        ..line(1, "S1", "hs_fee_waiver", 80_000)
+    };
+    let run_id = run(
+        db,
+        run_meta(autumn(2023), "v1"),
+        &[],
+        &[
+            guardian_line(1, 62_500),
+            guardian_line(2, 62_500),
+            guardian_line(3, 50_000),
+            guardian_line(4, 50_000),
+            waiver,
+        ],
+        &[],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::PayeeAccounts, "accounts.csv", None),
+        vec![
+            account(1, "家长一", 1),
+            account(2, "家长二", 2),
+            account(3, "家长三", 3),
+        ],
+    )
+    .await?;
+    Ok(run_id)
+}
+
+fn boarding() -> Vec<BatchGroup> {
+    vec![BatchGroup {
+        fund_source: "城乡义务教育经费保障机制资金".into(),
+        paying_unit: "县学生资助管理中心".into(),
+        programs: vec!["boarding_living_subsidy".into(), "hs_fee_waiver".into()],
+        per_school: false,
+    }]
+}
+
+async fn lock(db: &Db, run_id: i64) -> Result<(), StoreError> {
+    let t = autumn(2023);
+    db.signoff(t, "S1", Confirm, run_id, None, "s1", "-", "")
+        .await?;
+    db.signoff(
+        t,
+        "S1",
+        Review,
+        run_id,
+        Some((Confirm, run_id)),
+        "town",
+        "-",
+        "",
+    )
+    .await?;
+    db.lock_term(t, run_id, "chief", "-", "同意").await
+}
+
+fn ret(line_id: i64, outcome: LineOutcome, reason: &str) -> ReturnLine {
+    ReturnLine {
+        line_id,
+        outcome,
+        reason: reason.into(),
+        on: chrono::NaiveDate::from_ymd_opt(2023, 11, 20).unwrap_or_default(),
+    }
+}
+
+async fn a_term_paid_returned_reissued_and_reversed(db: &Db) -> TestResult {
+    let t = autumn(2023);
+    let run_id = locked_term(db).await?;
+    // Not before the roster is approved and locked.
+    let early = db.create_batches(t, &boarding(), WHO).await;
+    assert!(matches!(&early, Err(StoreError::Invalid(m)) if m.contains("尚未审批锁定")));
+    lock(db, run_id).await?;
+    // One batch: the three guardians with an account (625 + 625 + 500 = 1,750 元); student 4
+    // waits for an account, the school's waiver is not a bank payment.
+    let made = db.create_batches(t, &boarding(), WHO).await?;
+    assert_eq!(made.len(), 1);
+    let b = db.batch(made[0]).await?.ok_or("batch")?;
+    assert_eq!(
+        (b.lines, b.total_fen, b.state),
+        (3, 175_000, BatchState::Draft)
+    );
+    // Made again: nothing new (a line is in one batch).
+    assert!(db.create_batches(t, &boarding(), WHO).await?.is_empty());
+    let lines = db.batch_lines(b.id).await?;
+    assert_eq!(lines[0].account_no, card(1).as_str());
+    // A return before the batch is submitted is refused.
+    let r = db
+        .record_return(b.id, &[ret(lines[0].id, LineOutcome::Paid, "")], WHO)
+        .await;
+    assert!(matches!(r, Err(StoreError::Invalid(_))));
+    db.submit_batch(b.id, WHO).await?;
+    // The return comes in two parts: first two lines (one failed), then the third.
+    let part = db
+        .record_return(
+            b.id,
+            &[
+                ret(lines[0].id, LineOutcome::Paid, ""),
+                ret(lines[1].id, LineOutcome::Failed, "户名不符"),
+            ],
+            WHO,
+        )
+        .await?;
+    assert_eq!(part.state, BatchState::Submitted);
+    // A line named again: refused, all or nothing (the third line is not recorded either).
+    let again = db
+        .record_return(
+            b.id,
+            &[
+                ret(lines[2].id, LineOutcome::Paid, ""),
+                ret(lines[0].id, LineOutcome::Paid, ""),
+            ],
+            WHO,
+        )
+        .await;
+    assert!(
+        matches!(&again, Err(StoreError::Invalid(m)) if m.contains("不能重复发放")),
+        "{again:?}"
+    );
+    let done = db
+        .record_return(b.id, &[ret(lines[2].id, LineOutcome::Paid, "")], WHO)
+        .await?;
+    assert_eq!(done.state, BatchState::PartlyFailed);
+    // Re-issue waits for a corrected account; then pays the failed line once, on the new card.
+    let (none, waiting) = db
+        .reissue(b.id, ret(0, LineOutcome::Paid, "").on, WHO)
+        .await?;
+    assert_eq!((none, waiting), (None, 1));
+    import(
+        db,
+        meta(ListKind::PayeeAccounts, "更正.csv", None),
+        vec![account(2, "家长二", 22)],
+    )
+    .await?;
+    let (re, waiting) = db
+        .reissue(b.id, ret(0, LineOutcome::Paid, "").on, WHO)
+        .await?;
+    assert_eq!(waiting, 0);
+    let re = re.ok_or("reissue batch")?;
+    let re_lines = db.batch_lines(re).await?;
+    assert_eq!(re_lines.len(), 1);
+    assert_eq!(re_lines[0].reissue_of, Some(lines[1].id));
+    assert_eq!(re_lines[0].account_no, card(22).as_str());
+    let (twice, _) = db
+        .reissue(b.id, ret(0, LineOutcome::Paid, "").on, WHO)
+        .await?;
+    assert_eq!(twice, None, "a failed line is re-issued once");
+    db.submit_batch(re, WHO).await?;
+    let paid = db
+        .record_return(re, &[ret(re_lines[0].id, LineOutcome::Paid, "")], WHO)
+        .await?;
+    assert_eq!(paid.state, BatchState::Paid);
+    db.close_batch(b.id, WHO).await?;
+    // A payment made in error (student 3 was found ineligible): reversed with its reason, then
+    // recovered in two parts, never more than was paid (500 元).
+    let no_reason = db
+        .reverse_payment(lines[2].id, " ", ret(0, LineOutcome::Paid, "").on, WHO)
+        .await;
+    assert!(matches!(no_reason, Err(StoreError::Invalid(_))));
+    db.reverse_payment(
+        lines[2].id,
+        "经核查不符合寄宿生条件",
+        ret(0, LineOutcome::Paid, "").on,
+        WHO,
+    )
+    .await?;
+    db.record_recovery(
+        lines[2].id,
+        30_000,
+        ret(0, LineOutcome::Paid, "").on,
+        "第一次退回",
+        WHO,
+    )
+    .await?;
+    let over = db
+        .record_recovery(
+            lines[2].id,
+            30_000,
+            ret(0, LineOutcome::Paid, "").on,
+            "",
+            WHO,
+        )
+        .await;
+    assert!(
+        matches!(&over, Err(StoreError::Invalid(m)) if m.contains("200.00")),
+        "{over:?}"
+    );
+    db.record_recovery(
+        lines[2].id,
+        20_000,
+        ret(0, LineOutcome::Paid, "").on,
+        "退清",
+        WHO,
+    )
+    .await?;
+    // The ledger holds each event once, in order, never changed.
+    let kinds: Vec<LedgerKind> = db.ledger(t).await?.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            LedgerKind::Paid,
+            LedgerKind::Failed,
+            LedgerKind::Paid,
+            LedgerKind::Reissued,
+            LedgerKind::Paid,
+            LedgerKind::Reversed,
+            LedgerKind::Recovered,
+            LedgerKind::Recovered,
+        ]
+    );
+    let log = db.audit_entries(30).await?;
+    for action in [
+        "payment_batch_create",
+        "payment_batch_submit",
+        "payment_return",
+        "payment_reverse",
+        "payment_recover",
+        "payment_batch_close",
+    ] {
+        assert!(log.iter().any(|e| e.action == action), "{action}");
+    }
+    Ok(())
+}
+
+async fn racing_returns_pay_a_line_once(db: &Db) -> TestResult {
+    let t = autumn(2023);
+    let run_id = locked_term(db).await?;
+    lock(db, run_id).await?;
+    let b = db.create_batches(t, &boarding(), WHO).await?[0];
+    db.submit_batch(b, WHO).await?;
+    let first = db.batch_lines(b).await?[0].id;
+    // Two returns naming the same line as paid, at the same moment: the unique indexes of the
+    // ledger let one through, whichever it is.
+    let one = [ret(first, LineOutcome::Paid, "")];
+    let (a, c) = tokio::join!(
+        db.record_return(b, &one, WHO),
+        db.record_return(b, &one, WHO)
+    );
+    assert!(a.is_ok() != c.is_ok(), "{a:?} {c:?}");
+    let refused = if a.is_err() { a } else { c };
+    assert!(
+        matches!(&refused, Err(StoreError::Invalid(m)) if m.contains("不能重复发放")),
+        "{refused:?}"
+    );
+    let paid = db
+        .ledger(t)
+        .await?
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Paid)
+        .count();
+    assert_eq!(paid, 1);
+    Ok(())
+}
