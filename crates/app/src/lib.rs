@@ -11,6 +11,7 @@ pub mod dropout_report;
 pub mod explain;
 pub mod import;
 pub mod matching;
+pub mod payments;
 pub mod quality;
 pub mod reports;
 pub mod school_age;

@@ -7,6 +7,7 @@ mod cmd_bench_web;
 mod cmd_data;
 mod cmd_demo;
 mod cmd_dropout;
+mod cmd_pay;
 mod cmd_policy;
 mod cmd_serve;
 mod cmd_store;
@@ -72,7 +73,7 @@ enum Command {
         #[arg(long, default_value_t = 2023)]
         seed: u64,
     },
-    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance
+    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance payee_accounts
     Import {
         /// 名单类型
         #[arg(value_parser = parse_kind)]
@@ -127,6 +128,16 @@ enum Command {
     Policy {
         #[command(subcommand)]
         which: PolicyCmd,
+    },
+    /// 资金发放：按审批锁定的名单生成批次、银行代发文件、提交、回盘、重新发放、清退与追回
+    Pay {
+        #[command(subcommand)]
+        which: PayCmd,
+    },
+    /// 核查：发放覆盖核查（一个不落）
+    Audit {
+        #[command(subcommand)]
+        which: AuditCmd,
     },
     /// 把整个数据库复制到另一个空数据库（如县里的 SQLite 文件迁到市/省的 PostgreSQL），逐表校验行数与 SHA-256
     MigrateStore {
@@ -441,6 +452,75 @@ enum UserCmd {
 }
 
 #[derive(Subcommand, Debug)]
+enum PayCmd {
+    /// 按审批锁定的资助名单生成发放批次（草稿）：同一资金来源、同一发放单位一个批次
+    Batch {
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+    },
+    /// 列出发放批次
+    List {
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
+    },
+    /// 生成银行代发文件（xlsx 和 csv，列按政策文件 [[payment.bank_format]]）
+    File {
+        /// 批次号
+        batch: i64,
+        /// 银行代发格式名称（默认政策文件中的第一个）
+        #[arg(long)]
+        format: Option<String>,
+        /// 输出目录
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// 登记批次已提交银行
+    Submit { batch: i64 },
+    /// 导入银行回盘文件（全部正确才登记）
+    Return {
+        batch: i64,
+        /// 回盘文件（xlsx、xls 或 csv）
+        file: PathBuf,
+        /// 错误报告输出目录
+        #[arg(long, default_value = ".")]
+        report_dir: PathBuf,
+    },
+    /// 账户更正后，把批次中发放失败的明细放入新的重新发放批次
+    Reissue { batch: i64 },
+    /// 清退一笔错发的资金（须写原因）
+    Reverse {
+        /// 发放明细编号
+        line: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 登记清退资金的追回（可分次）
+    Recover {
+        /// 发放明细编号
+        line: i64,
+        /// 追回金额（元）
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 结束回盘已完成的批次
+    Close { batch: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCmd {
+    /// 发放覆盖核查：每个应发未发的学生及原因、无对应资助的发放、应发/已发/退回/追回合计
+    Coverage {
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+        /// 输出的 xlsx 文件（默认 学期-发放覆盖核查.xlsx）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum PolicyCmd {
     /// 检查政策文件，错误给出行号和列号
     Check {
@@ -701,6 +781,28 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 cmd_dropout::assign(&ctx, id, &who, on, level).await
             }
         },
+        Command::Pay { which } => match which {
+            PayCmd::Batch { term } => cmd_pay::batch(&ctx, term).await,
+            PayCmd::List { term } => cmd_pay::list(&ctx, term).await,
+            PayCmd::File { batch, format, out } => {
+                cmd_pay::file(&ctx, batch, format.as_deref(), &out).await
+            }
+            PayCmd::Submit { batch } => cmd_pay::submit(&ctx, batch).await,
+            PayCmd::Return {
+                batch,
+                file,
+                report_dir,
+            } => cmd_pay::bank_return(&ctx, batch, &file, &report_dir).await,
+            PayCmd::Reissue { batch } => cmd_pay::reissue(&ctx, batch).await,
+            PayCmd::Reverse { line, reason } => cmd_pay::reverse(&ctx, line, &reason).await,
+            PayCmd::Recover { line, amount, note } => {
+                cmd_pay::recover(&ctx, line, &amount, &note).await
+            }
+            PayCmd::Close { batch } => cmd_pay::close(&ctx, batch).await,
+        },
+        Command::Audit {
+            which: AuditCmd::Coverage { term, out },
+        } => cmd_pay::coverage(&ctx, term, out).await,
         Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,
         Command::Backup { file } => cmd_store::backup(&ctx, &file).await,
         Command::Restore { file } => cmd_store::restore(&ctx, &file).await,

@@ -108,6 +108,16 @@ pub enum Field {
     AccountNo,
     /// 开户银行.
     Bank,
+    /// 明细编号: a payment line's number in a bank file and its return.
+    PaymentLine,
+    /// 金额（元）.
+    Amount,
+    /// 处理结果: 成功 / 失败.
+    Outcome,
+    /// 失败原因.
+    FailReason,
+    /// 处理日期.
+    PayDay,
 }
 
 /// One column of a list: how it is recognised in a header row.

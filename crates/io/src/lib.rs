@@ -4,6 +4,7 @@
 //!
 //! Entry point: [`open_list`], then iterate the [`ListRows`].
 
+pub mod bank;
 pub mod cell_text;
 pub mod columns;
 pub mod error;

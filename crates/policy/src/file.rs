@@ -21,6 +21,10 @@ pub struct PolicyFile {
     /// for computing aid; the dropout commands require it.
     #[serde(default)]
     pub dropout: Option<crate::dropout::DropoutSection>,
+    /// Paying the aid (资金发放): the paying unit's name, the families' verification sample, and
+    /// the banks' disbursement file formats. Optional for computing aid.
+    #[serde(default)]
+    pub payment: Option<crate::payment::PaymentSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,6 +183,13 @@ pub struct ProgramDef {
     /// Added on top of the amount when their condition holds (e.g. +200 for special education).
     #[serde(default)]
     pub supplement: Vec<AmountRule>,
+    /// Where the money comes from (资金来源): lines of one source are paid in one batch.
+    #[serde(default)]
+    pub fund_source: Option<String>,
+    /// Who pays a guardian or student: the county's aid centre (default) or each school (a batch
+    /// per school).
+    #[serde(default)]
+    pub paying_unit: crate::payment::PayingUnit,
 }
 
 #[derive(Debug, Clone, Deserialize)]

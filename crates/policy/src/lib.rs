@@ -14,6 +14,7 @@ pub mod explain;
 pub mod expr;
 pub mod facts;
 pub mod file;
+pub mod payment;
 
 pub use compile::{CompiledProgram, Policy, TermPolicy};
 pub use engine::Grant;

@@ -533,17 +533,16 @@ impl Db {
             String,
             DateTime<Utc>,
         );
-        let raw: Vec<Raw> =
-            db_run!(self, |pool| {
-                sqlx::query_as(
+        let raw: Vec<Raw> = db_run!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, line_id, kind, term_seq, id_number, program, amount_fen, on_day, reason, \
              new_line, actor, at FROM payment_ledger WHERE term_seq = $1 ORDER BY id"
         )
         .bind(term_seq(term))
         .fetch_all(pool)
         .await
-            })
-            .ctx("读取发放台账")?;
+        })
+        .ctx("读取发放台账")?;
         raw.into_iter()
             .map(|r| {
                 Ok(LedgerRow {
@@ -563,6 +562,17 @@ impl Db {
                 })
             })
             .collect()
+    }
+
+    /// The students who have a payee account on record.
+    pub async fn payee_account_ids(&self) -> StoreResult<std::collections::HashSet<String>> {
+        let ids: Vec<String> = db_run!(self, |pool| sqlx::query_scalar(
+            "SELECT id_number FROM payee_account"
+        )
+        .fetch_all(pool)
+        .await)
+        .ctx("读取收款账户")?;
+        Ok(ids.into_iter().collect())
     }
 
     /// Marks a draft batch submitted (its file went to the bank), audited.
@@ -875,9 +885,8 @@ impl Db {
         zizhu_domain::text::check_typed("追回说明", note, 500).map_err(StoreError::Invalid)?;
         let mut tx = Tx::begin(self).await?;
         let (line, seq) = line_in(&mut tx, line_id).await?;
-        let (reversed, recovered): (i64, i64) =
-            tx_run!(&mut tx, |conn| {
-                sqlx::query_as(
+        let (reversed, recovered): (i64, i64) = tx_run!(&mut tx, |conn| {
+            sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(CASE WHEN kind = 'reversed' THEN amount_fen ELSE 0 END), 0) \
              AS BIGINT), CAST(COALESCE(SUM(CASE WHEN kind = 'recovered' THEN amount_fen ELSE 0 \
              END), 0) AS BIGINT) FROM payment_ledger WHERE line_id = $1"
@@ -885,8 +894,8 @@ impl Db {
         .bind(line_id)
         .fetch_one(conn)
         .await
-            })
-            .ctx("读取清退记录")?;
+        })
+        .ctx("读取清退记录")?;
         if reversed == 0 {
             return Err(StoreError::Invalid(format!(
                 "第{line_id}条发放明细没有清退记录，不能登记追回"

@@ -5,5 +5,5 @@
 mod account;
 mod batch;
 
-pub use account::{AccountError, AccountKind, AccountNo, PayeeAccount};
+pub use account::{luhn_ok, mask, AccountError, AccountKind, AccountNo, PayeeAccount};
 pub use batch::{BatchError, BatchState, LedgerKind, LineOutcome};

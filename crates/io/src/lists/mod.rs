@@ -1,7 +1,7 @@
 //! The import API (名单导入): open any county file as one of the eight lists and iterate its data rows
 //! as validated [`ListRecord`]s or per-row errors, with the source described for the audit trail.
 
-mod cells;
+pub(crate) mod cells;
 mod records;
 
 use crate::columns;

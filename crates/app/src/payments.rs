@@ -1,0 +1,673 @@
+//! Paying the aid (资金发放): batches from a locked roster grouped as the policy file says (fund
+//! source, paying unit), the bank's disbursement file in the bank's columns, the bank's return
+//! checked against the batch and recorded all or nothing, and the coverage audit (一个不落,
+//! 二(一); 查遗补漏, 四(二)): every entitled student not yet paid, with why, every payment with
+//! no entitlement behind it, and the totals planned, paid, failed and recovered.
+
+use crate::AppError;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use zizhu_domain::payment::{mask, LedgerKind, LineOutcome};
+use zizhu_domain::{Fen, Term};
+use zizhu_io::lists::RowError;
+use zizhu_policy::file::Payee;
+use zizhu_policy::payment::{BankField, BankFormat, PayingUnit};
+use zizhu_policy::Policy;
+use zizhu_store::{BatchGroup, BatchRow, Db, LineRow, PayActor, ReturnLine, ScopeFilter};
+
+/// The batches a term is paid in: the programs paid to a guardian or a student, grouped by fund
+/// source and paying unit, in the policy file's order.
+pub fn batch_groups(policy: &Policy) -> Vec<BatchGroup> {
+    let county = policy.file.payment.as_ref().map_or_else(
+        || "县学生资助管理中心".to_string(),
+        |p| p.county_unit.clone(),
+    );
+    let mut groups: Vec<BatchGroup> = Vec::new();
+    for p in &policy.file.programs {
+        if p.payee == Payee::School {
+            continue;
+        }
+        let fund = p
+            .fund_source
+            .clone()
+            .unwrap_or_else(|| "未指定资金来源".into());
+        let per_school = p.paying_unit == PayingUnit::School;
+        let unit = if per_school {
+            "学校".to_string()
+        } else {
+            county.clone()
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.fund_source == fund && g.per_school == per_school)
+        {
+            Some(g) => g.programs.push(p.id.clone()),
+            None => groups.push(BatchGroup {
+                fund_source: fund,
+                paying_unit: unit,
+                programs: vec![p.id.clone()],
+                per_school,
+            }),
+        }
+    }
+    groups
+}
+
+/// Makes the term's draft batches from its locked roster.
+pub async fn make_batches(
+    db: &Db,
+    policy: &Policy,
+    term: Term,
+    who: PayActor<'_>,
+) -> Result<Vec<BatchRow>, AppError> {
+    let ids = db.create_batches(term, &batch_groups(policy), who).await?;
+    let all = db.batches(Some(term)).await?;
+    Ok(all.into_iter().filter(|b| ids.contains(&b.id)).collect())
+}
+
+/// The bank format named `name`, or the policy file's first.
+pub fn bank_format<'p>(policy: &'p Policy, name: Option<&str>) -> Result<&'p BankFormat, AppError> {
+    let formats = policy
+        .file
+        .payment
+        .as_ref()
+        .map(|p| p.bank_formats.as_slice())
+        .unwrap_or_default();
+    let found = match name {
+        Some(n) => formats.iter().find(|f| f.name == n),
+        None => formats.first(),
+    };
+    found.ok_or_else(|| {
+        let names: Vec<&str> = formats.iter().map(|f| f.name.as_str()).collect();
+        AppError::Other(if names.is_empty() {
+            "政策文件没有 [payment] 银行代发格式（[[payment.bank_format]]）".into()
+        } else {
+            format!(
+                "没有名为“{}”的银行代发格式；可用：{}",
+                name.unwrap_or(""),
+                names.join("、")
+            )
+        })
+    })
+}
+
+fn cell(f: BankField, seq: usize, l: &LineRow, term: &str) -> String {
+    match f {
+        BankField::Seq => seq.to_string(),
+        BankField::LineId => l.id.to_string(),
+        BankField::PayeeName => l.payee_name.clone(),
+        BankField::AccountNo => l.account_no.clone(),
+        BankField::AccountKind => zizhu_domain::payment::AccountKind::from_key(&l.account_kind)
+            .map_or_else(|| l.account_kind.clone(), |k| k.zh().to_string()),
+        BankField::Bank => l.bank.clone(),
+        BankField::AmountYuan => Fen(l.amount_fen).to_string(),
+        BankField::AmountFen => l.amount_fen.to_string(),
+        BankField::StudentName => l.student_name.clone(),
+        BankField::SchoolCode => l.school_code.clone(),
+        BankField::ProgramName => l.program_name.clone(),
+        BankField::Remark => format!("{} {term}", l.program_name),
+    }
+}
+
+/// Writes batch `batch_id`'s disbursement file as `<dir>/发放批次N-格式.xlsx` and `.csv`, in
+/// the bank format's columns (full account numbers: the file goes to the bank). The export is
+/// audited. A batch already paid is refused (its file went to the bank once).
+pub async fn write_bank_file(
+    db: &Db,
+    policy: &Policy,
+    batch_id: i64,
+    format: Option<&str>,
+    dir: &Path,
+    who: PayActor<'_>,
+) -> Result<(PathBuf, PathBuf), AppError> {
+    let b = db
+        .batch(batch_id)
+        .await?
+        .ok_or_else(|| AppError::Other(format!("没有编号为 {batch_id} 的发放批次")))?;
+    if !matches!(
+        b.state,
+        zizhu_domain::payment::BatchState::Draft | zizhu_domain::payment::BatchState::Submitted
+    ) {
+        return Err(AppError::Other(format!(
+            "批次 {batch_id} 状态为“{}”，不再生成代发文件",
+            b.state.zh()
+        )));
+    }
+    let f = bank_format(policy, format)?;
+    let term_label = b
+        .term
+        .parse::<Term>()
+        .map_or_else(|_| b.term.clone(), |t| t.label_zh());
+    let lines = db.batch_lines(batch_id).await?;
+    let headers: Vec<String> = f.columns.iter().map(|c| c.header.clone()).collect();
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            f.columns
+                .iter()
+                .map(|c| cell(c.field, i + 1, l, &term_label))
+                .collect()
+        })
+        .collect();
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::Other(format!("无法建立目录：{}", zizhu_io::error::io_reason(&e)))
+    })?;
+    let stem = format!("发放批次{batch_id}-{}", f.name);
+    let xlsx = dir.join(format!("{stem}.xlsx"));
+    let csv = dir.join(format!("{stem}.csv"));
+    zizhu_io::bank::write_bank_xlsx(&xlsx, &headers, &rows)
+        .map_err(|e| AppError::Other(format!("写入代发文件失败：{e}")))?;
+    zizhu_io::bank::write_bank_csv(
+        &csv,
+        &headers,
+        &rows,
+        f.csv_encoding.eq_ignore_ascii_case("gbk"),
+    )
+    .map_err(|e| AppError::Other(format!("写入代发文件失败：{e}")))?;
+    db.audit_entry(&zizhu_store::AuditEntry {
+        actor: who.name,
+        action: "payment_file_export",
+        target: &format!("发放批次 {batch_id}"),
+        detail: &format!(
+            "生成银行代发文件（{}，含完整账号）：{} 条，合计 {} 元",
+            f.name,
+            b.lines,
+            Fen(b.total_fen)
+        ),
+        origin: who.origin,
+        ..Default::default()
+    })
+    .await?;
+    Ok((xlsx, csv))
+}
+
+/// What a bank return import did.
+#[derive(Debug, Clone)]
+pub struct ReturnOutcome {
+    pub rows: usize,
+    pub errors: Vec<RowError>,
+    pub paid: usize,
+    pub failed: usize,
+    /// The batch after the return (when recorded).
+    pub batch: Option<BatchRow>,
+    /// Error report files, when the file was refused.
+    pub report: Option<(PathBuf, PathBuf)>,
+}
+
+fn problem(row: usize, column: &str, value: &str, reason: String) -> RowError {
+    RowError {
+        row,
+        column: column.into(),
+        value: value.into(),
+        reason,
+    }
+}
+
+/// Reads the bank's return of batch `batch_id` and records it, all or nothing: a line not in
+/// the batch, named twice, with another account or amount than was sent, or already returned
+/// refuses the whole file (its error report written to `report_dir`).
+pub async fn import_bank_return(
+    db: &Db,
+    batch_id: i64,
+    file: &Path,
+    report_dir: &Path,
+    today: chrono::NaiveDate,
+    who: PayActor<'_>,
+) -> Result<ReturnOutcome, AppError> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (rows, mut errors) = zizhu_io::bank::read_bank_return(file, &name, today)?;
+    let lines: HashMap<i64, LineRow> = db
+        .batch_lines(batch_id)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for r in &rows {
+        let id = r.line_id.to_string();
+        let Some(l) = lines.get(&r.line_id) else {
+            errors.push(problem(
+                r.row,
+                "明细编号",
+                &id,
+                format!("不是批次 {batch_id} 的发放明细"),
+            ));
+            continue;
+        };
+        if let Some(first) = seen.insert(r.line_id, r.row) {
+            errors.push(problem(
+                r.row,
+                "明细编号",
+                &id,
+                format!("与第{first}行重复：同一笔发放出现两次"),
+            ));
+            continue;
+        }
+        if l.outcome.is_some() {
+            errors.push(problem(
+                r.row,
+                "明细编号",
+                &id,
+                "该笔发放已有银行结果，不能再次登记".into(),
+            ));
+        }
+        if r.account_no != l.account_no {
+            errors.push(problem(
+                r.row,
+                "账号",
+                &mask(&r.account_no),
+                format!("与代发文件中的账号 {} 不一致", mask(&l.account_no)),
+            ));
+        }
+        if r.amount.0 != l.amount_fen {
+            errors.push(problem(
+                r.row,
+                "金额（元）",
+                &r.amount.to_string(),
+                format!("与代发金额 {} 元不一致", Fen(l.amount_fen)),
+            ));
+        }
+        out.push(ReturnLine {
+            line_id: r.line_id,
+            outcome: r.outcome,
+            reason: r.reason.clone(),
+            on: r.on.unwrap_or(today),
+        });
+    }
+    let mut result = ReturnOutcome {
+        rows: rows.len() + errors.iter().map(|e| e.row).collect::<HashSet<_>>().len(),
+        errors: Vec::new(),
+        paid: out
+            .iter()
+            .filter(|l| l.outcome == LineOutcome::Paid)
+            .count(),
+        failed: out
+            .iter()
+            .filter(|l| l.outcome == LineOutcome::Failed)
+            .count(),
+        batch: None,
+        report: None,
+    };
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.row);
+        let stem = report_dir.join(format!(
+            "{}-错误报告",
+            name.trim_end_matches(".xlsx").trim_end_matches(".csv")
+        ));
+        result.report = zizhu_io::write_error_report(
+            &stem,
+            &name,
+            zizhu_domain::ListKind::PayeeAccounts,
+            &errors,
+        )
+        .ok();
+        db.audit_entry(&zizhu_store::AuditEntry {
+            actor: who.name,
+            action: "payment_return_rejected",
+            target: &format!("发放批次 {batch_id}"),
+            detail: &format!("银行回盘《{name}》有 {} 处错误，未登记", errors.len()),
+            origin: who.origin,
+            ..Default::default()
+        })
+        .await?;
+        result.errors = errors;
+        return Ok(result);
+    }
+    result.batch = Some(db.record_return(batch_id, &out, who).await?);
+    Ok(result)
+}
+
+/// Why an entitled student is not (yet) paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Gap {
+    /// 名单未审批锁定: nothing is paid before the county approves the roster.
+    NotLocked,
+    /// 无收款账户.
+    NoAccount,
+    /// 未纳入批次: an account exists, no batch carries the line yet.
+    NoBatch,
+    /// 批次未提交银行.
+    BatchNotSubmitted,
+    /// 已提交银行，待回盘.
+    AwaitingReturn,
+    /// 银行退回，待更正账户后重新发放.
+    BankFailed,
+}
+
+impl Gap {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Gap::NotLocked => "名单未审批锁定",
+            Gap::NoAccount => "无收款账户",
+            Gap::NoBatch => "未纳入发放批次",
+            Gap::BatchNotSubmitted => "批次未提交银行",
+            Gap::AwaitingReturn => "已提交银行，待回盘",
+            Gap::BankFailed => "银行退回，待更正账户后重新发放",
+        }
+    }
+}
+
+/// An entitled line not paid, or a payment without an entitlement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageLine {
+    pub township: String,
+    pub school_code: String,
+    pub school_name: String,
+    pub name: String,
+    pub id_number: String,
+    pub program_name: String,
+    pub amount_fen: i64,
+    /// Why (in Chinese): the gap, with the bank's reason of a failure.
+    pub why: String,
+}
+
+/// One school's sums.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchoolSums {
+    pub township: String,
+    pub school_code: String,
+    pub school_name: String,
+    pub planned_n: i64,
+    pub planned_fen: i64,
+    pub paid_n: i64,
+    pub paid_fen: i64,
+    pub failed_n: i64,
+    pub failed_fen: i64,
+    pub unpaid_n: i64,
+    pub unpaid_fen: i64,
+}
+
+/// The coverage audit of a term.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    pub locked: bool,
+    pub unpaid: Vec<CoverageLine>,
+    /// Paid lines whose student, program and term is not on the roster (now).
+    pub without_entitlement: Vec<CoverageLine>,
+    pub schools: Vec<SchoolSums>,
+    /// Roster lines paid to a guardian or student, and their sum.
+    pub planned_fen: i64,
+    /// Paid and not reversed.
+    pub paid_fen: i64,
+    /// Failed and not yet paid again.
+    pub failed_fen: i64,
+    /// Reversed (清退) and recovered (追回).
+    pub reversed_fen: i64,
+    pub recovered_fen: i64,
+    /// Gaps by reason: (reason, lines, fen).
+    pub by_gap: Vec<(Gap, i64, i64)>,
+}
+
+/// The coverage audit of `term` in `scope`.
+pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Coverage, AppError> {
+    let mut c = Coverage {
+        locked: db.term_lock(term).await?.is_some(),
+        ..Coverage::default()
+    };
+    let lines = db.term_lines(term).await?;
+    let ledger = db.ledger(term).await?;
+    let reversed: HashSet<i64> = ledger
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Reversed)
+        .map(|e| e.line_id)
+        .collect();
+    let reissued: HashSet<i64> = ledger
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Reissued)
+        .map(|e| e.line_id)
+        .collect();
+    for e in &ledger {
+        match e.kind {
+            LedgerKind::Reversed => c.reversed_fen += e.amount_fen,
+            LedgerKind::Recovered => c.recovered_fen += e.amount_fen,
+            _ => {}
+        }
+    }
+    let states: HashMap<i64, zizhu_domain::payment::BatchState> = db
+        .batches(Some(term))
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.state))
+        .collect();
+    // Per (student, program): the lines, oldest first.
+    let mut by_key: HashMap<(String, String), Vec<&LineRow>> = HashMap::new();
+    for l in &lines {
+        by_key
+            .entry((l.id_number.clone(), l.program.clone()))
+            .or_default()
+            .push(l);
+    }
+    let accounts = db.payee_account_ids().await?;
+    let mut schools: BTreeMap<(String, String), SchoolSums> = BTreeMap::new();
+    let mut on_roster: HashSet<(String, String)> = HashSet::new();
+    let mut gaps: BTreeMap<Gap, (i64, i64)> = BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let page = db.roster_page(scope, term, None, after, 5_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.key;
+        for e in page {
+            if !matches!(e.payee.as_str(), "guardian" | "student") || e.amount_fen <= 0 {
+                continue;
+            }
+            let key = (e.id_number.clone(), e.program.clone());
+            on_roster.insert(key.clone());
+            let s = schools
+                .entry((e.township.clone(), e.school_code.clone()))
+                .or_insert_with(|| SchoolSums {
+                    township: e.township.clone(),
+                    school_code: e.school_code.clone(),
+                    school_name: e.school_name.clone(),
+                    ..SchoolSums::default()
+                });
+            s.planned_n += 1;
+            s.planned_fen += e.amount_fen;
+            c.planned_fen += e.amount_fen;
+            let mine = by_key.get(&key).map(Vec::as_slice).unwrap_or_default();
+            let paid = mine.iter().find(|l| {
+                matches!(l.outcome, Some((LedgerKind::Paid, _))) && !reversed.contains(&l.id)
+            });
+            if let Some(p) = paid {
+                s.paid_n += 1;
+                s.paid_fen += p.amount_fen;
+                c.paid_fen += p.amount_fen;
+                continue;
+            }
+            if mine.iter().any(|l| reversed.contains(&l.id)) {
+                // Paid, then found paid in error: not a gap; the reversal is its record.
+                continue;
+            }
+            let latest = mine.last();
+            let (gap, reason) = match latest {
+                None if !c.locked => (Gap::NotLocked, String::new()),
+                None if !accounts.contains(&e.id_number) => (Gap::NoAccount, String::new()),
+                None => (Gap::NoBatch, String::new()),
+                Some(l) => match &l.outcome {
+                    Some((LedgerKind::Failed, why)) if !reissued.contains(&l.id) => {
+                        s.failed_n += 1;
+                        s.failed_fen += l.amount_fen;
+                        c.failed_fen += l.amount_fen;
+                        (Gap::BankFailed, why.clone())
+                    }
+                    _ => match states.get(&l.batch_id) {
+                        Some(zizhu_domain::payment::BatchState::Draft) => {
+                            (Gap::BatchNotSubmitted, String::new())
+                        }
+                        _ => (Gap::AwaitingReturn, String::new()),
+                    },
+                },
+            };
+            s.unpaid_n += 1;
+            s.unpaid_fen += e.amount_fen;
+            let g = gaps.entry(gap).or_default();
+            g.0 += 1;
+            g.1 += e.amount_fen;
+            c.unpaid.push(CoverageLine {
+                township: e.township,
+                school_code: e.school_code,
+                school_name: e.school_name,
+                name: e.name,
+                id_number: e.id_number,
+                program_name: e.program_name,
+                amount_fen: e.amount_fen,
+                why: if reason.is_empty() {
+                    gap.zh().to_string()
+                } else {
+                    format!("{}（{reason}）", gap.zh())
+                },
+            });
+        }
+    }
+    let all_scope = scope.township.is_none() && scope.school.is_none();
+    for l in &lines {
+        let paid = matches!(l.outcome, Some((LedgerKind::Paid, _))) && !reversed.contains(&l.id);
+        if paid && all_scope && !on_roster.contains(&(l.id_number.clone(), l.program.clone())) {
+            c.without_entitlement.push(CoverageLine {
+                township: String::new(),
+                school_code: l.school_code.clone(),
+                school_name: String::new(),
+                name: l.student_name.clone(),
+                id_number: l.id_number.clone(),
+                program_name: l.program_name.clone(),
+                amount_fen: l.amount_fen,
+                why: "已发放，但本学期资助名单上没有这一项（应核查，必要时清退）".into(),
+            });
+        }
+    }
+    c.schools = schools.into_values().collect();
+    c.by_gap = gaps.into_iter().map(|(g, (n, f))| (g, n, f)).collect();
+    Ok(c)
+}
+
+/// Writes the coverage audit as a workbook: totals, per school, every unpaid line with why, and
+/// every payment without an entitlement. IDs are masked (the sheet is for finding and calling
+/// families, not for paying).
+pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppError> {
+    use zizhu_io::tables::{write_tables, Cell, Sheet};
+    let yuan = |f: i64| Cell::Text(Fen(f).to_string());
+    let masked =
+        |id: &str| zizhu_domain::IdNumber::parse(id).map_or_else(|_| mask(id), |(i, _)| i.masked());
+    let mut totals = vec![
+        vec![
+            Cell::Text("应发（资助名单，发给监护人或学生）".into()),
+            yuan(c.planned_fen),
+        ],
+        vec![Cell::Text("已发放（不含清退）".into()), yuan(c.paid_fen)],
+        vec![Cell::Text("银行退回待重发".into()), yuan(c.failed_fen)],
+        vec![Cell::Text("清退".into()), yuan(c.reversed_fen)],
+        vec![Cell::Text("已追回".into()), yuan(c.recovered_fen)],
+    ];
+    for (g, n, f) in &c.by_gap {
+        totals.push(vec![
+            Cell::Text(format!("未发放：{}（{n} 笔）", g.zh())),
+            yuan(*f),
+        ]);
+    }
+    let school_rows = c
+        .schools
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::Text(s.township.clone()),
+                Cell::Text(s.school_code.clone()),
+                Cell::Text(s.school_name.clone()),
+                Cell::Int(s.planned_n),
+                yuan(s.planned_fen),
+                Cell::Int(s.paid_n),
+                yuan(s.paid_fen),
+                Cell::Int(s.failed_n),
+                yuan(s.failed_fen),
+                Cell::Int(s.unpaid_n),
+                yuan(s.unpaid_fen),
+            ]
+        })
+        .collect();
+    let line_rows = |v: &[CoverageLine]| {
+        v.iter()
+            .map(|l| {
+                vec![
+                    Cell::Text(l.township.clone()),
+                    Cell::Text(l.school_code.clone()),
+                    Cell::Text(l.school_name.clone()),
+                    Cell::Text(l.name.clone()),
+                    Cell::Text(masked(&l.id_number)),
+                    Cell::Text(l.program_name.clone()),
+                    yuan(l.amount_fen),
+                    Cell::Text(l.why.clone()),
+                ]
+            })
+            .collect::<Vec<_>>()
+    };
+    let line_header: Vec<String> = [
+        "乡镇",
+        "学校标识码",
+        "学校",
+        "姓名",
+        "身份证件号",
+        "项目",
+        "金额（元）",
+        "原因",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let widths = vec![10.0, 12.0, 24.0, 10.0, 22.0, 30.0, 12.0, 40.0];
+    let sheets = [
+        Sheet {
+            name: "汇总".into(),
+            title: format!(
+                "{title}（{}）",
+                if c.locked {
+                    "名单已审批锁定"
+                } else {
+                    "名单尚未审批锁定"
+                }
+            ),
+            header: vec!["项目".into(), "金额（元）".into()],
+            widths: vec![40.0, 16.0],
+            rows: totals,
+        },
+        Sheet {
+            name: "各学校".into(),
+            title: format!("{title}：各学校应发与实发"),
+            header: [
+                "乡镇",
+                "学校标识码",
+                "学校",
+                "应发笔数",
+                "应发金额",
+                "已发笔数",
+                "已发金额",
+                "退回笔数",
+                "退回金额",
+                "未发笔数",
+                "未发金额",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            widths: vec![10.0, 12.0, 24.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0],
+            rows: school_rows,
+        },
+        Sheet {
+            name: "未发放明细".into(),
+            title: format!("{title}：应发未发（一个不落）"),
+            header: line_header.clone(),
+            widths: widths.clone(),
+            rows: line_rows(&c.unpaid),
+        },
+        Sheet {
+            name: "无对应资助的发放".into(),
+            title: format!("{title}：已发放但名单上没有的"),
+            header: line_header,
+            widths,
+            rows: line_rows(&c.without_entitlement),
+        },
+    ];
+    write_tables(path, &sheets).map_err(|e| AppError::Other(format!("写入覆盖核查表失败：{e}")))
+}

@@ -1,0 +1,214 @@
+//! `zizhu pay …` (资金发放) and `zizhu audit coverage` (一个不落): batches of a locked roster,
+//! the bank's file and return, re-issues, reversals, and the coverage audit.
+
+use crate::ui::{self, Ctx};
+use std::path::{Path, PathBuf};
+use zizhu_app::payments;
+use zizhu_domain::Term;
+use zizhu_store::{BatchRow, PayActor};
+
+fn who(ctx: &Ctx) -> PayActor<'_> {
+    PayActor {
+        name: &ctx.actor,
+        origin: None,
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn show(b: &BatchRow) {
+    println!(
+        "  批次 {:>4}  {}  {}  {}  {} 条  {} 元  {}{}",
+        b.id,
+        b.term,
+        b.state.zh(),
+        b.fund_source,
+        b.lines,
+        ui::yuan(b.total_fen),
+        b.paying_unit,
+        b.reissue_of
+            .map(|r| format!("  （重新发放批次 {r} 的失败明细）"))
+            .unwrap_or_default()
+    );
+}
+
+/// `zizhu pay batch --term T`: the term's batches from its locked roster.
+pub async fn batch(ctx: &Ctx, term: Term) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let made = payments::make_batches(&db, &p.policy, term, who(ctx)).await?;
+    if made.is_empty() {
+        println!("没有新的发放明细：资助名单上发给监护人或学生的每一笔都已在批次中（或缺收款账户，见 zizhu audit coverage）。");
+        return Ok(0);
+    }
+    println!("已生成 {} 个发放批次（草稿）：", made.len());
+    for b in &made {
+        show(b);
+    }
+    println!("下一步：zizhu pay file 批次号 生成银行代发文件，送银行后 zizhu pay submit 批次号。");
+    Ok(0)
+}
+
+/// `zizhu pay list [--term T]`.
+pub async fn list(ctx: &Ctx, term: Option<Term>) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let all = db.batches(term).await?;
+    if all.is_empty() {
+        println!("还没有发放批次。");
+    }
+    for b in &all {
+        show(b);
+    }
+    Ok(0)
+}
+
+/// `zizhu pay file N [--format 名称] [--out DIR]`: the bank's disbursement file.
+pub async fn file(ctx: &Ctx, id: i64, format: Option<&str>, out: &Path) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let (xlsx, csv) = payments::write_bank_file(&db, &p.policy, id, format, out, who(ctx)).await?;
+    println!("已生成银行代发文件（含完整账号，请按保密要求传送）：");
+    println!("  {}", xlsx.display());
+    println!("  {}", csv.display());
+    Ok(0)
+}
+
+/// `zizhu pay submit N`: the file went to the bank.
+pub async fn submit(ctx: &Ctx, id: i64) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let b = db.submit_batch(id, who(ctx)).await?;
+    println!(
+        "批次 {id} 已提交银行（{} 条，{} 元）。银行回盘后：zizhu pay return {id} 回盘文件",
+        b.lines,
+        ui::yuan(b.total_fen)
+    );
+    Ok(0)
+}
+
+/// `zizhu pay return N FILE`: the bank's result, recorded all or nothing.
+pub async fn bank_return(ctx: &Ctx, id: i64, file: &Path, report_dir: &Path) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let o = payments::import_bank_return(&db, id, file, report_dir, today(), who(ctx)).await?;
+    if !o.errors.is_empty() {
+        println!("回盘文件有 {} 处错误，全部未登记：", o.errors.len());
+        for e in o.errors.iter().take(20) {
+            println!("  第{}行 {}“{}”：{}", e.row, e.column, e.value, e.reason);
+        }
+        if let Some((x, c)) = &o.report {
+            println!("错误报告：{} / {}", x.display(), c.display());
+        }
+        return Ok(1);
+    }
+    println!("已登记银行回盘：成功 {} 笔，失败 {} 笔。", o.paid, o.failed);
+    if let Some(b) = &o.batch {
+        show(b);
+        if o.failed > 0 {
+            println!("失败的明细在更正收款账户（zizhu import payee_accounts 更正文件）后，用 zizhu pay reissue {id} 重新发放。");
+        }
+    }
+    Ok(0)
+}
+
+/// `zizhu pay reissue N`: failed lines with a corrected account, in a new batch.
+pub async fn reissue(ctx: &Ctx, id: i64) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let (made, waiting) = db.reissue(id, today(), who(ctx)).await?;
+    match made {
+        Some(n) => {
+            let b = db.batch(n).await?;
+            println!("已生成重新发放批次 {n}：");
+            if let Some(b) = b {
+                show(&b);
+            }
+        }
+        None => println!("没有可以重新发放的明细。"),
+    }
+    if waiting > 0 {
+        println!("还有 {waiting} 笔失败明细的收款账户未更正，暂不重新发放。");
+    }
+    Ok(0)
+}
+
+/// `zizhu pay reverse LINE --reason …`: a payment made in error (清退).
+pub async fn reverse(ctx: &Ctx, line: i64, reason: &str) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    db.reverse_payment(line, reason, today(), who(ctx)).await?;
+    println!("已登记清退：发放明细 {line}。追回后用 zizhu pay recover {line} --amount 金额 登记。");
+    Ok(0)
+}
+
+/// `zizhu pay recover LINE --amount 元 [--note …]`: money of a reversal recovered.
+pub async fn recover(ctx: &Ctx, line: i64, amount: &str, note: &str) -> anyhow::Result<u8> {
+    let fen = zizhu_domain::Fen::parse_yuan(amount)
+        .filter(|f| f.0 > 0)
+        .ok_or_else(|| anyhow::anyhow!("金额应为大于 0 的元，最多两位小数，如 312.50"))?;
+    let db = ctx.db().await?;
+    db.record_recovery(line, fen.0, today(), note, who(ctx))
+        .await?;
+    println!("已登记追回 {} 元：发放明细 {line}。", ui::yuan(fen.0));
+    Ok(0)
+}
+
+/// `zizhu pay close N`.
+pub async fn close(ctx: &Ctx, id: i64) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let b = db.close_batch(id, who(ctx)).await?;
+    show(&b);
+    Ok(0)
+}
+
+/// `zizhu audit coverage --term T [--out FILE]`: who is entitled and not paid, and why.
+pub async fn coverage(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let all = zizhu_store::ScopeFilter {
+        township: None,
+        school: None,
+    };
+    let c = payments::coverage(&db, term, all).await?;
+    let county = &p.policy.file.policy.county_name;
+    let title = format!("{county}{}资助资金发放覆盖核查", term.label_zh());
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{term}-发放覆盖核查.xlsx")));
+    payments::write_coverage(&out, &title, &c)?;
+    db.audit(
+        &ctx.actor,
+        "coverage_audit",
+        &term.to_string(),
+        &format!(
+            "发放覆盖核查：应发未发 {} 笔，无对应资助的发放 {} 笔",
+            c.unpaid.len(),
+            c.without_entitlement.len()
+        ),
+    )
+    .await?;
+    println!(
+        "{title}{}",
+        if c.locked {
+            ""
+        } else {
+            "（名单尚未审批锁定）"
+        }
+    );
+    println!(
+        "  应发 {} 元，已发 {} 元，银行退回待重发 {} 元，清退 {} 元，已追回 {} 元",
+        ui::yuan(c.planned_fen),
+        ui::yuan(c.paid_fen),
+        ui::yuan(c.failed_fen),
+        ui::yuan(c.reversed_fen),
+        ui::yuan(c.recovered_fen)
+    );
+    println!("  应发未发 {} 笔：", c.unpaid.len());
+    for (g, n, f) in &c.by_gap {
+        println!("    {}：{n} 笔，{} 元", g.zh(), ui::yuan(*f));
+    }
+    if !c.without_entitlement.is_empty() {
+        println!(
+            "  已发放但名单上没有的：{} 笔（应核查）",
+            c.without_entitlement.len()
+        );
+    }
+    println!("核查表：{}", out.display());
+    Ok(0)
+}
