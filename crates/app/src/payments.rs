@@ -61,8 +61,14 @@ pub async fn make_batches(
     who: PayActor<'_>,
 ) -> Result<Vec<BatchRow>, AppError> {
     let ids = db.create_batches(term, &batch_groups(policy), who).await?;
-    let all = db.batches(Some(term)).await?;
-    Ok(all.into_iter().filter(|b| ids.contains(&b.id)).collect())
+    let mut made: Vec<BatchRow> = db
+        .batches(Some(term))
+        .await?
+        .into_iter()
+        .filter(|b| ids.contains(&b.id))
+        .collect();
+    made.sort_by_key(|b| b.id);
+    Ok(made)
 }
 
 /// The bank format named `name`, or the policy file's first.

@@ -83,6 +83,13 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
                 .map(|e| (e.id_number.clone(), term));
         }
     }
+    let autumn = Term::new(2023, Season::Autumn);
+    println!(
+        "\n== 3b. 资金发放（{}）：收款账户、审批锁定、批次、银行代发与回盘、覆盖核查",
+        autumn.label_zh()
+    );
+    crate::cmd_demo_pay::pay_term(&db, &p.policy, autumn, &ctx.actor, &files_dir, &reports_dir)
+        .await?;
     println!("\n== 4. 控辍保学：户籍适龄人口、学籍和各校在校学生名单比对（一生一案）");
     dropout(&db, &rules, &ctx.actor, &reports_dir).await?;
     println!("\n== 5. 报表（{}）", reports_dir.display());
@@ -166,6 +173,11 @@ fn demo_accounts(
         "demo.auditor",
         "纪检监督（演示）",
         Access::new(Role::Auditor, None, None)?,
+    ));
+    out.push((
+        "demo.finance",
+        "资助中心会计（演示）",
+        Access::new(Role::FinanceOfficer, None, None)?,
     ));
     Ok(out)
 }

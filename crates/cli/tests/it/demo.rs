@@ -143,11 +143,55 @@ fn demo_imports_computes_and_writes_reports() {
     assert!(rows.iter().any(|c| c.contains("适龄未入学")));
     // The web accounts: one per role, each with a password of its own, and how to serve.
     let accounts: Vec<&str> = out.lines().filter(|l| l.contains(" 密码 ")).collect();
-    assert_eq!(accounts.len(), 4, "{accounts:?}");
-    for role in ["县级管理员", "乡镇专干", "学校资助专干", "审计监督"] {
+    assert_eq!(accounts.len(), 5, "{accounts:?}");
+    for role in [
+        "县级管理员",
+        "乡镇专干",
+        "学校资助专干",
+        "审计监督",
+        "财务人员",
+    ] {
         assert!(accounts.iter().any(|l| l.contains(role)), "{role}");
     }
     assert!(out.contains(" serve --database sqlite:"));
+    // Autumn is paid: a bank return with three failures, one re-issued after its account was
+    // corrected, students without an account; the coverage audit shows each gap.
+    for line in [
+        "县级审批锁定",
+        "银行回盘：批次",
+        "账户已销户",
+        "重新发放批次",
+        "无收款账户：",
+        "批次未提交银行：1 笔",
+        "银行退回，待更正账户后重新发放：2 笔",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    let cov = cells(&reports.join("2023-autumn-发放覆盖核查.xlsx"));
+    let unpaid = &cov.iter().find(|(n, _)| n == "未发放明细").unwrap().1;
+    assert!(unpaid.iter().any(|c| c == "无收款账户"));
+    assert!(unpaid
+        .iter()
+        .any(|c| c.starts_with("银行退回") && c.contains("账户已销户")));
+    assert!(!unpaid.iter().any(|c| is_full_id(c)), "the audit masks IDs");
+    // Per school, 应发 = 已发 + 未发 (in 元, each row of 各学校 after its title and header).
+    let schools = &cov.iter().find(|(n, _)| n == "各学校").unwrap().1;
+    let fen = |s: &str| zizhu_domain::Fen::parse_yuan(s).map(|f| f.0);
+    let rows: Vec<&[String]> = schools.chunks(11).skip(2).collect();
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert_eq!(
+            fen(&r[4]),
+            Some(fen(&r[6]).unwrap_or(0) + fen(&r[10]).unwrap_or(0)),
+            "{r:?}"
+        );
+    }
+    let bank_files = std::fs::read_dir(&reports)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("发放批次"))
+        .count();
+    assert!(bank_files >= 2, "xlsx and csv of each batch");
     // The demo is deterministic: a second run gives the same summary (but new passwords).
     let o2 = run(
         &[
