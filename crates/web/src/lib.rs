@@ -73,6 +73,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/imports/confirm", post(pages::imports::confirm))
         .route("/imports/cancel", post(pages::imports::cancel))
+        .route("/payments", get(pages::payments::show))
+        .route("/payments/batches", post(pages::payments::make))
+        .route(
+            "/payments/batches/{id}/submit",
+            post(pages::payments::submit),
+        )
+        .route("/payments/batches/{id}/file", get(pages::payments::file))
         .route("/policy", get(pages::policy::page))
         .route("/audit", get(pages::audit::page))
         .route("/openapi.json", get(api::openapi))

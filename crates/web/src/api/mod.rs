@@ -5,6 +5,7 @@
 //! Errors are `{"error": "中文说明"}` with the status of the page's error.
 
 pub mod cases;
+pub mod payments;
 pub mod reads;
 pub mod work;
 
@@ -192,7 +193,8 @@ impl utoipa::Modify for TokenScheme {
     paths(reads::students, reads::student, reads::roster, reads::schools, reads::dashboard,
         reads::policy, reads::cases, reads::case, cases::move_case, cases::act, cases::assign,
         work::imports, work::upload, work::confirm, work::cancel, work::compute, work::approval,
-        work::step, work::lock, work::roster_xlsx, work::audit),
+        work::step, work::lock, work::roster_xlsx, work::audit, payments::coverage,
+        payments::batches, payments::make, payments::submit),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -239,6 +241,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/approval/steps", post(work::step))
         .route("/api/approval/lock", post(work::lock))
         .route("/api/audit", get(work::audit))
+        .route("/api/payments/coverage", get(payments::coverage))
+        .route(
+            "/api/payments/batches",
+            get(payments::batches).post(payments::make),
+        )
+        .route("/api/payments/batches/{id}/submit", post(payments::submit))
         .route("/api", axum::routing::any(no_such_operation))
         .route("/api/", axum::routing::any(no_such_operation))
         .route("/api/{*rest}", axum::routing::any(no_such_operation))

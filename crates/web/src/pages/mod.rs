@@ -7,6 +7,7 @@ pub mod cases;
 pub mod compute;
 pub mod dashboard;
 pub mod imports;
+pub mod payments;
 pub mod policy;
 pub mod roster;
 pub mod schools;

@@ -27,5 +27,6 @@ mod cases;
 mod compute;
 mod downloads;
 mod imports;
+mod payments;
 mod security;
 mod support;

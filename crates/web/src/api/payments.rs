@@ -1,0 +1,239 @@
+//! Paying the aid through the API (资金发放): the coverage of the caller's scope (every role), the
+//! term's batches (county, auditors, finance), and for the finance officer making the batches of
+//! a locked roster and marking one submitted.
+
+use super::{json_refused, term_of, term_or_latest, ApiError, ApiUser, ErrorBody};
+use crate::error::WebError;
+use crate::pages::payments::{payer, scoped_coverage};
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use zizhu_domain::access::Duty;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TermQuery {
+    /// Term, e.g. `2023-autumn` (default: the newest with data).
+    term: Option<String>,
+}
+
+/// An entitled line not yet paid, with why.
+#[derive(Serialize, ToSchema)]
+pub struct UnpaidLine {
+    township: String,
+    school_code: String,
+    school_name: String,
+    name: String,
+    id_masked: String,
+    program_name: String,
+    amount_fen: i64,
+    /// 名单未审批锁定, 无收款账户, 未纳入发放批次, 批次未提交银行, 已提交银行待回盘, or
+    /// 银行退回待更正账户后重新发放 (with the bank's reason).
+    why: String,
+}
+
+/// Unpaid lines by reason.
+#[derive(Serialize, ToSchema)]
+pub struct GapTotal {
+    reason: String,
+    lines: i64,
+    amount_fen: i64,
+}
+
+/// One school's planned and paid.
+#[derive(Serialize, ToSchema)]
+pub struct SchoolPaid {
+    township: String,
+    school_code: String,
+    school_name: String,
+    planned_fen: i64,
+    paid_fen: i64,
+    failed_fen: i64,
+    unpaid_lines: i64,
+    unpaid_fen: i64,
+}
+
+/// The coverage audit of a term in the caller's scope (一个不落).
+#[derive(Serialize, ToSchema)]
+pub struct CoverageBody {
+    term: String,
+    /// The roster is approved and locked (nothing is paid before).
+    locked: bool,
+    planned_fen: i64,
+    paid_fen: i64,
+    failed_fen: i64,
+    reversed_fen: i64,
+    recovered_fen: i64,
+    gaps: Vec<GapTotal>,
+    schools: Vec<SchoolPaid>,
+    unpaid: Vec<UnpaidLine>,
+}
+
+/// Who is entitled and not yet paid in the caller's scope, and why; totals planned, paid,
+/// failed, reversed and recovered. Audited.
+#[utoipa::path(get, path = "/api/payments/coverage", params(TermQuery),
+    responses((status = 200, description = "成功", body = CoverageBody), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<TermQuery>,
+) -> Result<Json<CoverageBody>, ApiError> {
+    let term = term_or_latest(&state, q.term.as_deref()).await?;
+    let c = scoped_coverage(&state, &user, term).await?;
+    state
+        .db
+        .audit_entry(&user.audit(
+            "view_payments",
+            &format!("资金发放 {term}"),
+            &format!(
+                "接口查看发放情况（{}），应发未发 {} 笔",
+                user.scope_label,
+                c.unpaid.len()
+            ),
+        ))
+        .await?;
+    Ok(Json(CoverageBody {
+        term: term.to_string(),
+        locked: c.locked,
+        planned_fen: c.planned_fen,
+        paid_fen: c.paid_fen,
+        failed_fen: c.failed_fen,
+        reversed_fen: c.reversed_fen,
+        recovered_fen: c.recovered_fen,
+        gaps: c
+            .by_gap
+            .iter()
+            .map(|(g, n, f)| GapTotal {
+                reason: g.zh().to_string(),
+                lines: *n,
+                amount_fen: *f,
+            })
+            .collect(),
+        schools: c
+            .schools
+            .into_iter()
+            .map(|s| SchoolPaid {
+                township: s.township,
+                school_code: s.school_code,
+                school_name: s.school_name,
+                planned_fen: s.planned_fen,
+                paid_fen: s.paid_fen,
+                failed_fen: s.failed_fen,
+                unpaid_lines: s.unpaid_n,
+                unpaid_fen: s.unpaid_fen,
+            })
+            .collect(),
+        unpaid: c
+            .unpaid
+            .into_iter()
+            .map(|u| UnpaidLine {
+                id_masked: zizhu_domain::IdNumber::parse(&u.id_number)
+                    .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
+                township: u.township,
+                school_code: u.school_code,
+                school_name: u.school_name,
+                name: u.name,
+                program_name: u.program_name,
+                amount_fen: u.amount_fen,
+                why: u.why,
+            })
+            .collect(),
+    }))
+}
+
+/// A payment batch (发放批次).
+#[derive(Serialize, ToSchema)]
+pub struct BatchItem {
+    id: i64,
+    term: String,
+    /// draft, submitted, paid, partly_failed, closed.
+    state: String,
+    fund_source: String,
+    paying_unit: String,
+    /// The batch whose failed lines this one pays again.
+    reissue_of: Option<i64>,
+    lines: i64,
+    total_fen: i64,
+}
+
+fn item(b: zizhu_store::BatchRow) -> BatchItem {
+    BatchItem {
+        id: b.id,
+        term: b.term,
+        state: b.state.key().to_string(),
+        fund_source: b.fund_source,
+        paying_unit: b.paying_unit,
+        reissue_of: b.reissue_of,
+        lines: b.lines,
+        total_fen: b.total_fen,
+    }
+}
+
+/// The term's payment batches (county, auditors and finance).
+#[utoipa::path(get, path = "/api/payments/batches", params(TermQuery),
+    responses((status = 200, description = "成功", body = Vec<BatchItem>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn batches(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<TermQuery>,
+) -> Result<Json<Vec<BatchItem>>, ApiError> {
+    if !(user.access.may(Duty::Pay) || user.access.may(Duty::ReadAudit)) {
+        return Err(ApiError(WebError::Forbidden));
+    }
+    let term = term_of(q.term.as_deref())?;
+    Ok(Json(
+        state
+            .db
+            .batches(term)
+            .await?
+            .into_iter()
+            .map(item)
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TermBody {
+    /// e.g. `2023-autumn`.
+    term: String,
+}
+
+/// Makes the term's batches from its locked roster (finance officer): one per fund source and
+/// paying unit; lines already in a batch, and students without an account, are left out.
+#[utoipa::path(post, path = "/api/payments/batches", request_body = TermBody,
+    responses((status = 200, description = "成功", body = Vec<BatchItem>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn make(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Result<Json<TermBody>, JsonRejection>,
+) -> Result<Json<Vec<BatchItem>>, ApiError> {
+    let who = payer(&user)?;
+    let Json(b) = body.map_err(json_refused)?;
+    let term = term_of(Some(&b.term))?
+        .ok_or_else(|| ApiError(WebError::BadRequest("请给出学期，如 2023-autumn".into())))?;
+    let made = zizhu_app::payments::make_batches(&state.db, &state.policy, term, who).await?;
+    Ok(Json(made.into_iter().map(item).collect()))
+}
+
+/// Marks a draft batch submitted to the bank (finance officer).
+#[utoipa::path(post, path = "/api/payments/batches/{id}/submit", params(("id" = i64, Path, description = "批次号")),
+    responses((status = 200, description = "成功", body = BatchItem), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<BatchItem>, ApiError> {
+    let who = payer(&user)?;
+    Ok(Json(item(state.db.submit_batch(id, who).await?)))
+}

@@ -1,0 +1,291 @@
+//! Paying the aid on the web (资金发放): every role sees the coverage of its scope — its students
+//! entitled and not yet paid, with why (一个不落) — and the finance officer makes the term's
+//! batches from the locked roster, downloads a batch's bank file (audited) and marks it
+//! submitted. Bank returns, re-issues and reversals are `zizhu pay` on the command line.
+
+use super::{pick_term, term_options, TermOption};
+use crate::auth::User;
+use crate::error::WebError;
+use crate::render::{html, yuan, Nav};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use zizhu_app::payments::{coverage, Coverage};
+use zizhu_domain::access::Duty;
+use zizhu_domain::Term;
+use zizhu_store::{PayActor, ScopeFilter};
+
+#[derive(serde::Deserialize)]
+pub struct Params {
+    term: Option<String>,
+}
+
+pub struct BatchLine {
+    pub id: i64,
+    pub state: &'static str,
+    pub draft: bool,
+    pub fund_source: String,
+    pub paying_unit: String,
+    pub lines: i64,
+    pub amount: String,
+    pub reissue_of: String,
+}
+
+pub struct Unpaid {
+    pub school: String,
+    pub name: String,
+    pub id_masked: String,
+    pub program: String,
+    pub amount: String,
+    pub why: String,
+}
+
+pub struct SchoolLine {
+    pub township: String,
+    pub school: String,
+    pub planned: String,
+    pub paid: String,
+    pub unpaid_n: i64,
+    pub unpaid: String,
+}
+
+#[derive(Template)]
+#[template(path = "payments.html")]
+struct Page {
+    nav: Nav,
+    terms: Vec<TermOption>,
+    term_key: String,
+    term_label: String,
+    locked: bool,
+    pays: bool,
+    sees_batches: bool,
+    batches: Vec<BatchLine>,
+    planned: String,
+    paid: String,
+    failed: String,
+    reversed: String,
+    recovered: String,
+    gaps: Vec<(String, i64, String)>,
+    schools: Vec<SchoolLine>,
+    unpaid: Vec<Unpaid>,
+    unpaid_total: usize,
+    message: Option<String>,
+}
+
+/// Unpaid lines a page lists (the rest are counted; the workbook has all).
+const SHOWN: usize = 500;
+
+/// The coverage of `term` in the user's scope.
+pub(crate) async fn scoped_coverage(
+    state: &AppState,
+    user: &User,
+    term: Term,
+) -> Result<Coverage, WebError> {
+    Ok(coverage(&state.db, term, ScopeFilter::of(&user.access)).await?)
+}
+
+/// Who may see the batches (county-wide money): the county, the auditors and finance.
+fn sees_batches(user: &User) -> bool {
+    user.access.may(Duty::Pay) || user.access.may(Duty::ReadAudit)
+}
+
+async fn page(
+    state: &AppState,
+    user: &User,
+    asked: Option<&str>,
+    message: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let (term, known) = pick_term(state, asked).await?;
+    let mut p = Page {
+        nav: Nav::of(user),
+        terms: term_options(&known, term),
+        term_key: term.map(|t| t.to_string()).unwrap_or_default(),
+        term_label: term.map(|t| t.label_zh()).unwrap_or_default(),
+        locked: false,
+        pays: user.access.may(Duty::Pay),
+        sees_batches: sees_batches(user),
+        batches: Vec::new(),
+        planned: String::new(),
+        paid: String::new(),
+        failed: String::new(),
+        reversed: String::new(),
+        recovered: String::new(),
+        gaps: Vec::new(),
+        schools: Vec::new(),
+        unpaid: Vec::new(),
+        unpaid_total: 0,
+        message,
+    };
+    let Some(term) = term else {
+        return html(&p);
+    };
+    let c = scoped_coverage(state, user, term).await?;
+    state
+        .db
+        .audit_entry(&user.audit(
+            "view_payments",
+            &format!("资金发放 {term}"),
+            &format!(
+                "查看发放情况（{}），应发未发 {} 笔",
+                user.scope_label,
+                c.unpaid.len()
+            ),
+        ))
+        .await?;
+    p.locked = c.locked;
+    (p.planned, p.paid, p.failed, p.reversed, p.recovered) = (
+        yuan(&c.planned_fen),
+        yuan(&c.paid_fen),
+        yuan(&c.failed_fen),
+        yuan(&c.reversed_fen),
+        yuan(&c.recovered_fen),
+    );
+    p.gaps = c
+        .by_gap
+        .iter()
+        .map(|(g, n, f)| (g.zh().to_string(), *n, yuan(f)))
+        .collect();
+    p.schools = c
+        .schools
+        .iter()
+        .map(|s| SchoolLine {
+            township: s.township.clone(),
+            school: format!("{}（{}）", s.school_name, s.school_code),
+            planned: yuan(&s.planned_fen),
+            paid: yuan(&s.paid_fen),
+            unpaid_n: s.unpaid_n,
+            unpaid: yuan(&s.unpaid_fen),
+        })
+        .collect();
+    p.unpaid_total = c.unpaid.len();
+    p.unpaid = c
+        .unpaid
+        .into_iter()
+        .take(SHOWN)
+        .map(|u| Unpaid {
+            school: u.school_name,
+            name: u.name,
+            id_masked: zizhu_domain::IdNumber::parse(&u.id_number)
+                .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
+            program: u.program_name,
+            amount: yuan(&u.amount_fen),
+            why: u.why,
+        })
+        .collect();
+    if p.sees_batches {
+        p.batches = state
+            .db
+            .batches(Some(term))
+            .await?
+            .into_iter()
+            .map(|b| BatchLine {
+                id: b.id,
+                state: b.state.zh(),
+                draft: b.state == zizhu_domain::payment::BatchState::Draft,
+                fund_source: b.fund_source,
+                paying_unit: b.paying_unit,
+                lines: b.lines,
+                amount: yuan(&b.total_fen),
+                reissue_of: b
+                    .reissue_of
+                    .map(|r| format!("批次 {r}"))
+                    .unwrap_or_default(),
+            })
+            .collect();
+    }
+    html(&p)
+}
+
+/// GET /payments?term=
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Html<String>, WebError> {
+    page(&state, &user, p.term.as_deref(), None).await
+}
+
+/// The finance officer acting, for the store.
+pub(crate) fn payer(user: &User) -> Result<PayActor<'_>, WebError> {
+    user.require(Duty::Pay)?;
+    Ok(PayActor {
+        name: &user.username,
+        origin: Some(&user.origin),
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct TermForm {
+    csrf: String,
+    term: String,
+}
+
+/// POST /payments/batches: the term's batches from its locked roster (finance only).
+pub async fn make(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<TermForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let who = payer(&user)?;
+    let term: Term = f
+        .term
+        .trim()
+        .parse()
+        .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))?;
+    let message = match zizhu_app::payments::make_batches(&state.db, &state.policy, term, who).await
+    {
+        Ok(made) if made.is_empty() => {
+            "没有新的发放明细（都已在批次中，或缺收款账户）。".to_string()
+        }
+        Ok(made) => format!("已生成 {} 个发放批次（草稿）。", made.len()),
+        Err(e) => match WebError::from(e) {
+            WebError::BadRequest(m) => format!("未生成：{m}"),
+            other => return Err(other),
+        },
+    };
+    Ok(page(&state, &user, Some(&term.to_string()), Some(message))
+        .await?
+        .into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+/// POST /payments/batches/{id}/submit: the batch's file went to the bank (finance only).
+pub async fn submit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let who = payer(&user)?;
+    let b = state.db.submit_batch(id, who).await?;
+    Ok(Redirect::to(&format!("/payments?term={}", b.term)).into_response())
+}
+
+/// GET /payments/batches/{id}/file: the batch's bank file (XLSX, full card numbers; finance
+/// only; audited).
+pub async fn file(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let who = payer(&user)?;
+    let dir =
+        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    let (xlsx, _) =
+        zizhu_app::payments::write_bank_file(&state.db, &state.policy, id, None, dir.path(), who)
+            .await?;
+    let bytes =
+        std::fs::read(&xlsx).map_err(|e| WebError::Internal(format!("无法读取生成的文件：{e}")))?;
+    let name = xlsx
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bank.xlsx".into());
+    Ok(super::roster::xlsx_download(&name, bytes))
+}
