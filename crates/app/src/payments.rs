@@ -677,3 +677,40 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
     ];
     write_tables(path, &sheets).map_err(|e| AppError::Other(format!("写入覆盖核查表失败：{e}")))
 }
+
+/// A stable pseudo-random rank of a line for a draw (SplitMix64 of the seed and the line): the
+/// same seed draws the same families, so a draw can be checked afterwards.
+fn rank(seed: u64, line_id: i64) -> u64 {
+    let mut z = seed ^ (line_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Draws up to `per_school` paid, not yet drawn lines of each school for verification with the
+/// families (回访), by the seeded rank; records and audits the draw. Returns how many per school.
+pub async fn draw_sample(
+    db: &Db,
+    term: Term,
+    per_school: usize,
+    seed: u64,
+    who: PayActor<'_>,
+) -> Result<BTreeMap<String, usize>, AppError> {
+    let mut by_school: BTreeMap<String, Vec<zizhu_store::Drawable>> = BTreeMap::new();
+    for d in db.drawable(term).await? {
+        by_school.entry(d.school_code.clone()).or_default().push(d);
+    }
+    let mut drawn = Vec::new();
+    let mut counts = BTreeMap::new();
+    for (school, mut lines) in by_school {
+        lines.sort_by_key(|d| rank(seed, d.line_id));
+        lines.truncate(per_school);
+        counts.insert(school, lines.len());
+        drawn.extend(lines);
+    }
+    if !drawn.is_empty() {
+        let how = format!("每校至多 {per_school} 人，随机种子 {seed}");
+        db.add_verifications(term, &drawn, &how, who).await?;
+    }
+    Ok(counts)
+}

@@ -212,3 +212,72 @@ pub async fn coverage(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Re
     println!("核查表：{}", out.display());
     Ok(0)
 }
+
+/// `zizhu pay sample --term T`: the families to call back (回访).
+pub async fn sample(ctx: &Ctx, term: Term, seed: u64) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let per_school = p
+        .policy
+        .file
+        .payment
+        .as_ref()
+        .map_or(5, |x| x.verification_sample as usize);
+    let db = ctx.db().await?;
+    let counts = payments::draw_sample(&db, term, per_school, seed, who(ctx)).await?;
+    let total: usize = counts.values().sum();
+    println!("已为 {} 所学校抽取已发放学生 {total} 人回访（每校至多 {per_school} 人，随机种子 {seed}）。", counts.len());
+    println!("列出：zizhu pay verifications --term {term}；登记：zizhu pay verify 编号 --result confirmed|denied --note …");
+    Ok(0)
+}
+
+/// `zizhu pay verifications --term T`.
+pub async fn verifications(ctx: &Ctx, term: Term) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let all = db.verifications(term).await?;
+    if all.is_empty() {
+        println!("{}还没有回访抽样。", term.label_zh());
+    }
+    for v in &all {
+        let id = zizhu_domain::IdNumber::parse(&v.id_number)
+            .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked());
+        let result = match (v.outcome.as_deref(), v.follow_up.as_deref()) {
+            (None, _) => "待回访".to_string(),
+            (Some("confirmed"), _) => "家庭确认收到".to_string(),
+            (Some(_), Some("open")) => format!("否认收到，跟进中：{}", v.note),
+            (Some(_), _) => format!("否认收到，已核查：{}", v.follow_up_note),
+        };
+        println!(
+            "  回访 {:>5}  学校 {}  {id}  发放明细 {}  {result}",
+            v.id, v.school_code, v.line_id
+        );
+    }
+    Ok(0)
+}
+
+/// `zizhu pay verify ID --result confirmed|denied`.
+pub async fn verify(ctx: &Ctx, id: i64, result: &str, note: &str) -> anyhow::Result<u8> {
+    let confirmed = match result.trim() {
+        "confirmed" | "确认" | "已收到" => true,
+        "denied" | "否认" | "未收到" => false,
+        other => {
+            anyhow::bail!("--result 应为 confirmed（确认收到）或 denied（否认收到），实为“{other}”")
+        }
+    };
+    let db = ctx.db().await?;
+    db.record_verification(id, confirmed, note, who(ctx))
+        .await?;
+    if confirmed {
+        println!("回访 {id}：家庭确认收到。");
+    } else {
+        println!("回访 {id}：家庭否认收到，已转跟进核查；核查后用 zizhu pay follow-up {id} --note 结果 结束。");
+    }
+    Ok(0)
+}
+
+/// `zizhu pay follow-up ID --note …`.
+pub async fn follow_up(ctx: &Ctx, id: i64, note: &str) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    db.close_follow_up(id, note, who(ctx)).await?;
+    println!("回访 {id} 的跟进核查已结束。");
+    Ok(0)
+}

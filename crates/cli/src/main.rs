@@ -507,6 +507,36 @@ enum PayCmd {
     },
     /// 结束回盘已完成的批次
     Close { batch: i64 },
+    /// 回访抽样：每校随机抽取已发放学生（人数见政策文件 verification_sample）
+    Sample {
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+        /// 随机种子（同一种子抽到同样的学生，便于复核）
+        #[arg(long, default_value_t = 2023)]
+        seed: u64,
+    },
+    /// 列出回访记录
+    Verifications {
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+    },
+    /// 登记回访结果：家庭确认收到（confirmed）或否认（denied，转跟进核查）
+    Verify {
+        /// 回访编号
+        id: i64,
+        /// confirmed 或 denied
+        #[arg(long)]
+        result: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 结束否认收到的跟进核查
+    FollowUp {
+        /// 回访编号
+        id: i64,
+        #[arg(long)]
+        note: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -800,6 +830,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 cmd_pay::recover(&ctx, line, &amount, &note).await
             }
             PayCmd::Close { batch } => cmd_pay::close(&ctx, batch).await,
+            PayCmd::Sample { term, seed } => cmd_pay::sample(&ctx, term, seed).await,
+            PayCmd::Verifications { term } => cmd_pay::verifications(&ctx, term).await,
+            PayCmd::Verify { id, result, note } => cmd_pay::verify(&ctx, id, &result, &note).await,
+            PayCmd::FollowUp { id, note } => cmd_pay::follow_up(&ctx, id, &note).await,
         },
         Command::Audit {
             which: AuditCmd::Coverage { term, out },

@@ -450,6 +450,25 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "payment_verification",
+        &[
+            ("id", I),
+            ("term", T),
+            ("term_seq", I),
+            ("line_id", I),
+            ("id_number", T),
+            ("school_code", T),
+            ("drawn_by", T),
+            ("drawn_at", Ts),
+            ("outcome", T),
+            ("note", T),
+            ("recorded_by", T),
+            ("recorded_at", Ts),
+            ("follow_up", T),
+            ("follow_up_note", T),
+        ],
+    ),
+    (
         "audit_log",
         &[
             ("id", I),

@@ -72,6 +72,7 @@ mod scan;
 mod scoped;
 mod sql;
 mod tx;
+mod verification;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
 pub use approval::{LockRow, SignoffRow};
@@ -94,6 +95,7 @@ pub use rows::{
 };
 pub use scan::{KnownCase, ScanSummary, ScanTx};
 pub use scoped::{ScopeFilter, StudentBrief};
+pub use verification::{Drawable, VerificationRow};
 
 /// The database (数据库): a pool of one of the two supported backends, chosen at run time by the
 /// URL given to [`Db::connect`]. Cloning is cheap (the pool is reference-counted).

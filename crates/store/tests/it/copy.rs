@@ -231,6 +231,10 @@ async fn fill(db: &Db) -> TestResult {
         on: chrono::NaiveDate::from_ymd_opt(2023, 11, 20).unwrap_or_default(),
     };
     db.record_return(batch, &[paid], who).await?;
+    // Its family called back (回访).
+    let drawn = db.drawable(autumn(2023)).await?;
+    db.add_verifications(autumn(2023), &drawn, "test", who)
+        .await?;
     Ok(())
 }
 

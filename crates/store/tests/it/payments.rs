@@ -313,3 +313,52 @@ async fn racing_returns_pay_a_line_once(db: &Db) -> TestResult {
     assert_eq!(paid, 1);
     Ok(())
 }
+
+async fn families_confirm_or_deny_and_a_denial_is_followed_up(db: &Db) -> TestResult {
+    let t = autumn(2023);
+    let run_id = locked_term(db).await?;
+    lock(db, run_id).await?;
+    let b = db.create_batches(t, &boarding(), WHO).await?[0];
+    db.submit_batch(b, WHO).await?;
+    let lines = db.batch_lines(b).await?;
+    db.record_return(
+        b,
+        &[
+            ret(lines[0].id, LineOutcome::Paid, ""),
+            ret(lines[1].id, LineOutcome::Paid, ""),
+            ret(lines[2].id, LineOutcome::Failed, "账户已销户"),
+        ],
+        WHO,
+    )
+    .await?;
+    // Only paid lines can be drawn; a line is drawn once.
+    let drawable = db.drawable(t).await?;
+    assert_eq!(drawable.len(), 2);
+    db.add_verifications(t, &drawable, "test", WHO).await?;
+    assert!(db.drawable(t).await?.is_empty());
+    let again = db.add_verifications(t, &drawable[..1], "test", WHO).await;
+    assert!(matches!(again, Err(StoreError::Invalid(_))));
+    let v = db.verifications(t).await?;
+    assert_eq!(v.len(), 2);
+    db.record_verification(v[0].id, true, "", WHO).await?;
+    // A denial needs what the family said, opens a follow-up, and is recorded once.
+    let bare = db.record_verification(v[1].id, false, " ", WHO).await;
+    assert!(matches!(bare, Err(StoreError::Invalid(_))));
+    db.record_verification(v[1].id, false, "家长称未收到", WHO)
+        .await?;
+    let twice = db.record_verification(v[1].id, true, "", WHO).await;
+    assert!(matches!(twice, Err(StoreError::Invalid(_))));
+    let now = db.verifications(t).await?;
+    assert_eq!(now[1].follow_up.as_deref(), Some("open"));
+    db.close_follow_up(v[1].id, "已到账，家长未查看", WHO)
+        .await?;
+    assert_eq!(
+        db.verifications(t).await?[1].follow_up.as_deref(),
+        Some("closed")
+    );
+    assert!(
+        db.close_follow_up(v[0].id, "x", WHO).await.is_err(),
+        "no follow-up to close"
+    );
+    Ok(())
+}
