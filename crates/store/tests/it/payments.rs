@@ -14,7 +14,8 @@ use zizhu_store::{BatchGroup, Db, NewEntitlement, PayActor, ReturnLine, StoreErr
 
 story!(
     a_term_paid_returned_reissued_and_reversed,
-    racing_returns_pay_a_line_once
+    racing_returns_pay_a_line_once,
+    families_confirm_or_deny_and_a_denial_is_followed_up,
 );
 
 const WHO: PayActor<'static> = PayActor {
