@@ -171,6 +171,13 @@ pub async fn write_bank_file(
         f.csv_encoding.eq_ignore_ascii_case("gbk"),
     )
     .map_err(|e| AppError::Other(format!("写入代发文件失败：{e}")))?;
+    // Full card numbers: readable by the owner only.
+    #[cfg(unix)]
+    for p in [&xlsx, &csv] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| AppError::Other(format!("无法设置代发文件的权限：{e}")))?;
+    }
     db.audit_entry(&zizhu_store::AuditEntry {
         actor: who.name,
         action: "payment_file_export",
@@ -197,6 +204,8 @@ pub struct ReturnOutcome {
     pub failed: usize,
     /// The batch after the return (when recorded).
     pub batch: Option<BatchRow>,
+    /// Lines of the batch still without a result (a return may come in parts).
+    pub pending: usize,
     /// Error report files, when the file was refused.
     pub report: Option<(PathBuf, PathBuf)>,
 }
@@ -297,6 +306,7 @@ pub async fn import_bank_return(
             .filter(|l| l.outcome == LineOutcome::Failed)
             .count(),
         batch: None,
+        pending: 0,
         report: None,
     };
     if !errors.is_empty() {
@@ -305,13 +315,11 @@ pub async fn import_bank_return(
             "{}-错误报告",
             name.trim_end_matches(".xlsx").trim_end_matches(".csv")
         ));
-        result.report = zizhu_io::write_error_report(
-            &stem,
-            &name,
-            zizhu_domain::ListKind::PayeeAccounts,
-            &errors,
-        )
-        .ok();
+        let title = format!(
+            "银行回盘《{name}》（发放批次 {batch_id}）的问题，共{}条，全部未登记",
+            errors.len()
+        );
+        result.report = zizhu_io::report::write_problem_report(&stem, &title, &errors).ok();
         db.audit_entry(&zizhu_store::AuditEntry {
             actor: who.name,
             action: "payment_return_rejected",
@@ -325,6 +333,12 @@ pub async fn import_bank_return(
         return Ok(result);
     }
     result.batch = Some(db.record_return(batch_id, &out, who).await?);
+    result.pending = db
+        .batch_lines(batch_id)
+        .await?
+        .iter()
+        .filter(|l| l.outcome.is_none())
+        .count();
     Ok(result)
 }
 
@@ -386,6 +400,9 @@ pub struct SchoolSums {
     pub failed_fen: i64,
     pub unpaid_n: i64,
     pub unpaid_fen: i64,
+    /// Paid, then reversed (清退).
+    pub reversed_n: i64,
+    pub reversed_fen: i64,
 }
 
 /// The coverage audit of a term.
@@ -395,6 +412,8 @@ pub struct Coverage {
     pub unpaid: Vec<CoverageLine>,
     /// Paid lines whose student, program and term is not on the roster (now).
     pub without_entitlement: Vec<CoverageLine>,
+    /// Reversed payments (清退) with their reason and what is still to recover.
+    pub reversals: Vec<CoverageLine>,
     pub schools: Vec<SchoolSums>,
     /// Roster lines paid to a guardian or student, and their sum.
     pub planned_fen: i64,
@@ -422,6 +441,19 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
         .filter(|e| e.kind == LedgerKind::Reversed)
         .map(|e| e.line_id)
         .collect();
+    // Per reversed line: its reason, and what came back.
+    let mut reversal: HashMap<i64, (String, i64, i64)> = HashMap::new();
+    for e in &ledger {
+        match e.kind {
+            LedgerKind::Reversed => {
+                let r = reversal.entry(e.line_id).or_default();
+                r.0 = e.reason.clone();
+                r.1 += e.amount_fen;
+            }
+            LedgerKind::Recovered => reversal.entry(e.line_id).or_default().2 += e.amount_fen,
+            _ => {}
+        }
+    }
     let reissued: HashSet<i64> = ledger
         .iter()
         .filter(|e| e.kind == LedgerKind::Reissued)
@@ -484,8 +516,25 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                 c.paid_fen += p.amount_fen;
                 continue;
             }
-            if mine.iter().any(|l| reversed.contains(&l.id)) {
+            if let Some(l) = mine.iter().find(|l| reversed.contains(&l.id)) {
                 // Paid, then found paid in error: not a gap; the reversal is its record.
+                let (why, back, got) = reversal.get(&l.id).cloned().unwrap_or_default();
+                s.reversed_n += 1;
+                s.reversed_fen += back;
+                c.reversals.push(CoverageLine {
+                    township: e.township.clone(),
+                    school_code: e.school_code.clone(),
+                    school_name: e.school_name.clone(),
+                    name: e.name.clone(),
+                    id_number: e.id_number.clone(),
+                    program_name: e.program_name.clone(),
+                    amount_fen: back,
+                    why: format!(
+                        "清退：{why}；已追回 {} 元，待追回 {} 元",
+                        Fen(got),
+                        Fen(back - got)
+                    ),
+                });
                 continue;
             }
             let latest = mine.last();
@@ -567,6 +616,14 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
         vec![Cell::Text("银行退回待重发".into()), yuan(c.failed_fen)],
         vec![Cell::Text("清退".into()), yuan(c.reversed_fen)],
         vec![Cell::Text("已追回".into()), yuan(c.recovered_fen)],
+        vec![
+            Cell::Text("待追回".into()),
+            yuan(c.reversed_fen - c.recovered_fen),
+        ],
+        vec![
+            Cell::Text(format!("应发未发合计（{} 笔，含银行退回）", c.unpaid.len())),
+            yuan(c.unpaid.iter().map(|u| u.amount_fen).sum()),
+        ],
     ];
     for (g, n, f) in &c.by_gap {
         totals.push(vec![
@@ -590,6 +647,8 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
                 yuan(s.failed_fen),
                 Cell::Int(s.unpaid_n),
                 yuan(s.unpaid_fen),
+                Cell::Int(s.reversed_n),
+                yuan(s.reversed_fen),
             ]
         })
         .collect();
@@ -653,11 +712,15 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
                 "退回金额",
                 "未发笔数",
                 "未发金额",
+                "清退笔数",
+                "清退金额",
             ]
             .iter()
             .map(|s| s.to_string())
             .collect(),
-            widths: vec![10.0, 12.0, 24.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0],
+            widths: vec![
+                10.0, 12.0, 24.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0,
+            ],
             rows: school_rows,
         },
         Sheet {
@@ -666,6 +729,13 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
             header: line_header.clone(),
             widths: widths.clone(),
             rows: line_rows(&c.unpaid),
+        },
+        Sheet {
+            name: "清退与追回".into(),
+            title: format!("{title}：清退（错发）与追回"),
+            header: line_header.clone(),
+            widths: widths.clone(),
+            rows: line_rows(&c.reversals),
         },
         Sheet {
             name: "无对应资助的发放".into(),

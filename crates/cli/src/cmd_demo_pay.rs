@@ -191,18 +191,22 @@ pub async fn pay_term(
     println!("  收款账户 {with} 人（另有 {without} 人未交卡号）");
     approve(db, term).await?;
     let batches = payments::make_batches(db, policy, term, PAYER).await?;
+    // Bank files hold full card numbers: a folder of their own, never beside the 公示 files.
+    let bank_dir = reports
+        .parent()
+        .map_or_else(|| reports.join("代发"), |d| d.join("代发"));
     let total: i64 = batches.iter().map(|b| b.total_fen).sum();
     println!(
-        "  发放批次 {} 个，{} 笔，合计 {} 元（银行代发文件在 {}）",
+        "  发放批次 {} 个，{} 笔，合计 {} 元（银行代发文件含完整账号，在 {}）",
         batches.len(),
         batches.iter().map(|b| b.lines).sum::<i64>(),
         ui::yuan(total),
-        reports.display()
+        bank_dir.display()
     );
     let today = chrono::NaiveDate::from_ymd_opt(2023, 11, 20).unwrap_or_default();
     let mut failed_batch = None;
     for (i, b) in batches.iter().enumerate() {
-        payments::write_bank_file(db, policy, b.id, None, reports, PAYER).await?;
+        payments::write_bank_file(db, policy, b.id, None, &bank_dir, PAYER).await?;
         db.submit_batch(b.id, PAYER).await?;
         // The county's batch comes back with three failures; the others are paid.
         let fail = if i == 0 { FAILURES.len() } else { 0 };
@@ -243,6 +247,21 @@ pub async fn pay_term(
         let (re, waiting) = db.reissue(b, today, PAYER).await?;
         if let Some(re) = re {
             println!("  更正 1 人的账户后生成重新发放批次 {re}（草稿）；另 {waiting} 笔待更正账户");
+        }
+    }
+    // A payment found made in error (the student had left before the reference day): reversed,
+    // half of it back so far.
+    if let Some(b) = batches.get(1) {
+        if let Some(l) = db.batch_lines(b.id).await?.into_iter().next() {
+            db.reverse_payment(l.id, "经核查该生在基准日前已转出，不应发放", today, PAYER)
+                .await?;
+            db.record_recovery(l.id, l.amount_fen / 2, today, "监护人退回一半", PAYER)
+                .await?;
+            println!(
+                "  清退 1 笔错发（{} 元），已追回 {} 元",
+                Fen(l.amount_fen),
+                Fen(l.amount_fen / 2)
+            );
         }
     }
     let c = payments::coverage(

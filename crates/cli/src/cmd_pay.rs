@@ -96,12 +96,24 @@ pub async fn bank_return(ctx: &Ctx, id: i64, file: &Path, report_dir: &Path) -> 
         for e in o.errors.iter().take(20) {
             println!("  第{}行 {}“{}”：{}", e.row, e.column, e.value, e.reason);
         }
+        if o.errors.len() > 20 {
+            println!("  ……其余 {} 处见错误报告", o.errors.len() - 20);
+        }
         if let Some((x, c)) = &o.report {
-            println!("错误报告：{} / {}", x.display(), c.display());
+            println!("错误报告：{} 和 {}", x.display(), c.display());
         }
         return Ok(1);
     }
-    println!("已登记银行回盘：成功 {} 笔，失败 {} 笔。", o.paid, o.failed);
+    println!(
+        "已登记银行回盘：成功 {} 笔，失败 {} 笔{}。",
+        o.paid,
+        o.failed,
+        if o.pending > 0 {
+            format!("；本批次尚有 {} 笔无结果（可分次导入回盘）", o.pending)
+        } else {
+            String::new()
+        }
+    );
     if let Some(b) = &o.batch {
         show(b);
         if o.failed > 0 {

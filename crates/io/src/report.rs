@@ -53,6 +53,20 @@ pub fn write_error_report(
     kind: ListKind,
     errors: &[RowError],
 ) -> Result<(PathBuf, PathBuf), ReportError> {
+    let title = format!(
+        "《{file_name}》按“{}”导入的问题，共{}条",
+        kind.zh(),
+        errors.len()
+    );
+    write_problem_report(base, &title, errors)
+}
+
+/// [`write_error_report`] with a title of the caller's (a bank return is no list import).
+pub fn write_problem_report(
+    base: &Path,
+    title: &str,
+    errors: &[RowError],
+) -> Result<(PathBuf, PathBuf), ReportError> {
     let xlsx_path = with_suffix(base, ".xlsx");
     let csv_path = with_suffix(base, ".csv");
 
@@ -60,11 +74,6 @@ pub fn write_error_report(
     let sheet = book.add_worksheet();
     sheet.set_name("导入问题")?;
     let bold = Format::new().set_bold();
-    let title = format!(
-        "《{file_name}》按“{}”导入的问题，共{}条",
-        kind.zh(),
-        errors.len()
-    );
     sheet.write_string_with_format(0, 0, title, &bold)?;
     for (col, h) in (0u16..).zip(HEADERS) {
         sheet.write_string_with_format(1, col, h, &bold)?;

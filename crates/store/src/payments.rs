@@ -308,6 +308,32 @@ async fn line_in(tx: &mut Tx, id: i64) -> StoreResult<(LineRow, i64)> {
     Ok((line_of(r), seq))
 }
 
+/// The roster lines `fill_lines` would take: counted first, so that no batch is made (and no
+/// batch number used) for nothing.
+const CANDIDATES: &str = "FROM entitlement e JOIN payee_account a ON a.id_number = e.id_number \
+    WHERE e.term_seq = $1 AND e.program = $2 AND e.payee IN ('guardian', 'student') \
+    AND e.amount_fen > 0 AND ($3 = '' OR e.school_code = $3) \
+    AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = e.term_seq \
+    AND p.id_number = e.id_number AND p.program = e.program AND p.reissue_of IS NULL)";
+
+async fn count_candidates(
+    tx: &mut Tx,
+    seq: i64,
+    program: &str,
+    school: Option<&str>,
+) -> StoreResult<i64> {
+    let sql = format!("SELECT COUNT(*) {CANDIDATES}");
+    tx_run!(&mut *tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(seq)
+    .bind(program)
+    .bind(school.unwrap_or(""))
+    .fetch_one(conn)
+    .await)
+    .ctx("统计待发放明细")
+}
+
 /// Inserts the lines of `program` into batch `batch`: the term's roster lines paid to a
 /// guardian or the student, with a payee account, in no batch yet (a re-issue aside), and of
 /// `school` when given. Returns how many.
@@ -429,8 +455,27 @@ impl Db {
                 vec![None]
             };
             for school in schools {
+                let mut waiting = 0;
+                for p in &g.programs {
+                    waiting += count_candidates(&mut tx, seq, p, school.as_deref()).await?;
+                }
+                if waiting == 0 {
+                    continue;
+                }
                 let unit = match &school {
-                    Some(code) => format!("{}（学校 {code}）", g.paying_unit),
+                    Some(code) => {
+                        let name: Option<String> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+                            "SELECT name FROM school WHERE code = $1"
+                        )
+                        .bind(code)
+                        .fetch_optional(conn)
+                        .await)
+                        .ctx("读取学校名单")?;
+                        format!(
+                            "{}（{code}）",
+                            name.unwrap_or_else(|| g.paying_unit.clone())
+                        )
+                    }
                     None => g.paying_unit.clone(),
                 };
                 let id =
@@ -899,6 +944,12 @@ impl Db {
         if reversed == 0 {
             return Err(StoreError::Invalid(format!(
                 "第{line_id}条发放明细没有清退记录，不能登记追回"
+            )));
+        }
+        if reversed == recovered {
+            return Err(StoreError::Invalid(format!(
+                "第{line_id}条发放明细清退的 {} 元已全部追回",
+                zizhu_domain::Fen(reversed)
             )));
         }
         if amount_fen <= 0 || amount_fen > reversed - recovered {

@@ -174,24 +174,38 @@ fn demo_imports_computes_and_writes_reports() {
         .iter()
         .any(|c| c.starts_with("银行退回") && c.contains("账户已销户")));
     assert!(!unpaid.iter().any(|c| is_full_id(c)), "the audit masks IDs");
-    // Per school, 应发 = 已发 + 未发 (in 元, each row of 各学校 after its title and header).
+    let reversals = &cov.iter().find(|(n, _)| n == "清退与追回").unwrap().1;
+    assert!(reversals
+        .iter()
+        .any(|c| c.starts_with("清退：") && c.contains("待追回")));
+    // Per school, 应发 = 已发 + 未发 + 清退 (in 元, each row of 各学校 after its title and
+    // header).
     let schools = &cov.iter().find(|(n, _)| n == "各学校").unwrap().1;
     let fen = |s: &str| zizhu_domain::Fen::parse_yuan(s).map(|f| f.0);
-    let rows: Vec<&[String]> = schools.chunks(11).skip(2).collect();
+    let rows: Vec<&[String]> = schools.chunks(13).skip(2).collect();
     assert!(!rows.is_empty());
     for r in rows {
-        assert_eq!(
-            fen(&r[4]),
-            Some(fen(&r[6]).unwrap_or(0) + fen(&r[10]).unwrap_or(0)),
-            "{r:?}"
-        );
+        let parts = [&r[6], &r[10], &r[12]].map(|c| fen(c).unwrap_or(0));
+        assert_eq!(fen(&r[4]), Some(parts.iter().sum()), "{r:?}");
     }
-    let bank_files = std::fs::read_dir(&reports)
+    // Bank files (full card numbers) in a folder of their own, readable by the owner only,
+    // never among the reports.
+    let bank: Vec<_> = std::fs::read_dir(d.join("代发"))
         .unwrap()
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with("发放批次"))
-        .count();
-    assert!(bank_files >= 2, "xlsx and csv of each batch");
+        .collect();
+    assert!(bank.len() >= 2, "xlsx and csv of each batch");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = bank[0].metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+    assert!(!std::fs::read_dir(&reports)
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("发放批次")));
     // The demo is deterministic: a second run gives the same summary (but new passwords).
     let o2 = run(
         &[

@@ -69,6 +69,10 @@ fn payee_account(c: &mut RowCtx<'_>) -> Built {
                 Ok(n) => Some(n),
                 Err(e) => {
                     c.error(Field::AccountNo, e.to_string());
+                    // A card number is personal data: the report shows it masked.
+                    if let Some(last) = c.errors.last_mut() {
+                        last.value = zizhu_domain::payment::mask(&last.value);
+                    }
                     None
                 }
             });
