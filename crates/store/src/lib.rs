@@ -115,6 +115,8 @@ pub enum Db {
 /// `COMPUTE_LOCK + term_seq`. ("ZI" and "ZC" in the high bytes, clear of other applications.)
 pub(crate) const IMPORT_LOCK: i64 = 0x5A49_0000_0000;
 pub(crate) const COMPUTE_LOCK: i64 = 0x5A43_0000_0000;
+/// Every write of payments (batches, returns, re-issues, reversals, recoveries, verifications).
+pub(crate) const PAY_LOCK: i64 = 0x5A50_0000_0000;
 /// The lists as a whole ("ZL"): an import holds it exclusively, a compute shared, from before
 /// it reads the first list to its commit — a compute never reads a list half replaced, nor a
 /// list replaced after it read the others (a hostile review mixed two registries that way).

@@ -9,7 +9,7 @@
 use crate::convert::term_seq;
 use crate::error::{Ctx, StoreError, StoreResult};
 use crate::tx::Tx;
-use crate::{Db, COMPUTE_LOCK};
+use crate::{Db, COMPUTE_LOCK, PAY_LOCK};
 use chrono::{DateTime, NaiveDate, Utc};
 use zizhu_domain::payment::{BatchState, LedgerKind, LineOutcome};
 use zizhu_domain::Term;
@@ -418,6 +418,9 @@ impl Db {
     ) -> StoreResult<Vec<i64>> {
         let seq = term_seq(term);
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         tx.lock(COMPUTE_LOCK + seq).await?;
         let run_id: Option<i64> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
             "SELECT run_id FROM roster_lock WHERE term_seq = $1"
@@ -623,6 +626,9 @@ impl Db {
     /// Marks a draft batch submitted (its file went to the bank), audited.
     pub async fn submit_batch(&self, id: i64, who: PayActor<'_>) -> StoreResult<BatchRow> {
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         let b = batch_in(&mut tx, id).await?;
         let to = b
             .state
@@ -671,6 +677,9 @@ impl Db {
         who: PayActor<'_>,
     ) -> StoreResult<BatchRow> {
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         let b = batch_in(&mut tx, batch_id).await?;
         if b.state != BatchState::Submitted {
             return Err(StoreError::Invalid(format!(
@@ -757,6 +766,9 @@ impl Db {
         who: PayActor<'_>,
     ) -> StoreResult<(Option<i64>, i64)> {
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         let b = batch_in(&mut tx, batch_id).await?;
         let term: Term = b
             .term
@@ -883,6 +895,9 @@ impl Db {
         }
         zizhu_domain::text::check_typed("清退原因", reason, 500).map_err(StoreError::Invalid)?;
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         let (line, seq) = line_in(&mut tx, line_id).await?;
         if !matches!(line.outcome, Some((LedgerKind::Paid, _))) {
             return Err(StoreError::Invalid(format!(
@@ -929,6 +944,9 @@ impl Db {
     ) -> StoreResult<()> {
         zizhu_domain::text::check_typed("追回说明", note, 500).map_err(StoreError::Invalid)?;
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         let (line, seq) = line_in(&mut tx, line_id).await?;
         let (reversed, recovered): (i64, i64) = tx_run!(&mut tx, |conn| {
             sqlx::query_as(
@@ -992,6 +1010,9 @@ impl Db {
     /// Closes a batch whose return is complete, audited.
     pub async fn close_batch(&self, id: i64, who: PayActor<'_>) -> StoreResult<BatchRow> {
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         let b = batch_in(&mut tx, id).await?;
         let to = b
             .state

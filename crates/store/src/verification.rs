@@ -4,7 +4,7 @@
 use crate::convert::term_seq;
 use crate::error::{Ctx, StoreError, StoreResult};
 use crate::tx::Tx;
-use crate::{Db, PayActor};
+use crate::{Db, PayActor, PAY_LOCK};
 use chrono::{DateTime, Utc};
 use zizhu_domain::Term;
 
@@ -97,6 +97,9 @@ impl Db {
         who: PayActor<'_>,
     ) -> StoreResult<usize> {
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         for d in drawn {
             let r = tx_run!(&mut tx, |conn| sqlx::query(
                 "INSERT INTO payment_verification (term, term_seq, line_id, id_number, school_code, \
@@ -174,6 +177,9 @@ impl Db {
             ));
         }
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         let n = tx_run!(&mut tx, |conn| sqlx::query(
             "UPDATE payment_verification SET outcome = $1, note = $2, recorded_by = $3, \
              recorded_at = $4, follow_up = $5 WHERE id = $6 AND outcome IS NULL"
@@ -216,6 +222,9 @@ impl Db {
             return Err(StoreError::Invalid("结束跟进须写明核查结果".into()));
         }
         let mut tx = Tx::begin(self).await?;
+        // Payment writes one at a time (SQLite is so already): a check and its write must not
+        // interleave with another's (two recoveries both within what was reversed).
+        tx.lock(PAY_LOCK).await?;
         let n = tx_run!(&mut tx, |conn| sqlx::query(
             "UPDATE payment_verification SET follow_up = 'closed', follow_up_note = $1 \
              WHERE id = $2 AND follow_up = 'open'"

@@ -133,7 +133,43 @@ fn text_budget(file_len: usize) -> usize {
     file_len.saturating_mul(200).max(64 << 20)
 }
 
+/// Refuses an xlsx whose sheets and shared strings would unpack to far more than any real list:
+/// 300 times the file, at least 256 MiB, as the archive declares them. Checked before the
+/// spreadsheet library reads anything (it holds the whole shared-string table: a 2 MB file with
+/// one 2 GB string took 6 GB before the text budget saw a cell).
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), ImportError> {
+    check_unpacked(bytes, 256 << 20)
+}
+
+fn check_unpacked(bytes: &[u8], floor: u64) -> Result<(), ImportError> {
+    let limit = (bytes.len() as u64).saturating_mul(300).max(floor);
+    let unreadable = || ImportError::Unreadable {
+        format: "xlsx",
+        detail: "文件不是有效的 Excel 文件（可能已损坏，或实际是其他格式的文件改了扩展名）".into(),
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|_| unreadable())?;
+        let name = f.name().map_err(|_| unreadable())?;
+        if name.starts_with("xl/worksheets/") || name.ends_with("sharedStrings.xml") {
+            total = total.saturating_add(f.size());
+        }
+    }
+    if total > limit {
+        return Err(ImportError::Unreadable {
+            format: "xlsx",
+            detail: format!(
+                "文件解压后的表格内容约 {} MB，远超文件本身的大小，不像是正常的名单文件",
+                total >> 20
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn read_xlsx_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), ImportError> {
+    check_unpacked_size(&bytes)?;
     let mut budget = text_budget(bytes.len());
     let unreadable = |e: calamine::XlsxError| ImportError::Unreadable {
         format: "xlsx",
@@ -166,7 +202,7 @@ fn read_xlsx_inner(bytes: Vec<u8>) -> Result<(Vec<(String, GridRows)>, bool), Im
                 None => {
                     return Err(ImportError::Unreadable {
                         format: "xlsx",
-                        detail: "单元格文字总量远超文件大小（同一段长文字被大量单元格重复引用），不像是正常的名单文件".into(),
+                        detail: "单元格文字总量远超文件大小，不像是正常的名单文件".into(),
                     })
                 }
             };
@@ -288,5 +324,40 @@ mod tests {
             r,
             Err(ImportError::Unreadable { format: "xlsx", .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod unpacked_tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A zip holding `xl/sharedStrings.xml` of `n` bytes of one letter (it packs to almost
+    /// nothing).
+    fn packed(n: usize) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("xl/sharedStrings.xml", opts)
+            .unwrap_or_default();
+        w.write_all(&vec![b'a'; n]).unwrap_or_default();
+        w.finish().map(Cursor::into_inner).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_archive_that_unpacks_to_300_times_its_size_is_refused_before_reading() {
+        // Hostile review: a 2 MB xlsx with one 2 GB shared string took 6 GB. The check reads
+        // only the archive's directory; here with no floor, 4 MB of one letter packs to a few KB.
+        let bomb = packed(4 << 20);
+        assert!(bomb.len() * 300 < 4 << 20, "{}", bomb.len());
+        let e = check_unpacked(&bomb, 0);
+        assert!(
+            matches!(&e, Err(ImportError::Unreadable { detail, .. }) if detail.contains("解压后")),
+            "{e:?}"
+        );
+        // Within the ratio: accepted.
+        assert!(check_unpacked(&packed(1_000), 0).is_ok());
+        // The real floor lets any real list through.
+        assert!(check_unpacked_size(&bomb).is_ok());
     }
 }

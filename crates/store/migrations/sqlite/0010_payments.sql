@@ -62,11 +62,12 @@ CREATE INDEX payment_line_person ON payment_line (term_seq, id_number, program);
 CREATE TABLE payment_ledger (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     line_id    BIGINT NOT NULL REFERENCES payment_line (id),
-    kind       TEXT NOT NULL,
+    kind       TEXT NOT NULL
+        CHECK (kind IN ('paid', 'failed', 'reissued', 'reversed', 'recovered')),
     term_seq   BIGINT NOT NULL,
     id_number  TEXT NOT NULL,
     program    TEXT NOT NULL,
-    amount_fen BIGINT NOT NULL,
+    amount_fen BIGINT NOT NULL CHECK (amount_fen > 0),
     on_day     DATE NOT NULL,
     reason     TEXT NOT NULL,
     new_line   BIGINT REFERENCES payment_line (id),
@@ -87,4 +88,14 @@ END;
 CREATE TRIGGER payment_ledger_no_delete BEFORE DELETE ON payment_ledger
 BEGIN
     SELECT RAISE(ABORT, '发放台账只能追加，不能删除');
+END;
+-- A line, once made, is what was sent to the bank: never changed or removed (the ledger's
+-- entries name it).
+CREATE TRIGGER payment_line_no_update BEFORE UPDATE ON payment_line
+BEGIN
+    SELECT RAISE(ABORT, '发放明细不能修改');
+END;
+CREATE TRIGGER payment_line_no_delete BEFORE DELETE ON payment_line
+BEGIN
+    SELECT RAISE(ABORT, '发放明细不能删除');
 END;

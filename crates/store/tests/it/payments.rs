@@ -312,7 +312,39 @@ async fn racing_returns_pay_a_line_once(db: &Db) -> TestResult {
         .filter(|e| e.kind == LedgerKind::Paid)
         .count();
     assert_eq!(paid, 1);
+    // Two recoveries of one reversal at once (hostile review: on PostgreSQL both passed the check
+    // and 1,400 元 was recovered of 625): one waits for the other and is then refused.
+    let on = ret(0, LineOutcome::Paid, "").on;
+    db.reverse_payment(first, "经核查不符合条件", on, WHO)
+        .await?;
+    let (a, c) = tokio::join!(
+        db.record_recovery(first, 40_000, on, "", WHO),
+        db.record_recovery(first, 40_000, on, "", WHO)
+    );
+    assert!(a.is_ok() != c.is_ok(), "{a:?} {c:?}");
+    // The ledger and the lines refuse any change by SQL, whatever the code does.
+    for sql in [
+        "UPDATE payment_ledger SET amount_fen = 1",
+        "DELETE FROM payment_ledger",
+        "UPDATE payment_line SET account_no = '0'",
+        "DELETE FROM payment_line",
+    ] {
+        assert!(raw(db, sql).await.is_err(), "{sql}");
+    }
+    if matches!(db, Db::Postgres(_)) {
+        assert!(raw(db, "TRUNCATE payment_ledger").await.is_err());
+        assert!(raw(db, "TRUNCATE payment_line CASCADE").await.is_err());
+    }
+    assert_eq!(db.ledger(t).await?.len(), 3, "paid, reversed, recovered");
     Ok(())
+}
+
+/// Runs `sql` as it is, on the database underneath.
+async fn raw(db: &Db, sql: &'static str) -> Result<(), sqlx::Error> {
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+    }
 }
 
 async fn families_confirm_or_deny_and_a_denial_is_followed_up(db: &Db) -> TestResult {
