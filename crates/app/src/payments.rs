@@ -162,21 +162,36 @@ pub async fn write_bank_file(
     let stem = format!("发放批次{batch_id}-{}", f.name);
     let xlsx = dir.join(format!("{stem}.xlsx"));
     let csv = dir.join(format!("{stem}.csv"));
-    zizhu_io::bank::write_bank_xlsx(&xlsx, &headers, &rows)
-        .map_err(|e| AppError::Other(format!("写入代发文件失败：{e}")))?;
-    zizhu_io::bank::write_bank_csv(
-        &csv,
-        &headers,
-        &rows,
-        f.csv_encoding.eq_ignore_ascii_case("gbk"),
-    )
-    .map_err(|e| AppError::Other(format!("写入代发文件失败：{e}")))?;
-    // Full card numbers: readable by the owner only.
-    #[cfg(unix)]
-    for p in [&xlsx, &csv] {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| AppError::Other(format!("无法设置代发文件的权限：{e}")))?;
+    // Written under temporary names and put in place together: a failure leaves no file with
+    // card numbers behind.
+    let (xlsx_part, csv_part) = (
+        dir.join(format!("{stem}.xlsx.part")),
+        dir.join(format!("{stem}.csv.part")),
+    );
+    let written = zizhu_io::bank::write_bank_xlsx(&xlsx_part, &headers, &rows)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            zizhu_io::bank::write_bank_csv(
+                &csv_part,
+                &headers,
+                &rows,
+                f.csv_encoding.eq_ignore_ascii_case("gbk"),
+            )
+        })
+        .and_then(|()| {
+            // Full card numbers: readable by the owner only.
+            #[cfg(unix)]
+            for p in [&xlsx_part, &csv_part] {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&xlsx_part);
+        let _ = std::fs::remove_file(&csv_part);
+        return Err(AppError::Other(format!("写入代发文件失败：{e}")));
     }
     db.audit_entry(&zizhu_store::AuditEntry {
         actor: who.name,
@@ -192,6 +207,14 @@ pub async fn write_bank_file(
         ..Default::default()
     })
     .await?;
+    for (from, to) in [(&xlsx_part, &xlsx), (&csv_part, &csv)] {
+        std::fs::rename(from, to).map_err(|e| {
+            AppError::Other(format!(
+                "无法保存代发文件：{}",
+                zizhu_io::error::io_reason(&e)
+            ))
+        })?;
+    }
     Ok((xlsx, csv))
 }
 
@@ -235,6 +258,9 @@ pub async fn import_bank_return(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let (rows, mut errors) = zizhu_io::bank::read_bank_return(file, &name, today)?;
+    if rows.is_empty() && errors.is_empty() {
+        return Err(AppError::Other(format!("回盘文件《{name}》没有数据行")));
+    }
     let lines: HashMap<i64, LineRow> = db
         .batch_lines(batch_id)
         .await?

@@ -94,7 +94,13 @@ pub async fn bank_return(ctx: &Ctx, id: i64, file: &Path, report_dir: &Path) -> 
     if !o.errors.is_empty() {
         println!("回盘文件有 {} 处错误，全部未登记：", o.errors.len());
         for e in o.errors.iter().take(20) {
-            println!("  第{}行 {}“{}”：{}", e.row, e.column, e.value, e.reason);
+            println!(
+                "  第{}行 {}“{}”：{}",
+                e.row,
+                e.column,
+                zizhu_domain::text::printable(&e.value),
+                e.reason
+            );
         }
         if o.errors.len() > 20 {
             println!("  ……其余 {} 处见错误报告", o.errors.len() - 20);

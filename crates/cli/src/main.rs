@@ -456,17 +456,20 @@ enum UserCmd {
 enum PayCmd {
     /// 按审批锁定的资助名单生成发放批次（草稿）：同一资金来源、同一发放单位一个批次
     Batch {
+        /// 学期，如 2023-autumn（须已审批锁定）
         #[arg(long, value_parser = parse_term)]
         term: Term,
     },
     /// 列出发放批次
     List {
+        /// 学期，如 2023-autumn（默认全部）
         #[arg(long, value_parser = parse_term)]
         term: Option<Term>,
     },
     /// 生成银行代发文件（xlsx 和 csv，列按政策文件 [[payment.bank_format]]）
     File {
         /// 批次号
+        #[arg(value_parser = parse_id)]
         batch: i64,
         /// 银行代发格式名称（默认政策文件中的第一个）
         #[arg(long)]
@@ -476,9 +479,15 @@ enum PayCmd {
         out: PathBuf,
     },
     /// 登记批次已提交银行
-    Submit { batch: i64 },
+    Submit {
+        /// 批次号（zizhu pay list 中的编号）
+        #[arg(value_parser = parse_id)]
+        batch: i64,
+    },
     /// 导入银行回盘文件（全部正确才登记）
     Return {
+        /// 批次号
+        #[arg(value_parser = parse_id)]
         batch: i64,
         /// 回盘文件（xlsx、xls 或 csv）
         file: PathBuf,
@@ -487,17 +496,24 @@ enum PayCmd {
         report_dir: PathBuf,
     },
     /// 账户更正后，把批次中发放失败的明细放入新的重新发放批次
-    Reissue { batch: i64 },
+    Reissue {
+        /// 批次号
+        #[arg(value_parser = parse_id)]
+        batch: i64,
+    },
     /// 清退一笔错发的资金（须写原因）
     Reverse {
-        /// 发放明细编号
+        /// 发放明细编号（代发文件中的“明细编号”）
+        #[arg(value_parser = parse_id)]
         line: i64,
+        /// 清退原因（必填）
         #[arg(long)]
         reason: String,
     },
     /// 登记清退资金的追回（可分次）
     Recover {
-        /// 发放明细编号
+        /// 发放明细编号（代发文件中的“明细编号”）
+        #[arg(value_parser = parse_id)]
         line: i64,
         /// 追回金额（元）
         #[arg(long)]
@@ -506,7 +522,11 @@ enum PayCmd {
         note: String,
     },
     /// 结束回盘已完成的批次
-    Close { batch: i64 },
+    Close {
+        /// 批次号
+        #[arg(value_parser = parse_id)]
+        batch: i64,
+    },
     /// 回访抽样：每校随机抽取已发放学生（人数见政策文件 verification_sample）
     Sample {
         #[arg(long, value_parser = parse_term)]
@@ -522,7 +542,8 @@ enum PayCmd {
     },
     /// 登记回访结果：家庭确认收到（confirmed）或否认（denied，转跟进核查）
     Verify {
-        /// 回访编号
+        /// 回访编号（zizhu pay verifications 中的编号）
+        #[arg(value_parser = parse_id)]
         id: i64,
         /// confirmed 或 denied
         #[arg(long)]
@@ -532,7 +553,8 @@ enum PayCmd {
     },
     /// 结束否认收到的跟进核查
     FollowUp {
-        /// 回访编号
+        /// 回访编号（zizhu pay verifications 中的编号）
+        #[arg(value_parser = parse_id)]
         id: i64,
         #[arg(long)]
         note: String,
@@ -571,6 +593,14 @@ enum PolicyCmd {
 fn parse_term(s: &str) -> Result<Term, String> {
     s.parse()
         .map_err(|e: zizhu_domain::term::TermParseError| e.to_string())
+}
+
+/// A batch, line or verification number.
+fn parse_id(s: &str) -> Result<i64, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("编号应为正整数，实为“{s}”")),
+    }
 }
 
 fn parse_kind(s: &str) -> Result<ListKind, String> {

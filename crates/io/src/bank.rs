@@ -9,7 +9,7 @@ use crate::header::{locate, HeaderMap, HEADER_SEARCH_ROWS};
 use crate::lists::cells::RowCtx;
 use crate::lists::RowError;
 use crate::read::{Cell, Row, Workbook};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook as XlsxBook, XlsxError};
 use std::path::Path;
 use zizhu_domain::payment::LineOutcome;
@@ -66,7 +66,10 @@ pub fn write_bank_csv(
                 .chars()
                 .find(|c| encoding_rs::GBK.encode(&c.to_string()).2)
                 .unwrap_or('?');
-            return Err(format!("“{c}”无法用 GBK 编码写入，请改用 UTF-8 格式"));
+            return Err(format!(
+                "字符 U+{:04X} 无法用 GBK 编码写入（银行格式要求 GBK），请更正收款账户中的该字符",
+                u32::from(c)
+            ));
         }
         b.into_owned()
     } else {
@@ -194,14 +197,34 @@ pub fn read_bank_return(
             }
         });
         let outcome = c.label(Field::Outcome, true, LineOutcome::parse, "成功、失败");
-        let reason = c.text(Field::FailReason, false).unwrap_or_default();
-        if outcome == Some(LineOutcome::Failed) && reason.trim().is_empty() {
+        let mut reason = c.text(Field::FailReason, false).unwrap_or_default();
+        if let Err(m) = zizhu_domain::text::check_typed("失败原因", &reason, 200) {
+            c.error(Field::FailReason, m);
+        } else if outcome == Some(LineOutcome::Failed) && reason.trim().is_empty() {
             c.error(Field::FailReason, "发放失败须有失败原因");
         }
+        if outcome == Some(LineOutcome::Paid) {
+            // A bank's remark on a payment that went through is no failure reason.
+            reason.clear();
+        }
         let on = c.date(Field::PayDay, false);
-        errors.append(&mut c.errors);
-        if let (Some(line_id), Some(account_no), Some(amount), Some(outcome)) =
-            (line_id, account_no, amount, outcome)
+        if let Some(d) = on {
+            if d > today || d.year() < 2000 {
+                c.error(
+                    Field::PayDay,
+                    format!("处理日期 {d} 不在合理范围（2000 年至今天）"),
+                );
+            }
+        }
+        let clean = c.errors.is_empty();
+        // At most 100,000 problems are kept; a return whose every row is wrong says so.
+        for e in c.errors.drain(..) {
+            if errors.len() < 100_000 {
+                errors.push(e);
+            }
+        }
+        if let (true, Some(line_id), Some(account_no), Some(amount), Some(outcome)) =
+            (clean, line_id, account_no, amount, outcome)
         {
             out.push(ReturnRow {
                 row: row.number,

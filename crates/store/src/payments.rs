@@ -1018,6 +1018,20 @@ impl Db {
             .state
             .close()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let waiting: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = $1 \
+             AND EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'failed') \
+             AND NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'reissued')"
+        )
+        .bind(id)
+        .fetch_one(conn)
+        .await)
+        .ctx("统计失败明细")?;
+        if waiting > 0 {
+            return Err(StoreError::Invalid(format!(
+                "批次 {id} 还有 {waiting} 笔发放失败的明细未重新发放；更正账户并 zizhu pay reissue {id} 后再结束"
+            )));
+        }
         tx_run!(&mut tx, |conn| sqlx::query(
             "UPDATE payment_batch SET state = $1, closed_at = $2 WHERE id = $3"
         )

@@ -50,6 +50,15 @@ fn payee_account(c: &mut RowCtx<'_>) -> Built {
     let id = c.id(Field::IdNumber);
     let payee_name = c.name(Field::PayeeName);
     let relation = c.text(Field::Relation, false).unwrap_or_default();
+    // These go into the bank's file as they are: no spreadsheet formula, no long text.
+    let plain = |c: &mut RowCtx<'_>, field: Field, v: &str| {
+        if v.starts_with(['=', '+', '-', '@']) {
+            c.error(field, "不能以 = + - @ 开头（会被表格软件当作公式）");
+        } else if v.chars().count() > 50 {
+            c.error(field, "过长（最多 50 个字）");
+        }
+    };
+    plain(c, Field::Relation, &relation);
     let kind = c
         .label(
             Field::AccountKind,
@@ -77,6 +86,9 @@ fn payee_account(c: &mut RowCtx<'_>) -> Built {
                 }
             });
     let bank = c.text(Field::Bank, true);
+    if let Some(b) = &bank {
+        plain(c, Field::Bank, b);
+    }
     let dup_key = id_key(&id);
     let record = match (student_name, id, payee_name, number, bank) {
         (Some(student_name), Some(student_id), Some(payee_name), Some(number), Some(bank)) => {

@@ -363,3 +363,39 @@ fn payee_accounts_check_card_numbers_and_keep_them_as_text() {
     assert_eq!(accounts[0].payee_name, "张大一");
     assert_eq!(accounts[1].kind, AccountKind::Passbook);
 }
+
+#[test]
+fn a_bank_return_is_read_with_its_reasons_checked() {
+    use zizhu_domain::payment::LineOutcome;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("回盘.csv");
+    std::fs::write(
+        &path,
+        "明细编号,账号,金额,处理结果,失败原因,处理日期\n\
+         7,6222020000000000018,625.00,成功,已入账,2023-11-20\n\
+         8,6222020000000000026,625,失败,账户已销户,2023-11-20\n\
+         9,6222020000000000034,500.5,失败,,2023-11-20\n\
+         10,6222020000000000042,500,失败,\u{202e}gnp,2099-01-01\n",
+    )
+    .unwrap();
+    let today = date(2026, 11, 30);
+    let (rows, errs) = zizhu_io::bank::read_bank_return(&path, "回盘.csv", today).unwrap();
+    // Row 2 paid (its remark dropped), row 3 failed with its reason; row 4 failed without a
+    // reason; row 5 a reason with a direction override and a day after today.
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[0].line_id, rows[0].outcome, rows[0].reason.as_str()),
+        (7, LineOutcome::Paid, "")
+    );
+    assert_eq!(rows[0].amount.0, 62_500);
+    assert_eq!(
+        (rows[1].outcome, rows[1].reason.as_str()),
+        (LineOutcome::Failed, "账户已销户")
+    );
+    let at: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert!(at.contains(&(4, "失败原因")), "{errs:?}");
+    assert!(
+        at.contains(&(5, "失败原因")) && at.contains(&(5, "处理日期")),
+        "{errs:?}"
+    );
+}

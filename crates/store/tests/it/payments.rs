@@ -184,6 +184,12 @@ async fn a_term_paid_returned_reissued_and_reversed(db: &Db) -> TestResult {
         .record_return(b.id, &[ret(lines[2].id, LineOutcome::Paid, "")], WHO)
         .await?;
     assert_eq!(done.state, BatchState::PartlyFailed);
+    // Not closed while a failed line waits to be paid again.
+    let early = db.close_batch(b.id, WHO).await;
+    assert!(
+        matches!(&early, Err(StoreError::Invalid(m)) if m.contains("未重新发放")),
+        "{early:?}"
+    );
     // Re-issue waits for a corrected account; then pays the failed line once, on the new card.
     let (none, waiting) = db
         .reissue(b.id, ret(0, LineOutcome::Paid, "").on, WHO)
