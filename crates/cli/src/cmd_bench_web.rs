@@ -228,6 +228,7 @@ pub async fn run(ctx: &Ctx, load: &Load<'_>) -> anyhow::Result<u8> {
         policy_sha256: Arc::from(policy.sha256.as_str()),
         secure_cookies: false,
         uploads: Arc::new(uploads.path().to_path_buf()),
+        cache: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

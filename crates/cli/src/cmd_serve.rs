@@ -41,6 +41,7 @@ pub async fn run(ctx: &Ctx, listen: &str, insecure_cookies: bool) -> anyhow::Res
         policy_sha256: Arc::from(policy.sha256.as_str()),
         secure_cookies: !insecure_cookies,
         uploads: Arc::new(uploads.path().to_path_buf()),
+        cache: Default::default(),
     };
     zizhu_web::serve_until(state, listener, stop).await?;
     println!("网页服务已停止");

@@ -500,12 +500,9 @@ pub async fn dashboard(
         amount_fen: t.amount_fen,
         cases: Vec::new(),
     };
-    for it in pages::schools::school_items(&state, &user, Some(term)).await? {
-        d.enrolled += it.enrolled;
-        d.hardship += it.hardship;
-        d.hardship_unaided += it.hardship_unaided;
-        d.aided += it.aided;
-    }
+    let (sum, _, _) = pages::dashboard::coverage_summary(&state, &user, term).await?;
+    (d.enrolled, d.hardship, d.hardship_unaided, d.aided) =
+        (sum.enrolled, sum.hardship, sum.hardship_unaided, sum.aided);
     d.coverage = pages::schools::coverage(d.hardship, d.hardship_unaided);
     let all = if user.access.may(zizhu_domain::access::Duty::ReadCases) {
         state

@@ -124,6 +124,50 @@ pub(crate) async fn totals(
     Ok(t)
 }
 
+/// The scope's sums of the cached per-school statistics, and how many of its schools with a
+/// roster their township reviewed on the current run (cheap: no scan of the registry).
+pub(crate) async fn coverage_summary(
+    state: &AppState,
+    user: &User,
+    term: zizhu_domain::Term,
+) -> Result<(super::schools::SchoolItem, usize, usize), WebError> {
+    use zizhu_domain::approval::{SchoolStatus, SignoffStep};
+    let townships: std::collections::HashMap<String, String> = state
+        .db
+        .schools()
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.township))
+        .collect();
+    let run = state.db.latest_run(term).await?.map(|r| r.id);
+    let mut latest: std::collections::HashMap<String, (SignoffStep, i64)> = Default::default();
+    if run.is_some() {
+        for s in state.db.signoffs(term).await? {
+            latest.insert(s.school_code.clone(), (s.step, s.run_id));
+        }
+    }
+    let mut sum = super::schools::SchoolItem::default();
+    let (mut schools, mut reviewed) = (0, 0);
+    for s in super::schools::cached_stats(state, term).await?.iter() {
+        let Some(town) = townships.get(&s.school_code) else {
+            continue;
+        };
+        if !user.access.sees_school(&s.school_code, town) {
+            continue;
+        }
+        sum.enrolled += s.enrolled;
+        sum.hardship += s.hardship;
+        sum.hardship_unaided += s.hardship_unaided;
+        sum.aided += s.aided;
+        if let (Some(run), true) = (run, s.aided > 0) {
+            schools += 1;
+            let status = SchoolStatus::of(latest.get(&s.school_code).copied(), run);
+            reviewed += usize::from(status == SchoolStatus::Reviewed);
+        }
+    }
+    Ok((sum, schools, reviewed))
+}
+
 pub async fn page(
     State(state): State<AppState>,
     user: User,
@@ -141,18 +185,10 @@ pub async fn page(
         p.0 += h;
         p.1 += f;
     }
-    let mut summary = super::schools::SchoolItem::default();
-    let (mut schools, mut schools_reviewed) = (0, 0);
-    for it in super::schools::school_items(&state, &user, term).await? {
-        summary.enrolled += it.enrolled;
-        summary.hardship += it.hardship;
-        summary.hardship_unaided += it.hardship_unaided;
-        summary.aided += it.aided;
-        if let Some(s) = it.roster_status.as_deref() {
-            schools += 1;
-            schools_reviewed += usize::from(s == "reviewed");
-        }
-    }
+    let (summary, schools, schools_reviewed) = match term {
+        Some(t) => coverage_summary(&state, &user, t).await?,
+        None => Default::default(),
+    };
     let filter = zizhu_store::ScopeFilter::of(&user.access).cases(None, false);
     let all = if user.access.may(zizhu_domain::access::Duty::ReadCases) {
         state.db.cases(&filter).await?

@@ -47,6 +47,29 @@ pub struct SchoolItem {
     pub open_cases: i64,
 }
 
+/// The per-school statistics of `term`, from the cache while no compute or import changed them.
+pub(crate) async fn cached_stats(
+    state: &AppState,
+    term: Term,
+) -> Result<std::sync::Arc<Vec<zizhu_store::SchoolStat>>, WebError> {
+    let run = state.db.latest_run(term).await?.map_or(0, |r| r.id);
+    let newest = state
+        .db
+        .imports()
+        .await?
+        .iter()
+        .map(|b| b.id)
+        .max()
+        .unwrap_or(0);
+    let key = (term.to_string(), run, newest);
+    if let Some(hit) = state.cache.stats(&key) {
+        return Ok(hit);
+    }
+    let fresh = std::sync::Arc::new(state.db.school_stats(term).await?);
+    state.cache.keep_stats(key, fresh.clone());
+    Ok(fresh)
+}
+
 /// The schools of `term` in the user's scope, ordered by township and code.
 pub(crate) async fn school_items(
     state: &AppState,
@@ -91,7 +114,7 @@ pub(crate) async fn school_items(
     let Some(term) = term else {
         return Ok(items);
     };
-    for s in state.db.school_stats(term).await? {
+    for s in cached_stats(state, term).await?.iter() {
         if let Some(&i) = at.get(&s.school_code) {
             let it = &mut items[i];
             (it.enrolled, it.hardship, it.hardship_unaided, it.aided) =

@@ -173,6 +173,7 @@ async fn load(db: Db, dir: &Path) -> County {
         policy_sha256: Arc::from("sha"),
         secure_cookies: true,
         uploads: Arc::new(dir.join("uploads")),
+        cache: Default::default(),
     });
     County {
         db,
