@@ -243,16 +243,7 @@ pub async fn compute(
     user.require(Duty::ManageData)?;
     let Json(b) = body.map_err(json_refused)?;
     let term = parse_term(&b.term)?;
-    let s = zizhu_app::compute_term_from(
-        &state.db,
-        &state.policy,
-        &state.policy_sha256,
-        term,
-        &user.username,
-        Some(&user.origin),
-        &|_, _| {},
-    )
-    .await?;
+    let s = pages::compute::compute(&state, &user, term).await?;
     Ok(Json(ComputeResult {
         run_id: s.run_id,
         term: term.to_string(),

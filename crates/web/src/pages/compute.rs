@@ -96,6 +96,25 @@ pub struct ComputeForm {
     term: String,
 }
 
+/// Computes `term` for `user` (county), as `zizhu compute` does, recording the client's address.
+pub(crate) async fn compute(
+    state: &AppState,
+    user: &User,
+    term: Term,
+) -> Result<zizhu_app::ComputeSummary, WebError> {
+    user.require(Duty::ManageData)?;
+    Ok(zizhu_app::compute_term_from(
+        &state.db,
+        &state.policy,
+        &state.policy_sha256,
+        term,
+        &user.username,
+        Some(&user.origin),
+        &|_, _| {},
+    )
+    .await?)
+}
+
 /// POST /compute: computes the term (a re-run replaces the term's results, as on the command
 /// line) and shows what it made.
 pub async fn run(
@@ -110,16 +129,7 @@ pub async fn run(
         .trim()
         .parse()
         .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))?;
-    let s = zizhu_app::compute_term_from(
-        &state.db,
-        &state.policy,
-        &state.policy_sha256,
-        term,
-        &user.username,
-        Some(&user.origin),
-        &|_, _| {},
-    )
-    .await?;
+    let s = compute(&state, &user, term).await?;
     let done = format!(
         "已计算{}：学籍 {} 人，高考录取 {} 人，资助 {} 人次，合计 {} 元（计算批次 {}），数据质量问题 {} 条。",
         term.label_zh(),
