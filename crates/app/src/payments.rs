@@ -810,3 +810,141 @@ pub async fn draw_sample(
     }
     Ok(counts)
 }
+
+/// What a fee-compensation statement holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeeStatement {
+    pub schools: usize,
+    pub students: usize,
+    pub total_fen: i64,
+}
+
+/// Writes the schools' fee-compensation statement (免学杂费/免学费补助结算表) of `term`: the roster
+/// lines paid to a school (fee waivers, 二(一)3 and 二(一)4), per school and program with the
+/// students behind them (IDs masked). Audited as the export of a full list.
+pub async fn write_fee_statement(
+    db: &Db,
+    policy: &Policy,
+    term: Term,
+    path: &Path,
+    who: PayActor<'_>,
+) -> Result<FeeStatement, AppError> {
+    use zizhu_io::tables::{write_tables, Cell, Sheet};
+    let locked = db.term_lock(term).await?.is_some();
+    let mut per: BTreeMap<(String, String, String), (String, i64, i64)> = BTreeMap::new();
+    let mut detail = Vec::new();
+    let mut out = FeeStatement::default();
+    let mut schools = HashSet::new();
+    let mut after = 0;
+    loop {
+        let page = db.entitlements(term, after, 20_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.key;
+        for e in page {
+            if e.payee != "school" {
+                continue;
+            }
+            schools.insert(e.school_code.clone());
+            out.students += 1;
+            out.total_fen += e.amount_fen;
+            let k = (
+                e.township.clone(),
+                e.school_code.clone(),
+                e.program_name.clone(),
+            );
+            let v = per.entry(k).or_insert((e.school_name.clone(), 0, 0));
+            v.1 += 1;
+            v.2 += e.amount_fen;
+            let id = zizhu_domain::IdNumber::parse(&e.id_number)
+                .map_or_else(|_| mask(&e.id_number), |(i, _)| i.masked());
+            detail.push(vec![
+                Cell::Text(e.township),
+                Cell::Text(e.school_code),
+                Cell::Text(e.school_name),
+                Cell::Text(e.name),
+                Cell::Text(id),
+                Cell::Text(e.program_name),
+                Cell::Text(e.clause),
+                Cell::Text(Fen(e.amount_fen).to_string()),
+            ]);
+        }
+    }
+    out.schools = schools.len();
+    let county = &policy.file.policy.county_name;
+    let title = format!(
+        "{county}{}学校学杂费（学费）减免补助结算表{}",
+        term.label_zh(),
+        if locked {
+            ""
+        } else {
+            "（名单尚未审批锁定，仅供核对）"
+        }
+    );
+    let summary = per
+        .into_iter()
+        .map(|((town, code, program), (name, n, fen))| {
+            vec![
+                Cell::Text(town),
+                Cell::Text(code),
+                Cell::Text(name),
+                Cell::Text(program),
+                Cell::Int(n),
+                Cell::Text(Fen(fen).to_string()),
+            ]
+        })
+        .collect();
+    let sheets = [
+        Sheet {
+            name: "各学校".into(),
+            title: title.clone(),
+            header: [
+                "乡镇",
+                "学校标识码",
+                "学校",
+                "项目",
+                "学生人数",
+                "补助金额（元）",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            widths: vec![10.0, 12.0, 26.0, 30.0, 10.0, 14.0],
+            rows: summary,
+        },
+        Sheet {
+            name: "学生明细".into(),
+            title: format!("{title}：学生明细"),
+            header: [
+                "乡镇",
+                "学校标识码",
+                "学校",
+                "姓名",
+                "身份证件号",
+                "项目",
+                "条款",
+                "金额（元）",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            widths: vec![10.0, 12.0, 26.0, 10.0, 22.0, 30.0, 16.0, 12.0],
+            rows: detail,
+        },
+    ];
+    write_tables(path, &sheets).map_err(|e| AppError::Other(format!("写入结算表失败：{e}")))?;
+    db.audit_entry(&zizhu_store::AuditEntry {
+        actor: who.name,
+        action: "fee_statement_export",
+        target: &format!("资助名单 {term}"),
+        detail: &format!(
+            "导出学校减免补助结算表：{} 所学校，{} 人，{} 元",
+            out.schools,
+            out.students,
+            Fen(out.total_fen)
+        ),
+        origin: who.origin,
+        ..Default::default()
+    })
+    .await?;
+    Ok(out)
+}

@@ -264,6 +264,20 @@ pub async fn pay_term(
             );
         }
     }
+    let waivers = payments::write_fee_statement(
+        db,
+        policy,
+        term,
+        &reports.join(format!("{term}-学校减免补助结算表.xlsx")),
+        PAYER,
+    )
+    .await?;
+    println!(
+        "  学校减免补助结算表：{} 所学校，{} 人，{} 元",
+        waivers.schools,
+        waivers.students,
+        ui::yuan(waivers.total_fen)
+    );
     let c = payments::coverage(
         db,
         term,

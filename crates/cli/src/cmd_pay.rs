@@ -299,3 +299,19 @@ pub async fn follow_up(ctx: &Ctx, id: i64, note: &str) -> anyhow::Result<u8> {
     println!("回访 {id} 的跟进核查已结束。");
     Ok(0)
 }
+
+/// `zizhu pay waivers --term T`: the schools' fee-compensation statement.
+pub async fn waivers(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{term}-学校减免补助结算表.xlsx")));
+    let s = payments::write_fee_statement(&db, &p.policy, term, &out, who(ctx)).await?;
+    println!(
+        "学校减免补助结算表：{} 所学校，{} 人，合计 {} 元：{}",
+        s.schools,
+        s.students,
+        ui::yuan(s.total_fen),
+        out.display()
+    );
+    Ok(0)
+}

@@ -527,6 +527,15 @@ enum PayCmd {
         #[arg(value_parser = parse_id)]
         batch: i64,
     },
+    /// 学校学杂费（学费）减免补助结算表：发给学校的项目，按学校和项目汇总，附学生明细
+    Waivers {
+        /// 学期，如 2023-autumn
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+        /// 输出的 xlsx 文件（默认 学期-学校减免补助结算表.xlsx）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// 回访抽样：每校随机抽取已发放学生（人数见政策文件 verification_sample）
     Sample {
         #[arg(long, value_parser = parse_term)]
@@ -860,6 +869,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 cmd_pay::recover(&ctx, line, &amount, &note).await
             }
             PayCmd::Close { batch } => cmd_pay::close(&ctx, batch).await,
+            PayCmd::Waivers { term, out } => cmd_pay::waivers(&ctx, term, out).await,
             PayCmd::Sample { term, seed } => cmd_pay::sample(&ctx, term, seed).await,
             PayCmd::Verifications { term } => cmd_pay::verifications(&ctx, term).await,
             PayCmd::Verify { id, result, note } => cmd_pay::verify(&ctx, id, &result, &note).await,

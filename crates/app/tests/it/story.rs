@@ -282,3 +282,28 @@ async fn a_file_of_bad_rows_keeps_a_bounded_report() {
     assert_eq!(o.error_count(), o.errors.len() + o.more_errors);
     assert!(db.imports().await.unwrap().is_empty());
 }
+
+/// The schools' fee-compensation statement holds exactly the lines paid to a school: 二(一)3
+/// 公办高中免学杂费 1,100 元/年 → 550 and 二(一)4 中职免学费 850 元/年 → 425, 975 元 in all.
+#[tokio::test]
+async fn fee_statement_holds_the_waivers_paid_to_schools() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = db_in(tmp.path()).await;
+    load_county(&db, tmp.path()).await;
+    let term = Term::new(2023, Season::Autumn);
+    compute_term(&db, &policy(), "sha", term, "test", &|_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let who = zizhu_store::PayActor {
+        name: "test",
+        origin: None,
+    };
+    let path = tmp.path().join("结算表.xlsx");
+    let s = zizhu_app::payments::write_fee_statement(&db, &policy(), term, &path, who)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((s.students, s.total_fen), (2, 97_500));
+    assert!(path.exists());
+    let log = db.audit_entries(3).await.unwrap_or_default();
+    assert!(log.iter().any(|e| e.action == "fee_statement_export"));
+}

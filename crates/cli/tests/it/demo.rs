@@ -158,6 +158,7 @@ fn demo_imports_computes_and_writes_reports() {
     // corrected, students without an account; the coverage audit shows each gap.
     for line in [
         "县级审批锁定",
+        "学校减免补助结算表：",
         "银行回盘：批次",
         "账户已销户",
         "重新发放批次",
