@@ -87,23 +87,32 @@ impl Out {
     }
 }
 
+/// Where a compute's rows go: the term's stored results (a run), or — to compare a locked
+/// term's roster with what the lists say now — only the roster lines, kept in memory.
+enum Sink {
+    Store(zizhu_store::ComputeTx),
+    Collect(Vec<NewEntitlement>),
+}
+
 /// Writes batches as they come, so evaluating the next page overlaps with writing this one.
 fn spawn_writer(
-    mut tx: zizhu_store::ComputeTx,
+    mut sink: Sink,
 ) -> (
     tokio::sync::mpsc::Sender<Batch>,
-    tokio::task::JoinHandle<Result<zizhu_store::ComputeTx, AppError>>,
+    tokio::task::JoinHandle<Result<Sink, AppError>>,
 ) {
     let (send, mut recv) = tokio::sync::mpsc::channel::<Batch>(2);
     let handle = tokio::spawn(async move {
         while let Some(b) = recv.recv().await {
-            match b {
-                Batch::Categories(v) => tx.insert_categories(&v).await?,
-                Batch::Entitlements(v) => tx.insert_entitlements(&v).await?,
-                Batch::Quality(v) => tx.insert_quality(&v).await?,
+            match (&mut sink, b) {
+                (Sink::Store(tx), Batch::Categories(v)) => tx.insert_categories(&v).await?,
+                (Sink::Store(tx), Batch::Entitlements(v)) => tx.insert_entitlements(&v).await?,
+                (Sink::Store(tx), Batch::Quality(v)) => tx.insert_quality(&v).await?,
+                (Sink::Collect(all), Batch::Entitlements(mut v)) => all.append(&mut v),
+                (Sink::Collect(_), _) => {}
             }
         }
-        Ok(tx)
+        Ok(sink)
     });
     (send, handle)
 }
@@ -239,6 +248,36 @@ pub async fn compute_term_from(
     origin: Option<&str>,
     progress: Progress<'_>,
 ) -> Result<ComputeSummary, AppError> {
+    let who = (actor, origin);
+    Ok(run(db, policy, policy_sha256, term, Some(who), progress)
+        .await?
+        .0)
+}
+
+/// The roster lines the lists and the policy give `term` now, without storing anything (the
+/// term's stored results, locked or not, are left as they are).
+pub async fn evaluate_term(
+    db: &Db,
+    policy: &Policy,
+    term: Term,
+) -> Result<Vec<NewEntitlement>, AppError> {
+    Ok(run(db, policy, "", term, None, &|_, _| {})
+        .await?
+        .1
+        .unwrap_or_default())
+}
+
+/// Computes `term`: stored as a run when `store` names who runs it, else only evaluated and the
+/// roster lines returned.
+async fn run(
+    db: &Db,
+    policy: &Policy,
+    policy_sha256: &str,
+    term: Term,
+    store: Option<(&str, Option<&str>)>,
+    progress: Progress<'_>,
+) -> Result<(ComputeSummary, Option<Vec<NewEntitlement>>), AppError> {
+    let (actor, origin) = store.unwrap_or(("", None));
     let t_start = std::time::Instant::now();
     let tp = policy.compile(term)?;
     let on = tp.reference_date;
@@ -252,7 +291,11 @@ pub async fn compute_term_from(
         actor: actor.to_string(),
     };
     let t0 = std::time::Instant::now();
-    let (send, writer) = spawn_writer(db.begin_compute(&meta).await?);
+    let sink = match store {
+        Some(_) => Sink::Store(db.begin_compute(&meta).await?),
+        None => Sink::Collect(Vec::new()),
+    };
+    let (send, writer) = spawn_writer(sink);
     let t_begin = t0.elapsed();
     let schools: HashMap<String, School> = db
         .schools()
@@ -494,7 +537,7 @@ pub async fn compute_term_from(
     out.flush(true).await;
     summary.quality_issues = out.dq_sent;
     drop(out);
-    let tx = writer
+    let sink = writer
         .await
         .map_err(|e| AppError::Other(format!("写入计算结果失败：{e}")))??;
     for (i, p) in tp.programs.iter().enumerate() {
@@ -504,7 +547,10 @@ pub async fn compute_term_from(
                 .push((p.id.clone(), p.name.clone(), *n, *fen));
         }
     }
-    let mut tx = tx;
+    let mut tx = match sink {
+        Sink::Store(tx) => tx,
+        Sink::Collect(lines) => return Ok((summary, Some(lines))),
+    };
     tx.insert_traces(&tracer.traces).await?;
     let run_id = tx
         .commit(RunSummary {
@@ -520,7 +566,7 @@ pub async fn compute_term_from(
         admissions = ?t_admissions, scan = ?t_scan, finish = ?t_final.elapsed(), total = ?t_start.elapsed(),
         "compute {term}"
     );
-    Ok(summary)
+    Ok((summary, None))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -16,7 +16,7 @@ pub mod quality;
 pub mod reports;
 pub mod school_age;
 
-pub use compute::{compute_term, compute_term_from, ComputeSummary};
+pub use compute::{compute_term, compute_term_from, evaluate_term, ComputeSummary};
 
 /// Errors of a use case, with a Chinese message for the user.
 #[derive(Debug, thiserror::Error)]
