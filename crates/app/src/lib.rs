@@ -3,6 +3,7 @@
 //! list, compute a term, explain one student, write the reports.
 
 pub mod accounts;
+pub mod adjust;
 pub mod case_forms;
 pub mod compute;
 pub mod dropout;

@@ -510,12 +510,71 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
     let mut schools: BTreeMap<(String, String), SchoolSums> = BTreeMap::new();
     let mut on_roster: HashSet<(String, String)> = HashSet::new();
     let mut gaps: BTreeMap<Gap, (i64, i64)> = BTreeMap::new();
+    // Adjustments after the lock: the latest per line decides its amount now.
+    let mut adjusted: HashMap<(String, String), zizhu_store::AdjustmentRow> = HashMap::new();
+    for a in db.adjustments(term).await? {
+        adjusted.insert((a.new.id_number.clone(), a.new.program.clone()), a);
+    }
+    let townships: HashMap<String, (String, String)> = db
+        .schools()
+        .await?
+        .into_iter()
+        .map(|s| (s.code, (s.township, s.name)))
+        .collect();
     let mut after = 0;
+    let mut pages: Vec<Vec<zizhu_store::EntitlementRow>> = Vec::new();
     loop {
         let page = db.roster_page(scope, term, None, after, 5_000).await?;
         let Some(last) = page.last() else { break };
         after = last.key;
-        for e in page {
+        pages.push(page);
+    }
+    // Back-payments of students not on the locked roster, as lines to pay.
+    let mut extra = Vec::new();
+    let mut listed: HashSet<(String, String)> = HashSet::new();
+    for p in &pages {
+        for e in p {
+            listed.insert((e.id_number.clone(), e.program.clone()));
+        }
+    }
+    for (k, a) in &adjusted {
+        let (town, school) = townships
+            .get(&a.new.school_code)
+            .cloned()
+            .unwrap_or_default();
+        let in_scope = match (scope.township, scope.school) {
+            (_, Some(s)) => s == a.new.school_code,
+            (Some(t), None) => t == town,
+            (None, None) => true,
+        };
+        if listed.contains(k) || a.new.after_fen <= 0 || !in_scope {
+            continue;
+        }
+        extra.push(zizhu_store::EntitlementRow {
+            key: 0,
+            run_id: 0,
+            term,
+            id_number: a.new.id_number.clone(),
+            name: a.new.name.clone(),
+            student_no: String::new(),
+            school_code: a.new.school_code.clone(),
+            school_name: school,
+            township: town,
+            program: a.new.program.clone(),
+            program_name: a.new.program_name.clone(),
+            clause: a.new.clause.clone(),
+            amount_fen: a.new.after_fen,
+            payee: a.new.payee.clone(),
+            facts: String::new(),
+        });
+    }
+    pages.push(extra);
+    for page in pages {
+        for mut e in page {
+            let key = (e.id_number.clone(), e.program.clone());
+            if let Some(a) = adjusted.get(&key) {
+                e.amount_fen = a.new.after_fen;
+            }
             if !matches!(e.payee.as_str(), "guardian" | "student") || e.amount_fen <= 0 {
                 continue;
             }

@@ -315,3 +315,45 @@ pub async fn waivers(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Res
     );
     Ok(0)
 }
+
+/// `zizhu adjust --term T`: a locked term's differences, recorded as adjustments.
+pub async fn adjust(ctx: &Ctx, term: Term) -> anyhow::Result<u8> {
+    let p = ctx.policy()?;
+    let db = ctx.db().await?;
+    let s = zizhu_app::adjust::adjust_term(&db, &p.policy, term, who(ctx)).await?;
+    if s.rows.is_empty() {
+        println!(
+            "{}：与已锁定的名单（含以前的调整）没有差别，未记录调整。",
+            term.label_zh()
+        );
+        return Ok(0);
+    }
+    println!(
+        "{}：记录调整 {} 笔，补发 {} 元，追回或停发 {} 元（已锁定的名单不变）：",
+        term.label_zh(),
+        s.rows.len(),
+        ui::yuan(s.back_fen),
+        ui::yuan(s.recovery_fen)
+    );
+    for a in s.rows.iter().take(20) {
+        let id = zizhu_domain::IdNumber::parse(&a.id_number)
+            .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked());
+        println!(
+            "  {} {id} {}：{} {} 元 —— {}",
+            a.name,
+            a.program_name,
+            if a.kind == "back_pay" {
+                "补发"
+            } else {
+                "追回/停发"
+            },
+            ui::yuan(a.amount_fen),
+            a.reason
+        );
+    }
+    if s.rows.len() > 20 {
+        println!("  ……共 {} 笔", s.rows.len());
+    }
+    println!("补发随下一次 zizhu pay batch 发放；已发放的追回用 zizhu pay reverse 登记。");
+    Ok(0)
+}

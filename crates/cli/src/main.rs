@@ -99,6 +99,12 @@ enum Command {
         #[arg(long, value_parser = parse_term)]
         term: Term,
     },
+    /// 名单锁定后的调整：按现在的名单重新核算已锁定的学期，差额记为补发或追回（不改动已锁定的名单）
+    Adjust {
+        /// 学期，如 2023-autumn（须已审批锁定）
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+    },
     /// 输出报表
     Report {
         #[command(subcommand)]
@@ -766,6 +772,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         } => cmd_data::import(&ctx, kind, &file, term, dry_run, &report_dir).await,
         Command::Imports => cmd_data::imports(&ctx).await,
         Command::Compute { term } => cmd_data::compute(&ctx, term).await,
+        Command::Adjust { term } => cmd_pay::adjust(&ctx, term).await,
         Command::Report {
             which: ReportCmd::Roster { term, public, out },
         } => cmd_data::roster(&ctx, term, public, out).await,

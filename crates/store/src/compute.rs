@@ -134,8 +134,9 @@ impl Db {
         .ctx("读取审批锁定")?;
         if locked > 0 {
             return Err(StoreError::Invalid(format!(
-                "{}的资助名单已由县级审批锁定，不能重新计算；锁定后的变更须作为调整处理",
-                meta.term.label_zh()
+                "{}的资助名单已由县级审批锁定，不能重新计算；锁定后的变更用 zizhu adjust --term {} 记为调整（补发或追回）",
+                meta.term.label_zh(),
+                meta.term
             )));
         }
         let term = meta.term.to_string();

@@ -412,6 +412,29 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "roster_adjustment",
+        &[
+            ("id", I),
+            ("term", T),
+            ("term_seq", I),
+            ("run_id", I),
+            ("id_number", T),
+            ("name", T),
+            ("school_code", T),
+            ("program", T),
+            ("program_name", T),
+            ("clause", T),
+            ("payee", T),
+            ("kind", T),
+            ("amount_fen", I),
+            ("before_fen", I),
+            ("after_fen", I),
+            ("reason", T),
+            ("made_by", T),
+            ("made_at", Ts),
+        ],
+    ),
+    (
         "payment_line",
         &[
             ("id", I),
@@ -430,6 +453,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("account_no", T),
             ("bank", T),
             ("reissue_of", I),
+            ("adjustment_id", I),
         ],
     ),
     (

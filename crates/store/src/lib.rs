@@ -47,6 +47,7 @@ macro_rules! tx_run {
 }
 
 mod accounts;
+mod adjustments;
 mod approval;
 mod audit;
 mod bind;
@@ -75,6 +76,7 @@ mod tx;
 mod verification;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
+pub use adjustments::{AdjustmentRow, NewAdjustment};
 pub use approval::{LockRow, SignoffRow};
 pub use audit::{AuditQuery, Entry as AuditEntry};
 pub use cases::{Actor, CaseEventRow, CaseFilter, CaseRow, NewCase};

@@ -314,7 +314,19 @@ const CANDIDATES: &str = "FROM entitlement e JOIN payee_account a ON a.id_number
     WHERE e.term_seq = $1 AND e.program = $2 AND e.payee IN ('guardian', 'student') \
     AND e.amount_fen > 0 AND ($3 = '' OR e.school_code = $3) \
     AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = e.term_seq \
-    AND p.id_number = e.id_number AND p.program = e.program AND p.reissue_of IS NULL)";
+    AND p.id_number = e.id_number AND p.program = e.program AND p.reissue_of IS NULL) \
+    AND NOT EXISTS (SELECT 1 FROM roster_adjustment r WHERE r.term_seq = e.term_seq \
+    AND r.id_number = e.id_number AND r.program = e.program AND r.kind = 'recovery' \
+    AND r.after_fen = 0)";
+
+/// Back-payments (补发) of adjustments with no line yet, for a student the program has no line
+/// for (found eligible after the lock).
+const BACK_PAYS: &str =
+    "FROM roster_adjustment r JOIN payee_account a ON a.id_number = r.id_number \
+    WHERE r.term_seq = $1 AND r.program = $2 AND r.kind = 'back_pay' \
+    AND r.payee IN ('guardian', 'student') AND ($3 = '' OR r.school_code = $3) \
+    AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = r.term_seq \
+    AND p.id_number = r.id_number AND p.program = r.program AND p.reissue_of IS NULL)";
 
 async fn count_candidates(
     tx: &mut Tx,
@@ -322,16 +334,21 @@ async fn count_candidates(
     program: &str,
     school: Option<&str>,
 ) -> StoreResult<i64> {
-    let sql = format!("SELECT COUNT(*) {CANDIDATES}");
-    tx_run!(&mut *tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(seq)
-    .bind(program)
-    .bind(school.unwrap_or(""))
-    .fetch_one(conn)
-    .await)
-    .ctx("统计待发放明细")
+    let mut n = 0;
+    for from in [CANDIDATES, BACK_PAYS] {
+        let sql = format!("SELECT COUNT(*) {from}");
+        let c: i64 = tx_run!(&mut *tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(seq)
+        .bind(program)
+        .bind(school.unwrap_or(""))
+        .fetch_one(conn)
+        .await)
+        .ctx("统计待发放明细")?;
+        n += c;
+    }
+    Ok(n)
 }
 
 /// Inserts the lines of `program` into batch `batch`: the term's roster lines paid to a
@@ -344,25 +361,37 @@ async fn fill_lines(
     program: &str,
     school: Option<&str>,
 ) -> StoreResult<u64> {
-    const SQL: &str = "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, \
-        school_code, program, program_name, clause, amount_fen, payee_name, relation, \
-        account_kind, account_no, bank, reissue_of) \
-        SELECT $1, e.term_seq, e.id_number, e.name, e.school_code, e.program, e.program_name, \
-        e.clause, e.amount_fen, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank, \
-        NULL FROM entitlement e JOIN payee_account a ON a.id_number = e.id_number \
-        WHERE e.term_seq = $2 AND e.program = $3 AND e.payee IN ('guardian', 'student') \
-        AND e.amount_fen > 0 AND ($4 = '' OR e.school_code = $4) \
-        AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = e.term_seq \
-        AND p.id_number = e.id_number AND p.program = e.program AND p.reissue_of IS NULL)";
-    tx_run!(&mut *tx, |conn| sqlx::query(SQL)
-        .bind(batch)
+    let roster = format!(
+        "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, school_code, \
+         program, program_name, clause, amount_fen, payee_name, relation, account_kind, \
+         account_no, bank, reissue_of, adjustment_id) \
+         SELECT $4, e.term_seq, e.id_number, e.name, e.school_code, e.program, e.program_name, \
+         e.clause, e.amount_fen, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank, \
+         NULL, NULL {CANDIDATES}"
+    );
+    let back = format!(
+        "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, school_code, \
+         program, program_name, clause, amount_fen, payee_name, relation, account_kind, \
+         account_no, bank, reissue_of, adjustment_id) \
+         SELECT $4, r.term_seq, r.id_number, r.name, r.school_code, r.program, r.program_name, \
+         r.clause, r.amount_fen, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank, \
+         NULL, r.id {BACK_PAYS}"
+    );
+    let mut n = 0;
+    for sql in [roster, back] {
+        n += tx_run!(&mut *tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
         .bind(seq)
         .bind(program)
         .bind(school.unwrap_or(""))
+        .bind(batch)
         .execute(conn)
         .await
         .map(|r| r.rows_affected()))
-    .ctx("生成发放明细")
+        .ctx("生成发放明细")?;
+    }
+    Ok(n)
 }
 
 async fn new_batch(
@@ -442,7 +471,9 @@ impl Db {
                 for p in &g.programs {
                     let found: Vec<String> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
                         "SELECT DISTINCT school_code FROM entitlement \
-                         WHERE term_seq = $1 AND program = $2"
+                         WHERE term_seq = $1 AND program = $2 UNION SELECT DISTINCT school_code \
+                         FROM roster_adjustment WHERE term_seq = $1 AND program = $2 \
+                         AND kind = 'back_pay'"
                     )
                     .bind(seq)
                     .bind(p)

@@ -210,6 +210,27 @@ async fn fill(db: &Db) -> TestResult {
     }
     db.lock_term(autumn(2023), run, "县资助中心", "-", "同意")
         .await?;
+    // An adjustment after the lock (a student found eligible late).
+    let late = zizhu_store::NewAdjustment {
+        id_number: ids(3),
+        name: "测试学生3".into(),
+        school_code: "S1".into(),
+        program: "boarding_living_subsidy".into(),
+        program_name: "寄宿生生活补助".into(),
+        clause: "二(一)2".into(),
+        payee: "guardian".into(),
+        kind: "back_pay",
+        amount_fen: 62_500,
+        before_fen: 0,
+        after_fen: 62_500,
+        reason: "锁定后新符合条件".into(),
+    };
+    let who0 = zizhu_store::PayActor {
+        name: "县资助中心",
+        origin: None,
+    };
+    db.record_adjustments(autumn(2023), run, &[late], who0)
+        .await?;
     // Paid: a batch of the locked roster, submitted, and the bank's return (the ledger).
     let who = zizhu_store::PayActor {
         name: "资助中心会计",

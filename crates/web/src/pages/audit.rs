@@ -33,6 +33,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("compute", "计算资助名单"),
     ("roster_signoff", "名单确认/审核/退回"),
     ("roster_lock", "审批锁定名单"),
+    ("roster_adjust", "锁定后调整（补发/追回）"),
     ("dropout_scan", "控辍保学比对"),
     ("case_move", "案件状态变更"),
     ("case_action", "登记帮扶措施"),

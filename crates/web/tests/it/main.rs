@@ -20,6 +20,7 @@ macro_rules! both {
 }
 
 mod access;
+mod adjust;
 mod api;
 mod api_work;
 mod approval;

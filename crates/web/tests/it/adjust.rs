@@ -1,0 +1,137 @@
+//! Adjustments after the lock (issue 6, item 5): a 低保 list corrected after the county locked
+//! autumn 2023 makes 己 eligible and 丙 no longer eligible. The locked roster stays as it was; an
+//! adjustment run records a back-payment and a stop with their reason, once; the back-payment is
+//! paid in the next batch and the stopped line is never paid.
+
+use crate::support::{County, SCHOOL_A, SCHOOL_B, SCHOOL_C};
+use zizhu_app::import::{import_file, ImportRequest};
+use zizhu_domain::approval::SignoffStep::{Confirm, Review};
+use zizhu_domain::ListKind;
+use zizhu_store::PayActor;
+
+both!(a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_paid);
+
+const WHO: PayActor<'static> = PayActor {
+    name: "finance",
+    origin: None,
+};
+
+fn card(n: u32) -> String {
+    let body = format!("62220200000000{n:04}");
+    (0..10)
+        .map(|d| format!("{body}{d}"))
+        .find(|c| zizhu_domain::payment::luhn_ok(c))
+        .unwrap_or(body)
+}
+
+async fn import(c: &County, kind: ListKind, name: &str, content: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, content).unwrap();
+    let req = ImportRequest {
+        origin: None,
+        kind,
+        file,
+        term: None,
+        dry_run: false,
+        actor: "county".into(),
+        report_dir: dir.path().to_path_buf(),
+    };
+    let o = import_file(&c.db, &req, &|_| {}).await.unwrap();
+    assert!(o.accepted(), "{:?}", o.errors);
+}
+
+async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_paid(c: &County) {
+    let term = crate::support::autumn();
+    let policy = zizhu_policy::Policy::parse(include_str!("../../../../policy/2023.toml")).unwrap();
+    let run = c.db.latest_run(term).await.unwrap().unwrap().id;
+    for s in [SCHOOL_A, SCHOOL_B, SCHOOL_C] {
+        c.db.signoff(term, s, Confirm, run, None, "s", "-", "")
+            .await
+            .unwrap();
+        c.db.signoff(term, s, Review, run, Some((Confirm, run)), "t", "-", "")
+            .await
+            .unwrap();
+    }
+    c.db.lock_term(term, run, "chief", "-", "同意")
+        .await
+        .unwrap();
+    let locked = c.db.entitlements(term, 0, 100).await.unwrap();
+    // Nothing changed yet: no adjustment.
+    let none = zizhu_app::adjust::adjust_term(&c.db, &policy, term, WHO)
+        .await
+        .unwrap();
+    assert!(none.rows.is_empty());
+    // The corrected 低保 list: 己 added (rural, valid on the reference day), 丙 gone.
+    let dibao = format!(
+        "姓名,身份证号,城乡类别,开始日期,结束日期\n甲演一,{},农村,2023-01-01,2023-12-31\n\
+         乙演二,{},农村,2023-01-01,2023-12-31\n己演六,{},农村,2023-01-01,2023-12-31\n",
+        c.a, c.b, c.dual
+    );
+    import(c, ListKind::Dibao, "低保-更正.csv", &dibao).await;
+    let s = zizhu_app::adjust::adjust_term(&c.db, &policy, term, WHO)
+        .await
+        .unwrap();
+    // 二(一)2 第二款: 己, 农村低保, 初中非寄宿: 1,250 元/年 × 50 % = 625 元/年 → 312.50 元 this term.
+    // 丙 (boarding junior, 625 元 this term) is no longer eligible: stopped.
+    assert_eq!(s.rows.len(), 2, "{:?}", s.rows);
+    let back = s.rows.iter().find(|a| a.kind == "back_pay").unwrap();
+    assert_eq!(
+        (back.id_number.as_str(), back.amount_fen),
+        (c.dual.as_str(), 31_250)
+    );
+    assert_eq!(back.program, "nonboarding_living_subsidy");
+    assert!(
+        back.reason.contains("锁定后导入：低保《低保-更正.csv》"),
+        "{}",
+        back.reason
+    );
+    let stop = s.rows.iter().find(|a| a.kind == "recovery").unwrap();
+    assert_eq!(
+        (stop.id_number.as_str(), stop.amount_fen, stop.after_fen),
+        (c.c.as_str(), 62_500, 0)
+    );
+    // The locked roster is as it was; running again records nothing new.
+    assert_eq!(c.db.entitlements(term, 0, 100).await.unwrap(), locked);
+    let again = zizhu_app::adjust::adjust_term(&c.db, &policy, term, WHO)
+        .await
+        .unwrap();
+    assert!(again.rows.is_empty(), "{:?}", again.rows);
+    // Paying: 甲 (roster) and 己 (back-payment) have accounts, and so has 丙 — whose line is stopped.
+    let accounts = format!(
+        "学生姓名,学生身份证件号,领款人姓名,卡号,开户银行\n甲演一,{},甲演父,{},演示银行\n\
+         己演六,{},己演母,{},演示银行\n丙演三,{},丙演父,{},演示银行\n",
+        c.a,
+        card(1),
+        c.dual,
+        card(2),
+        c.c,
+        card(3)
+    );
+    import(c, ListKind::PayeeAccounts, "accounts.csv", &accounts).await;
+    let made = zizhu_app::payments::make_batches(&c.db, &policy, term, WHO)
+        .await
+        .unwrap();
+    let mut paid: Vec<(String, i64)> = Vec::new();
+    for b in &made {
+        for l in c.db.batch_lines(b.id).await.unwrap() {
+            paid.push((l.id_number, l.amount_fen));
+        }
+    }
+    paid.sort();
+    let mut want = vec![(c.a.clone(), 62_500), (c.dual.clone(), 31_250)];
+    want.sort();
+    assert_eq!(paid, want);
+    // The coverage counts the back-payment as planned, and not the stopped line.
+    let all = zizhu_store::ScopeFilter {
+        township: None,
+        school: None,
+    };
+    let cov = zizhu_app::payments::coverage(&c.db, term, all)
+        .await
+        .unwrap();
+    // 甲 625 + 乙 500 + 己 312.50 (丙 stopped).
+    assert_eq!(cov.planned_fen, 62_500 + 50_000 + 31_250);
+    let log = c.db.audit_entries(10).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "roster_adjust"));
+}
