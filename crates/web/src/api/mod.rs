@@ -194,7 +194,7 @@ impl utoipa::Modify for TokenScheme {
         reads::policy, reads::cases, reads::case, cases::move_case, cases::act, cases::assign,
         work::imports, work::upload, work::confirm, work::cancel, work::compute, work::approval,
         work::step, work::lock, work::roster_xlsx, work::audit, payments::coverage,
-        payments::batches, payments::make, payments::submit),
+        payments::batches, payments::make, payments::submit, payments::adjustments),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -242,6 +242,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/approval/lock", post(work::lock))
         .route("/api/audit", get(work::audit))
         .route("/api/payments/coverage", get(payments::coverage))
+        .route("/api/payments/adjustments", get(payments::adjustments))
         .route(
             "/api/payments/batches",
             get(payments::batches).post(payments::make),

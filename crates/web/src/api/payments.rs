@@ -146,6 +146,22 @@ pub async fn coverage(
     }))
 }
 
+/// The adjustments of a term after its lock (补发, 追回/停发) in the caller's scope, IDs masked.
+#[utoipa::path(get, path = "/api/payments/adjustments", params(TermQuery),
+    responses((status = 200, description = "成功", body = Vec<crate::pages::payments::Adjustment>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn adjustments(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<TermQuery>,
+) -> Result<Json<Vec<crate::pages::payments::Adjustment>>, ApiError> {
+    let term = term_or_latest(&state, q.term.as_deref()).await?;
+    Ok(Json(
+        crate::pages::payments::scoped_adjustments(&state, &user, term).await?,
+    ))
+}
+
 /// A payment batch (发放批次).
 #[derive(Serialize, ToSchema)]
 pub struct BatchItem {

@@ -70,7 +70,71 @@ struct Page {
     schools: Vec<SchoolLine>,
     unpaid: Vec<Unpaid>,
     unpaid_total: usize,
+    adjustments: Vec<(Adjustment, String)>,
     message: Option<String>,
+}
+
+/// An adjustment after the lock (锁定后调整), as a role of the scope sees it (ID masked).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Adjustment {
+    pub school_code: String,
+    pub name: String,
+    pub id_masked: String,
+    pub program_name: String,
+    /// 补发 or 追回/停发.
+    pub kind: String,
+    pub amount_fen: i64,
+    pub before_fen: i64,
+    pub after_fen: i64,
+    pub reason: String,
+    /// Beijing time.
+    pub made_at: String,
+}
+
+/// The adjustments of `term` in the user's scope.
+pub(crate) async fn scoped_adjustments(
+    state: &AppState,
+    user: &User,
+    term: Term,
+) -> Result<Vec<Adjustment>, WebError> {
+    let towns: std::collections::HashMap<String, String> = state
+        .db
+        .schools()
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.township))
+        .collect();
+    Ok(state
+        .db
+        .adjustments(term)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            let town = towns
+                .get(&a.new.school_code)
+                .map(String::as_str)
+                .unwrap_or("");
+            user.access.sees_school(&a.new.school_code, town)
+        })
+        .map(|a| Adjustment {
+            school_code: a.new.school_code,
+            name: a.new.name,
+            id_masked: zizhu_domain::IdNumber::parse(&a.new.id_number)
+                .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
+            program_name: a.new.program_name,
+            kind: if a.new.kind == "back_pay" {
+                "补发"
+            } else {
+                "追回/停发"
+            }
+            .to_string(),
+            amount_fen: a.new.amount_fen,
+            before_fen: a.new.before_fen,
+            after_fen: a.new.after_fen,
+            reason: a.new.reason,
+            made_at: zizhu_domain::dates::beijing_time(a.made_at),
+        })
+        .collect())
 }
 
 /// Unpaid lines a page lists (the rest are counted; the workbook has all).
@@ -115,6 +179,7 @@ async fn page(
         schools: Vec::new(),
         unpaid: Vec::new(),
         unpaid_total: 0,
+        adjustments: Vec::new(),
         message,
     };
     let Some(term) = term else {
@@ -171,6 +236,14 @@ async fn page(
             program: u.program_name,
             amount: yuan(&u.amount_fen),
             why: u.why,
+        })
+        .collect();
+    p.adjustments = scoped_adjustments(state, user, term)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let amount = yuan(&a.amount_fen);
+            (a, amount)
         })
         .collect();
     if p.sees_batches {

@@ -134,4 +134,18 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
     assert_eq!(cov.planned_fen, 62_500 + 50_000 + 31_250);
     let log = c.db.audit_entries(10).await.unwrap();
     assert!(log.iter().any(|e| e.action == "roster_adjust"));
+    // Each scope sees its adjustments: school A 己's back-payment, not C's stop; IDs masked.
+    let t = crate::api::token(c, "school_a").await;
+    let (s, v) = crate::api::get(c, "/api/payments/adjustments?term=2023-autumn", Some(&t)).await;
+    assert_eq!(s, axum::http::StatusCode::OK);
+    let v = v.as_array().unwrap();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(
+        (&v[0]["kind"], &v[0]["amount_fen"]),
+        (&"补发".into(), &31_250.into())
+    );
+    assert!(!serde_json::to_string(&v).unwrap().contains(&c.dual));
+    let mut county = c.signed_in("county").await;
+    let page = county.get("/payments?term=2023-autumn").await;
+    assert!(page.body.contains("锁定后的调整（2 笔）") && page.body.contains("追回/停发"));
 }
