@@ -113,6 +113,16 @@ pub fn router(state: AppState) -> Router {
             post(pages::payments::submit),
         )
         .route("/payments/batches/{id}/file", get(pages::payments::file))
+        .route(
+            "/payments/batches/{id}/return",
+            post(pages::payments::bank_return)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/payments/batches/{id}/reissue",
+            post(pages::payments::reissue),
+        )
+        .route("/payments/batches/{id}/close", post(pages::payments::close))
         .route("/policy", get(pages::policy::page))
         .route("/audit", get(pages::audit::page))
         .route("/openapi.json", get(api::openapi))

@@ -194,7 +194,8 @@ impl utoipa::Modify for TokenScheme {
         reads::policy, reads::cases, reads::case, cases::move_case, cases::act, cases::assign,
         work::imports, work::upload, work::confirm, work::cancel, work::compute, work::approval,
         work::step, work::lock, work::roster_xlsx, work::audit, payments::coverage,
-        payments::batches, payments::make, payments::submit, payments::adjustments),
+        payments::batches, payments::make, payments::submit, payments::adjustments,
+        payments::bank_return, payments::reissue, payments::close),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -248,6 +249,16 @@ pub fn router() -> Router<AppState> {
             get(payments::batches).post(payments::make),
         )
         .route("/api/payments/batches/{id}/submit", post(payments::submit))
+        .route(
+            "/api/payments/batches/{id}/return",
+            post(payments::bank_return)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/api/payments/batches/{id}/reissue",
+            post(payments::reissue),
+        )
+        .route("/api/payments/batches/{id}/close", post(payments::close))
         .route("/api", axum::routing::any(no_such_operation))
         .route("/api/", axum::routing::any(no_such_operation))
         .route("/api/{*rest}", axum::routing::any(no_such_operation))

@@ -253,3 +253,123 @@ pub async fn submit(
     let who = payer(&user)?;
     Ok(Json(item(state.db.submit_batch(id, who).await?)))
 }
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReturnQuery {
+    /// The file's name; its extension says how to read it (.xlsx, .xls, .csv).
+    file_name: String,
+}
+
+/// What a bank return did.
+#[derive(Serialize, ToSchema)]
+pub struct ReturnResult {
+    /// Recorded (no problem in the file); else nothing was recorded.
+    recorded: bool,
+    paid: usize,
+    failed: usize,
+    /// Lines of the batch still without a result.
+    pending: usize,
+    /// The file's problems (row, column, value, reason), at most 1,000.
+    problems: Vec<String>,
+    batch: Option<BatchItem>,
+}
+
+/// Records a submitted batch's bank return (the file as the body), all or nothing (finance).
+#[utoipa::path(post, path = "/api/payments/batches/{id}/return", params(("id" = i64, Path, description = "批次号"), ReturnQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, description = "成功", body = ReturnResult), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn bank_return(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ReturnQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<ReturnResult>, ApiError> {
+    let who = payer(&user)?;
+    if body.is_empty() {
+        return Err(ApiError(WebError::BadRequest(
+            "请求体应为银行回盘文件".into(),
+        )));
+    }
+    let dir =
+        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    let safe: String = q
+        .file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(80)
+        .collect();
+    let path = dir.path().join(if safe.is_empty() {
+        "return.csv".to_string()
+    } else {
+        safe
+    });
+    std::fs::write(&path, &body)
+        .map_err(|e| WebError::Internal(format!("无法保存上传的文件：{e}")))?;
+    let today = crate::pages::cases::today();
+    let o = zizhu_app::payments::import_bank_return(&state.db, id, &path, dir.path(), today, who)
+        .await?;
+    Ok(Json(ReturnResult {
+        recorded: o.errors.is_empty(),
+        paid: o.paid,
+        failed: o.failed,
+        pending: o.pending,
+        problems: o
+            .errors
+            .iter()
+            .take(1_000)
+            .map(|e| {
+                format!(
+                    "第{}行 {}“{}”：{}",
+                    e.row,
+                    e.column,
+                    zizhu_domain::text::printable(&e.value),
+                    e.reason
+                )
+            })
+            .collect(),
+        batch: o.batch.map(item),
+    }))
+}
+
+/// A re-issue of a batch's failed lines whose account was corrected (finance): the new batch, if
+/// any line was ready.
+#[utoipa::path(post, path = "/api/payments/batches/{id}/reissue", params(("id" = i64, Path, description = "批次号")),
+    responses((status = 200, description = "成功", body = Option<BatchItem>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn reissue(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Option<BatchItem>>, ApiError> {
+    let who = payer(&user)?;
+    let (made, _) = state
+        .db
+        .reissue(id, crate::pages::cases::today(), who)
+        .await?;
+    Ok(Json(match made {
+        Some(n) => state.db.batch(n).await?.map(item),
+        None => None,
+    }))
+}
+
+/// Closes a batch whose every line is paid or re-issued (finance).
+#[utoipa::path(post, path = "/api/payments/batches/{id}/close", params(("id" = i64, Path, description = "批次号")),
+    responses((status = 200, description = "成功", body = BatchItem), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn close(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<BatchItem>, ApiError> {
+    let who = payer(&user)?;
+    Ok(Json(item(state.db.close_batch(id, who).await?)))
+}

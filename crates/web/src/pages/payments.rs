@@ -9,7 +9,7 @@ use crate::error::WebError;
 use crate::render::{html, yuan, Nav};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use zizhu_app::payments::{coverage, Coverage};
 use zizhu_domain::access::Duty;
@@ -25,6 +25,8 @@ pub struct BatchLine {
     pub id: i64,
     pub state: &'static str,
     pub draft: bool,
+    pub submitted: bool,
+    pub returned: bool,
     pub fund_source: String,
     pub paying_unit: String,
     pub lines: i64,
@@ -72,6 +74,7 @@ struct Page {
     unpaid_total: usize,
     adjustments: Vec<(Adjustment, String)>,
     message: Option<String>,
+    problems: Vec<String>,
 }
 
 /// An adjustment after the lock (锁定后调整), as a role of the scope sees it (ID masked).
@@ -159,6 +162,7 @@ async fn page(
     user: &User,
     asked: Option<&str>,
     message: Option<String>,
+    problems: Vec<String>,
 ) -> Result<Html<String>, WebError> {
     let (term, known) = pick_term(state, asked).await?;
     let mut p = Page {
@@ -181,6 +185,7 @@ async fn page(
         unpaid_total: 0,
         adjustments: Vec::new(),
         message,
+        problems,
     };
     let Some(term) = term else {
         return html(&p);
@@ -256,6 +261,12 @@ async fn page(
                 id: b.id,
                 state: b.state.zh(),
                 draft: b.state == zizhu_domain::payment::BatchState::Draft,
+                submitted: b.state == zizhu_domain::payment::BatchState::Submitted,
+                returned: matches!(
+                    b.state,
+                    zizhu_domain::payment::BatchState::Paid
+                        | zizhu_domain::payment::BatchState::PartlyFailed
+                ),
                 fund_source: b.fund_source,
                 paying_unit: b.paying_unit,
                 lines: b.lines,
@@ -276,7 +287,7 @@ pub async fn show(
     user: User,
     Query(p): Query<Params>,
 ) -> Result<Html<String>, WebError> {
-    page(&state, &user, p.term.as_deref(), None).await
+    page(&state, &user, p.term.as_deref(), None, Vec::new()).await
 }
 
 /// The finance officer acting, for the store.
@@ -318,9 +329,15 @@ pub async fn make(
             other => return Err(other),
         },
     };
-    Ok(page(&state, &user, Some(&term.to_string()), Some(message))
-        .await?
-        .into_response())
+    Ok(page(
+        &state,
+        &user,
+        Some(&term.to_string()),
+        Some(message),
+        Vec::new(),
+    )
+    .await?
+    .into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -361,4 +378,164 @@ pub async fn file(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bank.xlsx".into());
     Ok(super::roster::xlsx_download(&name, bytes))
+}
+
+/// The page after a finance action: its message and any problems, or the store's refusal.
+async fn after(
+    state: &AppState,
+    user: &User,
+    term: &str,
+    outcome: Result<String, WebError>,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let message = match outcome {
+        Ok(m) => m,
+        Err(WebError::BadRequest(m)) => format!("未执行：{m}"),
+        Err(e) => return Err(e),
+    };
+    Ok(page(state, user, Some(term), Some(message), problems)
+        .await?
+        .into_response())
+}
+
+/// The term of batch `id`, or 404.
+async fn batch_term(state: &AppState, id: i64) -> Result<String, WebError> {
+    Ok(state.db.batch(id).await?.ok_or(WebError::NotFound)?.term)
+}
+
+/// POST /payments/batches/{id}/return (multipart: csrf, file): the bank's return, recorded all or
+/// nothing (finance only).
+pub async fn bank_return(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let who = payer(&user)?;
+    let term = batch_term(&state, id).await?;
+    let (mut csrf, mut file) = (String::new(), None);
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("上传失败：{}", e.body_text()))
+    };
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.map_err(bad)?,
+            "file" => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                file = Some((name, field.bytes().await.map_err(bad)?));
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return after(
+            &state,
+            &user,
+            &term,
+            Err(WebError::BadRequest("请选择银行回盘文件".into())),
+            Vec::new(),
+        )
+        .await;
+    };
+    let dir =
+        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    // Only the name's last part, and an extension the reader knows.
+    let safe: String = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(80)
+        .collect();
+    let path = dir.path().join(if safe.is_empty() {
+        "return.csv".to_string()
+    } else {
+        safe
+    });
+    std::fs::write(&path, &bytes)
+        .map_err(|e| WebError::Internal(format!("无法保存上传的文件：{e}")))?;
+    let today = crate::pages::cases::today();
+    let o =
+        zizhu_app::payments::import_bank_return(&state.db, id, &path, dir.path(), today, who).await;
+    match o {
+        Ok(o) if o.errors.is_empty() => {
+            let msg = format!(
+                "已登记银行回盘：成功 {} 笔，失败 {} 笔{}。",
+                o.paid,
+                o.failed,
+                if o.pending > 0 {
+                    format!("；尚有 {} 笔无结果", o.pending)
+                } else {
+                    String::new()
+                }
+            );
+            after(&state, &user, &term, Ok(msg), Vec::new()).await
+        }
+        Ok(o) => {
+            let list = o
+                .errors
+                .iter()
+                .take(50)
+                .map(|e| {
+                    format!(
+                        "第{}行 {}“{}”：{}",
+                        e.row,
+                        e.column,
+                        zizhu_domain::text::printable(&e.value),
+                        e.reason
+                    )
+                })
+                .collect();
+            let msg = format!(
+                "回盘文件有 {} 处错误，全部未登记（前 50 处如下）",
+                o.errors.len()
+            );
+            after(&state, &user, &term, Ok(msg), list).await
+        }
+        Err(e) => after(&state, &user, &term, Err(e.into()), Vec::new()).await,
+    }
+}
+
+/// POST /payments/batches/{id}/reissue: failed lines with a corrected account, in a new batch.
+pub async fn reissue(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let who = payer(&user)?;
+    let term = batch_term(&state, id).await?;
+    let today = crate::pages::cases::today();
+    let outcome = match state.db.reissue(id, today, who).await {
+        Ok((Some(n), waiting)) => Ok(format!(
+            "已生成重新发放批次 {n}；另有 {waiting} 笔失败明细的账户未更正。"
+        )),
+        Ok((None, waiting)) => Ok(format!(
+            "没有可以重新发放的明细（{waiting} 笔失败明细的账户未更正）。"
+        )),
+        Err(e) => Err(e.into()),
+    };
+    after(&state, &user, &term, outcome, Vec::new()).await
+}
+
+/// POST /payments/batches/{id}/close.
+pub async fn close(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let who = payer(&user)?;
+    let term = batch_term(&state, id).await?;
+    let outcome = state
+        .db
+        .close_batch(id, who)
+        .await
+        .map(|_| format!("批次 {id} 已结束。"))
+        .map_err(WebError::from);
+    after(&state, &user, &term, outcome, Vec::new()).await
 }

@@ -3,7 +3,7 @@
 //! bank file, and nothing is paid before the county locks the roster.
 
 use crate::api::{get, post, token};
-use crate::support::{County, PASSWORD, SCHOOL_A, SCHOOL_B, SCHOOL_C};
+use crate::support::{Client, County, Resp, PASSWORD, SCHOOL_A, SCHOOL_B, SCHOOL_C};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use tower::ServiceExt as _;
@@ -166,4 +166,94 @@ async fn a_locked_roster_is_paid_by_finance_and_each_scope_sees_its_gaps(c: &Cou
         get(c, "/api/payments/batches", Some(&school_a)).await.0,
         StatusCode::FORBIDDEN
     );
+
+    // The bank's return through the page: a wrong amount refuses the whole file, saying where;
+    // then 甲 paid and 丙 returned by the bank; re-issue waits for a corrected account; the batch
+    // cannot be closed while 丙 waits.
+    let lines = c.db.batch_lines(id).await.unwrap();
+    let row = |l: &zizhu_store::LineRow, amount: &str, result: &str, why: &str| {
+        format!("{},{},{amount},{result},{why}\n", l.id, l.account_no)
+    };
+    let (jia, bing) = if lines[0].id_number == c.a {
+        (&lines[0], &lines[1])
+    } else {
+        (&lines[1], &lines[0])
+    };
+    let head = "明细编号,账号,金额（元）,处理结果,失败原因\n";
+    let wrong = format!(
+        "{head}{}{}",
+        row(jia, "625.00", "成功", ""),
+        row(bing, "600.00", "失败", "账户已销户")
+    );
+    // Through the API first: the same check, nothing recorded, the problems listed.
+    let req = Request::post(format!("/api/payments/batches/{id}/return?file_name=r.csv"))
+        .header(header::AUTHORIZATION, format!("Bearer {f}"))
+        .body(Body::from(wrong.clone()))
+        .unwrap();
+    let resp = c.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["recorded"], false);
+    assert!(v["problems"][0].as_str().unwrap().contains("625.00"), "{v}");
+    let csrf = Client::csrf_in(&fin.get("/payments?term=2023-autumn").await.body);
+    let r = return_upload(&mut fin, id, &csrf, &wrong).await;
+    assert!(
+        r.body.contains("全部未登记") && r.body.contains("与代发金额 625.00 元不一致"),
+        "{}",
+        r.body
+    );
+    assert!(c.db.ledger(term).await.unwrap().is_empty());
+    let good = format!(
+        "{head}{}{}",
+        row(jia, "625.00", "成功", ""),
+        row(bing, "625.00", "失败", "账户已销户")
+    );
+    let r = return_upload(&mut fin, id, &csrf, &good).await;
+    assert!(r.body.contains("成功 1 笔，失败 1 笔"), "{}", r.body);
+    let r = fin
+        .post(
+            &format!("/payments/batches/{id}/reissue"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert!(r.body.contains("没有可以重新发放的明细"), "{}", r.body);
+    let r = fin
+        .post(&format!("/payments/batches/{id}/close"), &[("csrf", &csrf)])
+        .await;
+    assert!(
+        r.body.contains("未执行") && r.body.contains("未重新发放"),
+        "{}",
+        r.body
+    );
+    let (s, e) = post(c, &format!("/api/payments/batches/{id}/close"), &f, "").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    let (s, v) = post(c, &format!("/api/payments/batches/{id}/reissue"), &f, "").await;
+    assert_eq!((s, v), (StatusCode::OK, serde_json::Value::Null));
+    // A school's officer cannot upload a return.
+    let csrf_a = Client::csrf_in(&web.get("/payments").await.body);
+    let r = return_upload(&mut web, id, &csrf_a, &good).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// A bank return uploaded on the payments page.
+async fn return_upload(b: &mut Client, batch: i64, csrf: &str, content: &str) -> Resp {
+    let boundary = "zizhu-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"回盘.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    let cookies: Vec<String> = b.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let req = Request::post(format!("/payments/batches/{batch}/return"))
+        .header(header::COOKIE, cookies.join("; "))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    b.send(req).await
 }
