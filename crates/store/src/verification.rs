@@ -162,6 +162,29 @@ impl Db {
             .collect())
     }
 
+    /// One verification by its number.
+    pub async fn verification(&self, id: i64) -> StoreResult<Option<VerificationRow>> {
+        let row: Option<Raw> = db_run!(self, |pool| sqlx::query_as(
+            "SELECT id, line_id, id_number, school_code, drawn_at, outcome, note, follow_up, \
+             follow_up_note FROM payment_verification WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+        .ctx("读取回访记录")?;
+        Ok(row.map(|r| VerificationRow {
+            id: r.0,
+            line_id: r.1,
+            id_number: r.2,
+            school_code: r.3,
+            drawn_at: r.4,
+            outcome: r.5,
+            note: r.6,
+            follow_up: r.7,
+            follow_up_note: r.8,
+        }))
+    }
+
     /// Records the family's answer once; a denial opens a follow-up (跟进核查).
     pub async fn record_verification(
         &self,

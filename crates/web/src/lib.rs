@@ -123,6 +123,15 @@ pub fn router(state: AppState) -> Router {
             post(pages::payments::reissue),
         )
         .route("/payments/batches/{id}/close", post(pages::payments::close))
+        .route("/payments/act/{what}", post(pages::payments::act))
+        .route(
+            "/payments/verifications/{id}",
+            post(pages::payments::verify),
+        )
+        .route(
+            "/payments/verifications/{id}/close",
+            post(pages::payments::close_follow_up),
+        )
         .route("/policy", get(pages::policy::page))
         .route("/audit", get(pages::audit::page))
         .route("/openapi.json", get(api::openapi))

@@ -195,7 +195,9 @@ impl utoipa::Modify for TokenScheme {
         work::imports, work::upload, work::confirm, work::cancel, work::compute, work::approval,
         work::step, work::lock, work::roster_xlsx, work::audit, payments::coverage,
         payments::batches, payments::make, payments::submit, payments::adjustments,
-        payments::bank_return, payments::reissue, payments::close),
+        payments::bank_return, payments::reissue, payments::close, payments::reverse,
+        payments::recover, payments::sample, payments::verifications, payments::verify,
+        payments::close_follow_up, payments::adjust),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -259,6 +261,16 @@ pub fn router() -> Router<AppState> {
             post(payments::reissue),
         )
         .route("/api/payments/batches/{id}/close", post(payments::close))
+        .route("/api/payments/lines/{id}/reverse", post(payments::reverse))
+        .route("/api/payments/lines/{id}/recover", post(payments::recover))
+        .route("/api/payments/sample", post(payments::sample))
+        .route("/api/payments/verifications", get(payments::verifications))
+        .route("/api/payments/verifications/{id}", post(payments::verify))
+        .route(
+            "/api/payments/verifications/{id}/close",
+            post(payments::close_follow_up),
+        )
+        .route("/api/payments/adjust", post(payments::adjust))
         .route("/api", axum::routing::any(no_such_operation))
         .route("/api/", axum::routing::any(no_such_operation))
         .route("/api/{*rest}", axum::routing::any(no_such_operation))

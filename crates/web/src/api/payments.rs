@@ -373,3 +373,176 @@ pub async fn close(
     let who = payer(&user)?;
     Ok(Json(item(state.db.close_batch(id, who).await?)))
 }
+
+/// What an action did, in Chinese.
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    message: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReverseBody {
+    /// Why the payment was made in error (清退原因).
+    reason: String,
+}
+
+/// Reverses a paid line (清退, finance).
+#[utoipa::path(post, path = "/api/payments/lines/{id}/reverse", params(("id" = i64, Path, description = "发放明细编号")), request_body = ReverseBody,
+    responses((status = 200, description = "成功", body = Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn reverse(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Result<Json<ReverseBody>, JsonRejection>,
+) -> Result<Json<Done>, ApiError> {
+    payer(&user)?;
+    let Json(b) = body.map_err(json_refused)?;
+    let message = crate::pages::payments::reverse(&state, &user, id, &b.reason).await?;
+    Ok(Json(Done { message }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RecoverBody {
+    /// Recovered, in fen (分).
+    amount_fen: i64,
+    note: Option<String>,
+}
+
+/// Records money recovered of a reversed line (追回, finance).
+#[utoipa::path(post, path = "/api/payments/lines/{id}/recover", params(("id" = i64, Path, description = "发放明细编号")), request_body = RecoverBody,
+    responses((status = 200, description = "成功", body = Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn recover(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Result<Json<RecoverBody>, JsonRejection>,
+) -> Result<Json<Done>, ApiError> {
+    payer(&user)?;
+    let Json(b) = body.map_err(json_refused)?;
+    let message = crate::pages::payments::recover(
+        &state,
+        &user,
+        id,
+        b.amount_fen,
+        b.note.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok(Json(Done { message }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SampleBody {
+    term: String,
+    /// The draw's seed (the same seed draws the same families); default 2023.
+    seed: Option<u64>,
+}
+
+/// Draws the term's paid students to call back (回访抽样, finance).
+#[utoipa::path(post, path = "/api/payments/sample", request_body = SampleBody,
+    responses((status = 200, description = "成功", body = Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn sample(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Result<Json<SampleBody>, JsonRejection>,
+) -> Result<Json<Done>, ApiError> {
+    payer(&user)?;
+    let Json(b) = body.map_err(json_refused)?;
+    let term = term_of(Some(&b.term))?
+        .ok_or_else(|| ApiError(WebError::BadRequest("请给出学期，如 2023-autumn".into())))?;
+    let message = crate::pages::payments::draw(&state, &user, term, b.seed.unwrap_or(2023)).await?;
+    Ok(Json(Done { message }))
+}
+
+/// The term's verifications in the caller's scope.
+#[utoipa::path(get, path = "/api/payments/verifications", params(TermQuery),
+    responses((status = 200, description = "成功", body = Vec<crate::pages::payments::Verification>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn verifications(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<TermQuery>,
+) -> Result<Json<Vec<crate::pages::payments::Verification>>, ApiError> {
+    let term = term_or_latest(&state, q.term.as_deref()).await?;
+    Ok(Json(
+        crate::pages::payments::scoped_verifications(&state, &user, term).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct VerifyBody {
+    /// `confirmed` or `denied`.
+    result: String,
+    /// What the family said (required for a denial).
+    note: Option<String>,
+}
+
+/// Records a family's answer (school, township or county in scope).
+#[utoipa::path(post, path = "/api/payments/verifications/{id}", params(("id" = i64, Path, description = "回访编号")), request_body = VerifyBody,
+    responses((status = 200, description = "成功", body = Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody),
+        (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Result<Json<VerifyBody>, JsonRejection>,
+) -> Result<Json<Done>, ApiError> {
+    let Json(b) = body.map_err(json_refused)?;
+    let message = crate::pages::payments::record_verification(
+        &state,
+        &user,
+        id,
+        &b.result,
+        b.note.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok(Json(Done { message }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NoteBody {
+    note: String,
+}
+
+/// Closes a denied verification's follow-up with its finding (township or county in scope).
+#[utoipa::path(post, path = "/api/payments/verifications/{id}/close", params(("id" = i64, Path, description = "回访编号")), request_body = NoteBody,
+    responses((status = 200, description = "成功", body = Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 404, description = "没有该记录，或不在数据范围内", body = ErrorBody),
+        (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn close_follow_up(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Result<Json<NoteBody>, JsonRejection>,
+) -> Result<Json<Done>, ApiError> {
+    let Json(b) = body.map_err(json_refused)?;
+    let message = crate::pages::payments::close_verification(&state, &user, id, &b.note).await?;
+    Ok(Json(Done { message }))
+}
+
+/// An adjustment run of a locked term (county): differences recorded as back-payments and
+/// recoveries, the locked roster unchanged.
+#[utoipa::path(post, path = "/api/payments/adjust", request_body = TermBody,
+    responses((status = 200, description = "成功", body = Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn adjust(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Result<Json<TermBody>, JsonRejection>,
+) -> Result<Json<Done>, ApiError> {
+    let Json(b) = body.map_err(json_refused)?;
+    let term = term_of(Some(&b.term))?
+        .ok_or_else(|| ApiError(WebError::BadRequest("请给出学期，如 2023-autumn".into())))?;
+    let message = crate::pages::payments::adjust(&state, &user, term).await?;
+    Ok(Json(Done { message }))
+}

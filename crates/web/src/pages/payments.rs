@@ -73,6 +73,12 @@ struct Page {
     unpaid: Vec<Unpaid>,
     unpaid_total: usize,
     adjustments: Vec<(Adjustment, String)>,
+    verifications: Vec<Verification>,
+    /// May record a family's answer (school, township, county), close a follow-up (township,
+    /// county), run an adjustment (county).
+    verifies: bool,
+    closes: bool,
+    adjusts: bool,
     message: Option<String>,
     problems: Vec<String>,
 }
@@ -184,6 +190,11 @@ async fn page(
         unpaid: Vec::new(),
         unpaid_total: 0,
         adjustments: Vec::new(),
+        verifications: Vec::new(),
+        verifies: user.access.may(Duty::FollowCases),
+        closes: user.access.may(Duty::FollowCases)
+            && user.access.case_level() != Some(zizhu_domain::dropout::UserLevel::School),
+        adjusts: user.access.may(Duty::ManageData),
         message,
         problems,
     };
@@ -243,6 +254,7 @@ async fn page(
             why: u.why,
         })
         .collect();
+    p.verifications = scoped_verifications(state, user, term).await?;
     p.adjustments = scoped_adjustments(state, user, term)
         .await?
         .into_iter()
@@ -538,4 +550,304 @@ pub async fn close(
         .map(|_| format!("批次 {id} 已结束。"))
         .map_err(WebError::from);
     after(&state, &user, &term, outcome, Vec::new()).await
+}
+
+/// A verification (回访) as a role of the scope sees it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    pub id: i64,
+    pub school_code: String,
+    pub id_masked: String,
+    /// The payment line the family is asked about.
+    pub line_id: i64,
+    /// 待回访, 确认收到, 否认收到（跟进中）, 否认收到（已核查）.
+    pub status: String,
+    pub note: String,
+    pub follow_up_note: String,
+}
+
+/// The verifications of `term` in the user's scope.
+pub(crate) async fn scoped_verifications(
+    state: &AppState,
+    user: &User,
+    term: Term,
+) -> Result<Vec<Verification>, WebError> {
+    let towns = townships(state).await?;
+    Ok(state
+        .db
+        .verifications(term)
+        .await?
+        .into_iter()
+        .filter(|v| sees(user, &towns, &v.school_code))
+        .map(|v| Verification {
+            id: v.id,
+            id_masked: zizhu_domain::IdNumber::parse(&v.id_number)
+                .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
+            school_code: v.school_code,
+            line_id: v.line_id,
+            status: match (v.outcome.as_deref(), v.follow_up.as_deref()) {
+                (None, _) => "待回访",
+                (Some("confirmed"), _) => "确认收到",
+                (Some(_), Some("open")) => "否认收到（跟进中）",
+                (Some(_), _) => "否认收到（已核查）",
+            }
+            .to_string(),
+            note: zizhu_domain::ids::mask_long_digits(&v.note),
+            follow_up_note: zizhu_domain::ids::mask_long_digits(&v.follow_up_note),
+        })
+        .collect())
+}
+
+async fn townships(
+    state: &AppState,
+) -> Result<std::collections::HashMap<String, String>, WebError> {
+    Ok(state
+        .db
+        .schools()
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.township))
+        .collect())
+}
+
+fn sees(user: &User, towns: &std::collections::HashMap<String, String>, school: &str) -> bool {
+    let town = towns.get(school).map(String::as_str).unwrap_or("");
+    user.access.sees_school(school, town)
+}
+
+/// Who records a family's answer: a school, township or county officer whose scope holds the
+/// verification's school (404 outside it); never the auditor or finance.
+async fn verifier<'u>(state: &AppState, user: &'u User, id: i64) -> Result<PayActor<'u>, WebError> {
+    user.require(Duty::FollowCases)?;
+    let v = state.db.verification(id).await?.ok_or(WebError::NotFound)?;
+    if !sees(user, &townships(state).await?, &v.school_code) {
+        return Err(WebError::NotFound);
+    }
+    Ok(PayActor {
+        name: &user.username,
+        origin: Some(&user.origin),
+    })
+}
+
+/// Records a family's answer (`confirmed` or `denied`).
+pub(crate) async fn record_verification(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    result: &str,
+    note: &str,
+) -> Result<String, WebError> {
+    let who = verifier(state, user, id).await?;
+    let confirmed = match result.trim() {
+        "confirmed" => true,
+        "denied" => false,
+        _ => {
+            return Err(WebError::BadRequest(
+                "回访结果应为 confirmed（确认收到）或 denied（否认收到）".into(),
+            ))
+        }
+    };
+    state
+        .db
+        .record_verification(id, confirmed, note, who)
+        .await?;
+    Ok(if confirmed {
+        format!("回访 {id}：家庭确认收到。")
+    } else {
+        format!("回访 {id}：家庭否认收到，已转跟进核查。")
+    })
+}
+
+/// Closes a denied verification's follow-up with its finding (county or township).
+pub(crate) async fn close_verification(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    note: &str,
+) -> Result<String, WebError> {
+    if user.access.case_level() == Some(zizhu_domain::dropout::UserLevel::School) {
+        return Err(WebError::NotAllowed("跟进核查由乡镇或县级结束".into()));
+    }
+    let who = verifier(state, user, id).await?;
+    state.db.close_follow_up(id, note, who).await?;
+    Ok(format!("回访 {id} 的跟进核查已结束。"))
+}
+
+/// Draws the term's families to call back (finance).
+pub(crate) async fn draw(
+    state: &AppState,
+    user: &User,
+    term: Term,
+    seed: u64,
+) -> Result<String, WebError> {
+    let who = payer(user)?;
+    let per_school = state
+        .policy
+        .file
+        .payment
+        .as_ref()
+        .map_or(5, |p| p.verification_sample as usize);
+    let counts = zizhu_app::payments::draw_sample(&state.db, term, per_school, seed, who).await?;
+    Ok(format!(
+        "已为 {} 所学校抽取已发放学生 {} 人回访（每校至多 {per_school} 人，随机种子 {seed}）。",
+        counts.len(),
+        counts.values().sum::<usize>()
+    ))
+}
+
+/// Reverses a paid line (finance).
+pub(crate) async fn reverse(
+    state: &AppState,
+    user: &User,
+    line: i64,
+    reason: &str,
+) -> Result<String, WebError> {
+    let who = payer(user)?;
+    state
+        .db
+        .reverse_payment(line, reason, crate::pages::cases::today(), who)
+        .await?;
+    Ok(format!("已登记清退：发放明细 {line}。"))
+}
+
+/// Records money recovered of a reversal (finance).
+pub(crate) async fn recover(
+    state: &AppState,
+    user: &User,
+    line: i64,
+    amount_fen: i64,
+    note: &str,
+) -> Result<String, WebError> {
+    let who = payer(user)?;
+    state
+        .db
+        .record_recovery(line, amount_fen, crate::pages::cases::today(), note, who)
+        .await?;
+    Ok(format!(
+        "已登记追回 {} 元：发放明细 {line}。",
+        zizhu_domain::Fen(amount_fen)
+    ))
+}
+
+/// An adjustment run of a locked term (county).
+pub(crate) async fn adjust(state: &AppState, user: &User, term: Term) -> Result<String, WebError> {
+    user.require(Duty::ManageData)?;
+    let who = PayActor {
+        name: &user.username,
+        origin: Some(&user.origin),
+    };
+    let s = zizhu_app::adjust::adjust_term(&state.db, &state.policy, term, who)
+        .await
+        .map_err(|e| match e {
+            zizhu_app::AppError::Other(m) => WebError::BadRequest(m),
+            other => other.into(),
+        })?;
+    Ok(if s.rows.is_empty() {
+        "与已锁定的名单（含以前的调整）没有差别，未记录调整。".to_string()
+    } else {
+        format!(
+            "已记录调整 {} 笔：补发 {} 元，追回或停发 {} 元（已锁定的名单不变）。",
+            s.rows.len(),
+            zizhu_domain::Fen(s.back_fen),
+            zizhu_domain::Fen(s.recovery_fen)
+        )
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    term: String,
+    line: Option<i64>,
+    reason: Option<String>,
+    amount: Option<String>,
+    note: Option<String>,
+    result: Option<String>,
+    seed: Option<u64>,
+}
+
+fn form_term(s: &str) -> Result<Term, WebError> {
+    s.trim()
+        .parse()
+        .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))
+}
+
+/// POST /payments/act/{what}: reverse, recover, sample, adjust (from the payments page).
+pub async fn act(
+    State(state): State<AppState>,
+    user: User,
+    Path(what): Path<String>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let term = form_term(&f.term)?;
+    let line = || {
+        f.line
+            .ok_or_else(|| WebError::BadRequest("请填写发放明细编号".into()))
+    };
+    let outcome = match what.as_str() {
+        "reverse" => match line() {
+            Ok(l) => reverse(&state, &user, l, f.reason.as_deref().unwrap_or("")).await,
+            Err(e) => Err(e),
+        },
+        "recover" => {
+            let fen = f
+                .amount
+                .as_deref()
+                .and_then(zizhu_domain::Fen::parse_yuan)
+                .filter(|x| x.0 > 0)
+                .ok_or_else(|| {
+                    WebError::BadRequest("追回金额应为大于 0 的元，最多两位小数".into())
+                });
+            match (line(), fen) {
+                (Ok(l), Ok(fen)) => {
+                    recover(&state, &user, l, fen.0, f.note.as_deref().unwrap_or("")).await
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
+        "sample" => draw(&state, &user, term, f.seed.unwrap_or(2023)).await,
+        "adjust" => adjust(&state, &user, term).await,
+        _ => Err(WebError::NotFound),
+    };
+    if let Err(e @ (WebError::Forbidden | WebError::NotAllowed(_) | WebError::NotFound)) = outcome {
+        return Err(e);
+    }
+    after(&state, &user, &term.to_string(), outcome, Vec::new()).await
+}
+
+/// POST /payments/verifications/{id}: a family's answer; `/close` ends a follow-up.
+pub async fn verify(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let outcome = record_verification(
+        &state,
+        &user,
+        id,
+        f.result.as_deref().unwrap_or(""),
+        f.note.as_deref().unwrap_or(""),
+    )
+    .await;
+    if let Err(e @ (WebError::Forbidden | WebError::NotAllowed(_) | WebError::NotFound)) = outcome {
+        return Err(e);
+    }
+    after(&state, &user, &f.term, outcome, Vec::new()).await
+}
+
+pub async fn close_follow_up(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let outcome = close_verification(&state, &user, id, f.note.as_deref().unwrap_or("")).await;
+    if let Err(e @ (WebError::Forbidden | WebError::NotAllowed(_) | WebError::NotFound)) = outcome {
+        return Err(e);
+    }
+    after(&state, &user, &f.term, outcome, Vec::new()).await
 }

@@ -232,6 +232,108 @@ async fn a_locked_roster_is_paid_by_finance_and_each_scope_sees_its_gaps(c: &Cou
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
     let (s, v) = post(c, &format!("/api/payments/batches/{id}/reissue"), &f, "").await;
     assert_eq!((s, v), (StatusCode::OK, serde_json::Value::Null));
+    // Verification: finance draws (甲 is the only paid line), school A records the family's
+    // denial, which opens a follow-up only the township or county closes.
+    let r = fin
+        .post(
+            "/payments/act/sample",
+            &[("csrf", &csrf), ("term", "2023-autumn")],
+        )
+        .await;
+    assert!(r.body.contains("抽取已发放学生 1 人"), "{}", r.body);
+    let (s, vs) = get(
+        c,
+        "/api/payments/verifications?term=2023-autumn",
+        Some(&school_a),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let vid = vs[0]["id"].as_i64().unwrap();
+    let path = format!("/api/payments/verifications/{vid}");
+    let (s, e) = post(c, &path, &school_a, r#"{"result": "denied"}"#).await;
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "a denial needs what was said: {e}"
+    );
+    let (s, _) = post(
+        c,
+        &path,
+        &school_a,
+        r#"{"result": "denied", "note": "家长称未收到"}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = post(
+        c,
+        &format!("{path}/close"),
+        &school_a,
+        r#"{"note": "已到账"}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let t_town = token(c, "town").await;
+    let (s, _) = post(
+        c,
+        &format!("{path}/close"),
+        &t_town,
+        r#"{"note": "已到账，家长未查看"}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let t_c = token(c, "school_c").await;
+    assert_eq!(
+        post(c, &path, &t_c, r#"{"result": "confirmed"}"#).await.0,
+        StatusCode::NOT_FOUND,
+        "another school's verification"
+    );
+    // Reversal and recovery (finance only); an adjustment run (county only) finds nothing new.
+    let line = format!("/api/payments/lines/{}", jia.id);
+    assert_eq!(
+        post(c, &format!("{line}/reverse"), &county, r#"{"reason": "x"}"#)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, _) = post(
+        c,
+        &format!("{line}/reverse"),
+        &f,
+        r#"{"reason": "经核查不符合条件"}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = post(
+        c,
+        &format!("{line}/recover"),
+        &f,
+        r#"{"amount_fen": 70000}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "more than reversed: {e}");
+    let (s, _) = post(
+        c,
+        &format!("{line}/recover"),
+        &f,
+        r#"{"amount_fen": 62500}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        post(c, "/api/payments/adjust", &f, r#"{"term": "2023-autumn"}"#)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, d) = post(
+        c,
+        "/api/payments/adjust",
+        &county,
+        r#"{"term": "2023-autumn"}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(d["message"].as_str().unwrap().contains("没有差别"), "{d}");
     // A school's officer cannot upload a return.
     let csrf_a = Client::csrf_in(&web.get("/payments").await.body);
     let r = return_upload(&mut web, id, &csrf_a, &good).await;
