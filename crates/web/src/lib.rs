@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/payments/batches/{id}/close", post(pages::payments::close))
         .route("/payments/act/{what}", post(pages::payments::act))
+        .route("/payments/waivers", get(pages::payments::waivers))
         .route(
             "/payments/verifications/{id}",
             post(pages::payments::verify),

@@ -851,3 +851,29 @@ pub async fn close_follow_up(
     }
     after(&state, &user, &f.term, outcome, Vec::new()).await
 }
+
+/// GET /payments/waivers?term=: the schools' fee-compensation statement (XLSX; county, auditors
+/// and finance; audited).
+pub async fn waivers(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Response, WebError> {
+    if !sees_batches(&user) {
+        return Err(WebError::Forbidden);
+    }
+    let (term, _) = pick_term(&state, p.term.as_deref()).await?;
+    let term = term.ok_or(WebError::NotFound)?;
+    let dir =
+        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    let name = format!("{term}-学校减免补助结算表.xlsx");
+    let path = dir.path().join("waivers.xlsx");
+    let who = PayActor {
+        name: &user.username,
+        origin: Some(&user.origin),
+    };
+    zizhu_app::payments::write_fee_statement(&state.db, &state.policy, term, &path, who).await?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| WebError::Internal(format!("无法读取生成的文件：{e}")))?;
+    Ok(super::roster::xlsx_download(&name, bytes))
+}

@@ -334,6 +334,17 @@ async fn a_locked_roster_is_paid_by_finance_and_each_scope_sees_its_gaps(c: &Cou
     .await;
     assert_eq!(s, StatusCode::OK);
     assert!(d["message"].as_str().unwrap().contains("没有差别"), "{d}");
+    // The fee statement: for finance (and the county, auditors), not a school.
+    let (s, bytes) = fin
+        .get_raw("/payments/waivers?term=2023-autumn")
+        .await_bytes()
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(bytes.starts_with(b"PK"));
+    assert_eq!(
+        web.get("/payments/waivers").await.status,
+        StatusCode::FORBIDDEN
+    );
     // A school's officer cannot upload a return.
     let csrf_a = Client::csrf_in(&web.get("/payments").await.body);
     let r = return_upload(&mut web, id, &csrf_a, &good).await;
