@@ -32,10 +32,15 @@ struct Line {
 /// records the differences.
 ///
 /// Errors: the term is not locked (compute it instead), or the store's.
+/// `policy_sha256` must be the locked run's (a policy changed after the lock is a decision the
+/// county takes explicitly, not a side effect). With `record` false nothing is written: the
+/// differences are only returned (`zizhu adjust --dry-run`).
 pub async fn adjust_term(
     db: &Db,
     policy: &Policy,
+    policy_sha256: &str,
     term: Term,
+    record: bool,
     who: PayActor<'_>,
 ) -> Result<AdjustSummary, AppError> {
     let lock = db.term_lock(term).await?.ok_or_else(|| {
@@ -44,6 +49,17 @@ pub async fn adjust_term(
             term.label_zh()
         ))
     })?;
+    let run = db
+        .latest_run(term)
+        .await?
+        .ok_or_else(|| AppError::Other(format!("{}尚未计算", term.label_zh())))?;
+    if run.policy_sha256 != policy_sha256 {
+        return Err(AppError::Other(format!(
+            "调整须使用锁定时的政策文件（版本 {}，SHA-256 {}…）；现用的政策文件不同。锁定后修改政策的调整尚不支持",
+            run.policy_version,
+            run.policy_sha256.get(..12).unwrap_or_default()
+        )));
+    }
     let now = crate::compute::evaluate_term(db, policy, term).await?;
     let mut base: BTreeMap<(String, String), Line> = BTreeMap::new();
     let mut after = 0;
@@ -65,7 +81,15 @@ pub async fn adjust_term(
             );
         }
     }
-    for a in db.adjustments(term).await? {
+    let earlier = db.adjustments(term).await?;
+    let seen = earlier.iter().map(|a| a.id).max().unwrap_or(0);
+    let since_at = earlier
+        .iter()
+        .map(|a| a.made_at)
+        .max()
+        .unwrap_or(lock.at)
+        .max(lock.at);
+    for a in earlier {
         let n = a.new;
         let l = base.entry((n.id_number, n.program)).or_insert(Line {
             amount: 0,
@@ -96,7 +120,7 @@ pub async fn adjust_term(
         .imports()
         .await?
         .into_iter()
-        .filter(|b| b.imported_at > lock.at)
+        .filter(|b| b.imported_at > since_at)
         .filter(|b| {
             !matches!(
                 b.kind,
@@ -108,7 +132,15 @@ pub async fn adjust_term(
     let cause = if since.is_empty() {
         "锁定后名单未重新导入（政策文件或计算规则有变化）".to_string()
     } else {
-        format!("锁定后导入：{}", since.join("、"))
+        format!(
+            "{}导入：{}",
+            if since_at > lock.at {
+                "上次调整后"
+            } else {
+                "锁定后"
+            },
+            since.join("、")
+        )
     };
     let mut out = AdjustSummary::default();
     let keys: std::collections::BTreeSet<(String, String)> =
@@ -161,8 +193,8 @@ pub async fn adjust_term(
             ),
         });
     }
-    if !out.rows.is_empty() {
-        db.record_adjustments(term, lock.run_id, &out.rows, who)
+    if record && !out.rows.is_empty() {
+        db.record_adjustments(term, lock.run_id, &out.rows, seen, who)
             .await?;
     }
     Ok(out)

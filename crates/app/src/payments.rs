@@ -144,7 +144,13 @@ pub async fn write_bank_file(
         .term
         .parse::<Term>()
         .map_or_else(|_| b.term.clone(), |t| t.label_zh());
-    let lines = db.batch_lines(batch_id).await?;
+    let stopped = db.stopped_lines(batch_id).await?;
+    let lines: Vec<LineRow> = db
+        .batch_lines(batch_id)
+        .await?
+        .into_iter()
+        .filter(|l| !stopped.contains(&l.id) && l.outcome.is_none())
+        .collect();
     let headers: Vec<String> = f.columns.iter().map(|c| c.header.clone()).collect();
     let rows: Vec<Vec<String>> = lines
         .iter()
@@ -485,7 +491,26 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
         .filter(|e| e.kind == LedgerKind::Reissued)
         .map(|e| e.line_id)
         .collect();
+    // Reversals and recoveries of the scope's schools only.
+    let school_of: HashMap<i64, &str> = lines
+        .iter()
+        .map(|l| (l.id, l.school_code.as_str()))
+        .collect();
+    let towns: HashMap<String, String> = db
+        .schools()
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.township))
+        .collect();
+    let in_scope = |school: &str| match (scope.township, scope.school) {
+        (_, Some(s)) => s == school,
+        (Some(t), None) => towns.get(school).is_some_and(|x| x == t),
+        (None, None) => true,
+    };
     for e in &ledger {
+        if !school_of.get(&e.line_id).is_some_and(|s| in_scope(s)) {
+            continue;
+        }
         match e.kind {
             LedgerKind::Reversed => c.reversed_fen += e.amount_fen,
             LedgerKind::Recovered => c.recovered_fen += e.amount_fen,

@@ -317,10 +317,11 @@ pub async fn waivers(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Res
 }
 
 /// `zizhu adjust --term T`: a locked term's differences, recorded as adjustments.
-pub async fn adjust(ctx: &Ctx, term: Term) -> anyhow::Result<u8> {
+pub async fn adjust(ctx: &Ctx, term: Term, dry_run: bool) -> anyhow::Result<u8> {
     let p = ctx.policy()?;
     let db = ctx.db().await?;
-    let s = zizhu_app::adjust::adjust_term(&db, &p.policy, term, who(ctx)).await?;
+    let s =
+        zizhu_app::adjust::adjust_term(&db, &p.policy, &p.sha256, term, !dry_run, who(ctx)).await?;
     if s.rows.is_empty() {
         println!(
             "{}：与已锁定的名单（含以前的调整）没有差别，未记录调整。",
@@ -329,8 +330,13 @@ pub async fn adjust(ctx: &Ctx, term: Term) -> anyhow::Result<u8> {
         return Ok(0);
     }
     println!(
-        "{}：记录调整 {} 笔，补发 {} 元，追回或停发 {} 元（已锁定的名单不变）：",
+        "{}：{}调整 {} 笔，补发 {} 元，追回或停发 {} 元（已锁定的名单不变）：",
         term.label_zh(),
+        if dry_run {
+            "将记录（--dry-run，未写入）"
+        } else {
+            "记录"
+        },
         s.rows.len(),
         ui::yuan(s.back_fen),
         ui::yuan(s.recovery_fen)

@@ -104,6 +104,9 @@ enum Command {
         /// 学期，如 2023-autumn（须已审批锁定）
         #[arg(long, value_parser = parse_term)]
         term: Term,
+        /// 只列出差额，不记录
+        #[arg(long)]
+        dry_run: bool,
     },
     /// 输出报表
     Report {
@@ -772,7 +775,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         } => cmd_data::import(&ctx, kind, &file, term, dry_run, &report_dir).await,
         Command::Imports => cmd_data::imports(&ctx).await,
         Command::Compute { term } => cmd_data::compute(&ctx, term).await,
-        Command::Adjust { term } => cmd_pay::adjust(&ctx, term).await,
+        Command::Adjust { term, dry_run } => cmd_pay::adjust(&ctx, term, dry_run).await,
         Command::Report {
             which: ReportCmd::Roster { term, public, out },
         } => cmd_data::roster(&ctx, term, public, out).await,

@@ -100,16 +100,34 @@ impl Db {
 
     /// Records an adjustment run's differences against the locked run `run_id`, in one
     /// transaction with its audit entry.
+    ///
+    /// `seen` is the newest adjustment of the term the caller compared with (0: none): when
+    /// another run recorded adjustments since, nothing is recorded (the caller compares again).
     pub async fn record_adjustments(
         &self,
         term: Term,
         run_id: i64,
         rows: &[NewAdjustment],
+        seen: i64,
         who: PayActor<'_>,
     ) -> StoreResult<()> {
         let seq = term_seq(term);
         let mut tx = Tx::begin(self).await?;
         tx.lock(COMPUTE_LOCK + seq).await?;
+        let newest: i64 = tx_run!(&mut tx, |conn| {
+            sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM roster_adjustment WHERE term_seq = $1"
+        )
+        .bind(seq)
+        .fetch_one(conn)
+        .await
+        })
+        .ctx("读取名单调整")?;
+        if newest != seen {
+            return Err(crate::StoreError::Invalid(
+                "另一次调整刚刚完成，请重新运行调整（以免重复记录）".into(),
+            ));
+        }
         for a in rows {
             tx_run!(&mut tx, |conn| sqlx::query(
                 "INSERT INTO roster_adjustment (term, term_seq, run_id, id_number, name, school_code, \

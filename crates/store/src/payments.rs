@@ -310,23 +310,55 @@ async fn line_in(tx: &mut Tx, id: i64) -> StoreResult<(LineRow, i64)> {
 
 /// The roster lines `fill_lines` would take: counted first, so that no batch is made (and no
 /// batch number used) for nothing.
-const CANDIDATES: &str = "FROM entitlement e JOIN payee_account a ON a.id_number = e.id_number \
+/// The amount a line (student, program, term) has after the adjustments since the lock: the
+/// latest adjustment's, if any (`$` stands for the outer row's alias).
+macro_rules! latest_after {
+    ($t:literal) => {
+        concat!(
+            "(SELECT r.after_fen FROM roster_adjustment r WHERE r.term_seq = ",
+            $t,
+            ".term_seq AND r.id_number = ",
+            $t,
+            ".id_number AND r.program = ",
+            $t,
+            ".program ORDER BY r.id DESC LIMIT 1)"
+        )
+    };
+}
+
+/// The roster lines `fill_lines` would take: paid to a guardian or the student, with an account,
+/// in no batch yet, and not stopped by the latest adjustment since the lock.
+const CANDIDATES: &str = concat!(
+    "FROM entitlement e JOIN payee_account a ON a.id_number = e.id_number \
     WHERE e.term_seq = $1 AND e.program = $2 AND e.payee IN ('guardian', 'student') \
     AND e.amount_fen > 0 AND ($3 = '' OR e.school_code = $3) \
     AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = e.term_seq \
     AND p.id_number = e.id_number AND p.program = e.program AND p.reissue_of IS NULL) \
-    AND NOT EXISTS (SELECT 1 FROM roster_adjustment r WHERE r.term_seq = e.term_seq \
-    AND r.id_number = e.id_number AND r.program = e.program AND r.kind = 'recovery' \
-    AND r.after_fen = 0)";
+    AND COALESCE(",
+    latest_after!("e"),
+    ", e.amount_fen) > 0"
+);
 
-/// Back-payments (补发) of adjustments with no line yet, for a student the program has no line
-/// for (found eligible after the lock).
+/// Back-payments (补发) of students not on the locked roster for the program (found eligible
+/// after the lock): only each line's latest adjustment, still above zero, with no line yet. A
+/// changed amount of a roster line is recorded but not paid here (one payment a line).
 const BACK_PAYS: &str =
     "FROM roster_adjustment r JOIN payee_account a ON a.id_number = r.id_number \
-    WHERE r.term_seq = $1 AND r.program = $2 AND r.kind = 'back_pay' \
-    AND r.payee IN ('guardian', 'student') AND ($3 = '' OR r.school_code = $3) \
+    WHERE r.term_seq = $1 AND r.program = $2 AND r.payee IN ('guardian', 'student') \
+    AND ($3 = '' OR r.school_code = $3) AND r.after_fen > 0 \
+    AND r.id = (SELECT MAX(x.id) FROM roster_adjustment x WHERE x.term_seq = r.term_seq \
+    AND x.id_number = r.id_number AND x.program = r.program) \
+    AND NOT EXISTS (SELECT 1 FROM entitlement e WHERE e.term_seq = r.term_seq \
+    AND e.id_number = r.id_number AND e.program = r.program) \
     AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = r.term_seq \
     AND p.id_number = r.id_number AND p.program = r.program AND p.reissue_of IS NULL)";
+
+/// Lines of a batch that the latest adjustment since the lock stopped (停发).
+const STOPPED: &str = concat!(
+    "SELECT l.id FROM payment_line l WHERE l.batch_id = $1 AND ",
+    latest_after!("l"),
+    " = 0"
+);
 
 async fn count_candidates(
     tx: &mut Tx,
@@ -374,7 +406,7 @@ async fn fill_lines(
          program, program_name, clause, amount_fen, payee_name, relation, account_kind, \
          account_no, bank, reissue_of, adjustment_id) \
          SELECT $4, r.term_seq, r.id_number, r.name, r.school_code, r.program, r.program_name, \
-         r.clause, r.amount_fen, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank, \
+         r.clause, r.after_fen, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank, \
          NULL, r.id {BACK_PAYS}"
     );
     let mut n = 0;
@@ -392,6 +424,15 @@ async fn fill_lines(
         .ctx("生成发放明细")?;
     }
     Ok(n)
+}
+
+async fn stopped_in(tx: &mut Tx, batch: i64) -> StoreResult<std::collections::HashSet<i64>> {
+    let ids: Vec<i64> = tx_run!(&mut *tx, |conn| sqlx::query_scalar(STOPPED)
+        .bind(batch)
+        .fetch_all(conn)
+        .await)
+    .ctx("读取停发明细")?;
+    Ok(ids.into_iter().collect())
 }
 
 async fn new_batch(
@@ -568,6 +609,20 @@ impl Db {
         Ok(self.batches(None).await?.into_iter().find(|b| b.id == id))
     }
 
+    /// The lines of a batch that an adjustment since the lock stopped (停发): left out of its bank
+    /// file, and failed as not sent when the batch is submitted.
+    pub async fn stopped_lines(
+        &self,
+        batch_id: i64,
+    ) -> StoreResult<std::collections::HashSet<i64>> {
+        let ids: Vec<i64> = db_run!(self, |pool| sqlx::query_scalar(STOPPED)
+            .bind(batch_id)
+            .fetch_all(pool)
+            .await)
+        .ctx("读取停发明细")?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// The lines of a batch, in order, with their outcomes.
     pub async fn batch_lines(&self, batch_id: i64) -> StoreResult<Vec<LineRow>> {
         let sql =
@@ -677,6 +732,23 @@ impl Db {
         .await
         .map(|_| ()))
         .ctx("提交发放批次")?;
+        // Lines stopped by an adjustment after the batch was made are not sent: each gets its
+        // outcome now (not re-issued, not a gap).
+        for line_id in stopped_in(&mut tx, id).await? {
+            let (line, seq) = line_in(&mut tx, line_id).await?;
+            ledger(
+                &mut tx,
+                &line,
+                seq,
+                LedgerKind::Failed,
+                line.amount_fen,
+                Utc::now().date_naive(),
+                "锁定后调整为停发，未送银行",
+                None,
+                who.name,
+            )
+            .await?;
+        }
         audit(
             &mut tx,
             who,
@@ -828,7 +900,12 @@ impl Db {
         .ctx("读取失败明细")?;
         let mut waiting = 0i64;
         let mut new_batch_id = None;
+        let stopped = stopped_in(&mut tx, batch_id).await?;
         for (line_id, payee, relation, kind, no, bank) in rows {
+            if stopped.contains(&line_id) {
+                // Stopped by an adjustment: never paid again.
+                continue;
+            }
             let (line, seq) = line_in(&mut tx, line_id).await?;
             let corrected = no.as_deref().is_some_and(|n| {
                 n != line.account_no || payee.as_deref() != Some(&line.payee_name)
@@ -1052,7 +1129,9 @@ impl Db {
         let waiting: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
             "SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = $1 \
              AND EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'failed') \
-             AND NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'reissued')"
+             AND NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'reissued') \
+             AND COALESCE((SELECT r.after_fen FROM roster_adjustment r WHERE r.term_seq = l.term_seq \
+             AND r.id_number = l.id_number AND r.program = l.program ORDER BY r.id DESC LIMIT 1), 1) <> 0"
         )
         .bind(id)
         .fetch_one(conn)

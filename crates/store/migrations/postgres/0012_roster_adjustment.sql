@@ -26,3 +26,11 @@ CREATE TABLE roster_adjustment (
 );
 CREATE INDEX roster_adjustment_term ON roster_adjustment (term_seq, id_number, program);
 ALTER TABLE payment_line ADD COLUMN adjustment_id BIGINT REFERENCES roster_adjustment (id);
+-- Adjustments are appended, never changed: the record of what was decided after the lock.
+CREATE FUNCTION roster_adjustment_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '名单调整只能追加，不能修改或删除';
+END;
+$$;
+CREATE TRIGGER roster_adjustment_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON roster_adjustment
+    FOR EACH STATEMENT EXECUTE FUNCTION roster_adjustment_append_only();

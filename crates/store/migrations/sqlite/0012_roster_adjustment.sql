@@ -26,3 +26,12 @@ CREATE TABLE roster_adjustment (
 );
 CREATE INDEX roster_adjustment_term ON roster_adjustment (term_seq, id_number, program);
 ALTER TABLE payment_line ADD COLUMN adjustment_id BIGINT REFERENCES roster_adjustment (id);
+-- Adjustments are appended, never changed: the record of what was decided after the lock.
+CREATE TRIGGER roster_adjustment_no_update BEFORE UPDATE ON roster_adjustment
+BEGIN
+    SELECT RAISE(ABORT, '名单调整只能追加，不能修改');
+END;
+CREATE TRIGGER roster_adjustment_no_delete BEFORE DELETE ON roster_adjustment
+BEGIN
+    SELECT RAISE(ABORT, '名单调整只能追加，不能删除');
+END;

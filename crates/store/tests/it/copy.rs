@@ -229,7 +229,7 @@ async fn fill(db: &Db) -> TestResult {
         name: "县资助中心",
         origin: None,
     };
-    db.record_adjustments(autumn(2023), run, &[late], who0)
+    db.record_adjustments(autumn(2023), run, &[late], 0, who0)
         .await?;
     // Paid: a batch of the locked roster, submitted, and the bank's return (the ledger).
     let who = zizhu_store::PayActor {

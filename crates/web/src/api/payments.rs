@@ -157,9 +157,20 @@ pub async fn adjustments(
     Query(q): Query<TermQuery>,
 ) -> Result<Json<Vec<crate::pages::payments::Adjustment>>, ApiError> {
     let term = term_or_latest(&state, q.term.as_deref()).await?;
-    Ok(Json(
-        crate::pages::payments::scoped_adjustments(&state, &user, term).await?,
-    ))
+    let list = crate::pages::payments::scoped_adjustments(&state, &user, term).await?;
+    state
+        .db
+        .audit_entry(&user.audit(
+            "view_payments",
+            &format!("名单调整 {term}"),
+            &format!(
+                "接口查看锁定后的调整（{}），{} 笔",
+                user.scope_label,
+                list.len()
+            ),
+        ))
+        .await?;
+    Ok(Json(list))
 }
 
 /// A payment batch (发放批次).
@@ -286,35 +297,31 @@ pub async fn bank_return(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
     Query(q): Query<ReturnQuery>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<ReturnResult>, ApiError> {
+    // The role first: the body is read only for finance.
     let who = payer(&user)?;
+    let body = axum::body::to_bytes(body, crate::UPLOAD_LIMIT)
+        .await
+        .map_err(|_| ApiError(WebError::TooLarge))?;
     if body.is_empty() {
         return Err(ApiError(WebError::BadRequest(
             "请求体应为银行回盘文件".into(),
         )));
     }
-    let dir =
-        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
-    let safe: String = q
-        .file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .take(80)
-        .collect();
-    let path = dir.path().join(if safe.is_empty() {
-        "return.csv".to_string()
-    } else {
-        safe
-    });
+    if state.db.batch(id).await?.is_none() {
+        return Err(ApiError(WebError::NotFound));
+    }
+    let dir = crate::pages::payments::private_tempdir()?;
+    let path = dir
+        .path()
+        .join(crate::pages::payments::safe_name(&q.file_name));
     std::fs::write(&path, &body)
         .map_err(|e| WebError::Internal(format!("无法保存上传的文件：{e}")))?;
     let today = crate::pages::cases::today();
     let o = zizhu_app::payments::import_bank_return(&state.db, id, &path, dir.path(), today, who)
-        .await?;
+        .await
+        .map_err(crate::pages::payments::refusal)?;
     Ok(Json(ReturnResult {
         recorded: o.errors.is_empty(),
         paid: o.paid,

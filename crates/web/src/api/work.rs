@@ -6,7 +6,6 @@ use super::{beijing, json_refused, term_of, term_or_latest, ApiError, ApiUser, E
 use crate::error::WebError;
 use crate::pages;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -113,9 +112,13 @@ pub async fn upload(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Query(q): Query<UploadQuery>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<ImportReport>, ApiError> {
+    // The role first: the body is read only for the county.
     user.require(Duty::ManageData)?;
+    let body = axum::body::to_bytes(body, crate::UPLOAD_LIMIT)
+        .await
+        .map_err(|_| ApiError(WebError::TooLarge))?;
     let (kind, term) = pages::imports::kind_and_term(&q.kind, q.term.as_deref().unwrap_or(""))?;
     let c = pages::imports::check_upload(&state, &user, kind, term, &q.file_name, &body).await?;
     let token = c.outcome.accepted().then_some(c.token);

@@ -378,11 +378,11 @@ pub async fn file(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let who = payer(&user)?;
-    let dir =
-        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    let dir = private_tempdir()?;
     let (xlsx, _) =
         zizhu_app::payments::write_bank_file(&state.db, &state.policy, id, None, dir.path(), who)
-            .await?;
+            .await
+            .map_err(refusal)?;
     let bytes =
         std::fs::read(&xlsx).map_err(|e| WebError::Internal(format!("无法读取生成的文件：{e}")))?;
     let name = xlsx
@@ -450,22 +450,9 @@ pub async fn bank_return(
         )
         .await;
     };
-    let dir =
-        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    let dir = private_tempdir()?;
     // Only the name's last part, and an extension the reader knows.
-    let safe: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .take(80)
-        .collect();
-    let path = dir.path().join(if safe.is_empty() {
-        "return.csv".to_string()
-    } else {
-        safe
-    });
+    let path = dir.path().join(safe_name(&name));
     std::fs::write(&path, &bytes)
         .map_err(|e| WebError::Internal(format!("无法保存上传的文件：{e}")))?;
     let today = crate::pages::cases::today();
@@ -506,7 +493,7 @@ pub async fn bank_return(
             );
             after(&state, &user, &term, Ok(msg), list).await
         }
-        Err(e) => after(&state, &user, &term, Err(e.into()), Vec::new()).await,
+        Err(e) => after(&state, &user, &term, Err(refusal(e)), Vec::new()).await,
     }
 }
 
@@ -736,12 +723,19 @@ pub(crate) async fn adjust(state: &AppState, user: &User, term: Term) -> Result<
         name: &user.username,
         origin: Some(&user.origin),
     };
-    let s = zizhu_app::adjust::adjust_term(&state.db, &state.policy, term, who)
-        .await
-        .map_err(|e| match e {
-            zizhu_app::AppError::Other(m) => WebError::BadRequest(m),
-            other => other.into(),
-        })?;
+    let s = zizhu_app::adjust::adjust_term(
+        &state.db,
+        &state.policy,
+        &state.policy_sha256,
+        term,
+        true,
+        who,
+    )
+    .await
+    .map_err(|e| match e {
+        zizhu_app::AppError::Other(m) => WebError::BadRequest(m),
+        other => other.into(),
+    })?;
     Ok(if s.rows.is_empty() {
         "与已锁定的名单（含以前的调整）没有差别，未记录调整。".to_string()
     } else {
@@ -864,8 +858,7 @@ pub async fn waivers(
     }
     let (term, _) = pick_term(&state, p.term.as_deref()).await?;
     let term = term.ok_or(WebError::NotFound)?;
-    let dir =
-        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    let dir = private_tempdir()?;
     let name = format!("{term}-学校减免补助结算表.xlsx");
     let path = dir.path().join("waivers.xlsx");
     let who = PayActor {
@@ -876,4 +869,46 @@ pub async fn waivers(
     let bytes =
         std::fs::read(&path).map_err(|e| WebError::Internal(format!("无法读取生成的文件：{e}")))?;
     Ok(super::roster::xlsx_download(&name, bytes))
+}
+
+/// A temporary folder only this server's user can read (bank files and returns hold card
+/// numbers), removed when dropped.
+pub(crate) fn private_tempdir() -> Result<tempfile::TempDir, WebError> {
+    let dir =
+        tempfile::tempdir().map_err(|e| WebError::Internal(format!("无法建立临时文件：{e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| WebError::Internal(format!("无法设置临时目录的权限：{e}")))?;
+    }
+    Ok(dir)
+}
+
+/// An uploaded file's name reduced to letters, digits, `.`, `-` and `_`, never a directory
+/// name; `return.csv` when nothing is left.
+pub(crate) fn safe_name(raw: &str) -> String {
+    let s: String = raw
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(80)
+        .collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() {
+        "return.csv".into()
+    } else {
+        s
+    }
+}
+
+/// A use case's refusal as the user's to fix (400), not the server's fault.
+pub(crate) fn refusal(e: zizhu_app::AppError) -> WebError {
+    match e {
+        zizhu_app::AppError::Import(i) => WebError::BadRequest(i.to_string()),
+        zizhu_app::AppError::Other(m) => WebError::BadRequest(m),
+        other => other.into(),
+    }
 }

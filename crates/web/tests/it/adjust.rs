@@ -58,7 +58,7 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
         .unwrap();
     let locked = c.db.entitlements(term, 0, 100).await.unwrap();
     // Nothing changed yet: no adjustment.
-    let none = zizhu_app::adjust::adjust_term(&c.db, &policy, term, WHO)
+    let none = zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO)
         .await
         .unwrap();
     assert!(none.rows.is_empty());
@@ -69,7 +69,13 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
         c.a, c.b, c.dual
     );
     import(c, ListKind::Dibao, "低保-更正.csv", &dibao).await;
-    let s = zizhu_app::adjust::adjust_term(&c.db, &policy, term, WHO)
+    // A dry run shows the differences and records nothing.
+    let dry = zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, false, WHO)
+        .await
+        .unwrap();
+    assert_eq!(dry.rows.len(), 2);
+    assert!(c.db.adjustments(term).await.unwrap().is_empty());
+    let s = zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO)
         .await
         .unwrap();
     // 二(一)2 第二款: 己, 农村低保, 初中非寄宿: 1,250 元/年 × 50 % = 625 元/年 → 312.50 元 this term.
@@ -93,11 +99,34 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
     );
     // The locked roster is as it was; running again records nothing new.
     assert_eq!(c.db.entitlements(term, 0, 100).await.unwrap(), locked);
-    let again = zizhu_app::adjust::adjust_term(&c.db, &policy, term, WHO)
+    let again = zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO)
         .await
         .unwrap();
     assert!(again.rows.is_empty(), "{:?}", again.rows);
-    // Paying: 甲 (roster) and 己 (back-payment) have accounts, and so has 丙 — whose line is stopped.
+    // Another policy file than the locked run's: refused (a policy change is no list correction).
+    let other = zizhu_app::adjust::adjust_term(&c.db, &policy, "other", term, true, WHO).await;
+    assert!(other.is_err());
+    // 己 removed, then added again (hostile review: the two back-payments blocked every batch,
+    // and a stopped back-payment was still paid): only the latest adjustment counts.
+    let without = format!(
+        "姓名,身份证号,城乡类别,开始日期,结束日期\n甲演一,{},农村,2023-01-01,2023-12-31\n\
+         乙演二,{},农村,2023-01-01,2023-12-31\n",
+        c.a, c.b
+    );
+    import(c, ListKind::Dibao, "低保-再更正.csv", &without).await;
+    let s = zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO)
+        .await
+        .unwrap();
+    assert_eq!(s.rows.len(), 1);
+    assert_eq!((s.rows[0].kind, s.rows[0].after_fen), ("recovery", 0));
+    assert!(
+        s.rows[0]
+            .reason
+            .contains("上次调整后导入：低保《低保-再更正.csv》"),
+        "{}",
+        s.rows[0].reason
+    );
+    // Paying: 甲 (roster) and 己 have accounts, and so has 丙 — whose line is stopped.
     let accounts = format!(
         "学生姓名,学生身份证件号,领款人姓名,卡号,开户银行\n甲演一,{},甲演父,{},演示银行\n\
          己演六,{},己演母,{},演示银行\n丙演三,{},丙演父,{},演示银行\n",
@@ -109,19 +138,67 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
         card(3)
     );
     import(c, ListKind::PayeeAccounts, "accounts.csv", &accounts).await;
+    let lines_of = |made: Vec<zizhu_store::BatchRow>| async move {
+        let mut v: Vec<(String, i64)> = Vec::new();
+        for b in &made {
+            for l in c.db.batch_lines(b.id).await.unwrap() {
+                v.push((l.id_number, l.amount_fen));
+            }
+        }
+        v
+    };
     let made = zizhu_app::payments::make_batches(&c.db, &policy, term, WHO)
         .await
         .unwrap();
-    let mut paid: Vec<(String, i64)> = Vec::new();
-    for b in &made {
-        for l in c.db.batch_lines(b.id).await.unwrap() {
-            paid.push((l.id_number, l.amount_fen));
-        }
-    }
-    paid.sort();
-    let mut want = vec![(c.a.clone(), 62_500), (c.dual.clone(), 31_250)];
-    want.sort();
-    assert_eq!(paid, want);
+    assert_eq!(
+        lines_of(made).await,
+        vec![(c.a.clone(), 62_500)],
+        "己 stopped, 丙 stopped"
+    );
+    // 己 back again: paid once, in the next batch. Two adjustment runs at once record it once.
+    import(c, ListKind::Dibao, "低保-三更.csv", &dibao).await;
+    let before = c.db.adjustments(term).await.unwrap().len();
+    let (x, y) = tokio::join!(
+        zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO),
+        zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO)
+    );
+    // Whichever ran second was refused, or found nothing left to record: one row either way.
+    assert!(x.is_ok() || y.is_ok(), "{x:?} {y:?}");
+    assert_eq!(c.db.adjustments(term).await.unwrap().len(), before + 1);
+    let made = zizhu_app::payments::make_batches(&c.db, &policy, term, WHO)
+        .await
+        .unwrap();
+    assert_eq!(lines_of(made).await, vec![(c.dual.clone(), 31_250)]);
+    // 甲 found ineligible after its batch was made: stopped, so not sent — failed as not sent
+    // when the batch is submitted, never re-issued, and the batch can close.
+    let first =
+        c.db.batches(Some(term))
+            .await
+            .unwrap()
+            .into_iter()
+            .min_by_key(|b| b.id)
+            .unwrap();
+    let only_yi = format!(
+        "姓名,身份证号,城乡类别,开始日期,结束日期\n乙演二,{},农村,2023-01-01,2023-12-31\n\
+         己演六,{},农村,2023-01-01,2023-12-31\n",
+        c.b, c.dual
+    );
+    import(c, ListKind::Dibao, "低保-四更.csv", &only_yi).await;
+    zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO)
+        .await
+        .unwrap();
+    c.db.submit_batch(first.id, WHO).await.unwrap();
+    let l = &c.db.batch_lines(first.id).await.unwrap()[0];
+    assert!(
+        matches!(&l.outcome, Some((zizhu_domain::payment::LedgerKind::Failed, why)) if why.contains("停发")),
+        "{:?}",
+        l.outcome
+    );
+    let (none, waiting) =
+        c.db.reissue(first.id, crate::support::today(), WHO)
+            .await
+            .unwrap();
+    assert_eq!((none, waiting), (None, 0));
     // The coverage counts the back-payment as planned, and not the stopped line.
     let all = zizhu_store::ScopeFilter {
         township: None,
@@ -130,22 +207,24 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
     let cov = zizhu_app::payments::coverage(&c.db, term, all)
         .await
         .unwrap();
-    // 甲 625 + 乙 500 + 己 312.50 (丙 stopped).
-    assert_eq!(cov.planned_fen, 62_500 + 50_000 + 31_250);
+    // 乙 500 + 己 312.50 (甲 and 丙 stopped).
+    assert_eq!(cov.planned_fen, 50_000 + 31_250);
     let log = c.db.audit_entries(10).await.unwrap();
     assert!(log.iter().any(|e| e.action == "roster_adjust"));
-    // Each scope sees its adjustments: school A 己's back-payment, not C's stop; IDs masked.
+    // Each scope sees its adjustments: school A's (己 back-paid, stopped, back-paid again; 甲
+    // stopped), not school C's (丙); IDs masked.
     let t = crate::api::token(c, "school_a").await;
     let (s, v) = crate::api::get(c, "/api/payments/adjustments?term=2023-autumn", Some(&t)).await;
     assert_eq!(s, axum::http::StatusCode::OK);
     let v = v.as_array().unwrap();
-    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v.len(), 4, "{v:?}");
     assert_eq!(
         (&v[0]["kind"], &v[0]["amount_fen"]),
         (&"补发".into(), &31_250.into())
     );
+    assert!(v.iter().all(|a| a["name"] != "丙演三"));
     assert!(!serde_json::to_string(&v).unwrap().contains(&c.dual));
     let mut county = c.signed_in("county").await;
     let page = county.get("/payments?term=2023-autumn").await;
-    assert!(page.body.contains("锁定后的调整（2 笔）") && page.body.contains("追回/停发"));
+    assert!(page.body.contains("锁定后的调整（5 笔）") && page.body.contains("追回/停发"));
 }
