@@ -416,6 +416,8 @@ pub struct CoverageLine {
     pub amount_fen: i64,
     /// Why (in Chinese): the gap, with the bank's reason of a failure.
     pub why: String,
+    /// The payment line concerned (to reverse a payment made in error), when there is one.
+    pub line_id: Option<i64>,
 }
 
 /// One school's sums.
@@ -644,6 +646,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                         Fen(got),
                         Fen(back - got)
                     ),
+                    line_id: Some(l.id),
                 });
                 continue;
             }
@@ -685,6 +688,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                 } else {
                     format!("{}（{reason}）", gap.zh())
                 },
+                line_id: latest.map(|l| l.id),
             });
         }
     }
@@ -692,15 +696,17 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
     for l in &lines {
         let paid = matches!(l.outcome, Some((LedgerKind::Paid, _))) && !reversed.contains(&l.id);
         if paid && all_scope && !on_roster.contains(&(l.id_number.clone(), l.program.clone())) {
+            let (town, school) = townships.get(&l.school_code).cloned().unwrap_or_default();
             c.without_entitlement.push(CoverageLine {
-                township: String::new(),
+                township: town,
                 school_code: l.school_code.clone(),
-                school_name: String::new(),
+                school_name: school,
                 name: l.student_name.clone(),
                 id_number: l.id_number.clone(),
                 program_name: l.program_name.clone(),
                 amount_fen: l.amount_fen,
                 why: "已发放，但本学期资助名单上没有这一项（应核查，必要时清退）".into(),
+                line_id: Some(l.id),
             });
         }
     }
@@ -774,6 +780,7 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
                     Cell::Text(l.program_name.clone()),
                     yuan(l.amount_fen),
                     Cell::Text(l.why.clone()),
+                    Cell::Text(l.line_id.map(|i| i.to_string()).unwrap_or_default()),
                 ]
             })
             .collect::<Vec<_>>()
@@ -787,11 +794,12 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
         "项目",
         "金额（元）",
         "原因",
+        "发放明细编号",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let widths = vec![10.0, 12.0, 24.0, 10.0, 22.0, 30.0, 12.0, 40.0];
+    let widths = vec![10.0, 12.0, 24.0, 10.0, 22.0, 30.0, 12.0, 40.0, 12.0];
     let sheets = [
         Sheet {
             name: "汇总".into(),

@@ -341,18 +341,31 @@ pub async fn adjust(ctx: &Ctx, term: Term, dry_run: bool) -> anyhow::Result<u8> 
         ui::yuan(s.back_fen),
         ui::yuan(s.recovery_fen)
     );
+    // A stop of a line already paid is a recovery to register; say which line.
+    let paid: std::collections::HashMap<(String, String), i64> = db
+        .term_lines(term)
+        .await?
+        .into_iter()
+        .filter(|l| {
+            matches!(
+                l.outcome,
+                Some((zizhu_domain::payment::LedgerKind::Paid, _))
+            )
+        })
+        .map(|l| ((l.id_number, l.program), l.id))
+        .collect();
     for a in s.rows.iter().take(20) {
         let id = zizhu_domain::IdNumber::parse(&a.id_number)
             .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked());
+        let what = match (a.kind, paid.get(&(a.id_number.clone(), a.program.clone()))) {
+            ("back_pay", _) => "补发".to_string(),
+            (_, Some(line)) => format!("追回（已发放，发放明细 {line}：zizhu pay reverse {line}）"),
+            (_, None) => "停发（尚未发放）".to_string(),
+        };
         println!(
-            "  {} {id} {}：{} {} 元 —— {}",
+            "  {} {id} {}：{what} {} 元 —— {}",
             a.name,
             a.program_name,
-            if a.kind == "back_pay" {
-                "补发"
-            } else {
-                "追回/停发"
-            },
             ui::yuan(a.amount_fen),
             a.reason
         );

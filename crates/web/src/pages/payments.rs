@@ -35,6 +35,8 @@ pub struct BatchLine {
 }
 
 pub struct Unpaid {
+    /// The payment line, when there is one (to reverse from this page).
+    pub line: String,
     pub school: String,
     pub name: String,
     pub id_masked: String,
@@ -72,6 +74,8 @@ struct Page {
     schools: Vec<SchoolLine>,
     unpaid: Vec<Unpaid>,
     unpaid_total: usize,
+    /// Paid, but no longer on the roster (county-wide views): to check and reverse.
+    orphans: Vec<Unpaid>,
     adjustments: Vec<(Adjustment, String)>,
     verifications: Vec<Verification>,
     /// May record a family's answer (school, township, county), close a follow-up (township,
@@ -189,6 +193,7 @@ async fn page(
         schools: Vec::new(),
         unpaid: Vec::new(),
         unpaid_total: 0,
+        orphans: Vec::new(),
         adjustments: Vec::new(),
         verifications: Vec::new(),
         verifies: user.access.may(Duty::FollowCases),
@@ -240,11 +245,29 @@ async fn page(
         })
         .collect();
     p.unpaid_total = c.unpaid.len();
+    let masked = |id: &str| {
+        zizhu_domain::IdNumber::parse(id)
+            .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked())
+    };
+    p.orphans = c
+        .without_entitlement
+        .iter()
+        .map(|u| Unpaid {
+            line: u.line_id.map(|i| i.to_string()).unwrap_or_default(),
+            school: u.school_name.clone(),
+            name: u.name.clone(),
+            id_masked: masked(&u.id_number),
+            program: u.program_name.clone(),
+            amount: yuan(&u.amount_fen),
+            why: u.why.clone(),
+        })
+        .collect();
     p.unpaid = c
         .unpaid
         .into_iter()
         .take(SHOWN)
         .map(|u| Unpaid {
+            line: u.line_id.map(|i| i.to_string()).unwrap_or_default(),
             school: u.school_name,
             name: u.name,
             id_masked: zizhu_domain::IdNumber::parse(&u.id_number)
@@ -544,6 +567,8 @@ pub async fn close(
 pub struct Verification {
     pub id: i64,
     pub school_code: String,
+    /// The student (to find the family).
+    pub name: String,
     pub id_masked: String,
     /// The payment line the family is asked about.
     pub line_id: i64,
@@ -560,6 +585,13 @@ pub(crate) async fn scoped_verifications(
     term: Term,
 ) -> Result<Vec<Verification>, WebError> {
     let towns = townships(state).await?;
+    let names: std::collections::HashMap<i64, String> = state
+        .db
+        .term_lines(term)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l.student_name))
+        .collect();
     Ok(state
         .db
         .verifications(term)
@@ -568,6 +600,7 @@ pub(crate) async fn scoped_verifications(
         .filter(|v| sees(user, &towns, &v.school_code))
         .map(|v| Verification {
             id: v.id,
+            name: names.get(&v.line_id).cloned().unwrap_or_default(),
             id_masked: zizhu_domain::IdNumber::parse(&v.id_number)
                 .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
             school_code: v.school_code,
