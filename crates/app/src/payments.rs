@@ -15,6 +15,26 @@ use zizhu_policy::payment::{BankField, BankFormat, PayingUnit};
 use zizhu_policy::Policy;
 use zizhu_store::{BatchGroup, BatchRow, Db, LineRow, PayActor, ReturnLine, ScopeFilter};
 
+/// An audit entry of `who`, with the client's address when there is one.
+async fn audit(
+    db: &Db,
+    who: PayActor<'_>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    db.audit_entry(&zizhu_store::AuditEntry {
+        actor: who.name,
+        action,
+        target,
+        detail,
+        origin: who.origin,
+        ..Default::default()
+    })
+    .await?;
+    Ok(())
+}
+
 /// The batches a term is paid in: the programs paid to a guardian or a student, grouped by fund
 /// source and paying unit, in the policy file's order.
 pub fn batch_groups(policy: &Policy) -> Vec<BatchGroup> {
@@ -199,19 +219,18 @@ pub async fn write_bank_file(
         let _ = std::fs::remove_file(&csv_part);
         return Err(AppError::Other(format!("写入代发文件失败：{e}")));
     }
-    db.audit_entry(&zizhu_store::AuditEntry {
-        actor: who.name,
-        action: "payment_file_export",
-        target: &format!("发放批次 {batch_id}"),
-        detail: &format!(
+    audit(
+        db,
+        who,
+        "payment_file_export",
+        &format!("发放批次 {batch_id}"),
+        &format!(
             "生成银行代发文件（{}，含完整账号）：{} 条，合计 {} 元",
             f.name,
             b.lines,
             Fen(b.total_fen)
         ),
-        origin: who.origin,
-        ..Default::default()
-    })
+    )
     .await?;
     for (from, to) in [(&xlsx_part, &xlsx), (&csv_part, &csv)] {
         std::fs::rename(from, to).map_err(|e| {
@@ -352,14 +371,13 @@ pub async fn import_bank_return(
             errors.len()
         );
         result.report = zizhu_io::report::write_problem_report(&stem, &title, &errors).ok();
-        db.audit_entry(&zizhu_store::AuditEntry {
-            actor: who.name,
-            action: "payment_return_rejected",
-            target: &format!("发放批次 {batch_id}"),
-            detail: &format!("银行回盘《{name}》有 {} 处错误，未登记", errors.len()),
-            origin: who.origin,
-            ..Default::default()
-        })
+        audit(
+            db,
+            who,
+            "payment_return_rejected",
+            &format!("发放批次 {batch_id}"),
+            &format!("银行回盘《{name}》有 {} 处错误，未登记", errors.len()),
+        )
         .await?;
         result.errors = errors;
         return Ok(result);
@@ -1024,19 +1042,18 @@ pub async fn write_fee_statement(
         },
     ];
     write_tables(path, &sheets).map_err(|e| AppError::Other(format!("写入结算表失败：{e}")))?;
-    db.audit_entry(&zizhu_store::AuditEntry {
-        actor: who.name,
-        action: "fee_statement_export",
-        target: &format!("资助名单 {term}"),
-        detail: &format!(
+    audit(
+        db,
+        who,
+        "fee_statement_export",
+        &format!("资助名单 {term}"),
+        &format!(
             "导出学校减免补助结算表：{} 所学校，{} 人，{} 元",
             out.schools,
             out.students,
             Fen(out.total_fen)
         ),
-        origin: who.origin,
-        ..Default::default()
-    })
+    )
     .await?;
     Ok(out)
 }

@@ -63,6 +63,27 @@ async fn audit(
     .map(|_| ())
 }
 
+/// The columns of a [`Raw`] row, in order.
+macro_rules! verification_cols {
+    () => {
+        "id, line_id, id_number, school_code, drawn_at, outcome, note, follow_up, follow_up_note"
+    };
+}
+
+fn row_of(r: Raw) -> VerificationRow {
+    VerificationRow {
+        id: r.0,
+        line_id: r.1,
+        id_number: r.2,
+        school_code: r.3,
+        drawn_at: r.4,
+        outcome: r.5,
+        note: r.6,
+        follow_up: r.7,
+        follow_up_note: r.8,
+    }
+}
+
 impl Db {
     /// The term's paid lines not yet drawn for verification, by school.
     pub async fn drawable(&self, term: Term) -> StoreResult<Vec<Drawable>> {
@@ -138,51 +159,30 @@ impl Db {
 
     /// The term's verifications, by school.
     pub async fn verifications(&self, term: Term) -> StoreResult<Vec<VerificationRow>> {
-        let rows: Vec<Raw> = db_run!(self, |pool| sqlx::query_as(
-            "SELECT id, line_id, id_number, school_code, drawn_at, outcome, note, follow_up, \
-             follow_up_note FROM payment_verification WHERE term_seq = $1 ORDER BY school_code, id"
-        )
+        let rows: Vec<Raw> = db_run!(self, |pool| sqlx::query_as(concat!(
+            "SELECT ",
+            verification_cols!(),
+            " FROM payment_verification WHERE term_seq = $1 ORDER BY school_code, id"
+        ))
         .bind(term_seq(term))
         .fetch_all(pool)
         .await)
         .ctx("读取回访记录")?;
-        Ok(rows
-            .into_iter()
-            .map(|r| VerificationRow {
-                id: r.0,
-                line_id: r.1,
-                id_number: r.2,
-                school_code: r.3,
-                drawn_at: r.4,
-                outcome: r.5,
-                note: r.6,
-                follow_up: r.7,
-                follow_up_note: r.8,
-            })
-            .collect())
+        Ok(rows.into_iter().map(row_of).collect())
     }
 
     /// One verification by its number.
     pub async fn verification(&self, id: i64) -> StoreResult<Option<VerificationRow>> {
-        let row: Option<Raw> = db_run!(self, |pool| sqlx::query_as(
-            "SELECT id, line_id, id_number, school_code, drawn_at, outcome, note, follow_up, \
-             follow_up_note FROM payment_verification WHERE id = $1"
-        )
+        let row: Option<Raw> = db_run!(self, |pool| sqlx::query_as(concat!(
+            "SELECT ",
+            verification_cols!(),
+            " FROM payment_verification WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(pool)
         .await)
         .ctx("读取回访记录")?;
-        Ok(row.map(|r| VerificationRow {
-            id: r.0,
-            line_id: r.1,
-            id_number: r.2,
-            school_code: r.3,
-            drawn_at: r.4,
-            outcome: r.5,
-            note: r.6,
-            follow_up: r.7,
-            follow_up_note: r.8,
-        }))
+        Ok(row.map(row_of))
     }
 
     /// Records the family's answer once; a denial opens a follow-up (跟进核查).

@@ -837,9 +837,6 @@ pub async fn act(
         "adjust" => adjust(&state, &user, term).await,
         _ => Err(WebError::NotFound),
     };
-    if let Err(e @ (WebError::Forbidden | WebError::NotAllowed(_) | WebError::NotFound)) = outcome {
-        return Err(e);
-    }
     after(&state, &user, &term.to_string(), outcome, Vec::new()).await
 }
 
@@ -859,9 +856,6 @@ pub async fn verify(
         f.note.as_deref().unwrap_or(""),
     )
     .await;
-    if let Err(e @ (WebError::Forbidden | WebError::NotAllowed(_) | WebError::NotFound)) = outcome {
-        return Err(e);
-    }
     after(&state, &user, &f.term, outcome, Vec::new()).await
 }
 
@@ -873,9 +867,6 @@ pub async fn close_follow_up(
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
     let outcome = close_verification(&state, &user, id, f.note.as_deref().unwrap_or("")).await;
-    if let Err(e @ (WebError::Forbidden | WebError::NotAllowed(_) | WebError::NotFound)) = outcome {
-        return Err(e);
-    }
     after(&state, &user, &f.term, outcome, Vec::new()).await
 }
 
