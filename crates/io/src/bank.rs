@@ -142,12 +142,32 @@ const RETURN_COLUMNS: &[ColumnSpec] = &[
 /// A result other than 成功/失败, an amount that is not 元 with at most two decimals, a line
 /// number or account that is not digits, and a failure without its reason are errors.
 ///
-/// Errors: [`ImportError`] when the file cannot be read as a table with these columns.
+/// `lines` is how many lines the batch has: a return names each at most once, so a file whose
+/// table content (an xlsx unpacked) is far larger than that many rows can be is refused before
+/// it is read (a 7 MB xlsx of 10 million rows took 5 GB).
+///
+/// Errors: [`ImportError`] when the file cannot be read as a table with these columns, or is too
+/// large for the batch.
 pub fn read_bank_return(
     path: &Path,
     file_name: &str,
     today: NaiveDate,
+    lines: usize,
 ) -> Result<(Vec<ReturnRow>, Vec<RowError>), ImportError> {
+    let size = crate::read::content_size(path).map_err(|e| ImportError::Io {
+        file: file_name.to_string(),
+        detail: e.to_string(),
+    })?;
+    let limit = return_size_limit(lines);
+    if size > limit {
+        return Err(ImportError::TooLarge {
+            detail: format!(
+                "文件内容约 {} KB，远多于本批次 {lines} 笔明细的回盘应有的大小（至多约 {} KB）；请确认是本批次的回盘文件",
+                size >> 10,
+                limit >> 10
+            ),
+        });
+    }
     let (wb, _) = Workbook::open_path(path, file_name)?;
     let mut sheet = wb.sheets.into_iter().next().ok_or(ImportError::NoSheets)?;
     let is_1904 = sheet.is_1904();
@@ -238,4 +258,12 @@ pub fn read_bank_return(
         }
     }
     Ok((out, errors))
+}
+
+/// The largest table content a return of `lines` lines may have: 4 KiB a line (a row is a few
+/// hundred bytes, in any encoding or as sheet XML) and 4 MiB besides (titles, styles, notes).
+pub fn return_size_limit(lines: usize) -> u64 {
+    (lines as u64)
+        .saturating_mul(4 << 10)
+        .saturating_add(4 << 20)
 }

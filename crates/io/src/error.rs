@@ -79,6 +79,12 @@ pub enum ImportError {
         /// The operating system's reason.
         detail: String,
     },
+    /// The file holds far more than what it should answer could (a bank return of a batch).
+    #[error("文件过大：{detail}")]
+    TooLarge {
+        /// What was expected, in Chinese.
+        detail: String,
+    },
     /// An I/O or parse failure of the text reader in the middle of the file.
     #[error("读取第{line}行时出错：{detail}")]
     Read {
@@ -105,6 +111,7 @@ impl ImportError {
             ImportError::UnsupportedEncoding { .. } => "E-IMP-010",
             ImportError::MultipleSheets { .. } => "E-IMP-011",
             ImportError::Io { .. } => "E-IMP-012",
+            ImportError::TooLarge { .. } => "E-IMP-013",
         }
     }
 }
@@ -140,6 +147,9 @@ mod tests {
                 line: 1,
             },
             ImportError::NoSheets,
+            ImportError::TooLarge {
+                detail: String::new(),
+            },
             ImportError::Io {
                 file: String::new(),
                 detail: String::new(),

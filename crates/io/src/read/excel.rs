@@ -141,21 +141,27 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), ImportError> {
     check_unpacked(bytes, 256 << 20)
 }
 
-fn check_unpacked(bytes: &[u8], floor: u64) -> Result<(), ImportError> {
-    let limit = (bytes.len() as u64).saturating_mul(300).max(floor);
-    let unreadable = || ImportError::Unreadable {
-        format: "xlsx",
-        detail: "文件不是有效的 Excel 文件（可能已损坏，或实际是其他格式的文件改了扩展名）".into(),
-    };
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+/// The size an xlsx archive declares for its sheets and shared strings, unpacked; `None` when
+/// it is no readable zip archive.
+pub(crate) fn declared_unpacked(bytes: &[u8]) -> Option<u64> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let f = zip.by_index_raw(i).map_err(|_| unreadable())?;
-        let name = f.name().map_err(|_| unreadable())?;
+        let f = zip.by_index_raw(i).ok()?;
+        let name = f.name().ok()?;
         if name.starts_with("xl/worksheets/") || name.ends_with("sharedStrings.xml") {
             total = total.saturating_add(f.size());
         }
     }
+    Some(total)
+}
+
+fn check_unpacked(bytes: &[u8], floor: u64) -> Result<(), ImportError> {
+    let limit = (bytes.len() as u64).saturating_mul(300).max(floor);
+    let total = declared_unpacked(bytes).ok_or_else(|| ImportError::Unreadable {
+        format: "xlsx",
+        detail: "文件不是有效的 Excel 文件（可能已损坏，或实际是其他格式的文件改了扩展名）".into(),
+    })?;
     if total > limit {
         return Err(ImportError::Unreadable {
             format: "xlsx",

@@ -5,6 +5,23 @@
 mod excel;
 mod text;
 
+/// How large a file's table content is, as far as it can be told before reading it: the
+/// unpacked size an xlsx declares for its sheets and shared strings, else the file's size.
+pub fn content_size(path: &std::path::Path) -> std::io::Result<u64> {
+    let len = std::fs::metadata(path)?.len();
+    let mut magic = [0u8; 4];
+    let is_zip = {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path)?;
+        f.read(&mut magic)? == 4 && magic == *b"PK\x03\x04"
+    };
+    if !is_zip || len > 512 << 20 {
+        return Ok(len);
+    }
+    let bytes = std::fs::read(path)?;
+    Ok(excel::declared_unpacked(&bytes).unwrap_or(len).max(len))
+}
+
 use crate::error::ImportError;
 use chrono::NaiveDate;
 use std::io::{Read as _, Seek as _};

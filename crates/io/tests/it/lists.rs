@@ -379,7 +379,7 @@ fn a_bank_return_is_read_with_its_reasons_checked() {
     )
     .unwrap();
     let today = date(2026, 11, 30);
-    let (rows, errs) = zizhu_io::bank::read_bank_return(&path, "回盘.csv", today).unwrap();
+    let (rows, errs) = zizhu_io::bank::read_bank_return(&path, "回盘.csv", today, 4).unwrap();
     // Row 2 paid (its remark dropped), row 3 failed with its reason; row 4 failed without a
     // reason; row 5 a reason with a direction override and a day after today.
     assert_eq!(rows.len(), 2, "{rows:?}");
@@ -398,4 +398,42 @@ fn a_bank_return_is_read_with_its_reasons_checked() {
         at.contains(&(5, "失败原因")) && at.contains(&(5, "处理日期")),
         "{errs:?}"
     );
+}
+
+/// A bank return answers each line of its batch at most once: a file far larger than that
+/// (hostile review: a 7 MB xlsx of 10 million rows took 5 GB) is refused before it is read,
+/// as CSV and as an xlsx whose sheet unpacks large.
+#[test]
+fn a_bank_return_far_larger_than_its_batch_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = date(2026, 11, 30);
+    let row = "7,6222020000000000018,625.00,成功,,2023-11-20\n";
+    let csv = dir.path().join("回盘.csv");
+    let mut text = String::from("明细编号,账号,金额,处理结果,失败原因,处理日期\n");
+    while text.len() < 5 << 20 {
+        text.push_str(row);
+    }
+    std::fs::write(&csv, &text).unwrap();
+    let e = zizhu_io::bank::read_bank_return(&csv, "回盘.csv", today, 2).unwrap_err();
+    assert!(
+        matches!(&e, zizhu_io::ImportError::TooLarge { detail } if detail.contains("2 笔明细")),
+        "{e:?}"
+    );
+    // The same rows are fine for a batch of 100,000 lines (the limit grows with the batch).
+    let big = zizhu_io::bank::read_bank_return(&csv, "回盘.csv", today, 100_000);
+    assert!(big.is_ok(), "{big:?}");
+    // An xlsx: small on disk, its sheet declares far more than two lines' worth.
+    let xlsx = dir.path().join("回盘.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for r in 0..60_000u32 {
+        ws.write_string(r, 0, "7").unwrap();
+        ws.write_string(r, 1, "6222020000000000018").unwrap();
+        ws.write_string(r, 2, "625.00").unwrap();
+        ws.write_string(r, 3, "成功").unwrap();
+    }
+    wb.save(&xlsx).unwrap();
+    assert!(std::fs::metadata(&xlsx).unwrap().len() < 4 << 20);
+    let e = zizhu_io::bank::read_bank_return(&xlsx, "回盘.xlsx", today, 2).unwrap_err();
+    assert!(matches!(e, zizhu_io::ImportError::TooLarge { .. }), "{e:?}");
 }
