@@ -240,6 +240,8 @@ pub async fn write_bank_file(
             ))
         })?;
     }
+    // A batch is submitted only after its file was written (and not after an adjustment since).
+    db.mark_file_written(batch_id).await?;
     Ok((xlsx, csv))
 }
 
@@ -282,16 +284,16 @@ pub async fn import_bank_return(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (rows, mut errors) = zizhu_io::bank::read_bank_return(file, &name, today)?;
-    if rows.is_empty() && errors.is_empty() {
-        return Err(AppError::Other(format!("回盘文件《{name}》没有数据行")));
-    }
     let lines: HashMap<i64, LineRow> = db
         .batch_lines(batch_id)
         .await?
         .into_iter()
         .map(|l| (l.id, l))
         .collect();
+    let (rows, mut errors) = zizhu_io::bank::read_bank_return(file, &name, today, lines.len())?;
+    if rows.is_empty() && errors.is_empty() {
+        return Err(AppError::Other(format!("回盘文件《{name}》没有数据行")));
+    }
     let mut seen: HashMap<i64, usize> = HashMap::new();
     let mut out = Vec::new();
     for r in &rows {
@@ -637,17 +639,18 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
             s.planned_fen += e.amount_fen;
             c.planned_fen += e.amount_fen;
             let mine = by_key.get(&key).map(Vec::as_slice).unwrap_or_default();
-            let paid = mine.iter().find(|l| {
-                matches!(l.outcome, Some((LedgerKind::Paid, _))) && !reversed.contains(&l.id)
-            });
-            if let Some(p) = paid {
-                s.paid_n += 1;
-                s.paid_fen += p.amount_fen;
-                c.paid_fen += p.amount_fen;
-                continue;
-            }
-            if let Some(l) = mine.iter().find(|l| reversed.contains(&l.id)) {
-                // Paid, then found paid in error: not a gap; the reversal is its record.
+            // What reached the family: each paid line, less what of it was reversed.
+            let paid_lines: Vec<&&LineRow> = mine
+                .iter()
+                .filter(|l| matches!(l.outcome, Some((LedgerKind::Paid, _))))
+                .collect();
+            let back_of = |id: i64| reversal.get(&id).map_or(0, |r| r.1);
+            let net: i64 = paid_lines
+                .iter()
+                .map(|l| l.amount_fen - back_of(l.id))
+                .sum();
+            let was_reversed = mine.iter().any(|l| reversed.contains(&l.id));
+            for l in mine.iter().filter(|l| reversed.contains(&l.id)) {
                 let (why, back, got) = reversal.get(&l.id).cloned().unwrap_or_default();
                 s.reversed_n += 1;
                 s.reversed_fen += back;
@@ -666,12 +669,62 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                     ),
                     line_id: Some(l.id),
                 });
+            }
+            if net > e.amount_fen {
+                // An amount lowered after it was paid: the difference is to be reversed.
+                let last = paid_lines.last().map(|l| l.id);
+                c.without_entitlement.push(CoverageLine {
+                    township: e.township.clone(),
+                    school_code: e.school_code.clone(),
+                    school_name: e.school_name.clone(),
+                    name: e.name.clone(),
+                    id_number: e.id_number.clone(),
+                    program_name: e.program_name.clone(),
+                    amount_fen: net - e.amount_fen,
+                    why: format!(
+                        "已发放 {} 元，锁定后调整为 {} 元：多发 {} 元，应清退（清退时填写金额）",
+                        Fen(net),
+                        Fen(e.amount_fen),
+                        Fen(net - e.amount_fen)
+                    ),
+                    line_id: last,
+                });
+            }
+            if net > 0 {
+                s.paid_n += 1;
+                s.paid_fen += net;
+                c.paid_fen += net;
+            }
+            // The lines not (yet) paid, re-issued failures and lines not sent aside.
+            let open: Vec<&LineRow> = mine
+                .iter()
+                .copied()
+                .filter(|l| match &l.outcome {
+                    None => true,
+                    Some((LedgerKind::Failed, why)) => {
+                        why != zizhu_store::NOT_SENT && !reissued.contains(&l.id)
+                    }
+                    Some(_) => false,
+                })
+                .collect();
+            // Paid in full; or paid, then found paid in error with nothing more on its way: the
+            // reversal is its record, not a gap.
+            if net >= e.amount_fen || (was_reversed && open.is_empty()) {
                 continue;
             }
-            let latest = mine.last();
+            // Owed: all of it, or the rest of a raised or re-added amount.
+            let owed = e.amount_fen - net;
+            let not_sent = mine.iter().any(
+                |l| matches!(&l.outcome, Some((LedgerKind::Failed, why)) if why == zizhu_store::NOT_SENT),
+            );
+            let latest = open.last();
             let (gap, reason) = match latest {
                 None if !c.locked => (Gap::NotLocked, String::new()),
                 None if !accounts.contains(&e.id_number) => (Gap::NoAccount, String::new()),
+                None if not_sent || net > 0 => (
+                    Gap::NoBatch,
+                    "锁定后金额调整，差额待下一批次补发".to_string(),
+                ),
                 None => (Gap::NoBatch, String::new()),
                 Some(l) => match &l.outcome {
                     Some((LedgerKind::Failed, why)) if !reissued.contains(&l.id) => {
@@ -689,10 +742,10 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                 },
             };
             s.unpaid_n += 1;
-            s.unpaid_fen += e.amount_fen;
+            s.unpaid_fen += owed;
             let g = gaps.entry(gap).or_default();
             g.0 += 1;
-            g.1 += e.amount_fen;
+            g.1 += owed;
             c.unpaid.push(CoverageLine {
                 township: e.township,
                 school_code: e.school_code,
@@ -700,7 +753,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                 name: e.name,
                 id_number: e.id_number,
                 program_name: e.program_name,
-                amount_fen: e.amount_fen,
+                amount_fen: owed,
                 why: if reason.is_empty() {
                     gap.zh().to_string()
                 } else {
@@ -921,29 +974,43 @@ pub async fn draw_sample(
     Ok(counts)
 }
 
-/// What a fee-compensation statement holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One school's fee compensation for one program (元 in fen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeSchool {
+    pub township: String,
+    pub school_code: String,
+    pub school_name: String,
+    pub program_name: String,
+    pub students: i64,
+    pub amount_fen: i64,
+}
+
+/// The schools' fee-compensation statement of a term, in sums.
+#[derive(Debug, Clone, Default)]
 pub struct FeeStatement {
+    pub locked: bool,
     pub schools: usize,
     pub students: usize,
     pub total_fen: i64,
+    /// Per school and program, by township and school code.
+    pub per_school: Vec<FeeSchool>,
 }
 
-/// Writes the schools' fee-compensation statement (免学杂费/免学费补助结算表) of `term`: the roster
-/// lines paid to a school (fee waivers, 二(一)3 and 二(一)4), per school and program with the
-/// students behind them (IDs masked). Audited as the export of a full list.
-pub async fn write_fee_statement(
+/// The schools' fee-compensation statement (免学杂费/免学费补助结算表) of `term`: the roster lines
+/// paid to a school (fee waivers, 二(一)3 and 二(一)4), per school and program; with
+/// `students`, each student's line too (IDs masked).
+pub async fn fee_statement(
     db: &Db,
-    policy: &Policy,
     term: Term,
-    path: &Path,
-    who: PayActor<'_>,
-) -> Result<FeeStatement, AppError> {
-    use zizhu_io::tables::{write_tables, Cell, Sheet};
-    let locked = db.term_lock(term).await?.is_some();
+    students: bool,
+) -> Result<(FeeStatement, Vec<Vec<zizhu_io::tables::Cell>>), AppError> {
+    use zizhu_io::tables::Cell;
     let mut per: BTreeMap<(String, String, String), (String, i64, i64)> = BTreeMap::new();
     let mut detail = Vec::new();
-    let mut out = FeeStatement::default();
+    let mut out = FeeStatement {
+        locked: db.term_lock(term).await?.is_some(),
+        ..FeeStatement::default()
+    };
     let mut schools = HashSet::new();
     let mut after = 0;
     loop {
@@ -965,6 +1032,9 @@ pub async fn write_fee_statement(
             let v = per.entry(k).or_insert((e.school_name.clone(), 0, 0));
             v.1 += 1;
             v.2 += e.amount_fen;
+            if !students {
+                continue;
+            }
             let id = zizhu_domain::IdNumber::parse(&e.id_number)
                 .map_or_else(|_| mask(&e.id_number), |(i, _)| i.masked());
             detail.push(vec![
@@ -980,6 +1050,34 @@ pub async fn write_fee_statement(
         }
     }
     out.schools = schools.len();
+    out.per_school = per
+        .into_iter()
+        .map(
+            |((township, school_code, program_name), (school_name, n, fen))| FeeSchool {
+                township,
+                school_code,
+                school_name,
+                program_name,
+                students: n,
+                amount_fen: fen,
+            },
+        )
+        .collect();
+    Ok((out, detail))
+}
+
+/// Writes the schools' fee-compensation statement of `term` ([`fee_statement`] with the
+/// students) as a workbook. Audited as the export of a full list.
+pub async fn write_fee_statement(
+    db: &Db,
+    policy: &Policy,
+    term: Term,
+    path: &Path,
+    who: PayActor<'_>,
+) -> Result<FeeStatement, AppError> {
+    use zizhu_io::tables::{write_tables, Cell, Sheet};
+    let (out, detail) = fee_statement(db, term, true).await?;
+    let locked = out.locked;
     let county = &policy.file.policy.county_name;
     let title = format!(
         "{county}{}学校学杂费（学费）减免补助结算表{}",
@@ -990,16 +1088,17 @@ pub async fn write_fee_statement(
             "（名单尚未审批锁定，仅供核对）"
         }
     );
-    let summary = per
-        .into_iter()
-        .map(|((town, code, program), (name, n, fen))| {
+    let summary = out
+        .per_school
+        .iter()
+        .map(|f| {
             vec![
-                Cell::Text(town),
-                Cell::Text(code),
-                Cell::Text(name),
-                Cell::Text(program),
-                Cell::Int(n),
-                Cell::Text(Fen(fen).to_string()),
+                Cell::Text(f.township.clone()),
+                Cell::Text(f.school_code.clone()),
+                Cell::Text(f.school_name.clone()),
+                Cell::Text(f.program_name.clone()),
+                Cell::Int(f.students),
+                Cell::Text(Fen(f.amount_fen).to_string()),
             ]
         })
         .collect();

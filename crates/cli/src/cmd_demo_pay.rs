@@ -253,8 +253,14 @@ pub async fn pay_term(
     // half of it back so far.
     if let Some(b) = batches.get(1) {
         if let Some(l) = db.batch_lines(b.id).await?.into_iter().next() {
-            db.reverse_payment(l.id, "经核查该生在基准日前已转出，不应发放", today, PAYER)
-                .await?;
+            db.reverse_payment(
+                l.id,
+                None,
+                "经核查该生在基准日前已转出，不应发放",
+                today,
+                PAYER,
+            )
+            .await?;
             db.record_recovery(l.id, l.amount_fen / 2, today, "监护人退回一半", PAYER)
                 .await?;
             println!(

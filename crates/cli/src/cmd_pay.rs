@@ -149,10 +149,26 @@ pub async fn reissue(ctx: &Ctx, id: i64) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// `zizhu pay reverse LINE --reason …`: a payment made in error (清退).
-pub async fn reverse(ctx: &Ctx, line: i64, reason: &str) -> anyhow::Result<u8> {
+/// `zizhu pay reverse LINE --reason … [--amount 元]`: a payment made in error (清退), whole or
+/// the part paid in error.
+pub async fn reverse(
+    ctx: &Ctx,
+    line: i64,
+    amount: Option<&str>,
+    reason: &str,
+) -> anyhow::Result<u8> {
+    let fen = match amount {
+        None => None,
+        Some(a) => Some(
+            zizhu_domain::Fen::parse_yuan(a)
+                .filter(|f| f.0 > 0)
+                .ok_or_else(|| anyhow::anyhow!("金额应为大于 0 的元，最多两位小数，如 312.50"))?
+                .0,
+        ),
+    };
     let db = ctx.db().await?;
-    db.reverse_payment(line, reason, today(), who(ctx)).await?;
+    db.reverse_payment(line, fen, reason, today(), who(ctx))
+        .await?;
     println!("已登记清退：发放明细 {line}。追回后用 zizhu pay recover {line} --amount 金额 登记。");
     Ok(0)
 }
@@ -359,7 +375,16 @@ pub async fn adjust(ctx: &Ctx, term: Term, dry_run: bool) -> anyhow::Result<u8> 
             .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked());
         let what = match (a.kind, paid.get(&(a.id_number.clone(), a.program.clone()))) {
             ("back_pay", _) => "补发".to_string(),
-            (_, Some(line)) => format!("追回（已发放，发放明细 {line}：zizhu pay reverse {line}）"),
+            (_, Some(line)) if a.after_fen == 0 => format!(
+                "追回（已发放，发放明细 {line}：zizhu pay reverse {line} --reason …）"
+            ),
+            (_, Some(line)) => format!(
+                "追回差额（已发放，发放明细 {line}：zizhu pay reverse {line} --amount {} --reason …）",
+                zizhu_domain::Fen(a.amount_fen)
+            ),
+            (_, None) if a.after_fen > 0 => {
+                "减少（尚未发放：未提交的明细不送银行，按新金额在下一批次发放）".to_string()
+            }
             (_, None) => "停发（尚未发放）".to_string(),
         };
         println!(
@@ -373,6 +398,8 @@ pub async fn adjust(ctx: &Ctx, term: Term, dry_run: bool) -> anyhow::Result<u8> 
     if s.rows.len() > 20 {
         println!("  ……共 {} 笔", s.rows.len());
     }
-    println!("补发随下一次 zizhu pay batch 发放；已发放的追回用 zizhu pay reverse 登记。");
+    println!(
+        "补发（含已发放明细的增加差额）随下一次 zizhu pay batch 发放；已发放的追回用 zizhu pay reverse 登记（部分追回加 --amount）。"
+    );
     Ok(0)
 }

@@ -518,6 +518,9 @@ enum PayCmd {
         /// 清退原因（必填）
         #[arg(long)]
         reason: String,
+        /// 清退金额（元；只清退多发的部分时填写，不填为整笔）
+        #[arg(long)]
+        amount: Option<String>,
     },
     /// 登记清退资金的追回（可分次）
     Recover {
@@ -874,7 +877,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 report_dir,
             } => cmd_pay::bank_return(&ctx, batch, &file, &report_dir).await,
             PayCmd::Reissue { batch } => cmd_pay::reissue(&ctx, batch).await,
-            PayCmd::Reverse { line, reason } => cmd_pay::reverse(&ctx, line, &reason).await,
+            PayCmd::Reverse {
+                line,
+                reason,
+                amount,
+            } => cmd_pay::reverse(&ctx, line, amount.as_deref(), &reason).await,
             PayCmd::Recover { line, amount, note } => {
                 cmd_pay::recover(&ctx, line, &amount, &note).await
             }

@@ -409,6 +409,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("submitted_by", T),
             ("submitted_at", Ts),
             ("closed_at", Ts),
+            ("file_at", Ts),
         ],
     ),
     (
@@ -454,6 +455,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("bank", T),
             ("reissue_of", I),
             ("adjustment_id", I),
+            ("part", I),
         ],
     ),
     (
@@ -471,6 +473,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("new_line", I),
             ("actor", T),
             ("at", Ts),
+            ("part", I),
         ],
     ),
     (

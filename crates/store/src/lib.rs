@@ -88,7 +88,7 @@ pub use copy::{CopyProgress, TableCopy};
 pub use dropout_lists::RegistryBrief;
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportTx};
-pub use payments::{BatchGroup, BatchRow, LedgerRow, LineRow, PayActor, ReturnLine};
+pub use payments::{BatchGroup, BatchRow, LedgerRow, LineRow, PayActor, ReturnLine, NOT_SENT};
 pub use person::PersonRecords;
 pub use results::StoredProgram;
 pub use rows::{

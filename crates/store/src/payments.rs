@@ -41,6 +41,8 @@ pub struct BatchRow {
     pub submitted_at: Option<DateTime<Utc>>,
     pub lines: i64,
     pub total_fen: i64,
+    /// Lines made by adjustments after the lock (补发 and 调整补发).
+    pub adjusted_lines: i64,
 }
 
 /// A line of a batch, with the account it goes to (as it was when the batch was made) and its
@@ -63,6 +65,11 @@ pub struct LineRow {
     pub bank: String,
     /// The failed line this one pays again.
     pub reissue_of: Option<i64>,
+    /// 0 for the first line of its student, program and term; the adjustment's id for a
+    /// difference paid after the lock (调整补发). A re-issue keeps its line's part.
+    pub part: i64,
+    /// The adjustment after the lock that made this line (a back-payment or a difference).
+    pub adjustment_id: Option<i64>,
     /// paid or failed (with the bank's reason), once the return is in.
     pub outcome: Option<(LedgerKind, String)>,
 }
@@ -106,7 +113,7 @@ pub struct PayActor<'a> {
 
 const LINE_COLS: &str = "l.id, l.batch_id, l.term_seq, l.id_number, l.student_name, \
     l.school_code, l.program, l.program_name, l.clause, l.amount_fen, l.payee_name, l.relation, \
-    l.account_kind, l.account_no, l.bank, l.reissue_of, \
+    l.account_kind, l.account_no, l.bank, l.reissue_of, l.part, l.adjustment_id, \
     (SELECT g.kind FROM payment_ledger g WHERE g.line_id = l.id AND g.kind IN ('paid', 'failed')) \
     AS outcome_kind, \
     (SELECT g.reason FROM payment_ledger g WHERE g.line_id = l.id AND g.kind IN ('paid', 'failed')) \
@@ -130,6 +137,8 @@ struct RawLine {
     account_no: String,
     bank: String,
     reissue_of: Option<i64>,
+    part: i64,
+    adjustment_id: Option<i64>,
     outcome_kind: Option<String>,
     outcome_reason: Option<String>,
 }
@@ -151,6 +160,8 @@ fn line_of(r: RawLine) -> LineRow {
         account_no: r.account_no,
         bank: r.bank,
         reissue_of: r.reissue_of,
+        part: r.part,
+        adjustment_id: r.adjustment_id,
         outcome: r
             .outcome_kind
             .and_then(|k| LedgerKind::from_key(&k))
@@ -161,7 +172,8 @@ fn line_of(r: RawLine) -> LineRow {
 const BATCH_COLS: &str = "b.id, b.term, b.run_id, b.fund_source, b.paying_unit, b.reissue_of, \
     b.state, b.created_by, b.created_at, b.submitted_by, b.submitted_at, \
     (SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = b.id), \
-    (SELECT CAST(COALESCE(SUM(l.amount_fen), 0) AS BIGINT) FROM payment_line l WHERE l.batch_id = b.id)";
+    (SELECT CAST(COALESCE(SUM(l.amount_fen), 0) AS BIGINT) FROM payment_line l WHERE l.batch_id = b.id), \
+    (SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = b.id AND l.adjustment_id IS NOT NULL)";
 
 type RawBatch = (
     i64,
@@ -175,6 +187,7 @@ type RawBatch = (
     DateTime<Utc>,
     Option<String>,
     Option<DateTime<Utc>>,
+    i64,
     i64,
     i64,
 );
@@ -196,6 +209,7 @@ fn batch_of(r: RawBatch) -> StoreResult<BatchRow> {
         submitted_at: r.10,
         lines: r.11,
         total_fen: r.12,
+        adjusted_lines: r.13,
     })
 }
 
@@ -259,23 +273,25 @@ async fn ledger(
 ) -> StoreResult<()> {
     let r = tx_run!(&mut *tx, |conn| {
         sqlx::query(
-        "INSERT INTO payment_ledger (line_id, kind, term_seq, id_number, program, amount_fen, \
-         on_day, reason, new_line, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    )
-    .bind(line.id)
-    .bind(kind.key())
-    .bind(term_seq)
-    .bind(&line.id_number)
-    .bind(&line.program)
-    .bind(amount_fen)
-    .bind(on)
-    .bind(reason)
-    .bind(new_line)
-    .bind(actor)
-    .bind(Utc::now())
-    .execute(conn)
-    .await
-    .map(|_| ())
+            "INSERT INTO payment_ledger (line_id, kind, term_seq, id_number, program, amount_fen, \
+         on_day, reason, new_line, actor, at, part) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(line.id)
+        .bind(kind.key())
+        .bind(term_seq)
+        .bind(&line.id_number)
+        .bind(&line.program)
+        .bind(amount_fen)
+        .bind(on)
+        .bind(reason)
+        .bind(new_line)
+        .bind(actor)
+        .bind(Utc::now())
+        .bind(line.part)
+        .execute(conn)
+        .await
+        .map(|_| ())
     })
     .ctx("写入发放台账");
     r.map_err(|e| {
@@ -284,8 +300,14 @@ async fn ledger(
         }
         StoreError::Invalid(match kind {
             LedgerKind::Paid | LedgerKind::Failed => format!(
-                "第{}条发放明细已有结果，或该学生本学期的“{}”已发放成功，不能重复发放",
-                line.id, line.program_name
+                "第{}条发放明细已有结果，或该学生本学期的“{}”（{}）已发放成功，不能重复发放",
+                line.id,
+                line.program_name,
+                if line.part == 0 {
+                    "首次发放".to_string()
+                } else {
+                    format!("调整 {} 的差额", line.part)
+                }
             ),
             LedgerKind::Reissued => format!("第{}条发放明细已重新发放过", line.id),
             LedgerKind::Reversed => format!("第{}条发放明细已清退过", line.id),
@@ -308,10 +330,17 @@ async fn line_in(tx: &mut Tx, id: i64) -> StoreResult<(LineRow, i64)> {
     Ok((line_of(r), seq))
 }
 
-/// The roster lines `fill_lines` would take: counted first, so that no batch is made (and no
-/// batch number used) for nothing.
+/// The bank's-side reason of a line not sent because an adjustment after the lock lowered or
+/// stopped it before its batch was submitted; such a line is never re-issued.
+macro_rules! not_sent {
+    () => {
+        "锁定后调整，未送银行"
+    };
+}
+pub const NOT_SENT: &str = not_sent!();
+
 /// The amount a line (student, program, term) has after the adjustments since the lock: the
-/// latest adjustment's, if any (`$` stands for the outer row's alias).
+/// latest adjustment's, if any (the argument is the outer row's alias).
 macro_rules! latest_after {
     ($t:literal) => {
         concat!(
@@ -326,8 +355,37 @@ macro_rules! latest_after {
     };
 }
 
+/// What the lines of a student, program and term already come to: the first line and every
+/// difference (re-issues pay the same money again and are not counted), less lines not sent and
+/// what was reversed (清退). The argument is the outer row's alias.
+macro_rules! committed {
+    ($t:literal) => {
+        concat!(
+            "((SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM payment_line p \
+             WHERE p.term_seq = ",
+            $t,
+            ".term_seq AND p.id_number = ",
+            $t,
+            ".id_number AND p.program = ",
+            $t,
+            ".program AND p.reissue_of IS NULL AND NOT EXISTS (SELECT 1 FROM payment_ledger g \
+             WHERE g.line_id = p.id AND g.kind = 'failed' AND g.reason = '",
+            not_sent!(),
+            "')) - (SELECT CAST(COALESCE(SUM(g.amount_fen), 0) AS BIGINT) FROM payment_ledger g \
+             WHERE g.term_seq = ",
+            $t,
+            ".term_seq AND g.id_number = ",
+            $t,
+            ".id_number AND g.program = ",
+            $t,
+            ".program AND g.kind = 'reversed'))"
+        )
+    };
+}
+
 /// The roster lines `fill_lines` would take: paid to a guardian or the student, with an account,
-/// in no batch yet, and not stopped by the latest adjustment since the lock.
+/// in no batch yet, and not stopped by the latest adjustment since the lock (whose amount they
+/// take when there is one).
 const CANDIDATES: &str = concat!(
     "FROM entitlement e JOIN payee_account a ON a.id_number = e.id_number \
     WHERE e.term_seq = $1 AND e.program = $2 AND e.payee IN ('guardian', 'student') \
@@ -340,8 +398,7 @@ const CANDIDATES: &str = concat!(
 );
 
 /// Back-payments (补发) of students not on the locked roster for the program (found eligible
-/// after the lock): only each line's latest adjustment, still above zero, with no line yet. A
-/// changed amount of a roster line is recorded but not paid here (one payment a line).
+/// after the lock): only each line's latest adjustment, still above zero, with no line yet.
 const BACK_PAYS: &str =
     "FROM roster_adjustment r JOIN payee_account a ON a.id_number = r.id_number \
     WHERE r.term_seq = $1 AND r.program = $2 AND r.payee IN ('guardian', 'student') \
@@ -353,11 +410,30 @@ const BACK_PAYS: &str =
     AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = r.term_seq \
     AND p.id_number = r.id_number AND p.program = r.program AND p.reissue_of IS NULL)";
 
-/// Lines of a batch that the latest adjustment since the lock stopped (停发).
+/// Differences paid after the lock (调整补发): the latest adjustment of a line that already has a
+/// line made, when it asks for more than the lines come to; once per adjustment.
+const DIFFERENCES: &str = concat!(
+    "FROM roster_adjustment r JOIN payee_account a ON a.id_number = r.id_number \
+    WHERE r.term_seq = $1 AND r.program = $2 AND r.payee IN ('guardian', 'student') \
+    AND ($3 = '' OR r.school_code = $3) \
+    AND r.id = (SELECT MAX(x.id) FROM roster_adjustment x WHERE x.term_seq = r.term_seq \
+    AND x.id_number = r.id_number AND x.program = r.program) \
+    AND EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = r.term_seq \
+    AND p.id_number = r.id_number AND p.program = r.program AND p.reissue_of IS NULL) \
+    AND NOT EXISTS (SELECT 1 FROM payment_line p WHERE p.term_seq = r.term_seq \
+    AND p.id_number = r.id_number AND p.program = r.program AND p.part = r.id) \
+    AND r.after_fen > ",
+    committed!("r")
+);
+
+/// First lines (no re-issue) of a draft batch not to send: an adjustment since the lock left
+/// their student, program and term owed less than its lines come to (停发, or lowered: what is
+/// still owed is then paid as a difference in a later batch).
 const STOPPED: &str = concat!(
-    "SELECT l.id FROM payment_line l WHERE l.batch_id = $1 AND ",
+    "SELECT l.id FROM payment_line l WHERE l.batch_id = $1 AND l.reissue_of IS NULL AND ",
     latest_after!("l"),
-    " = 0"
+    " < ",
+    committed!("l")
 );
 
 async fn count_candidates(
@@ -367,7 +443,7 @@ async fn count_candidates(
     school: Option<&str>,
 ) -> StoreResult<i64> {
     let mut n = 0;
-    for from in [CANDIDATES, BACK_PAYS] {
+    for from in [CANDIDATES, BACK_PAYS, DIFFERENCES] {
         let sql = format!("SELECT COUNT(*) {from}");
         let c: i64 = tx_run!(&mut *tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
             sql.clone()
@@ -384,8 +460,9 @@ async fn count_candidates(
 }
 
 /// Inserts the lines of `program` into batch `batch`: the term's roster lines paid to a
-/// guardian or the student, with a payee account, in no batch yet (a re-issue aside), and of
-/// `school` when given. Returns how many.
+/// guardian or the student, with a payee account, in no batch yet (a re-issue aside), of
+/// `school` when given; back-payments of students found eligible after the lock; differences
+/// an adjustment asks for. Returns how many.
 async fn fill_lines(
     tx: &mut Tx,
     batch: i64,
@@ -393,24 +470,28 @@ async fn fill_lines(
     program: &str,
     school: Option<&str>,
 ) -> StoreResult<u64> {
+    const COLS: &str = "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, \
+         school_code, program, program_name, clause, amount_fen, payee_name, relation, \
+         account_kind, account_no, bank, reissue_of, adjustment_id, part) ";
     let roster = format!(
-        "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, school_code, \
-         program, program_name, clause, amount_fen, payee_name, relation, account_kind, \
-         account_no, bank, reissue_of, adjustment_id) \
-         SELECT $4, e.term_seq, e.id_number, e.name, e.school_code, e.program, e.program_name, \
-         e.clause, e.amount_fen, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank, \
-         NULL, NULL {CANDIDATES}"
+        "{COLS} SELECT $4, e.term_seq, e.id_number, e.name, e.school_code, e.program, \
+         e.program_name, e.clause, COALESCE({}, e.amount_fen), a.payee_name, a.relation, \
+         a.account_kind, a.account_no, a.bank, NULL, NULL, 0 {CANDIDATES}",
+        latest_after!("e")
     );
     let back = format!(
-        "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, school_code, \
-         program, program_name, clause, amount_fen, payee_name, relation, account_kind, \
-         account_no, bank, reissue_of, adjustment_id) \
-         SELECT $4, r.term_seq, r.id_number, r.name, r.school_code, r.program, r.program_name, \
-         r.clause, r.after_fen, a.payee_name, a.relation, a.account_kind, a.account_no, a.bank, \
-         NULL, r.id {BACK_PAYS}"
+        "{COLS} SELECT $4, r.term_seq, r.id_number, r.name, r.school_code, r.program, \
+         r.program_name, r.clause, r.after_fen, a.payee_name, a.relation, a.account_kind, \
+         a.account_no, a.bank, NULL, r.id, 0 {BACK_PAYS}"
+    );
+    let difference = format!(
+        "{COLS} SELECT $4, r.term_seq, r.id_number, r.name, r.school_code, r.program, \
+         r.program_name, r.clause, r.after_fen - {}, a.payee_name, a.relation, a.account_kind, \
+         a.account_no, a.bank, NULL, r.id, r.id {DIFFERENCES}",
+        committed!("r")
     );
     let mut n = 0;
-    for sql in [roster, back] {
+    for sql in [roster, back, difference] {
         n += tx_run!(&mut *tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
             sql.clone()
         ))
@@ -698,6 +779,25 @@ impl Db {
             .collect()
     }
 
+    /// What changes the payments of `term` as the coverage audit sees them: the newest ledger
+    /// entry, line and adjustment, how many batches left the draft state, and whether the term
+    /// is locked. Equal versions mean an equal audit (with the same run and imports).
+    pub async fn payment_version(&self, term: Term) -> StoreResult<[i64; 5]> {
+        let v: (i64, i64, i64, i64, i64) = db_run!(self, |pool| sqlx::query_as(
+            "SELECT \
+             (SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM payment_ledger WHERE term_seq = $1), \
+             (SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM payment_line WHERE term_seq = $1), \
+             (SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM roster_adjustment WHERE term_seq = $1), \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM payment_batch WHERE term_seq = $1 AND state <> 'draft'), \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM roster_lock WHERE term_seq = $1)"
+        )
+        .bind(term_seq(term))
+        .fetch_one(pool)
+        .await)
+        .ctx("读取发放进度")?;
+        Ok([v.0, v.1, v.2, v.3, v.4])
+    }
+
     /// The students who have a payee account on record.
     pub async fn payee_account_ids(&self) -> StoreResult<std::collections::HashSet<String>> {
         let ids: Vec<String> = db_run!(self, |pool| sqlx::query_scalar(
@@ -709,7 +809,24 @@ impl Db {
         Ok(ids.into_iter().collect())
     }
 
+    /// Records that the bank file of draft batch `id` was written now (see [`Db::submit_batch`]).
+    pub async fn mark_file_written(&self, id: i64) -> StoreResult<()> {
+        db_run!(self, |pool| sqlx::query(
+            "UPDATE payment_batch SET file_at = $1 WHERE id = $2 AND state = 'draft'"
+        )
+        .bind(Utc::now())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .ctx("记录代发文件")
+    }
+
     /// Marks a draft batch submitted (its file went to the bank), audited.
+    ///
+    /// Errors: [`StoreError::Invalid`] when the batch is not a draft, when its bank file was
+    /// never written ([`Db::mark_file_written`]), or when an adjustment after the file was
+    /// written changed one of its lines (the file must be written again).
     pub async fn submit_batch(&self, id: i64, who: PayActor<'_>) -> StoreResult<BatchRow> {
         let mut tx = Tx::begin(self).await?;
         // Payment writes one at a time (SQLite is so already): a check and its write must not
@@ -720,6 +837,33 @@ impl Db {
             .state
             .submit()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let file_at: Option<DateTime<Utc>> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT file_at FROM payment_batch WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_one(conn)
+        .await)
+        .ctx("读取发放批次")?;
+        let Some(file_at) = file_at else {
+            return Err(StoreError::Invalid(format!(
+                "批次 {id} 还没有生成代发文件：先生成代发文件并送银行，再登记已提交"
+            )));
+        };
+        let changed: Vec<DateTime<Utc>> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT r.made_at FROM payment_line l JOIN roster_adjustment r \
+             ON r.term_seq = l.term_seq AND r.id_number = l.id_number AND r.program = l.program \
+             WHERE l.batch_id = $1"
+        )
+        .bind(id)
+        .fetch_all(conn)
+        .await)
+        .ctx("读取名单调整")?;
+        let late = changed.iter().filter(|at| **at > file_at).count();
+        if late > 0 {
+            return Err(StoreError::Invalid(format!(
+                "代发文件生成后，本批次有 {late} 笔明细经锁定后调整改变了金额或停发：请重新生成代发文件，再登记已提交"
+            )));
+        }
         tx_run!(&mut tx, |conn| sqlx::query(
             "UPDATE payment_batch SET state = $1, submitted_by = $2, submitted_at = $3 \
              WHERE id = $4 AND state = 'draft'"
@@ -743,7 +887,7 @@ impl Db {
                 LedgerKind::Failed,
                 line.amount_fen,
                 Utc::now().date_naive(),
-                "锁定后调整为停发，未送银行",
+                NOT_SENT,
                 None,
                 who.name,
             )
@@ -900,13 +1044,13 @@ impl Db {
         .ctx("读取失败明细")?;
         let mut waiting = 0i64;
         let mut new_batch_id = None;
-        let stopped = stopped_in(&mut tx, batch_id).await?;
         for (line_id, payee, relation, kind, no, bank) in rows {
-            if stopped.contains(&line_id) {
-                // Stopped by an adjustment: never paid again.
+            let (line, seq) = line_in(&mut tx, line_id).await?;
+            if matches!(&line.outcome, Some((LedgerKind::Failed, why)) if why == NOT_SENT) {
+                // Not sent because of an adjustment: never paid again (what is still owed is
+                // paid as a difference).
                 continue;
             }
-            let (line, seq) = line_in(&mut tx, line_id).await?;
             let corrected = no.as_deref().is_some_and(|n| {
                 n != line.account_no || payee.as_deref() != Some(&line.payee_name)
             });
@@ -934,9 +1078,9 @@ impl Db {
             let new_line: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
                 "INSERT INTO payment_line (batch_id, term_seq, id_number, student_name, \
                  school_code, program, program_name, clause, amount_fen, payee_name, relation, \
-                 account_kind, account_no, bank, reissue_of) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-                 RETURNING id"
+                 account_kind, account_no, bank, reissue_of, part, adjustment_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                 $17) RETURNING id"
             )
             .bind(nb)
             .bind(seq)
@@ -953,6 +1097,8 @@ impl Db {
             .bind(no.clone().unwrap_or_default())
             .bind(bank.clone().unwrap_or_default())
             .bind(line.id)
+            .bind(line.part)
+            .bind(line.adjustment_id)
             .fetch_one(conn)
             .await)
             .ctx("生成重新发放明细")?;
@@ -990,10 +1136,13 @@ impl Db {
     }
 
     /// Records a payment made in error (清退): the line must have been paid; the reason is
-    /// required. The money is then to be recovered ([`Db::record_recovery`]).
+    /// required. `amount_fen` is the part paid in error (an amount lowered after it was paid),
+    /// the whole line when `None`; a line is reversed once. The money is then to be recovered
+    /// ([`Db::record_recovery`]).
     pub async fn reverse_payment(
         &self,
         line_id: i64,
+        amount_fen: Option<i64>,
         reason: &str,
         on: NaiveDate,
         who: PayActor<'_>,
@@ -1012,12 +1161,19 @@ impl Db {
                 "第{line_id}条发放明细没有发放成功的记录，不能清退"
             )));
         }
+        let amount = amount_fen.unwrap_or(line.amount_fen);
+        if amount <= 0 || amount > line.amount_fen {
+            return Err(StoreError::Invalid(format!(
+                "清退金额应在 0.01 元至 {} 元（本条发放的金额）之间",
+                zizhu_domain::Fen(line.amount_fen)
+            )));
+        }
         ledger(
             &mut tx,
             &line,
             seq,
             LedgerKind::Reversed,
-            line.amount_fen,
+            amount,
             on,
             reason.trim(),
             None,
@@ -1031,7 +1187,7 @@ impl Db {
             &format!("发放明细 {line_id}"),
             &format!(
                 "清退 {} 元（{}）：{}",
-                zizhu_domain::Fen(line.amount_fen),
+                zizhu_domain::Fen(amount),
                 line.program_name,
                 reason.trim()
             ),
@@ -1087,8 +1243,8 @@ impl Db {
         // One `recovered` entry a line is not enforced: money may come back in parts.
         tx_run!(&mut tx, |conn| sqlx::query(
             "INSERT INTO payment_ledger (line_id, kind, term_seq, id_number, program, amount_fen, \
-             on_day, reason, new_line, actor, at) VALUES ($1, 'recovered', $2, $3, $4, $5, $6, $7, \
-             NULL, $8, $9)"
+             on_day, reason, new_line, actor, at, part) VALUES ($1, 'recovered', $2, $3, $4, $5, \
+             $6, $7, NULL, $8, $9, $10)"
         )
         .bind(line.id)
         .bind(seq)
@@ -1099,6 +1255,7 @@ impl Db {
         .bind(note.trim())
         .bind(who.name)
         .bind(Utc::now())
+        .bind(line.part)
         .execute(conn)
         .await
         .map(|_| ()))

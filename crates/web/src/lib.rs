@@ -46,7 +46,15 @@ type StatsKey = (String, i64, i64);
 pub struct Cache {
     school_stats:
         std::sync::Mutex<std::collections::HashMap<StatsKey, Arc<Vec<zizhu_store::SchoolStat>>>>,
+    /// The coverage audit per (term and scope, what it was computed from).
+    coverage: std::sync::Mutex<
+        std::collections::HashMap<String, (CoverageKey, Arc<zizhu_app::payments::Coverage>)>,
+    >,
 }
+
+/// What a cached coverage audit was computed from: the run, the newest import, and the term's
+/// payment version ([`zizhu_store::Db::payment_version`]).
+pub(crate) type CoverageKey = (i64, i64, [i64; 5]);
 
 impl Cache {
     pub(crate) fn stats(
@@ -54,6 +62,32 @@ impl Cache {
         key: &(String, i64, i64),
     ) -> Option<Arc<Vec<zizhu_store::SchoolStat>>> {
         self.school_stats.lock().ok()?.get(key).cloned()
+    }
+
+    pub(crate) fn coverage(
+        &self,
+        scope: &str,
+        key: &CoverageKey,
+    ) -> Option<Arc<zizhu_app::payments::Coverage>> {
+        let m = self.coverage.lock().ok()?;
+        m.get(scope)
+            .filter(|(k, _)| k == key)
+            .map(|(_, c)| c.clone())
+    }
+
+    pub(crate) fn keep_coverage(
+        &self,
+        scope: String,
+        key: CoverageKey,
+        c: Arc<zizhu_app::payments::Coverage>,
+    ) {
+        if let Ok(mut m) = self.coverage.lock() {
+            // One entry per term and scope, replaced when its figures change.
+            if m.len() > 256 {
+                m.clear();
+            }
+            m.insert(scope, (key, c));
+        }
     }
 
     pub(crate) fn keep_stats(&self, key: StatsKey, v: Arc<Vec<zizhu_store::SchoolStat>>) {

@@ -10,11 +10,14 @@ use zizhu_domain::payment::{
     AccountKind, AccountNo, BatchState, LedgerKind, LineOutcome, PayeeAccount,
 };
 use zizhu_domain::{ListKind, ListRecord};
-use zizhu_store::{BatchGroup, Db, NewEntitlement, PayActor, ReturnLine, StoreError};
+use zizhu_store::{
+    BatchGroup, Db, NewAdjustment, NewEntitlement, PayActor, ReturnLine, StoreError, NOT_SENT,
+};
 
 story!(
     a_term_paid_returned_reissued_and_reversed,
     racing_returns_pay_a_line_once,
+    an_amount_changed_after_the_lock_is_paid_or_reversed_as_a_difference,
     families_confirm_or_deny_and_a_denial_is_followed_up,
 );
 
@@ -152,6 +155,13 @@ async fn a_term_paid_returned_reissued_and_reversed(db: &Db) -> TestResult {
         .record_return(b.id, &[ret(lines[0].id, LineOutcome::Paid, "")], WHO)
         .await;
     assert!(matches!(r, Err(StoreError::Invalid(_))));
+    // Not submitted before its bank file was written.
+    let unsent = db.submit_batch(b.id, WHO).await;
+    assert!(
+        matches!(&unsent, Err(StoreError::Invalid(m)) if m.contains("还没有生成代发文件")),
+        "{unsent:?}"
+    );
+    db.mark_file_written(b.id).await?;
     db.submit_batch(b.id, WHO).await?;
     // The return comes in two parts: first two lines (one failed), then the third.
     let part = db
@@ -214,6 +224,7 @@ async fn a_term_paid_returned_reissued_and_reversed(db: &Db) -> TestResult {
         .reissue(b.id, ret(0, LineOutcome::Paid, "").on, WHO)
         .await?;
     assert_eq!(twice, None, "a failed line is re-issued once");
+    db.mark_file_written(re).await?;
     db.submit_batch(re, WHO).await?;
     let paid = db
         .record_return(re, &[ret(re_lines[0].id, LineOutcome::Paid, "")], WHO)
@@ -223,11 +234,18 @@ async fn a_term_paid_returned_reissued_and_reversed(db: &Db) -> TestResult {
     // A payment made in error (student 3 was found ineligible): reversed with its reason, then
     // recovered in two parts, never more than was paid (500 元).
     let no_reason = db
-        .reverse_payment(lines[2].id, " ", ret(0, LineOutcome::Paid, "").on, WHO)
+        .reverse_payment(
+            lines[2].id,
+            None,
+            " ",
+            ret(0, LineOutcome::Paid, "").on,
+            WHO,
+        )
         .await;
     assert!(matches!(no_reason, Err(StoreError::Invalid(_))));
     db.reverse_payment(
         lines[2].id,
+        None,
         "经核查不符合寄宿生条件",
         ret(0, LineOutcome::Paid, "").on,
         WHO,
@@ -296,6 +314,7 @@ async fn racing_returns_pay_a_line_once(db: &Db) -> TestResult {
     let run_id = locked_term(db).await?;
     lock(db, run_id).await?;
     let b = db.create_batches(t, &boarding(), WHO).await?[0];
+    db.mark_file_written(b).await?;
     db.submit_batch(b, WHO).await?;
     let first = db.batch_lines(b).await?[0].id;
     // Two returns naming the same line as paid, at the same moment: the unique indexes of the
@@ -321,7 +340,7 @@ async fn racing_returns_pay_a_line_once(db: &Db) -> TestResult {
     // Two recoveries of one reversal at once (hostile review: on PostgreSQL both passed the check
     // and 1,400 元 was recovered of 625): one waits for the other and is then refused.
     let on = ret(0, LineOutcome::Paid, "").on;
-    db.reverse_payment(first, "经核查不符合条件", on, WHO)
+    db.reverse_payment(first, None, "经核查不符合条件", on, WHO)
         .await?;
     let (a, c) = tokio::join!(
         db.record_recovery(first, 40_000, on, "", WHO),
@@ -358,6 +377,7 @@ async fn families_confirm_or_deny_and_a_denial_is_followed_up(db: &Db) -> TestRe
     let run_id = locked_term(db).await?;
     lock(db, run_id).await?;
     let b = db.create_batches(t, &boarding(), WHO).await?[0];
+    db.mark_file_written(b).await?;
     db.submit_batch(b, WHO).await?;
     let lines = db.batch_lines(b).await?;
     db.record_return(
@@ -398,6 +418,154 @@ async fn families_confirm_or_deny_and_a_denial_is_followed_up(db: &Db) -> TestRe
     assert!(
         db.close_follow_up(v[0].id, "x", WHO).await.is_err(),
         "no follow-up to close"
+    );
+    Ok(())
+}
+
+/// An adjustment after the lock of student `n`'s boarding subsidy from `before` to `after` fen,
+/// recorded as the adjustment run would.
+async fn adjust(db: &Db, run_id: i64, n: u32, before: i64, after: i64) -> TestResult {
+    let t = autumn(2023);
+    let seen = db
+        .adjustments(t)
+        .await?
+        .iter()
+        .map(|a| a.id)
+        .max()
+        .unwrap_or(0);
+    let a = NewAdjustment {
+        id_number: ids(n),
+        name: format!("测试学生{n}"),
+        school_code: "S1".into(),
+        program: "boarding_living_subsidy".into(),
+        program_name: "boarding_living_subsidy-名称".into(),
+        clause: "二(一)2 第一款".into(),
+        payee: "guardian".into(),
+        kind: if after > before {
+            "back_pay"
+        } else {
+            "recovery"
+        },
+        amount_fen: (after - before).abs(),
+        before_fen: before,
+        after_fen: after,
+        reason: "学籍年级更正".into(),
+    };
+    db.record_adjustments(t, run_id, &[a], seen, WHO).await?;
+    Ok(())
+}
+
+/// Amounts changed after the lock (二(一)2 第一款: boarding 1,250 元 a year for junior, 1,000 元
+/// for primary; 625 and 500 元 a term). Student 2, found to be in primary school while the batch
+/// was still a draft: the 625 元 line is not sent and 500 元 is paid in the next batch. Student
+/// 3, found to be in junior school after being paid 500 元: the 125 元 difference is paid once,
+/// as a line of its own. Student 1, found to be in primary school after being paid 625 元: 125 元
+/// is reversed (part of the line) and recovered.
+async fn an_amount_changed_after_the_lock_is_paid_or_reversed_as_a_difference(
+    db: &Db,
+) -> TestResult {
+    let t = autumn(2023);
+    let on = ret(0, LineOutcome::Paid, "").on;
+    let run_id = locked_term(db).await?;
+    lock(db, run_id).await?;
+    let b1 = db.create_batches(t, &boarding(), WHO).await?[0];
+    let lines = db.batch_lines(b1).await?;
+    let line_of = |n: u32| lines.iter().find(|l| l.id_number == ids(n)).map(|l| l.id);
+    let (l1, l2, l3) = (
+        line_of(1).ok_or("1")?,
+        line_of(2).ok_or("2")?,
+        line_of(3).ok_or("3")?,
+    );
+    // Student 2 lowered before the batch went to the bank: not sent, never re-issued.
+    adjust(db, run_id, 2, 62_500, 50_000).await?;
+    assert_eq!(
+        db.stopped_lines(b1).await?.into_iter().collect::<Vec<_>>(),
+        vec![l2]
+    );
+    db.mark_file_written(b1).await?;
+    db.submit_batch(b1, WHO).await?;
+    db.record_return(
+        b1,
+        &[
+            ret(l1, LineOutcome::Paid, ""),
+            ret(l3, LineOutcome::Paid, ""),
+        ],
+        WHO,
+    )
+    .await?;
+    let after = db.batch_lines(b1).await?;
+    let two = after.iter().find(|l| l.id == l2).ok_or("line 2")?;
+    assert_eq!(
+        two.outcome,
+        Some((LedgerKind::Failed, NOT_SENT.to_string()))
+    );
+    assert_eq!(db.reissue(b1, on, WHO).await?, (None, 0));
+    // Student 3 raised after being paid.
+    adjust(db, run_id, 3, 50_000, 62_500).await?;
+    let made = db.create_batches(t, &boarding(), WHO).await?;
+    assert_eq!(made.len(), 1);
+    let b2 = db.batch(made[0]).await?.ok_or("batch 2")?;
+    assert_eq!((b2.lines, b2.total_fen, b2.adjusted_lines), (2, 62_500, 2));
+    let mut new: Vec<(String, i64, bool)> = db
+        .batch_lines(b2.id)
+        .await?
+        .into_iter()
+        .map(|l| (l.id_number, l.amount_fen, l.part != 0))
+        .collect();
+    new.sort();
+    // 2: the lowered 500 元 (its first line was not sent); 3: the 125 元 difference.
+    assert_eq!(new, vec![(ids(2), 50_000, true), (ids(3), 12_500, true)]);
+    // Nothing more to make: each difference is paid once.
+    assert!(db.create_batches(t, &boarding(), WHO).await?.is_empty());
+    db.mark_file_written(b2.id).await?;
+    db.submit_batch(b2.id, WHO).await?;
+    let b2_lines = db.batch_lines(b2.id).await?;
+    let returns: Vec<ReturnLine> = b2_lines
+        .iter()
+        .map(|l| ret(l.id, LineOutcome::Paid, ""))
+        .collect();
+    assert_eq!(
+        db.record_return(b2.id, &returns, WHO).await?.state,
+        BatchState::Paid
+    );
+    // Student 3 now has two successful payments of the term: 500 + 125 = 625 元.
+    let paid3: i64 = db
+        .ledger(t)
+        .await?
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Paid && e.id_number == ids(3))
+        .map(|e| e.amount_fen)
+        .sum();
+    assert_eq!(paid3, 62_500);
+    // Student 1 lowered after being paid: 125 元 reversed of the 625 元 line, then recovered;
+    // not more than the line, and not twice.
+    adjust(db, run_id, 1, 62_500, 50_000).await?;
+    assert!(db.create_batches(t, &boarding(), WHO).await?.is_empty());
+    let too_much = db
+        .reverse_payment(l1, Some(70_000), "学籍年级更正", on, WHO)
+        .await;
+    assert!(
+        matches!(&too_much, Err(StoreError::Invalid(m)) if m.contains("625.00")),
+        "{too_much:?}"
+    );
+    db.reverse_payment(l1, Some(12_500), "学籍年级更正，多发差额", on, WHO)
+        .await?;
+    let twice = db.reverse_payment(l1, Some(100), "再次", on, WHO).await;
+    assert!(matches!(&twice, Err(StoreError::Invalid(m)) if m.contains("已清退过")));
+    let over = db.record_recovery(l1, 12_501, on, "", WHO).await;
+    assert!(matches!(over, Err(StoreError::Invalid(_))));
+    db.record_recovery(l1, 12_500, on, "家长退回差额", WHO)
+        .await?;
+    // Raised back to 625 元 after the reversal: the 125 元 is owed again and paid as a difference.
+    adjust(db, run_id, 1, 50_000, 62_500).await?;
+    let made = db.create_batches(t, &boarding(), WHO).await?;
+    let again = db.batch_lines(made[0]).await?;
+    assert_eq!(
+        again
+            .iter()
+            .map(|l| (l.id_number.clone(), l.amount_fen))
+            .collect::<Vec<_>>(),
+        vec![(ids(1), 12_500)]
     );
     Ok(())
 }

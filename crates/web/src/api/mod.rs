@@ -197,7 +197,7 @@ impl utoipa::Modify for TokenScheme {
         payments::batches, payments::make, payments::submit, payments::adjustments,
         payments::bank_return, payments::reissue, payments::close, payments::reverse,
         payments::recover, payments::sample, payments::verifications, payments::verify,
-        payments::close_follow_up, payments::adjust),
+        payments::close_follow_up, payments::adjust, payments::waivers),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -246,6 +246,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/audit", get(work::audit))
         .route("/api/payments/coverage", get(payments::coverage))
         .route("/api/payments/adjustments", get(payments::adjustments))
+        .route("/api/payments/waivers", get(payments::waivers))
         .route(
             "/api/payments/batches",
             get(payments::batches).post(payments::make),

@@ -70,6 +70,32 @@ pub struct CoverageBody {
     gaps: Vec<GapTotal>,
     schools: Vec<SchoolPaid>,
     unpaid: Vec<UnpaidLine>,
+    /// Payments to review: paid with no entitlement now, or more than the amount adjusted after
+    /// the lock (to reverse, 清退), each with its payment line.
+    to_review: Vec<ReviewLine>,
+}
+
+/// A payment to review (已发放但名单上没有，或多发).
+#[derive(Serialize, ToSchema)]
+pub struct ReviewLine {
+    #[serde(flatten)]
+    line: UnpaidLine,
+    /// The payment line to reverse (发放明细编号).
+    line_id: Option<i64>,
+}
+
+fn unpaid_line(u: &zizhu_app::payments::CoverageLine) -> UnpaidLine {
+    UnpaidLine {
+        id_masked: zizhu_domain::IdNumber::parse(&u.id_number)
+            .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
+        township: u.township.clone(),
+        school_code: u.school_code.clone(),
+        school_name: u.school_name.clone(),
+        name: u.name.clone(),
+        program_name: u.program_name.clone(),
+        amount_fen: u.amount_fen,
+        why: u.why.clone(),
+    }
 }
 
 /// Who is entitled and not yet paid in the caller's scope, and why; totals planned, paid,
@@ -116,11 +142,11 @@ pub async fn coverage(
             .collect(),
         schools: c
             .schools
-            .into_iter()
+            .iter()
             .map(|s| SchoolPaid {
-                township: s.township,
-                school_code: s.school_code,
-                school_name: s.school_name,
+                township: s.township.clone(),
+                school_code: s.school_code.clone(),
+                school_name: s.school_name.clone(),
                 planned_fen: s.planned_fen,
                 paid_fen: s.paid_fen,
                 failed_fen: s.failed_fen,
@@ -128,19 +154,87 @@ pub async fn coverage(
                 unpaid_fen: s.unpaid_fen,
             })
             .collect(),
-        unpaid: c
-            .unpaid
+        unpaid: c.unpaid.iter().map(unpaid_line).collect(),
+        to_review: c
+            .without_entitlement
+            .iter()
+            .map(|u| ReviewLine {
+                line: unpaid_line(u),
+                line_id: u.line_id,
+            })
+            .collect(),
+    }))
+}
+
+/// One school's fee compensation for one program.
+#[derive(Serialize, ToSchema)]
+pub struct FeeSchoolBody {
+    township: String,
+    school_code: String,
+    school_name: String,
+    program_name: String,
+    students: i64,
+    amount_fen: i64,
+}
+
+/// The schools' fee-compensation statement of a term (学校减免补助结算表).
+#[derive(Serialize, ToSchema)]
+pub struct WaiversBody {
+    term: String,
+    /// The roster is approved and locked (before, the statement is for checking only).
+    locked: bool,
+    schools: usize,
+    students: usize,
+    total_fen: i64,
+    per_school: Vec<FeeSchoolBody>,
+}
+
+/// The schools' fee-compensation statement (免学杂费/免学费, paid to schools, not families): per
+/// school and program, students and 元 (county, auditors and finance; audited). The students
+/// behind it are in the workbook (/payments/waivers).
+#[utoipa::path(get, path = "/api/payments/waivers", params(TermQuery),
+    responses((status = 200, description = "成功", body = WaiversBody), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn waivers(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<TermQuery>,
+) -> Result<Json<WaiversBody>, ApiError> {
+    if !crate::pages::payments::sees_batches(&user) {
+        return Err(WebError::Forbidden.into());
+    }
+    let term = term_or_latest(&state, q.term.as_deref()).await?;
+    let (f, _) = zizhu_app::payments::fee_statement(&state.db, term, false).await?;
+    state
+        .db
+        .audit_entry(&user.audit(
+            "view_fee_statement",
+            &format!("资助名单 {term}"),
+            &format!(
+                "接口查看学校减免补助结算：{} 所学校，{} 人，{} 元",
+                f.schools,
+                f.students,
+                zizhu_domain::Fen(f.total_fen)
+            ),
+        ))
+        .await?;
+    Ok(Json(WaiversBody {
+        term: term.to_string(),
+        locked: f.locked,
+        schools: f.schools,
+        students: f.students,
+        total_fen: f.total_fen,
+        per_school: f
+            .per_school
             .into_iter()
-            .map(|u| UnpaidLine {
-                id_masked: zizhu_domain::IdNumber::parse(&u.id_number)
-                    .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
-                township: u.township,
-                school_code: u.school_code,
-                school_name: u.school_name,
-                name: u.name,
-                program_name: u.program_name,
-                amount_fen: u.amount_fen,
-                why: u.why,
+            .map(|s| FeeSchoolBody {
+                township: s.township,
+                school_code: s.school_code,
+                school_name: s.school_name,
+                program_name: s.program_name,
+                students: s.students,
+                amount_fen: s.amount_fen,
             })
             .collect(),
     }))
@@ -391,6 +485,9 @@ pub struct Done {
 pub struct ReverseBody {
     /// Why the payment was made in error (清退原因).
     reason: String,
+    /// The part paid in error, in fen (分), when an amount was lowered after it was paid; the
+    /// whole line when absent.
+    amount_fen: Option<i64>,
 }
 
 /// Reverses a paid line (清退, finance).
@@ -406,7 +503,8 @@ pub async fn reverse(
 ) -> Result<Json<Done>, ApiError> {
     payer(&user)?;
     let Json(b) = body.map_err(json_refused)?;
-    let message = crate::pages::payments::reverse(&state, &user, id, &b.reason).await?;
+    let message =
+        crate::pages::payments::reverse(&state, &user, id, b.amount_fen, &b.reason).await?;
     Ok(Json(Done { message }))
 }
 
@@ -536,20 +634,29 @@ pub async fn close_follow_up(
     Ok(Json(Done { message }))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct AdjustBody {
+    /// Term, e.g. `2023-autumn`.
+    term: String,
+    /// Only show what would be recorded (预览), record nothing.
+    dry_run: Option<bool>,
+}
+
 /// An adjustment run of a locked term (county): differences recorded as back-payments and
-/// recoveries, the locked roster unchanged.
-#[utoipa::path(post, path = "/api/payments/adjust", request_body = TermBody,
+/// recoveries, the locked roster unchanged; with `dry_run` only described.
+#[utoipa::path(post, path = "/api/payments/adjust", request_body = AdjustBody,
     responses((status = 200, description = "成功", body = Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
         (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
 pub async fn adjust(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    body: Result<Json<TermBody>, JsonRejection>,
+    body: Result<Json<AdjustBody>, JsonRejection>,
 ) -> Result<Json<Done>, ApiError> {
     let Json(b) = body.map_err(json_refused)?;
     let term = term_of(Some(&b.term))?
         .ok_or_else(|| ApiError(WebError::BadRequest("请给出学期，如 2023-autumn".into())))?;
-    let message = crate::pages::payments::adjust(&state, &user, term).await?;
+    let record = !b.dry_run.unwrap_or(false);
+    let message = crate::pages::payments::adjust(&state, &user, term, record).await?;
     Ok(Json(Done { message }))
 }

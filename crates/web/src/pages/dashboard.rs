@@ -50,6 +50,45 @@ struct Page {
     /// Schools with a roster this term, and of them those their township reviewed.
     schools: usize,
     schools_reviewed: usize,
+    /// Paying the aid (issue 6): the scope's coverage audit in brief; `None` before a compute.
+    pay: Option<PaySummary>,
+}
+
+/// The coverage audit in brief (资金发放，一个不落), amounts in 元.
+pub struct PaySummary {
+    pub locked: bool,
+    pub planned: String,
+    pub paid: String,
+    pub failed: String,
+    pub unpaid_n: usize,
+    pub unpaid: String,
+    /// (reason, lines, 元).
+    pub gaps: Vec<(String, i64, String)>,
+    pub reversed: String,
+    pub recovered: String,
+    /// Payments to review: no entitlement now, or more than the adjusted amount.
+    pub orphans: usize,
+}
+
+impl PaySummary {
+    fn of(c: &zizhu_app::payments::Coverage) -> PaySummary {
+        PaySummary {
+            locked: c.locked,
+            planned: yuan(&c.planned_fen),
+            paid: yuan(&c.paid_fen),
+            failed: yuan(&c.failed_fen),
+            unpaid_n: c.unpaid.len(),
+            unpaid: yuan(&c.unpaid.iter().map(|l| l.amount_fen).sum()),
+            gaps: c
+                .by_gap
+                .iter()
+                .map(|(g, n, f)| (g.zh().to_string(), *n, yuan(f)))
+                .collect(),
+            reversed: yuan(&c.reversed_fen),
+            recovered: yuan(&c.recovered_fen),
+            orphans: c.without_entitlement.len(),
+        }
+    }
 }
 
 /// A chart for static/dashboard.js: amounts as decimal strings of 元 (money never a float here;
@@ -189,6 +228,12 @@ pub async fn page(
         Some(t) => coverage_summary(&state, &user, t).await?,
         None => Default::default(),
     };
+    let pay = match term {
+        Some(t) if n > 0 => Some(PaySummary::of(
+            &*super::payments::scoped_coverage(&state, &user, t).await?,
+        )),
+        _ => None,
+    };
     let filter = zizhu_store::ScopeFilter::of(&user.access).cases(None, false);
     let all = if user.access.may(zizhu_domain::access::Duty::ReadCases) {
         state.db.cases(&filter).await?
@@ -239,5 +284,6 @@ pub async fn page(
         summary,
         schools,
         schools_reviewed,
+        pay,
     })
 }

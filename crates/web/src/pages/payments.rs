@@ -27,6 +27,8 @@ pub struct BatchLine {
     pub draft: bool,
     pub submitted: bool,
     pub returned: bool,
+    /// Some lines failed and may be paid again once their accounts are corrected.
+    pub partly_failed: bool,
     pub fund_source: String,
     pub paying_unit: String,
     pub lines: i64,
@@ -91,6 +93,7 @@ struct Page {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Adjustment {
     pub school_code: String,
+    pub school_name: String,
     pub name: String,
     pub id_masked: String,
     pub program_name: String,
@@ -110,12 +113,12 @@ pub(crate) async fn scoped_adjustments(
     user: &User,
     term: Term,
 ) -> Result<Vec<Adjustment>, WebError> {
-    let towns: std::collections::HashMap<String, String> = state
+    let towns: std::collections::HashMap<String, (String, String)> = state
         .db
         .schools()
         .await?
         .into_iter()
-        .map(|s| (s.code, s.township))
+        .map(|s| (s.code, (s.township, s.name)))
         .collect();
     Ok(state
         .db
@@ -125,11 +128,15 @@ pub(crate) async fn scoped_adjustments(
         .filter(|a| {
             let town = towns
                 .get(&a.new.school_code)
-                .map(String::as_str)
+                .map(|t| t.0.as_str())
                 .unwrap_or("");
             user.access.sees_school(&a.new.school_code, town)
         })
         .map(|a| Adjustment {
+            school_name: towns
+                .get(&a.new.school_code)
+                .map(|t| t.1.clone())
+                .unwrap_or_default(),
             school_code: a.new.school_code,
             name: a.new.name,
             id_masked: zizhu_domain::IdNumber::parse(&a.new.id_number)
@@ -153,17 +160,35 @@ pub(crate) async fn scoped_adjustments(
 /// Unpaid lines a page lists (the rest are counted; the workbook has all).
 const SHOWN: usize = 500;
 
-/// The coverage of `term` in the user's scope.
+/// The coverage of `term` in the user's scope: from the cache while no compute, import or
+/// payment changed it (the dashboard shows it on every visit).
 pub(crate) async fn scoped_coverage(
     state: &AppState,
     user: &User,
     term: Term,
-) -> Result<Coverage, WebError> {
-    Ok(coverage(&state.db, term, ScopeFilter::of(&user.access)).await?)
+) -> Result<std::sync::Arc<Coverage>, WebError> {
+    let scope = ScopeFilter::of(&user.access);
+    let run = state.db.latest_run(term).await?.map_or(0, |r| r.id);
+    let newest = state
+        .db
+        .imports()
+        .await?
+        .iter()
+        .map(|b| b.id)
+        .max()
+        .unwrap_or(0);
+    let key = (run, newest, state.db.payment_version(term).await?);
+    let name = format!("{term}|{:?}|{:?}", scope.township, scope.school);
+    if let Some(hit) = state.cache.coverage(&name, &key) {
+        return Ok(hit);
+    }
+    let fresh = std::sync::Arc::new(coverage(&state.db, term, scope).await?);
+    state.cache.keep_coverage(name, key, fresh.clone());
+    Ok(fresh)
 }
 
 /// Who may see the batches (county-wide money): the county, the auditors and finance.
-fn sees_batches(user: &User) -> bool {
+pub(crate) fn sees_batches(user: &User) -> bool {
     user.access.may(Duty::Pay) || user.access.may(Duty::ReadAudit)
 }
 
@@ -264,17 +289,16 @@ async fn page(
         .collect();
     p.unpaid = c
         .unpaid
-        .into_iter()
+        .iter()
         .take(SHOWN)
         .map(|u| Unpaid {
             line: u.line_id.map(|i| i.to_string()).unwrap_or_default(),
-            school: u.school_name,
-            name: u.name,
-            id_masked: zizhu_domain::IdNumber::parse(&u.id_number)
-                .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
-            program: u.program_name,
+            school: u.school_name.clone(),
+            name: u.name.clone(),
+            id_masked: masked(&u.id_number),
+            program: u.program_name.clone(),
             amount: yuan(&u.amount_fen),
-            why: u.why,
+            why: u.why.clone(),
         })
         .collect();
     p.verifications = scoped_verifications(state, user, term).await?;
@@ -302,14 +326,17 @@ async fn page(
                     zizhu_domain::payment::BatchState::Paid
                         | zizhu_domain::payment::BatchState::PartlyFailed
                 ),
+                partly_failed: b.state == zizhu_domain::payment::BatchState::PartlyFailed,
                 fund_source: b.fund_source,
                 paying_unit: b.paying_unit,
                 lines: b.lines,
                 amount: yuan(&b.total_fen),
-                reissue_of: b
-                    .reissue_of
-                    .map(|r| format!("批次 {r}"))
-                    .unwrap_or_default(),
+                reissue_of: match (b.reissue_of, b.adjusted_lines) {
+                    (Some(r), _) => format!("重新发放批次 {r} 的失败明细"),
+                    (None, 0) => "按锁定名单发放".to_string(),
+                    (None, n) if n == b.lines => "锁定后调整补发".to_string(),
+                    (None, n) => format!("按锁定名单发放，含锁定后调整补发 {n} 笔"),
+                },
             })
             .collect();
     }
@@ -720,14 +747,21 @@ pub(crate) async fn reverse(
     state: &AppState,
     user: &User,
     line: i64,
+    amount_fen: Option<i64>,
     reason: &str,
 ) -> Result<String, WebError> {
     let who = payer(user)?;
     state
         .db
-        .reverse_payment(line, reason, crate::pages::cases::today(), who)
+        .reverse_payment(line, amount_fen, reason, crate::pages::cases::today(), who)
         .await?;
-    Ok(format!("已登记清退：发放明细 {line}。"))
+    Ok(match amount_fen {
+        Some(f) => format!(
+            "已登记清退：发放明细 {line} 中的 {} 元。",
+            zizhu_domain::Fen(f)
+        ),
+        None => format!("已登记清退：发放明细 {line}（整笔）。"),
+    })
 }
 
 /// Records money recovered of a reversal (finance).
@@ -750,7 +784,12 @@ pub(crate) async fn recover(
 }
 
 /// An adjustment run of a locked term (county).
-pub(crate) async fn adjust(state: &AppState, user: &User, term: Term) -> Result<String, WebError> {
+pub(crate) async fn adjust(
+    state: &AppState,
+    user: &User,
+    term: Term,
+    record: bool,
+) -> Result<String, WebError> {
     user.require(Duty::ManageData)?;
     let who = PayActor {
         name: &user.username,
@@ -761,7 +800,7 @@ pub(crate) async fn adjust(state: &AppState, user: &User, term: Term) -> Result<
         &state.policy,
         &state.policy_sha256,
         term,
-        true,
+        record,
         who,
     )
     .await
@@ -771,6 +810,34 @@ pub(crate) async fn adjust(state: &AppState, user: &User, term: Term) -> Result<
     })?;
     Ok(if s.rows.is_empty() {
         "与已锁定的名单（含以前的调整）没有差别，未记录调整。".to_string()
+    } else if !record {
+        let mut m = format!(
+            "预览（未记录）：将记录调整 {} 笔，补发 {} 元，追回或停发 {} 元。",
+            s.rows.len(),
+            zizhu_domain::Fen(s.back_fen),
+            zizhu_domain::Fen(s.recovery_fen)
+        );
+        for a in s.rows.iter().take(20) {
+            let id = zizhu_domain::IdNumber::parse(&a.id_number)
+                .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked());
+            m.push_str(&format!(
+                " {} {id} {}：{} {} 元（{}）；",
+                a.name,
+                a.program_name,
+                if a.kind == "back_pay" {
+                    "补发"
+                } else {
+                    "追回/停发"
+                },
+                zizhu_domain::Fen(a.amount_fen),
+                a.reason
+            ));
+        }
+        if s.rows.len() > 20 {
+            m.push_str(&format!(" ……共 {} 笔。", s.rows.len()));
+        }
+        m.push_str(" 核对无误后再点“按现在的名单核算锁定后的调整”记录。");
+        m
     } else {
         format!(
             "已记录调整 {} 笔：补发 {} 元，追回或停发 {} 元（已锁定的名单不变）。",
@@ -785,7 +852,7 @@ pub(crate) async fn adjust(state: &AppState, user: &User, term: Term) -> Result<
 pub struct ActionForm {
     csrf: String,
     term: String,
-    line: Option<i64>,
+    line: Option<String>,
     reason: Option<String>,
     amount: Option<String>,
     note: Option<String>,
@@ -808,15 +875,35 @@ pub async fn act(
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
     let term = form_term(&f.term)?;
-    let line = || {
-        f.line
-            .ok_or_else(|| WebError::BadRequest("请填写发放明细编号".into()))
+    let line = || match f.line.as_deref().map(str::trim) {
+        None | Some("") => Err(WebError::BadRequest("请填写发放明细编号".into())),
+        Some(s) => s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "发放明细编号应为正整数（代发文件中的“明细编号”），而不是“{}”",
+                zizhu_domain::text::printable(&s.chars().take(20).collect::<String>())
+            ))
+        }),
     };
     let outcome = match what.as_str() {
-        "reverse" => match line() {
-            Ok(l) => reverse(&state, &user, l, f.reason.as_deref().unwrap_or("")).await,
-            Err(e) => Err(e),
-        },
+        "reverse" => {
+            let fen = match f.amount.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(a) => zizhu_domain::Fen::parse_yuan(a)
+                    .filter(|x| x.0 > 0)
+                    .map(|x| Some(x.0))
+                    .ok_or_else(|| {
+                        WebError::BadRequest(
+                            "清退金额应为大于 0 的元，最多两位小数；整笔清退不填".into(),
+                        )
+                    }),
+            };
+            match (line(), fen) {
+                (Ok(l), Ok(fen)) => {
+                    reverse(&state, &user, l, fen, f.reason.as_deref().unwrap_or("")).await
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
         "recover" => {
             let fen = f
                 .amount
@@ -834,7 +921,8 @@ pub async fn act(
             }
         }
         "sample" => draw(&state, &user, term, f.seed.unwrap_or(2023)).await,
-        "adjust" => adjust(&state, &user, term).await,
+        "adjust" => adjust(&state, &user, term, true).await,
+        "adjust-preview" => adjust(&state, &user, term, false).await,
         _ => Err(WebError::NotFound),
     };
     after(&state, &user, &term.to_string(), outcome, Vec::new()).await

@@ -183,14 +183,22 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
          己演六,{},农村,2023-01-01,2023-12-31\n",
         c.b, c.dual
     );
+    c.db.mark_file_written(first.id).await.unwrap();
     import(c, ListKind::Dibao, "低保-四更.csv", &only_yi).await;
     zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO)
         .await
         .unwrap();
+    // The bank file was written before the adjustment: not to be submitted as it is.
+    let stale = c.db.submit_batch(first.id, WHO).await;
+    assert!(
+        matches!(&stale, Err(zizhu_store::StoreError::Invalid(m)) if m.contains("请重新生成代发文件")),
+        "{stale:?}"
+    );
+    c.db.mark_file_written(first.id).await.unwrap();
     c.db.submit_batch(first.id, WHO).await.unwrap();
     let l = &c.db.batch_lines(first.id).await.unwrap()[0];
     assert!(
-        matches!(&l.outcome, Some((zizhu_domain::payment::LedgerKind::Failed, why)) if why.contains("停发")),
+        matches!(&l.outcome, Some((zizhu_domain::payment::LedgerKind::Failed, why)) if why == zizhu_store::NOT_SENT),
         "{:?}",
         l.outcome
     );
@@ -227,4 +235,85 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
     let mut county = c.signed_in("county").await;
     let page = county.get("/payments?term=2023-autumn").await;
     assert!(page.body.contains("锁定后的调整（5 笔）") && page.body.contains("追回/停发"));
+    // 己's back-payment is paid; then found to be in primary school (二(一)2 第二款: 1,000 元 a
+    // year × 50 % = 250 元 this term, not 312.50): 62.50 元 paid too much, listed to reverse;
+    // reversed in part, the payment counts 250 元 and nothing is left to review.
+    let line =
+        c.db.term_lines(term)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|l| l.id_number == c.dual)
+            .unwrap();
+    c.db.mark_file_written(line.batch_id).await.unwrap();
+    c.db.submit_batch(line.batch_id, WHO).await.unwrap();
+    let paid = zizhu_store::ReturnLine {
+        line_id: line.id,
+        outcome: zizhu_domain::payment::LineOutcome::Paid,
+        reason: String::new(),
+        on: crate::support::today(),
+    };
+    c.db.record_return(line.batch_id, &[paid], WHO)
+        .await
+        .unwrap();
+    let seen = c.db.adjustments(term).await.unwrap().last().unwrap().id;
+    let back =
+        c.db.adjustments(term)
+            .await
+            .unwrap()
+            .into_iter()
+            .rfind(|a| a.new.id_number == c.dual)
+            .unwrap()
+            .new;
+    let lower = zizhu_store::NewAdjustment {
+        kind: "recovery",
+        amount_fen: 6_250,
+        before_fen: 31_250,
+        after_fen: 25_000,
+        reason: "学籍年级更正".into(),
+        ..back
+    };
+    c.db.record_adjustments(term, run, &[lower], seen, WHO)
+        .await
+        .unwrap();
+    let cov = zizhu_app::payments::coverage(&c.db, term, all)
+        .await
+        .unwrap();
+    let over = cov
+        .without_entitlement
+        .iter()
+        .find(|u| u.id_number == c.dual)
+        .unwrap();
+    assert_eq!((over.amount_fen, over.line_id), (6_250, Some(line.id)));
+    assert!(over.why.contains("多发 62.50 元"), "{}", over.why);
+    assert_eq!(cov.planned_fen, 50_000 + 25_000);
+    // Nothing to pay for a lowered amount.
+    assert!(zizhu_app::payments::make_batches(&c.db, &policy, term, WHO)
+        .await
+        .unwrap()
+        .is_empty());
+    c.db.reverse_payment(
+        line.id,
+        Some(6_250),
+        "学籍年级更正，多发差额",
+        crate::support::today(),
+        WHO,
+    )
+    .await
+    .unwrap();
+    let cov = zizhu_app::payments::coverage(&c.db, term, all)
+        .await
+        .unwrap();
+    assert!(cov
+        .without_entitlement
+        .iter()
+        .all(|u| u.id_number != c.dual));
+    assert!(
+        cov.unpaid.iter().all(|u| u.id_number != c.dual),
+        "{:?}",
+        cov.unpaid
+    );
+    assert_eq!(cov.reversed_fen, 6_250);
+    // 乙 has no account: 500 元 unpaid; 己 paid 250 元 net.
+    assert_eq!(cov.paid_fen, 25_000);
 }

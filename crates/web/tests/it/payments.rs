@@ -345,6 +345,53 @@ async fn a_locked_roster_is_paid_by_finance_and_each_scope_sees_its_gaps(c: &Cou
         web.get("/payments/waivers").await.status,
         StatusCode::FORBIDDEN
     );
+    // The same statement in the API, in sums (no student in it); not for a school.
+    let (s, w) = get(c, "/api/payments/waivers?term=2023-autumn", Some(&f)).await;
+    assert_eq!(s, StatusCode::OK, "{w}");
+    let per: i64 = w["per_school"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["amount_fen"].as_i64().unwrap())
+        .sum();
+    assert_eq!(Some(per), w["total_fen"].as_i64());
+    assert_eq!(w["locked"], true);
+    assert_eq!(
+        get(c, "/api/payments/waivers?term=2023-autumn", Some(&school_a))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    // A dry run of an adjustment records nothing, from the API as from the page.
+    let (s, d) = post(
+        c,
+        "/api/payments/adjust",
+        &county,
+        r#"{"term": "2023-autumn", "dry_run": true}"#,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    // The dashboard shows the scope's payments (一个不落), from the same audit as /payments.
+    let (_, cov) = get(c, "/api/payments/coverage?term=2023-autumn", Some(&county)).await;
+    let mut chief = c.signed_in("county").await;
+    let home = chief.get("/?term=2023-autumn").await.body;
+    assert!(home.contains("资金发放（一个不落）"), "{home}");
+    let paid = zizhu_domain::money::grouped_yuan(cov["paid_fen"].as_i64().unwrap());
+    assert!(home.contains(&format!("已发放 {paid} 元")), "{paid}");
+    // A line number that is not a number: said so, not a bare 422.
+    let csrf_f = Client::csrf_in(&fin.get("/payments?term=2023-autumn").await.body);
+    let r = fin
+        .post(
+            "/payments/act/reverse",
+            &[
+                ("csrf", csrf_f.as_str()),
+                ("term", "2023-autumn"),
+                ("line", "第三笔"),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("发放明细编号应为正整数"), "{}", r.body);
     // A school's officer cannot upload a return.
     let csrf_a = Client::csrf_in(&web.get("/payments").await.body);
     let r = return_upload(&mut web, id, &csrf_a, &good).await;
