@@ -164,13 +164,26 @@ pub async fn write_bank_file(
         .term
         .parse::<Term>()
         .map_or_else(|_| b.term.clone(), |t| t.label_zh());
-    let stopped = db.stopped_lines(batch_id).await?;
-    let lines: Vec<LineRow> = db
-        .batch_lines(batch_id)
-        .await?
-        .into_iter()
-        .filter(|l| !stopped.contains(&l.id) && l.outcome.is_none())
-        .collect();
+    // A draft's file is fixed now (lines an adjustment stopped or lowered are recorded not
+    // sent); a submitted batch's file is written again as it was sent.
+    let lines: Vec<LineRow> = if b.state == zizhu_domain::payment::BatchState::Draft {
+        let (now, send) = db.prepare_bank_file(batch_id, who).await?;
+        if send.is_empty() {
+            return Err(AppError::Other(format!(
+                "批次 {batch_id} 的明细都已因锁定后调整停发或减少，没有要送银行的内容；批次现为“{}”，可直接结束（应发的差额在下一批次发放）",
+                now.state.zh()
+            )));
+        }
+        send
+    } else {
+        db.batch_lines(batch_id)
+            .await?
+            .into_iter()
+            .filter(|l| {
+                !matches!(&l.outcome, Some((LedgerKind::Failed, why)) if why == zizhu_store::NOT_SENT)
+            })
+            .collect()
+    };
     let headers: Vec<String> = f.columns.iter().map(|c| c.header.clone()).collect();
     let rows: Vec<Vec<String>> = lines
         .iter()
@@ -227,8 +240,8 @@ pub async fn write_bank_file(
         &format!(
             "生成银行代发文件（{}，含完整账号）：{} 条，合计 {} 元",
             f.name,
-            b.lines,
-            Fen(b.total_fen)
+            lines.len(),
+            Fen(lines.iter().map(|l| l.amount_fen).sum())
         ),
     )
     .await?;
@@ -240,8 +253,6 @@ pub async fn write_bank_file(
             ))
         })?;
     }
-    // A batch is submitted only after its file was written (and not after an adjustment since).
-    db.mark_file_written(batch_id).await?;
     Ok((xlsx, csv))
 }
 

@@ -113,6 +113,9 @@ impl Db {
     ) -> StoreResult<()> {
         let seq = term_seq(term);
         let mut tx = Tx::begin(self).await?;
+        // With the payment writes, one at a time (the same order as they take the locks): an
+        // adjustment is before or after a bank file is fixed, never during it.
+        tx.lock(crate::PAY_LOCK).await?;
         tx.lock(COMPUTE_LOCK + seq).await?;
         let newest: i64 = tx_run!(&mut tx, |conn| {
             sqlx::query_scalar(

@@ -436,6 +436,35 @@ const STOPPED: &str = concat!(
     committed!("l")
 );
 
+/// How much more the student, program and term of `line` was paid (not reversed) than it is
+/// owed now: the latest adjustment's amount, else the roster's, else nothing.
+async fn overpaid(tx: &mut Tx, line: &LineRow, seq: i64) -> StoreResult<i64> {
+    let sql = format!(
+        "SELECT \
+         (SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM payment_line p \
+          WHERE p.term_seq = k.term_seq AND p.id_number = k.id_number AND p.program = k.program \
+          AND EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = p.id AND g.kind = 'paid')) \
+         - (SELECT CAST(COALESCE(SUM(g.amount_fen), 0) AS BIGINT) FROM payment_ledger g \
+          WHERE g.term_seq = k.term_seq AND g.id_number = k.id_number AND g.program = k.program \
+          AND g.kind = 'reversed') \
+         - COALESCE({}, (SELECT e.amount_fen FROM entitlement e WHERE e.term_seq = k.term_seq \
+          AND e.id_number = k.id_number AND e.program = k.program), 0) \
+         FROM (SELECT CAST($1 AS BIGINT) AS term_seq, CAST($2 AS TEXT) AS id_number, \
+         CAST($3 AS TEXT) AS program) k",
+        latest_after!("k")
+    );
+    let v: i64 = tx_run!(&mut *tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(seq)
+    .bind(&line.id_number)
+    .bind(&line.program)
+    .fetch_one(conn)
+    .await)
+    .ctx("读取已发放金额")?;
+    Ok(v)
+}
+
 async fn count_candidates(
     tx: &mut Tx,
     seq: i64,
@@ -809,17 +838,78 @@ impl Db {
         Ok(ids.into_iter().collect())
     }
 
-    /// Records that the bank file of draft batch `id` was written now (see [`Db::submit_batch`]).
-    pub async fn mark_file_written(&self, id: i64) -> StoreResult<()> {
-        db_run!(self, |pool| sqlx::query(
-            "UPDATE payment_batch SET file_at = $1 WHERE id = $2 AND state = 'draft'"
+    /// Fixes what the bank file of draft batch `id` carries, now, in one transaction: lines an
+    /// adjustment since the lock stopped or lowered are recorded not sent (锁定后调整，未送银行 —
+    /// what is still owed follows as a difference in a later batch), the file's time is kept
+    /// for [`Db::submit_batch`], and the lines to send are returned. When no line is left to
+    /// send, the batch is done without a bank (部分失败, to be closed).
+    pub async fn prepare_bank_file(
+        &self,
+        id: i64,
+        who: PayActor<'_>,
+    ) -> StoreResult<(BatchRow, Vec<LineRow>)> {
+        let mut tx = Tx::begin(self).await?;
+        tx.lock(PAY_LOCK).await?;
+        let b = batch_in(&mut tx, id).await?;
+        if b.state != BatchState::Draft {
+            return Err(StoreError::Invalid(format!(
+                "批次 {id} 状态为“{}”，其代发文件已经确定",
+                b.state.zh()
+            )));
+        }
+        for line_id in stopped_in(&mut tx, id).await? {
+            let (line, seq) = line_in(&mut tx, line_id).await?;
+            ledger(
+                &mut tx,
+                &line,
+                seq,
+                LedgerKind::Failed,
+                line.amount_fen,
+                Utc::now().date_naive(),
+                NOT_SENT,
+                None,
+                who.name,
+            )
+            .await?;
+        }
+        tx_run!(&mut tx, |conn| sqlx::query(
+            "UPDATE payment_batch SET file_at = $1 WHERE id = $2"
         )
         .bind(Utc::now())
         .bind(id)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|_| ()))
-        .ctx("记录代发文件")
+        .ctx("记录代发文件")?;
+        let sql =
+            format!("SELECT {LINE_COLS} FROM payment_line l WHERE l.batch_id = $1 ORDER BY l.id");
+        let raw: Vec<RawLine> = tx_run!(&mut tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(id)
+        .fetch_all(conn)
+        .await)
+        .ctx("读取发放明细")?;
+        let send: Vec<LineRow> = raw
+            .into_iter()
+            .map(line_of)
+            .filter(|l| l.outcome.is_none())
+            .collect();
+        if send.is_empty() {
+            set_state(&mut tx, id, BatchState::PartlyFailed).await?;
+            audit(
+                &mut tx,
+                who,
+                "payment_batch_submit",
+                &format!("发放批次 {id}"),
+                "全部明细经锁定后调整停发或减少，未送银行",
+                Some((b.state.zh(), BatchState::PartlyFailed.zh())),
+            )
+            .await?;
+        }
+        let b = batch_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok((b, send))
     }
 
     /// Marks a draft batch submitted (its file went to the bank), audited.
@@ -852,7 +942,8 @@ impl Db {
         let changed: Vec<DateTime<Utc>> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
             "SELECT r.made_at FROM payment_line l JOIN roster_adjustment r \
              ON r.term_seq = l.term_seq AND r.id_number = l.id_number AND r.program = l.program \
-             WHERE l.batch_id = $1"
+             WHERE l.batch_id = $1 AND NOT EXISTS (SELECT 1 FROM payment_ledger g \
+             WHERE g.line_id = l.id AND g.kind = 'failed')"
         )
         .bind(id)
         .fetch_all(conn)
@@ -876,30 +967,13 @@ impl Db {
         .await
         .map(|_| ()))
         .ctx("提交发放批次")?;
-        // Lines stopped by an adjustment after the batch was made are not sent: each gets its
-        // outcome now (not re-issued, not a gap).
-        for line_id in stopped_in(&mut tx, id).await? {
-            let (line, seq) = line_in(&mut tx, line_id).await?;
-            ledger(
-                &mut tx,
-                &line,
-                seq,
-                LedgerKind::Failed,
-                line.amount_fen,
-                Utc::now().date_naive(),
-                NOT_SENT,
-                None,
-                who.name,
-            )
-            .await?;
-        }
         audit(
             &mut tx,
             who,
             "payment_batch_submit",
             &format!("发放批次 {id}"),
             &format!(
-                "提交银行：{} 条，合计 {} 元",
+                "提交银行：批次 {} 条，合计 {} 元（经锁定后调整未送银行的除外）",
                 b.lines,
                 zizhu_domain::Fen(b.total_fen)
             ),
@@ -1051,6 +1125,24 @@ impl Db {
                 // paid as a difference).
                 continue;
             }
+            // An adjustment since may have stopped or lowered what the student is owed: pay
+            // again only what is still owed of this line.
+            let over_sql = format!(
+                "SELECT {} - {} FROM payment_line l WHERE l.id = $1",
+                committed!("l"),
+                latest_after!("l")
+            );
+            let over: Option<i64> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+                sqlx::AssertSqlSafe(over_sql.clone())
+            )
+            .bind(line_id)
+            .fetch_one(conn)
+            .await)
+            .ctx("读取名单调整")?;
+            let amount = line.amount_fen - over.unwrap_or(0).max(0);
+            if amount <= 0 {
+                continue;
+            }
             let corrected = no.as_deref().is_some_and(|n| {
                 n != line.account_no || payee.as_deref() != Some(&line.payee_name)
             });
@@ -1090,7 +1182,7 @@ impl Db {
             .bind(&line.program)
             .bind(&line.program_name)
             .bind(&line.clause)
-            .bind(line.amount_fen)
+            .bind(amount)
             .bind(payee.clone().unwrap_or_default())
             .bind(relation.clone().unwrap_or_default())
             .bind(kind.clone().unwrap_or_default())
@@ -1107,9 +1199,13 @@ impl Db {
                 &line,
                 seq,
                 LedgerKind::Reissued,
-                line.amount_fen,
+                amount,
                 on,
-                "账户已更正，重新发放",
+                if amount == line.amount_fen {
+                    "账户已更正，重新发放"
+                } else {
+                    "账户已更正，按锁定后调整的金额重新发放"
+                },
                 Some(new_line),
                 who.name,
             )
@@ -1167,6 +1263,30 @@ impl Db {
                 "清退金额应在 0.01 元至 {} 元（本条发放的金额）之间",
                 zizhu_domain::Fen(line.amount_fen)
             )));
+        }
+        let reversed: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payment_ledger WHERE line_id = $1 AND kind = 'reversed'"
+        )
+        .bind(line_id)
+        .fetch_one(conn)
+        .await)
+        .ctx("读取清退记录")?;
+        if reversed > 0 {
+            return Err(StoreError::Invalid(format!(
+                "第{line_id}条发放明细已清退过"
+            )));
+        }
+        if amount < line.amount_fen {
+            // Part of a line: only what was paid beyond what the student is owed now.
+            let over = overpaid(&mut tx, &line, seq).await?;
+            if amount > over {
+                return Err(StoreError::Invalid(format!(
+                    "部分清退只能清退多发的部分：该生本学期“{}”已发放的比锁定后调整的应发金额多 {} 元；\
+                     错发整笔时不填金额",
+                    line.program_name,
+                    zizhu_domain::Fen(over.max(0))
+                )));
+            }
         }
         ledger(
             &mut tx,
@@ -1287,10 +1407,13 @@ impl Db {
             "SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = $1 \
              AND EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'failed') \
              AND NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'reissued') \
+             AND NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'failed' \
+             AND g.reason = $2) \
              AND COALESCE((SELECT r.after_fen FROM roster_adjustment r WHERE r.term_seq = l.term_seq \
              AND r.id_number = l.id_number AND r.program = l.program ORDER BY r.id DESC LIMIT 1), 1) <> 0"
         )
         .bind(id)
+        .bind(NOT_SENT)
         .fetch_one(conn)
         .await)
         .ctx("统计失败明细")?;

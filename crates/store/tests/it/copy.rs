@@ -243,7 +243,7 @@ async fn fill(db: &Db) -> TestResult {
         per_school: false,
     }];
     let batch = db.create_batches(autumn(2023), &groups, who).await?[0];
-    db.mark_file_written(batch).await?;
+    db.prepare_bank_file(batch, who).await?;
     db.submit_batch(batch, who).await?;
     let line = db.batch_lines(batch).await?[0].id;
     let paid = zizhu_store::ReturnLine {

@@ -161,7 +161,7 @@ async fn a_term_paid_returned_reissued_and_reversed(db: &Db) -> TestResult {
         matches!(&unsent, Err(StoreError::Invalid(m)) if m.contains("还没有生成代发文件")),
         "{unsent:?}"
     );
-    db.mark_file_written(b.id).await?;
+    db.prepare_bank_file(b.id, WHO).await?;
     db.submit_batch(b.id, WHO).await?;
     // The return comes in two parts: first two lines (one failed), then the third.
     let part = db
@@ -211,6 +211,9 @@ async fn a_term_paid_returned_reissued_and_reversed(db: &Db) -> TestResult {
         vec![account(2, "家长二", 22)],
     )
     .await?;
+    // Meanwhile student 2 was found to be in primary school (二(一)2 第一款: 500 元 a term, not
+    // 625): the re-issue pays what is owed now (hostile review: it paid the failed amount).
+    adjust(db, run_id, 2, 62_500, 50_000).await?;
     let (re, waiting) = db
         .reissue(b.id, ret(0, LineOutcome::Paid, "").on, WHO)
         .await?;
@@ -218,13 +221,14 @@ async fn a_term_paid_returned_reissued_and_reversed(db: &Db) -> TestResult {
     let re = re.ok_or("reissue batch")?;
     let re_lines = db.batch_lines(re).await?;
     assert_eq!(re_lines.len(), 1);
+    assert_eq!(re_lines[0].amount_fen, 50_000);
     assert_eq!(re_lines[0].reissue_of, Some(lines[1].id));
     assert_eq!(re_lines[0].account_no, card(22).as_str());
     let (twice, _) = db
         .reissue(b.id, ret(0, LineOutcome::Paid, "").on, WHO)
         .await?;
     assert_eq!(twice, None, "a failed line is re-issued once");
-    db.mark_file_written(re).await?;
+    db.prepare_bank_file(re, WHO).await?;
     db.submit_batch(re, WHO).await?;
     let paid = db
         .record_return(re, &[ret(re_lines[0].id, LineOutcome::Paid, "")], WHO)
@@ -314,7 +318,7 @@ async fn racing_returns_pay_a_line_once(db: &Db) -> TestResult {
     let run_id = locked_term(db).await?;
     lock(db, run_id).await?;
     let b = db.create_batches(t, &boarding(), WHO).await?[0];
-    db.mark_file_written(b).await?;
+    db.prepare_bank_file(b, WHO).await?;
     db.submit_batch(b, WHO).await?;
     let first = db.batch_lines(b).await?[0].id;
     // Two returns naming the same line as paid, at the same moment: the unique indexes of the
@@ -377,7 +381,7 @@ async fn families_confirm_or_deny_and_a_denial_is_followed_up(db: &Db) -> TestRe
     let run_id = locked_term(db).await?;
     lock(db, run_id).await?;
     let b = db.create_batches(t, &boarding(), WHO).await?[0];
-    db.mark_file_written(b).await?;
+    db.prepare_bank_file(b, WHO).await?;
     db.submit_batch(b, WHO).await?;
     let lines = db.batch_lines(b).await?;
     db.record_return(
@@ -482,7 +486,7 @@ async fn an_amount_changed_after_the_lock_is_paid_or_reversed_as_a_difference(
         db.stopped_lines(b1).await?.into_iter().collect::<Vec<_>>(),
         vec![l2]
     );
-    db.mark_file_written(b1).await?;
+    db.prepare_bank_file(b1, WHO).await?;
     db.submit_batch(b1, WHO).await?;
     db.record_return(
         b1,
@@ -517,7 +521,7 @@ async fn an_amount_changed_after_the_lock_is_paid_or_reversed_as_a_difference(
     assert_eq!(new, vec![(ids(2), 50_000, true), (ids(3), 12_500, true)]);
     // Nothing more to make: each difference is paid once.
     assert!(db.create_batches(t, &boarding(), WHO).await?.is_empty());
-    db.mark_file_written(b2.id).await?;
+    db.prepare_bank_file(b2.id, WHO).await?;
     db.submit_batch(b2.id, WHO).await?;
     let b2_lines = db.batch_lines(b2.id).await?;
     let returns: Vec<ReturnLine> = b2_lines
@@ -547,6 +551,15 @@ async fn an_amount_changed_after_the_lock_is_paid_or_reversed_as_a_difference(
     assert!(
         matches!(&too_much, Err(StoreError::Invalid(m)) if m.contains("625.00")),
         "{too_much:?}"
+    );
+    // Part of a line: only what was paid beyond the 500 元 owed now (hostile review: 150 of a
+    // 125 overpayment was accepted, and the 25 paid back again).
+    let beyond = db
+        .reverse_payment(l1, Some(15_000), "学籍年级更正", on, WHO)
+        .await;
+    assert!(
+        matches!(&beyond, Err(StoreError::Invalid(m)) if m.contains("多 125.00 元")),
+        "{beyond:?}"
     );
     db.reverse_payment(l1, Some(12_500), "学籍年级更正，多发差额", on, WHO)
         .await?;

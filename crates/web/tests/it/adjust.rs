@@ -183,7 +183,7 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
          己演六,{},农村,2023-01-01,2023-12-31\n",
         c.b, c.dual
     );
-    c.db.mark_file_written(first.id).await.unwrap();
+    c.db.prepare_bank_file(first.id, WHO).await.unwrap();
     import(c, ListKind::Dibao, "低保-四更.csv", &only_yi).await;
     zizhu_app::adjust::adjust_term(&c.db, &policy, "sha", term, true, WHO)
         .await
@@ -194,8 +194,11 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
         matches!(&stale, Err(zizhu_store::StoreError::Invalid(m)) if m.contains("请重新生成代发文件")),
         "{stale:?}"
     );
-    c.db.mark_file_written(first.id).await.unwrap();
-    c.db.submit_batch(first.id, WHO).await.unwrap();
+    // Written again: 甲's line is recorded not sent, and as nothing is left to send the batch is
+    // done without the bank (nothing to submit).
+    let (done, send) = c.db.prepare_bank_file(first.id, WHO).await.unwrap();
+    assert!(send.is_empty());
+    assert_eq!(done.state, zizhu_domain::payment::BatchState::PartlyFailed);
     let l = &c.db.batch_lines(first.id).await.unwrap()[0];
     assert!(
         matches!(&l.outcome, Some((zizhu_domain::payment::LedgerKind::Failed, why)) if why == zizhu_store::NOT_SENT),
@@ -207,6 +210,7 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
             .await
             .unwrap();
     assert_eq!((none, waiting), (None, 0));
+    c.db.close_batch(first.id, WHO).await.unwrap();
     // The coverage counts the back-payment as planned, and not the stopped line.
     let all = zizhu_store::ScopeFilter {
         township: None,
@@ -245,7 +249,7 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
             .into_iter()
             .find(|l| l.id_number == c.dual)
             .unwrap();
-    c.db.mark_file_written(line.batch_id).await.unwrap();
+    c.db.prepare_bank_file(line.batch_id, WHO).await.unwrap();
     c.db.submit_batch(line.batch_id, WHO).await.unwrap();
     let paid = zizhu_store::ReturnLine {
         line_id: line.id,
