@@ -117,6 +117,17 @@ pub fn bank_format<'p>(policy: &'p Policy, name: Option<&str>) -> Result<&'p Ban
     })
 }
 
+/// What a batch pays, in Chinese: the locked roster, adjustments after the lock (补发 and
+/// differences), or a re-issue of another batch's failures.
+pub fn batch_kind(b: &zizhu_store::BatchRow) -> String {
+    match (b.reissue_of, b.adjusted_lines) {
+        (Some(r), _) => format!("重新发放批次 {r} 的失败明细"),
+        (None, 0) => "按锁定名单发放".to_string(),
+        (None, n) if n == b.lines => "锁定后调整补发".to_string(),
+        (None, n) => format!("按锁定名单发放，含锁定后调整补发 {n} 笔"),
+    }
+}
+
 fn cell(f: BankField, seq: usize, l: &LineRow, term: &str) -> String {
     match f {
         BankField::Seq => seq.to_string(),
@@ -131,6 +142,7 @@ fn cell(f: BankField, seq: usize, l: &LineRow, term: &str) -> String {
         BankField::StudentName => l.student_name.clone(),
         BankField::SchoolCode => l.school_code.clone(),
         BankField::ProgramName => l.program_name.clone(),
+        BankField::Remark if l.part != 0 => format!("{} {term} 调整补发", l.program_name),
         BankField::Remark => format!("{} {term}", l.program_name),
     }
 }
@@ -468,6 +480,8 @@ pub struct SchoolSums {
     /// Paid, then reversed (清退).
     pub reversed_n: i64,
     pub reversed_fen: i64,
+    /// Paid beyond an amount lowered after the lock, not yet reversed.
+    pub overpaid_fen: i64,
 }
 
 /// The coverage audit of a term.
@@ -486,6 +500,8 @@ pub struct Coverage {
     pub paid_fen: i64,
     /// Failed and not yet paid again.
     pub failed_fen: i64,
+    /// Paid beyond an amount lowered after the lock, not yet reversed (多发，应清退).
+    pub overpaid_fen: i64,
     /// Reversed (清退) and recovered (追回).
     pub reversed_fen: i64,
     pub recovered_fen: i64,
@@ -682,8 +698,33 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                 });
             }
             if net > e.amount_fen {
-                // An amount lowered after it was paid: the difference is to be reversed.
-                let last = paid_lines.last().map(|l| l.id);
+                // An amount lowered after it was paid: the difference is to be reversed, from
+                // the largest paid line (named with the others when it alone is not enough).
+                let over = net - e.amount_fen;
+                c.overpaid_fen += over;
+                s.overpaid_fen += over;
+                let mut by_size: Vec<&&&LineRow> = paid_lines.iter().collect();
+                by_size.sort_by_key(|l| std::cmp::Reverse(l.amount_fen - back_of(l.id)));
+                let last = by_size.first().map(|l| l.id);
+                let which = if by_size
+                    .first()
+                    .is_some_and(|l| l.amount_fen - back_of(l.id) >= over)
+                {
+                    String::new()
+                } else {
+                    format!(
+                        "，分别从发放明细 {} 清退",
+                        by_size
+                            .iter()
+                            .map(|l| format!(
+                                "{}（{} 元）",
+                                l.id,
+                                Fen(l.amount_fen - back_of(l.id))
+                            ))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    )
+                };
                 c.without_entitlement.push(CoverageLine {
                     township: e.township.clone(),
                     school_code: e.school_code.clone(),
@@ -693,7 +734,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                     program_name: e.program_name.clone(),
                     amount_fen: net - e.amount_fen,
                     why: format!(
-                        "已发放 {} 元，锁定后调整为 {} 元：多发 {} 元，应清退（清退时填写金额）",
+                        "已发放 {} 元，锁定后调整为 {} 元：多发 {} 元，应清退（清退时填写金额{which}）",
                         Fen(net),
                         Fen(e.amount_fen),
                         Fen(net - e.amount_fen)
@@ -811,6 +852,10 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
             yuan(c.planned_fen),
         ],
         vec![Cell::Text("已发放（不含清退）".into()), yuan(c.paid_fen)],
+        vec![
+            Cell::Text("其中多发，应清退（锁定后调减）".into()),
+            yuan(c.overpaid_fen),
+        ],
         vec![Cell::Text("银行退回待重发".into()), yuan(c.failed_fen)],
         vec![Cell::Text("清退".into()), yuan(c.reversed_fen)],
         vec![Cell::Text("已追回".into()), yuan(c.recovered_fen)],
@@ -938,8 +983,8 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
             rows: line_rows(&c.reversals),
         },
         Sheet {
-            name: "无对应资助的发放".into(),
-            title: format!("{title}：已发放但名单上没有的"),
+            name: "应核查的发放".into(),
+            title: format!("{title}：应核查的发放（名单上没有，或多于调整后的应发金额）"),
             header: line_header,
             widths,
             rows: line_rows(&c.without_entitlement),
@@ -970,11 +1015,21 @@ pub async fn draw_sample(
     for d in db.drawable(term).await? {
         by_school.entry(d.school_code.clone()).or_default().push(d);
     }
+    // At most `per_school` a school a term in all: drawing again tops a school up, it does not
+    // add as many again (newcomer review: each run added five more).
+    let mut before: HashMap<String, usize> = HashMap::new();
+    for v in db.verifications(term).await? {
+        *before.entry(v.school_code).or_default() += 1;
+    }
     let mut drawn = Vec::new();
     let mut counts = BTreeMap::new();
     for (school, mut lines) in by_school {
+        let room = per_school.saturating_sub(before.get(&school).copied().unwrap_or(0));
+        if room == 0 {
+            continue;
+        }
         lines.sort_by_key(|d| rank(seed, d.line_id));
-        lines.truncate(per_school);
+        lines.truncate(room);
         counts.insert(school, lines.len());
         drawn.extend(lines);
     }
@@ -1023,13 +1078,67 @@ pub async fn fee_statement(
         ..FeeStatement::default()
     };
     let mut schools = HashSet::new();
+    // Adjustments after the lock set a line's amount now (the latest of each line counts); a
+    // student added after the lock is compensated too (hostile review: a stopped waiver stayed).
+    let mut adjusted: HashMap<(String, String), zizhu_store::AdjustmentRow> = HashMap::new();
+    for a in db.adjustments(term).await? {
+        adjusted.insert((a.new.id_number.clone(), a.new.program.clone()), a);
+    }
+    let school_names: HashMap<String, (String, String)> = db
+        .schools()
+        .await?
+        .into_iter()
+        .map(|s| (s.code, (s.township, s.name)))
+        .collect();
+    let mut pages: Vec<Vec<zizhu_store::EntitlementRow>> = Vec::new();
+    let mut listed: HashSet<(String, String)> = HashSet::new();
     let mut after = 0;
     loop {
         let page = db.entitlements(term, after, 20_000).await?;
         let Some(last) = page.last() else { break };
         after = last.key;
-        for e in page {
+        for e in &page {
+            listed.insert((e.id_number.clone(), e.program.clone()));
+        }
+        pages.push(page);
+    }
+    let added: Vec<zizhu_store::EntitlementRow> = adjusted
+        .iter()
+        .filter(|(k, a)| !listed.contains(*k) && a.new.payee == "school" && a.new.after_fen > 0)
+        .map(|(_, a)| {
+            let (township, school_name) = school_names
+                .get(&a.new.school_code)
+                .cloned()
+                .unwrap_or_default();
+            zizhu_store::EntitlementRow {
+                key: 0,
+                run_id: 0,
+                term,
+                id_number: a.new.id_number.clone(),
+                name: a.new.name.clone(),
+                student_no: String::new(),
+                school_code: a.new.school_code.clone(),
+                school_name,
+                township,
+                program: a.new.program.clone(),
+                program_name: a.new.program_name.clone(),
+                clause: a.new.clause.clone(),
+                amount_fen: a.new.after_fen,
+                payee: a.new.payee.clone(),
+                facts: String::new(),
+            }
+        })
+        .collect();
+    pages.push(added);
+    for page in pages {
+        for mut e in page {
             if e.payee != "school" {
+                continue;
+            }
+            if let Some(a) = adjusted.get(&(e.id_number.clone(), e.program.clone())) {
+                e.amount_fen = a.new.after_fen;
+            }
+            if e.amount_fen <= 0 {
                 continue;
             }
             schools.insert(e.school_code.clone());

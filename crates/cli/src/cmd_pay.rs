@@ -20,7 +20,7 @@ fn today() -> chrono::NaiveDate {
 
 fn show(b: &BatchRow) {
     println!(
-        "  批次 {:>4}  {}  {}  {}  {} 条  {} 元  {}{}",
+        "  批次 {:>4}  {}  {}  {}  {} 条  {} 元  {}  （{}）",
         b.id,
         b.term,
         b.state.zh(),
@@ -28,9 +28,7 @@ fn show(b: &BatchRow) {
         b.lines,
         ui::yuan(b.total_fen),
         b.paying_unit,
-        b.reissue_of
-            .map(|r| format!("  （重新发放批次 {r} 的失败明细）"))
-            .unwrap_or_default()
+        payments::batch_kind(b)
     );
 }
 
@@ -169,7 +167,13 @@ pub async fn reverse(
     let db = ctx.db().await?;
     db.reverse_payment(line, fen, reason, today(), who(ctx))
         .await?;
-    println!("已登记清退：发放明细 {line}。追回后用 zizhu pay recover {line} --amount 金额 登记。");
+    println!(
+        "已登记清退：发放明细 {line}，{}。追回后用 zizhu pay recover {line} --amount 金额 登记。",
+        fen.map_or_else(
+            || "整笔".to_string(),
+            |f| format!("{} 元", zizhu_domain::Fen(f))
+        )
+    );
     Ok(0)
 }
 
@@ -205,13 +209,22 @@ pub async fn coverage(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Re
     let county = &p.policy.file.policy.county_name;
     let title = format!("{county}{}资助资金发放覆盖核查", term.label_zh());
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{term}-发放覆盖核查.xlsx")));
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            anyhow::anyhow!(
+                "无法建立目录 {}：{}",
+                dir.display(),
+                zizhu_io::error::io_reason(&e)
+            )
+        })?;
+    }
     payments::write_coverage(&out, &title, &c)?;
     db.audit(
         &ctx.actor,
         "coverage_audit",
         &term.to_string(),
         &format!(
-            "发放覆盖核查：应发未发 {} 笔，无对应资助的发放 {} 笔",
+            "发放覆盖核查：应发未发 {} 笔，应核查的发放 {} 笔",
             c.unpaid.len(),
             c.without_entitlement.len()
         ),
@@ -226,9 +239,10 @@ pub async fn coverage(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Re
         }
     );
     println!(
-        "  应发 {} 元，已发 {} 元，银行退回待重发 {} 元，清退 {} 元，已追回 {} 元",
+        "  应发 {} 元（发给家庭和学生的，不含学校减免），已发 {} 元（其中多发应清退 {} 元），银行退回待重发 {} 元，清退 {} 元，已追回 {} 元",
         ui::yuan(c.planned_fen),
         ui::yuan(c.paid_fen),
+        ui::yuan(c.overpaid_fen),
         ui::yuan(c.failed_fen),
         ui::yuan(c.reversed_fen),
         ui::yuan(c.recovered_fen)
@@ -239,7 +253,7 @@ pub async fn coverage(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Re
     }
     if !c.without_entitlement.is_empty() {
         println!(
-            "  已发放但名单上没有的：{} 笔（应核查）",
+            "  应核查的发放（名单上没有，或多于调整后的应发）：{} 笔",
             c.without_entitlement.len()
         );
     }
@@ -357,33 +371,50 @@ pub async fn adjust(ctx: &Ctx, term: Term, dry_run: bool) -> anyhow::Result<u8> 
         ui::yuan(s.back_fen),
         ui::yuan(s.recovery_fen)
     );
-    // A stop of a line already paid is a recovery to register; say which line.
-    let paid: std::collections::HashMap<(String, String), i64> = db
-        .term_lines(term)
+    // A recovery of money already paid is a reversal to register: say how much of what is
+    // paid now goes beyond the new amount, and from which line (the largest paid one).
+    let reversed: std::collections::HashMap<i64, i64> = db
+        .ledger(term)
         .await?
         .into_iter()
-        .filter(|l| {
-            matches!(
-                l.outcome,
-                Some((zizhu_domain::payment::LedgerKind::Paid, _))
-            )
-        })
-        .map(|l| ((l.id_number, l.program), l.id))
+        .filter(|e| e.kind == zizhu_domain::payment::LedgerKind::Reversed)
+        .map(|e| (e.line_id, e.amount_fen))
         .collect();
+    let mut paid: std::collections::HashMap<(String, String), (i64, i64, i64)> =
+        std::collections::HashMap::new();
+    for l in db.term_lines(term).await? {
+        if !matches!(
+            l.outcome,
+            Some((zizhu_domain::payment::LedgerKind::Paid, _))
+        ) {
+            continue;
+        }
+        let left = l.amount_fen - reversed.get(&l.id).copied().unwrap_or(0);
+        let p = paid.entry((l.id_number, l.program)).or_insert((0, 0, 0));
+        p.0 += left;
+        if left > p.2 {
+            (p.1, p.2) = (l.id, left);
+        }
+    }
     for a in s.rows.iter().take(20) {
         let id = zizhu_domain::IdNumber::parse(&a.id_number)
             .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked());
-        let what = match (a.kind, paid.get(&(a.id_number.clone(), a.program.clone()))) {
+        let over = paid
+            .get(&(a.id_number.clone(), a.program.clone()))
+            .map(|&(net, line, _)| (net - a.after_fen, line))
+            .filter(|(o, _)| *o > 0);
+        let what = match (a.kind, over) {
             ("back_pay", _) => "补发".to_string(),
-            (_, Some(line)) if a.after_fen == 0 => format!(
+            (_, Some((_, line))) if a.after_fen == 0 => format!(
                 "追回（已发放，发放明细 {line}：zizhu pay reverse {line} --reason …）"
             ),
-            (_, Some(line)) => format!(
-                "追回差额（已发放，发放明细 {line}：zizhu pay reverse {line} --amount {} --reason …）",
-                zizhu_domain::Fen(a.amount_fen)
+            (_, Some((o, line))) => format!(
+                "追回多发的 {} 元（已发放，发放明细 {line}：zizhu pay reverse {line} --amount {} --reason …；见 zizhu audit coverage）",
+                zizhu_domain::Fen(o),
+                zizhu_domain::Fen(o)
             ),
             (_, None) if a.after_fen > 0 => {
-                "减少（尚未发放：未提交的明细不送银行，按新金额在下一批次发放）".to_string()
+                "减少（已发放的未超过新金额；未送银行的明细按新金额发放）".to_string()
             }
             (_, None) => "停发（尚未发放）".to_string(),
         };

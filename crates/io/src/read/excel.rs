@@ -141,17 +141,16 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), ImportError> {
     check_unpacked(bytes, 256 << 20)
 }
 
-/// The size an xlsx archive declares for its sheets and shared strings, unpacked; `None` when
-/// it is no readable zip archive.
+/// The size an xlsx archive declares for all its parts, unpacked; `None` when it is no readable
+/// zip archive. Every part counts: a sheet may sit under any name the workbook's relations give
+/// it, in any case (hostile review: a sheet at `xl/data/s1.xml` escaped a count of
+/// `xl/worksheets/` only).
 pub(crate) fn declared_unpacked(bytes: &[u8]) -> Option<u64> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let f = zip.by_index_raw(i).ok()?;
-        let name = f.name().ok()?;
-        if name.starts_with("xl/worksheets/") || name.ends_with("sharedStrings.xml") {
-            total = total.saturating_add(f.size());
-        }
+        total = total.saturating_add(f.size());
     }
     Some(total)
 }
@@ -341,11 +340,14 @@ mod unpacked_tests {
     /// A zip holding `xl/sharedStrings.xml` of `n` bytes of one letter (it packs to almost
     /// nothing).
     fn packed(n: usize) -> Vec<u8> {
+        packed_at("xl/sharedStrings.xml", n)
+    }
+
+    fn packed_at(name: &str, n: usize) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
-        w.start_file("xl/sharedStrings.xml", opts)
-            .unwrap_or_default();
+        w.start_file(name, opts).unwrap_or_default();
         w.write_all(&vec![b'a'; n]).unwrap_or_default();
         w.finish().map(Cursor::into_inner).unwrap_or_default()
     }
@@ -365,5 +367,17 @@ mod unpacked_tests {
         assert!(check_unpacked(&packed(1_000), 0).is_ok());
         // The real floor lets any real list through.
         assert!(check_unpacked_size(&bomb).is_ok());
+    }
+
+    /// A sheet may be under any name, in any case (hostile review: `XL/DATA/S1.XML` escaped).
+    #[test]
+    fn every_part_counts_whatever_its_name() {
+        for name in ["XL/WORKSHEETS/SHEET1.XML", "xl/data/s1.xml"] {
+            assert_eq!(
+                declared_unpacked(&packed_at(name, 1 << 20)),
+                Some(1 << 20),
+                "{name}"
+            );
+        }
     }
 }

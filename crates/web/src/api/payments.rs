@@ -278,11 +278,14 @@ pub struct BatchItem {
     paying_unit: String,
     /// The batch whose failed lines this one pays again.
     reissue_of: Option<i64>,
+    /// What it pays: 按锁定名单发放, 锁定后调整补发, 重新发放批次 N 的失败明细 …
+    kind: String,
     lines: i64,
     total_fen: i64,
 }
 
 fn item(b: zizhu_store::BatchRow) -> BatchItem {
+    let kind = zizhu_app::payments::batch_kind(&b);
     BatchItem {
         id: b.id,
         term: b.term,
@@ -290,6 +293,7 @@ fn item(b: zizhu_store::BatchRow) -> BatchItem {
         fund_source: b.fund_source,
         paying_unit: b.paying_unit,
         reissue_of: b.reissue_of,
+        kind,
         lines: b.lines,
         total_fen: b.total_fen,
     }
@@ -635,6 +639,7 @@ pub async fn close_follow_up(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AdjustBody {
     /// Term, e.g. `2023-autumn`.
     term: String,

@@ -103,8 +103,11 @@ pub struct Adjustment {
     pub before_fen: i64,
     pub after_fen: i64,
     pub reason: String,
-    /// Beijing time.
+    /// RFC 3339 in Beijing time (+08:00).
     pub made_at: String,
+    /// The same for the page.
+    #[serde(skip)]
+    pub made_at_shown: String,
 }
 
 /// The adjustments of `term` in the user's scope.
@@ -152,7 +155,8 @@ pub(crate) async fn scoped_adjustments(
             before_fen: a.new.before_fen,
             after_fen: a.new.after_fen,
             reason: a.new.reason,
-            made_at: zizhu_domain::dates::beijing_time(a.made_at),
+            made_at: crate::api::beijing(a.made_at),
+            made_at_shown: zizhu_domain::dates::beijing_time(a.made_at),
         })
         .collect())
 }
@@ -316,7 +320,8 @@ async fn page(
             .batches(Some(term))
             .await?
             .into_iter()
-            .map(|b| BatchLine {
+            .map(|b| (zizhu_app::payments::batch_kind(&b), b))
+            .map(|(kind, b)| BatchLine {
                 id: b.id,
                 state: b.state.zh(),
                 draft: b.state == zizhu_domain::payment::BatchState::Draft,
@@ -331,12 +336,7 @@ async fn page(
                 paying_unit: b.paying_unit,
                 lines: b.lines,
                 amount: yuan(&b.total_fen),
-                reissue_of: match (b.reissue_of, b.adjusted_lines) {
-                    (Some(r), _) => format!("重新发放批次 {r} 的失败明细"),
-                    (None, 0) => "按锁定名单发放".to_string(),
-                    (None, n) if n == b.lines => "锁定后调整补发".to_string(),
-                    (None, n) => format!("按锁定名单发放，含锁定后调整补发 {n} 笔"),
-                },
+                reissue_of: kind,
             })
             .collect();
     }
@@ -836,7 +836,9 @@ pub(crate) async fn adjust(
         if s.rows.len() > 20 {
             m.push_str(&format!(" ……共 {} 笔。", s.rows.len()));
         }
-        m.push_str(" 核对无误后再点“按现在的名单核算锁定后的调整”记录。");
+        m.push_str(
+            " 核对无误后再记录调整（网页上的“按现在的名单核算锁定后的调整”，或接口不带 dry_run）。",
+        );
         m
     } else {
         format!(

@@ -241,6 +241,14 @@ async fn a_locked_roster_is_paid_by_finance_and_each_scope_sees_its_gaps(c: &Cou
         )
         .await;
     assert!(r.body.contains("抽取已发放学生 1 人"), "{}", r.body);
+    // Drawn again: the school has its sample already (newcomer review: each draw added more).
+    let r = fin
+        .post(
+            "/payments/act/sample",
+            &[("csrf", &csrf), ("term", "2023-autumn")],
+        )
+        .await;
+    assert!(r.body.contains("抽取已发放学生 0 人"), "{}", r.body);
     let (s, vs) = get(
         c,
         "/api/payments/verifications?term=2023-autumn",
@@ -362,6 +370,15 @@ async fn a_locked_roster_is_paid_by_finance_and_each_scope_sees_its_gaps(c: &Cou
             .0,
         StatusCode::FORBIDDEN
     );
+    // A mistyped field is refused, not read as a real run (hostile review: "dryRun" recorded).
+    let (s, _) = post(
+        c,
+        "/api/payments/adjust",
+        &county,
+        r#"{"term": "2023-autumn", "dryRun": true}"#,
+    )
+    .await;
+    assert_ne!(s, StatusCode::OK);
     // A dry run of an adjustment records nothing, from the API as from the page.
     let (s, d) = post(
         c,
