@@ -124,7 +124,11 @@ pub async fn adjust_term(
         .filter(|b| {
             !matches!(
                 b.kind,
-                ListKind::Residents | ListKind::Attendance | ListKind::PayeeAccounts
+                ListKind::Residents
+                    | ListKind::Attendance
+                    | ListKind::PayeeAccounts
+                    | ListKind::AdmissionLines
+                    | ListKind::AdmissionApplicants
             )
         })
         .map(|b| format!("{}《{}》（第{}批）", b.kind.zh(), b.file_name, b.id))

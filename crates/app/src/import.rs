@@ -114,7 +114,11 @@ pub async fn import_file(
     // single previous version to compare the size with.
     let partial = matches!(
         req.kind,
-        ListKind::CollegeAdmissions | ListKind::Attendance | ListKind::PayeeAccounts
+        ListKind::CollegeAdmissions
+            | ListKind::Attendance
+            | ListKind::PayeeAccounts
+            | ListKind::AdmissionLines
+            | ListKind::AdmissionApplicants
     );
     let previous_rows = if partial {
         None

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod adjust;
+pub mod admission;
 pub mod case_forms;
 pub mod compute;
 pub mod dropout;

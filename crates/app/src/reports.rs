@@ -342,6 +342,8 @@ pub async fn staleness(db: &Db, policy_sha256: &str, term: Term) -> Result<Vec<S
                 zizhu_domain::ListKind::Residents
                     | zizhu_domain::ListKind::Attendance
                     | zizhu_domain::ListKind::PayeeAccounts
+                    | zizhu_domain::ListKind::AdmissionLines
+                    | zizhu_domain::ListKind::AdmissionApplicants
             )
         })
         .map(|b| format!("{}《{}》", b.kind.zh(), b.file_name))

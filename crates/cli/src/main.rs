@@ -2,6 +2,7 @@
 //! Arguments become a validated command before any I/O; `main` returns the exit code:
 //! 0 done, 1 rejected input (bad rows, failed policy cases), 2 fatal error.
 
+mod cmd_admission;
 mod cmd_bench;
 mod cmd_bench_web;
 mod cmd_data;
@@ -143,6 +144,15 @@ enum Command {
     Pay {
         #[command(subcommand)]
         which: PayCmd,
+    },
+    /// 师范“三定向”录取（三(二)）：降分后的录取分数线，达线考生与因降分达线的考生
+    Admission {
+        /// 年份，如 2023（默认：已导入的最近一年）
+        #[arg(long)]
+        year: Option<i32>,
+        /// 分析表（xlsx），默认 <年份>-师范定向录取分析.xlsx
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// 核查：发放覆盖核查（一个不落）
     Audit {
@@ -895,6 +905,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Audit {
             which: AuditCmd::Coverage { term, out },
         } => cmd_pay::coverage(&ctx, term, out).await,
+        Command::Admission { year, out } => cmd_admission::admission(&ctx, year, out).await,
         Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,
         Command::Backup { file } => cmd_store::backup(&ctx, &file).await,
         Command::Restore { file } => cmd_store::restore(&ctx, &file).await,

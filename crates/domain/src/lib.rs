@@ -2,6 +2,7 @@
 //! resident ID numbers (GB 11643-1999), terms and money. Pure: no I/O, no database, no clock.
 
 pub mod access;
+pub mod admission;
 pub mod approval;
 pub mod dates;
 pub mod dropout;

@@ -124,6 +124,10 @@ labelled_enum! {
         Attendance = "attendance", "在校学生";
         /// 收款账户: who receives each student's cash aid, on which card (资金发放).
         PayeeAccounts = "payee_accounts", "收款账户";
+        /// 师范“三定向”各类专业录取最低控制分数线 and the provincial floor, per year (三(二)).
+        AdmissionLines = "admission_lines", "师范定向控制线";
+        /// Applicants to the "三定向" plan with their 中考 scores, per year (三(二)).
+        AdmissionApplicants = "admission_applicants", "师范定向考生";
     }
 }
 
@@ -302,6 +306,8 @@ pub enum ListRecord {
     Resident(Resident),
     Attendance(AttendanceEntry),
     PayeeAccount(crate::payment::PayeeAccount),
+    AdmissionLine(crate::admission::CategoryLine),
+    Applicant(crate::admission::Applicant),
 }
 
 /// The stage (学段) and year within it (1-based) of a grade at a kind of school, or `None` when the

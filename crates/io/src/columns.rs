@@ -118,6 +118,24 @@ pub enum Field {
     FailReason,
     /// 处理日期.
     PayDay,
+    /// 年份 (招生年份).
+    Year,
+    /// 专业类别: the "三定向" category.
+    Category,
+    /// 最低控制分数线.
+    ControlLine,
+    /// 省定最低分: the provincial floor as a score.
+    FloorScore,
+    /// 录取计分科目总分.
+    TotalScore,
+    /// 总分比例 (%), the floor's proportion.
+    Proportion,
+    /// 中考成绩.
+    ExamScore,
+    /// 是否应届.
+    FreshGraduate,
+    /// 户籍是否在本县.
+    HukouInCounty,
 }
 
 /// One column of a list: how it is recognised in a header row.
@@ -364,6 +382,52 @@ const PAYEE_ACCOUNTS: &[ColumnSpec] = &[
     ),
 ];
 
+/// 师范定向控制线 (三(二)): each year's minimum control line per "三定向" category, and the
+/// provincial floor — given as a score, or as a proportion of the total score.
+const ADMISSION_LINES: &[ColumnSpec] = &[
+    req(Field::Year, "年份", &["招生年份", "年度"]),
+    req(
+        Field::Category,
+        "专业类别",
+        &["类别", "定向类别", "计划类别", "专业"],
+    ),
+    req(
+        Field::ControlLine,
+        "最低控制分数线",
+        &["控制分数线", "最低控制线", "录取最低控制分数线"],
+    ),
+    opt(
+        Field::FloorScore,
+        "省定最低分",
+        &["最低分数", "省中招委规定分数", "保底分"],
+    ),
+    opt(
+        Field::TotalScore,
+        "计分科目总分",
+        &["总分", "录取计分科目总分"],
+    ),
+    opt(Field::Proportion, "总分比例", &["比例", "比例（%）"]),
+];
+
+/// 师范定向考生 (三(二)): applicants to the "三定向" plan with their 中考 scores.
+const ADMISSION_APPLICANTS: &[ColumnSpec] = &[
+    req(Field::Year, "年份", &["招生年份", "年度"]),
+    req(Field::Name, "姓名", &["考生姓名"]),
+    req(Field::IdNumber, "身份证件号", STUDENT_ID_ALIASES),
+    req(
+        Field::Category,
+        "报考类别",
+        &["专业类别", "定向类别", "报考专业"],
+    ),
+    req(Field::ExamScore, "中考成绩", &["成绩", "总分", "中考总分"]),
+    req(Field::FreshGraduate, "是否应届", &["应届", "应届生"]),
+    req(
+        Field::HukouInCounty,
+        "户籍在本县",
+        &["户籍是否在本县", "本县户籍"],
+    ),
+];
+
 /// The columns of a list, in the order they are documented (required and optional mixed).
 pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
     match kind {
@@ -377,6 +441,8 @@ pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
         ListKind::Residents => RESIDENTS,
         ListKind::Attendance => ATTENDANCE,
         ListKind::PayeeAccounts => PAYEE_ACCOUNTS,
+        ListKind::AdmissionLines => ADMISSION_LINES,
+        ListKind::AdmissionApplicants => ADMISSION_APPLICANTS,
     }
 }
 

@@ -25,6 +25,10 @@ pub struct PolicyFile {
     /// the banks' disbursement file formats. Optional for computing aid.
     #[serde(default)]
     pub payment: Option<crate::payment::PaymentSection>,
+    /// Normal-school targeted admission (师范“三定向”, 三(二)): the points the control line is
+    /// lowered by. Optional for computing aid; `zizhu admission` requires it.
+    #[serde(default)]
+    pub admission: Option<crate::admission::AdmissionSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

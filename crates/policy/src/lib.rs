@@ -4,6 +4,7 @@
 //! students a second and [`explain`] tells, in Chinese, why each program was or was not granted.
 //! No I/O.
 
+pub mod admission;
 pub mod cases;
 pub mod compile;
 pub mod cond;

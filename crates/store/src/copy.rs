@@ -477,6 +477,36 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "admission_line",
+        &[
+            ("id", I),
+            ("import_id", I),
+            ("row_no", I),
+            ("year", I),
+            ("category", T),
+            ("control_tenths", I),
+            ("floor_kind", T),
+            ("floor_tenths", I),
+            ("percent_bp", I),
+            ("total_tenths", I),
+        ],
+    ),
+    (
+        "admission_applicant",
+        &[
+            ("id", I),
+            ("import_id", I),
+            ("row_no", I),
+            ("year", I),
+            ("id_number", T),
+            ("name", T),
+            ("category", T),
+            ("score_tenths", I),
+            ("fresh_graduate", B),
+            ("hukou_in_county", B),
+        ],
+    ),
+    (
         "payment_verification",
         &[
             ("id", I),

@@ -38,6 +38,8 @@ pub struct ImportTx {
     meta: ImportMeta,
     /// 高考录取: years whose previous rows were already deleted in this import.
     years_cleared: HashSet<i32>,
+    /// (table, year) pairs whose old rows this import already replaced (三(二) lists).
+    years_replaced: HashSet<(&'static str, i32)>,
     /// 在校学生: schools whose previous rows of the term were already deleted in this import.
     schools_cleared: HashSet<String>,
     inserted: i64,
@@ -97,6 +99,7 @@ impl Db {
             id,
             meta: meta.clone(),
             years_cleared: HashSet::new(),
+            years_replaced: HashSet::new(),
             schools_cleared: HashSet::new(),
             inserted: 0,
         })
@@ -199,6 +202,15 @@ impl ImportTx {
             ListKind::Residents => import_rows::residents(tx, self.id, &only!(Resident)).await?,
             ListKind::PayeeAccounts => {
                 import_rows::payee_accounts(tx, self.id, &only!(PayeeAccount)).await?
+            }
+            ListKind::AdmissionLines => {
+                let lines = only!(AdmissionLine);
+                import_rows::admission_lines(tx, self.id, &mut self.years_replaced, &lines).await?
+            }
+            ListKind::AdmissionApplicants => {
+                let people = only!(Applicant);
+                import_rows::admission_applicants(tx, self.id, &mut self.years_replaced, &people)
+                    .await?
             }
             ListKind::Attendance => {
                 let entries = only!(Attendance);

@@ -45,7 +45,11 @@ pub(crate) async fn delete_previous(
         }
         ListKind::Disabled => exec!("DELETE FROM disabled_person"),
         // Replaced year by year and school by school as their rows arrive.
-        ListKind::CollegeAdmissions | ListKind::Attendance | ListKind::PayeeAccounts => Ok(0),
+        ListKind::CollegeAdmissions
+        | ListKind::Attendance
+        | ListKind::PayeeAccounts
+        | ListKind::AdmissionLines
+        | ListKind::AdmissionApplicants => Ok(0),
         ListKind::Residents => exec!("DELETE FROM resident"),
     };
     deleted.ctx("删除旧版名单").map(|_| ())
@@ -63,6 +67,8 @@ pub(crate) fn table_of(kind: ListKind) -> &'static str {
         ListKind::Residents => "resident",
         ListKind::Attendance => "attendance",
         ListKind::PayeeAccounts => "payee_account",
+        ListKind::AdmissionLines => "admission_line",
+        ListKind::AdmissionApplicants => "admission_applicant",
     }
 }
 
@@ -369,6 +375,111 @@ pub(crate) async fn payee_accounts(
         w.text(a.kind.key());
         w.text(a.number.as_str());
         w.text(&a.bank);
+    })
+    .await
+}
+
+/// Deletes the rows of `table` of each year these rows name for the first time in this import
+/// (a year's new list replaces its old one; other years stay).
+async fn clear_years(
+    tx: &mut Tx,
+    table: &'static str,
+    years: impl Iterator<Item = i32>,
+    cleared: &mut HashSet<(&'static str, i32)>,
+) -> StoreResult<()> {
+    let years: BTreeSet<i32> = years.filter(|y| !cleared.contains(&(table, *y))).collect();
+    let sql = format!("DELETE FROM {table} WHERE year = $1");
+    for year in years {
+        tx_run!(&mut *tx, |conn| sqlx::query(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(i64::from(year))
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))
+        .ctx("删除旧版名单")?;
+        cleared.insert((table, year));
+    }
+    Ok(())
+}
+
+/// 师范定向控制线 (三(二)): replaces the years the rows name, then inserts.
+pub(crate) async fn admission_lines(
+    tx: &mut Tx,
+    import_id: i64,
+    cleared: &mut HashSet<(&'static str, i32)>,
+    rows: &Rows<'_, zizhu_domain::admission::CategoryLine>,
+) -> StoreResult<()> {
+    use zizhu_domain::admission::Floor;
+    clear_years(
+        tx,
+        "admission_line",
+        rows.iter().map(|(_, l)| l.year),
+        cleared,
+    )
+    .await?;
+    const HEAD: &str = "INSERT INTO admission_line (import_id, row_no, year, category, \
+        control_tenths, floor_kind, floor_tenths, percent_bp, total_tenths) VALUES ";
+    let target = Target {
+        head: HEAD,
+        op: "写入师范定向控制线",
+        lits: &[Lit::Int(import_id)],
+        cols: 8,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, l)| {
+        w.int(*row_no);
+        w.int(i64::from(l.year));
+        w.text(&l.category);
+        w.int(l.control_line.0);
+        match l.floor {
+            Floor::Given(f) => {
+                w.text("given");
+                w.opt_int(Some(f.0));
+                w.opt_int(None);
+                w.opt_int(None);
+            }
+            Floor::Proportion { percent_bp, total } => {
+                w.text("proportion");
+                w.opt_int(None);
+                w.opt_int(Some(percent_bp));
+                w.opt_int(Some(total.0));
+            }
+        }
+    })
+    .await
+}
+
+/// 师范定向考生 (三(二)): replaces the years the rows name, then inserts.
+pub(crate) async fn admission_applicants(
+    tx: &mut Tx,
+    import_id: i64,
+    cleared: &mut HashSet<(&'static str, i32)>,
+    rows: &Rows<'_, zizhu_domain::admission::Applicant>,
+) -> StoreResult<()> {
+    clear_years(
+        tx,
+        "admission_applicant",
+        rows.iter().map(|(_, a)| a.year),
+        cleared,
+    )
+    .await?;
+    const HEAD: &str = "INSERT INTO admission_applicant (import_id, row_no, year, id_number, \
+        name, category, score_tenths, fresh_graduate, hukou_in_county) VALUES ";
+    let target = Target {
+        head: HEAD,
+        op: "写入师范定向考生名单",
+        lits: &[Lit::Int(import_id)],
+        cols: 8,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, a)| {
+        w.int(*row_no);
+        w.int(i64::from(a.year));
+        w.text(&a.id_number);
+        w.text(&a.name);
+        w.text(&a.category);
+        w.int(a.score.0);
+        w.bool(a.fresh_graduate);
+        w.bool(a.hukou_in_county);
     })
     .await
 }

@@ -48,6 +48,7 @@ macro_rules! tx_run {
 
 mod accounts;
 mod adjustments;
+mod admission;
 mod approval;
 mod audit;
 mod bind;

@@ -2,6 +2,7 @@
 //! the tests, imported, matched, computed; amounts worked by hand from the policy text.
 #![allow(clippy::panic, clippy::unwrap_used)]
 
+mod admission;
 mod dropout;
 mod fixtures;
 mod story;

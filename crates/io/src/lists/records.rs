@@ -39,7 +39,115 @@ pub(crate) fn build(kind: ListKind, c: &mut RowCtx<'_>) -> Built {
         ListKind::Residents => resident(c),
         ListKind::Attendance => attendance(c),
         ListKind::PayeeAccounts => payee_account(c),
+        ListKind::AdmissionLines => admission_line(c),
+        ListKind::AdmissionApplicants => applicant(c),
     }
+}
+
+/// A 中考 score: up to five digits and a half point at most (`612`, `612.5`).
+fn score(
+    c: &mut RowCtx<'_>,
+    field: Field,
+    required: bool,
+) -> Option<zizhu_domain::admission::Score> {
+    let s = c.text(field, required)?;
+    let v = zizhu_domain::admission::Score::parse(&s);
+    if v.is_none() {
+        c.error(field, "不是分数，应为数字，最多一位小数，如 612 或 612.5");
+    }
+    v
+}
+
+/// One "三定向" category's line of a year: the floor is 省定最低分, or 计分科目总分 × 总分比例.
+fn admission_line(c: &mut RowCtx<'_>) -> Built {
+    use zizhu_domain::admission::{parse_percent, CategoryLine, Floor};
+    let year = c.year(Field::Year, true, YEARS);
+    let category = c.text(Field::Category, true);
+    let control = score(c, Field::ControlLine, true);
+    let given = score(c, Field::FloorScore, false);
+    let total = score(c, Field::TotalScore, false);
+    let percent_text = c.text(Field::Proportion, false);
+    let percent = percent_text.as_deref().and_then(parse_percent);
+    if percent_text.is_some() && percent.is_none() {
+        c.error(Field::Proportion, "不是 0–100% 的比例，如 60% 或 0.6");
+    }
+    let floor = match (given, total, percent) {
+        (Some(g), None, None) => Some(Floor::Given(g)),
+        (None, Some(total), Some(percent_bp)) => Some(Floor::Proportion { percent_bp, total }),
+        (Some(_), _, _) => {
+            c.error(Field::FloorScore, "省定最低分与“总分 × 比例”只能填一种");
+            None
+        }
+        (None, None, None) => {
+            c.error(
+                Field::FloorScore,
+                "须填写省定最低分，或计分科目总分与总分比例（三(二)：不低于省中招委规定的分数）",
+            );
+            None
+        }
+        // A proportion that did not parse was named already.
+        (None, _, None) if percent_text.is_some() => None,
+        (None, _, _) => {
+            c.error(Field::TotalScore, "计分科目总分与总分比例须同时填写");
+            None
+        }
+    };
+    let dup_key = match (&year, &category) {
+        (Some(y), Some(k)) => Some((format!("{y}|{k}"), Field::Category, "同一年份的专业类别")),
+        _ => None,
+    };
+    let record = match (year, category, control, floor) {
+        (Some(year), Some(category), Some(control_line), Some(floor)) => {
+            Some(ListRecord::AdmissionLine(CategoryLine {
+                year,
+                category,
+                control_line,
+                floor,
+            }))
+        }
+        _ => None,
+    };
+    Built { record, dup_key }
+}
+
+/// An applicant to the "三定向" plan with the conditions of 三(二) the admissions office records.
+fn applicant(c: &mut RowCtx<'_>) -> Built {
+    let year = c.year(Field::Year, true, YEARS);
+    let name = c.name(Field::Name);
+    let id = c.id(Field::IdNumber);
+    let category = c.text(Field::Category, true);
+    let score = score(c, Field::ExamScore, true);
+    let fresh = c.label(Field::FreshGraduate, true, parse_bool, YES_NO);
+    let hukou = c.label(Field::HukouInCounty, true, parse_bool, YES_NO);
+    let dup_key = match (&id, year) {
+        (Some(i), Some(y)) => Some((
+            format!("{}|{y}", i.as_str()),
+            Field::IdNumber,
+            "同一年份内身份证件号",
+        )),
+        _ => None,
+    };
+    let record = match (year, name, id, category, score, fresh, hukou) {
+        (
+            Some(year),
+            Some(name),
+            Some(id),
+            Some(category),
+            Some(score),
+            Some(fresh),
+            Some(hukou),
+        ) => Some(ListRecord::Applicant(zizhu_domain::admission::Applicant {
+            year,
+            id_number: id.as_str().to_string(),
+            name,
+            category,
+            score,
+            fresh_graduate: fresh,
+            hukou_in_county: hukou,
+        })),
+        _ => None,
+    };
+    Built { record, dup_key }
 }
 
 /// A payee account: the card number is read as given (a numeric cell over 15 digits was cut by

@@ -437,3 +437,51 @@ fn a_bank_return_far_larger_than_its_batch_is_refused_unread() {
     let e = zizhu_io::bank::read_bank_return(&xlsx, "回盘.xlsx", today, 2).unwrap_err();
     assert!(matches!(e, zizhu_io::ImportError::TooLarge { .. }), "{e:?}");
 }
+
+/// 师范定向控制线 (三(二)): the floor is 省定最低分 or 总分 × 比例, one of the two; scores have at most
+/// one decimal. Each bad row is named with its column.
+#[test]
+fn admission_lines_need_one_floor_and_scores_with_one_decimal() {
+    use zizhu_domain::admission::{Floor, Score};
+    let text = lines(&[
+        "年份,专业类别,最低控制分数线,省定最低分,计分科目总分,总分比例",
+        "2023,小学全科教师,530,,800,60%",
+        "2023,初中语文教师,495.5,480,,",
+        "2023,初中数学教师,500,,,",
+        "2023,初中英语教师,500,480,800,60%",
+        "2023,音乐教师,612.25,480,,",
+        "2023,美术教师,500,,800,150%",
+        "2023,小学全科教师,520,480,,",
+    ]);
+    let (_, out) = import(ListKind::AdmissionLines, "控制线.csv", text.as_bytes());
+    let errs = errors(&out);
+    let at: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(
+        at,
+        vec![
+            (4, "省定最低分"),
+            (5, "省定最低分"),
+            (6, "最低控制分数线"),
+            (7, "总分比例"),
+            (8, "专业类别"),
+        ]
+    );
+    let good: Vec<_> = records(&out)
+        .into_iter()
+        .filter_map(|r| match r {
+            ListRecord::AdmissionLine(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        good[0].floor,
+        Floor::Proportion {
+            percent_bp: 6000,
+            total: Score(8000)
+        }
+    );
+    assert_eq!(
+        (good[1].control_line, good[1].floor),
+        (Score(4955), Floor::Given(Score(4800)))
+    );
+}

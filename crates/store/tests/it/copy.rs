@@ -68,6 +68,38 @@ async fn fill(db: &Db) -> TestResult {
         vec![ListRecord::Admission(admission(1, 2023))],
     )
     .await?;
+    // 师范定向 (三(二)): one line with a floor by proportion (nullable columns both ways) and one
+    // applicant.
+    import(
+        db,
+        meta(ListKind::AdmissionLines, "lines.csv", None),
+        vec![ListRecord::AdmissionLine(
+            zizhu_domain::admission::CategoryLine {
+                year: 2023,
+                category: "小学全科教师".into(),
+                control_line: zizhu_domain::admission::Score(5300),
+                floor: zizhu_domain::admission::Floor::Proportion {
+                    percent_bp: 6000,
+                    total: zizhu_domain::admission::Score(8000),
+                },
+            },
+        )],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::AdmissionApplicants, "applicants.csv", None),
+        vec![ListRecord::Applicant(zizhu_domain::admission::Applicant {
+            year: 2023,
+            id_number: ids(1),
+            name: "测试学生1".into(),
+            category: "小学全科教师".into(),
+            score: zizhu_domain::admission::Score(5105),
+            fresh_graduate: true,
+            hukou_in_county: true,
+        })],
+    )
+    .await?;
     let cat = NewCategory {
         id_number: ids(1),
         category: Category::RegisteredPoor,
@@ -288,6 +320,23 @@ async fn copy_round_trip(target: &Db) -> TestResult {
 
     // The same answers from the copy.
     let term = autumn(2023);
+    // 师范定向: the floor by proportion comes back whole; member 1's household exited poverty,
+    // so it counts only when exited households do (三(二), policy include_exited).
+    assert_eq!(
+        target.admission_lines(2023).await?,
+        source.admission_lines(2023).await?
+    );
+    assert_eq!(target.admission_applicants(2023).await?.len(), 1);
+    let asked = [ids(1), ids(2)];
+    assert_eq!(
+        target.registered_poor_among(&asked, true).await?,
+        [ids(1)].into_iter().collect()
+    );
+    assert!(target
+        .registered_poor_among(&asked, false)
+        .await?
+        .is_empty());
+    assert_eq!(target.admission_years().await?, vec![2023]);
     assert_eq!(
         target.student_page(term, 0, 100).await?,
         source.student_page(term, 0, 100).await?
