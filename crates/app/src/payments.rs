@@ -780,9 +780,10 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                 None => (Gap::NoBatch, String::new()),
                 Some(l) => match &l.outcome {
                     Some((LedgerKind::Failed, why)) if !reissued.contains(&l.id) => {
+                        // What is still owed of it (an amount lowered since is owed less).
                         s.failed_n += 1;
-                        s.failed_fen += l.amount_fen;
-                        c.failed_fen += l.amount_fen;
+                        s.failed_fen += owed.min(l.amount_fen);
+                        c.failed_fen += owed.min(l.amount_fen);
                         (Gap::BankFailed, why.clone())
                     }
                     _ => match states.get(&l.batch_id) {
@@ -892,6 +893,7 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
                 yuan(s.unpaid_fen),
                 Cell::Int(s.reversed_n),
                 yuan(s.reversed_fen),
+                yuan(s.overpaid_fen),
             ]
         })
         .collect();
@@ -959,12 +961,13 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
                 "未发金额",
                 "清退笔数",
                 "清退金额",
+                "多发应清退",
             ]
             .iter()
             .map(|s| s.to_string())
             .collect(),
             widths: vec![
-                10.0, 12.0, 24.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0,
+                10.0, 12.0, 24.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 12.0,
             ],
             rows: school_rows,
         },

@@ -560,6 +560,7 @@ enum PayCmd {
     },
     /// 回访抽样：每校随机抽取已发放学生（人数见政策文件 verification_sample）
     Sample {
+        /// 学期，如 2023-autumn
         #[arg(long, value_parser = parse_term)]
         term: Term,
         /// 随机种子（同一种子抽到同样的学生，便于复核）
@@ -568,6 +569,7 @@ enum PayCmd {
     },
     /// 列出回访记录
     Verifications {
+        /// 学期，如 2023-autumn
         #[arg(long, value_parser = parse_term)]
         term: Term,
     },
