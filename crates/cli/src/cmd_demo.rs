@@ -90,6 +90,9 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     );
     crate::cmd_demo_pay::pay_term(&db, &p.policy, autumn, &ctx.actor, &files_dir, &reports_dir)
         .await?;
+    println!("\n== 3c. 师范“三定向”录取（三(二)）：降分后的录取分数线与达线考生");
+    crate::cmd_demo_admission::admission(&db, &p.policy, &ctx.actor, &files_dir, &reports_dir)
+        .await?;
     println!("\n== 4. 控辍保学：户籍适龄人口、学籍和各校在校学生名单比对（一生一案）");
     dropout(&db, &rules, &ctx.actor, &reports_dir).await?;
     println!("\n== 5. 报表（{}）", reports_dir.display());

@@ -168,6 +168,7 @@ pub fn router(state: AppState) -> Router {
             post(pages::payments::close_follow_up),
         )
         .route("/policy", get(pages::policy::page))
+        .route("/admission", get(pages::admission::page))
         .route("/audit", get(pages::audit::page))
         .route("/openapi.json", get(api::openapi))
         .route("/static/style.css", get(render::stylesheet))

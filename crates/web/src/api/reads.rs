@@ -549,3 +549,27 @@ pub async fn policy(
         params: v.params,
     }))
 }
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    /// Year, e.g. `2023` (default: the newest imported).
+    year: Option<i32>,
+}
+
+/// Normal-school targeted admission (师范“三定向”, 三(二)) of a year: each category's control line,
+/// floor and lowered line, and each applicant's result with masked ID (county and auditors;
+/// audited). 404 when no admission list was imported.
+#[utoipa::path(get, path = "/api/admission", params(YearQuery),
+    responses((status = 200, description = "成功", body = pages::admission::AdmissionView), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 404, description = "尚未导入师范定向名单", body = ErrorBody),
+        (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn admission(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<pages::admission::AdmissionView>, ApiError> {
+    let (_, view) = pages::admission::analysis(&state, &user, q.year).await?;
+    Ok(Json(view.ok_or(ApiError(WebError::NotFound))?))
+}

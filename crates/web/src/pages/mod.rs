@@ -1,6 +1,7 @@
 //! The pages. Each handler takes the signed-in [`crate::auth::User`], reads through the store's
 //! scoped queries with the user's [`zizhu_store::ScopeFilter`], and renders a template.
 
+pub mod admission;
 pub mod approval;
 pub mod audit;
 pub mod cases;

@@ -21,6 +21,7 @@ macro_rules! both {
 
 mod access;
 mod adjust;
+mod admission;
 mod api;
 mod api_work;
 mod approval;
