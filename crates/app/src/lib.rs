@@ -15,6 +15,7 @@ pub mod import;
 pub mod matching;
 pub mod payments;
 pub mod quality;
+pub mod recheck;
 pub mod reports;
 pub mod school_age;
 

@@ -12,6 +12,7 @@ mod cmd_demo_pay;
 mod cmd_dropout;
 mod cmd_pay;
 mod cmd_policy;
+mod cmd_recheck;
 mod cmd_serve;
 mod cmd_store;
 mod cmd_user;
@@ -605,6 +606,24 @@ enum AuditCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// 脱贫成果回查监测（四(二)）：建档立卡（含已脱贫）家庭的适龄子女是否在校或在控辍保学台账中、应发资助是否已发，问题按户列出并跟踪整改
+    Households {
+        /// 学期，如 2023-autumn
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+        /// 输出的 xlsx 文件（默认 学期-回查监测问题清单.xlsx）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 登记回查问题的整改措施（问题在下次回查未再发现时记为已整改）
+    Rectify {
+        /// 问题编号（问题清单中的“编号”）
+        #[arg(value_parser = parse_id)]
+        id: i64,
+        /// 整改措施（必填）
+        #[arg(long)]
+        note: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -905,9 +924,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             PayCmd::Verify { id, result, note } => cmd_pay::verify(&ctx, id, &result, &note).await,
             PayCmd::FollowUp { id, note } => cmd_pay::follow_up(&ctx, id, &note).await,
         },
-        Command::Audit {
-            which: AuditCmd::Coverage { term, out },
-        } => cmd_pay::coverage(&ctx, term, out).await,
+        Command::Audit { which } => match which {
+            AuditCmd::Coverage { term, out } => cmd_pay::coverage(&ctx, term, out).await,
+            AuditCmd::Households { term, out } => cmd_recheck::households(&ctx, term, out).await,
+            AuditCmd::Rectify { id, note } => cmd_recheck::rectify(&ctx, id, &note).await,
+        },
         Command::Admission { year, out } => cmd_admission::admission(&ctx, year, out).await,
         Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,
         Command::Backup { file } => cmd_store::backup(&ctx, &file).await,

@@ -11,6 +11,7 @@ pub mod labels;
 pub mod model;
 pub mod money;
 pub mod payment;
+pub mod recheck;
 pub mod term;
 pub mod text;
 

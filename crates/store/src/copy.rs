@@ -477,6 +477,28 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "recheck_gap",
+        &[
+            ("id", I),
+            ("term", T),
+            ("term_seq", I),
+            ("household_no", T),
+            ("id_number", T),
+            ("name", T),
+            ("township", T),
+            ("school_code", T),
+            ("kind", T),
+            ("detail", T),
+            ("found_at", Ts),
+            ("found_by", T),
+            ("last_seen_at", Ts),
+            ("action_note", T),
+            ("action_at", Ts),
+            ("action_by", T),
+            ("rectified_at", Ts),
+        ],
+    ),
+    (
         "admission_line",
         &[
             ("id", I),

@@ -68,6 +68,7 @@ mod lists;
 mod payments;
 mod person;
 mod raw_sqlite;
+mod recheck;
 mod results;
 mod rows;
 mod scan;
@@ -91,6 +92,7 @@ pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportTx};
 pub use payments::{BatchGroup, BatchRow, LedgerRow, LineRow, PayActor, ReturnLine, NOT_SENT};
 pub use person::PersonRecords;
+pub use recheck::{GapRow, NewGap, RecheckCounts};
 pub use results::StoredProgram;
 pub use rows::{
     AuditRow, CategoryRow, EntitlementRow, ImportBatchRow, PersonLists, QualityRow, RunRow,
@@ -120,6 +122,8 @@ pub(crate) const IMPORT_LOCK: i64 = 0x5A49_0000_0000;
 pub(crate) const COMPUTE_LOCK: i64 = 0x5A43_0000_0000;
 /// Every write of payments (batches, returns, re-issues, reversals, recoveries, verifications).
 pub(crate) const PAY_LOCK: i64 = 0x5A50_0000_0000;
+/// One recheck of a term at a time (脱贫成果回查监测): plus the term's sequence number.
+pub(crate) const RECHECK_LOCK: i64 = 0x5A52_0000_0000;
 /// The lists as a whole ("ZL"): an import holds it exclusively, a compute shared, from before
 /// it reads the first list to its commit — a compute never reads a list half replaced, nor a
 /// list replaced after it read the others (a hostile review mixed two registries that way).

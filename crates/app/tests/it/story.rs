@@ -307,3 +307,96 @@ async fn fee_statement_holds_the_waivers_paid_to_schools() {
     let log = db.audit_entries(3).await.unwrap_or_default();
     assert!(log.iter().any(|e| e.action == "fee_statement_export"));
 }
+
+/// 四(二) 脱贫成果回查监测 on the story's county, autumn 2023 (reference day 1 October; compulsory
+/// ages: born 2008-09-01 to 2017-08-31). Registered-poor children of that age: 甲, 乙, 庚 enrolled
+/// and aided (the roster is not locked, so each line is unpaid: a gap); 癸 on leave (accounted
+/// for by the school); 丑 in no registry and no dropout case (a gap). 己 (2007) and 子 (2005) are
+/// past compulsory age, 戊 (2019) not yet. A second recheck after 丑 is registered closes that
+/// gap (rectified) and finds 丑's aid unpaid instead.
+#[tokio::test]
+async fn clause_4_2_recheck_finds_and_follows_gaps_household_by_household() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = db_in(dir.path()).await;
+    load_county(&db, dir.path()).await;
+    let p = people();
+    let policy = policy();
+    let autumn = Term::new(2023, Season::Autumn);
+    let who = zizhu_store::PayActor {
+        name: "county",
+        origin: None,
+    };
+    zizhu_app::compute::compute_term(&db, &policy, "test", autumn, "test", &|_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = zizhu_app::recheck::recheck(&db, &policy, autumn, who)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.children, 5, "甲 乙 庚 癸 丑");
+    let open: Vec<(String, zizhu_domain::recheck::GapKind)> = r
+        .gaps
+        .iter()
+        .map(|g| (g.gap.id_number.clone(), g.gap.kind))
+        .collect();
+    use zizhu_domain::recheck::GapKind::{NotAccountedFor, Unpaid};
+    for (id, kind) in [
+        (&p.a, Unpaid),
+        (&p.b, Unpaid),
+        (&p.g, Unpaid),
+        (&p.n, NotAccountedFor),
+    ] {
+        assert!(
+            open.contains(&(id.clone(), kind)),
+            "{id} {kind:?}: {open:?}"
+        );
+    }
+    assert!(!open
+        .iter()
+        .any(|(id, _)| id == &p.k || id == &p.f || id == &p.e));
+    let jia = r.gaps.iter().find(|g| g.gap.id_number == p.a).unwrap();
+    assert!(
+        jia.gap.detail.contains("名单未审批锁定"),
+        "{}",
+        jia.gap.detail
+    );
+    assert_eq!(jia.gap.household_no, "H001");
+    assert_eq!((r.counts.new, r.counts.rectified), (r.gaps.len(), 0));
+    // A measure noted on 丑's gap; then 丑 is found at the primary school (grade 5, day pupil).
+    let chou = r.gaps.iter().find(|g| g.gap.id_number == p.n).unwrap().id;
+    db.record_gap_action(chou, "已联系家长，入读贡江镇演示小学", who)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(db.record_gap_action(chou, " ", who).await.is_err());
+    let registry = format!(
+        "{}丑演十三,{},G{},2136000001,五年级,否,农业,,,在读,不困难\n",
+        fixtures::students(&p),
+        p.n,
+        p.n
+    );
+    let o = import(
+        &db,
+        dir.path(),
+        ListKind::Students,
+        "students2.csv",
+        &registry,
+        Some(autumn),
+    )
+    .await;
+    assert!(o.accepted(), "{:?}", o.errors);
+    zizhu_app::compute::compute_term(&db, &policy, "test", autumn, "test", &|_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let again = zizhu_app::recheck::recheck(&db, &policy, autumn, who)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.counts.rectified, 1, "丑 is in school now");
+    assert_eq!(again.counts.new, 1, "丑's aid, not yet paid");
+    let closed = again.gaps.iter().find(|g| g.id == chou).unwrap();
+    assert!(closed.rectified_at.is_some());
+    assert_eq!(
+        closed.action.as_ref().map(|a| a.0.as_str()),
+        Some("已联系家长，入读贡江镇演示小学")
+    );
+    // Once rectified, no more measures are noted on it.
+    assert!(db.record_gap_action(chou, "再次", who).await.is_err());
+}

@@ -68,6 +68,24 @@ async fn fill(db: &Db) -> TestResult {
         vec![ListRecord::Admission(admission(1, 2023))],
     )
     .await?;
+    // 回查监测 (四(二)): one gap, with the optional columns empty.
+    db.record_recheck(
+        autumn(2023),
+        &[zizhu_store::NewGap {
+            household_no: "HH00001".into(),
+            id_number: ids(1),
+            name: "测试学生1".into(),
+            township: "甲镇".into(),
+            school_code: "S1".into(),
+            kind: zizhu_domain::recheck::GapKind::Unpaid,
+            detail: "寄宿生生活补助（无收款账户）".into(),
+        }],
+        zizhu_store::PayActor {
+            name: "county",
+            origin: None,
+        },
+    )
+    .await?;
     // 师范定向 (三(二)): one line with a floor by proportion (nullable columns both ways) and one
     // applicant.
     import(
