@@ -147,7 +147,11 @@ pub fn write_report(path: &Path, title: &str, r: &AdmissionReport) -> Result<(),
             let id = zizhu_domain::IdNumber::parse(&a.id_number)
                 .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked());
             let (line, result, why) = match &row.decision {
-                None => (String::new(), "无该类别的控制线".to_string(), String::new()),
+                None => (
+                    String::new(),
+                    "无该类别的控制线".to_string(),
+                    "无该类别的控制线，无法判断".to_string(),
+                ),
                 Some(d) => (
                     d.lowered_line.unwrap_or(d.control_line).to_string(),
                     if d.only_by_lowering {
@@ -172,10 +176,10 @@ pub fn write_report(path: &Path, title: &str, r: &AdmissionReport) -> Result<(),
                 text(a.score.to_string()),
                 text(line),
                 text(result),
-                text(if why.is_empty() {
-                    "适用降分".to_string()
-                } else {
-                    format!("不适用降分：{why}")
+                text(match (&row.decision, why.is_empty()) {
+                    (None, _) => why,
+                    (Some(_), true) => "适用降分".to_string(),
+                    (Some(_), false) => format!("不适用降分：{why}"),
                 }),
             ]
         })

@@ -157,7 +157,7 @@ pub async fn write_bank_file(
     format: Option<&str>,
     dir: &Path,
     who: PayActor<'_>,
-) -> Result<(PathBuf, PathBuf), AppError> {
+) -> Result<(PathBuf, PathBuf, Option<String>), AppError> {
     let b = db
         .batch(batch_id)
         .await?
@@ -265,7 +265,16 @@ pub async fn write_bank_file(
             ))
         })?;
     }
-    Ok((xlsx, csv))
+    // A draft's file written again replaces the earlier one: that one must not reach the bank
+    // (its lines may since be recorded not sent).
+    let notice = match (b.state, b.file_at) {
+        (zizhu_domain::payment::BatchState::Draft, Some(at)) => Some(format!(
+            "批次 {batch_id} 的代发文件已重新生成：{} 生成的旧文件作废，不得再送银行",
+            zizhu_domain::dates::beijing_time(at)
+        )),
+        _ => None,
+    };
+    Ok((xlsx, csv, notice))
 }
 
 /// What a bank return import did.
@@ -482,6 +491,8 @@ pub struct SchoolSums {
     pub reversed_fen: i64,
     /// Paid beyond an amount lowered after the lock, not yet reversed.
     pub overpaid_fen: i64,
+    /// Reversed as paid in error while on the roster, not to be paid again.
+    pub written_off_fen: i64,
 }
 
 /// The coverage audit of a term.
@@ -502,6 +513,9 @@ pub struct Coverage {
     pub failed_fen: i64,
     /// Paid beyond an amount lowered after the lock, not yet reversed (多发，应清退).
     pub overpaid_fen: i64,
+    /// Roster lines reversed as paid in error and not to be paid again (清退后不再发放): planned
+    /// = paid + unpaid + written off − overpaid.
+    pub written_off_fen: i64,
     /// Reversed (清退) and recovered (追回).
     pub reversed_fen: i64,
     pub recovered_fen: i64,
@@ -761,7 +775,14 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                 .collect();
             // Paid in full; or paid, then found paid in error with nothing more on its way: the
             // reversal is its record, not a gap.
-            if net >= e.amount_fen || (was_reversed && open.is_empty()) {
+            if net >= e.amount_fen {
+                continue;
+            }
+            if was_reversed && open.is_empty() {
+                // Reversed as paid in error while on the roster: not paid again, not a gap;
+                // counted so that planned = paid + unpaid + written off − overpaid.
+                s.written_off_fen += e.amount_fen - net;
+                c.written_off_fen += e.amount_fen - net;
                 continue;
             }
             // Owed: all of it, or the rest of a raised or re-added amount.
@@ -857,6 +878,10 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
             Cell::Text("其中多发，应清退（锁定后调减）".into()),
             yuan(c.overpaid_fen),
         ],
+        vec![
+            Cell::Text("清退后不再发放（名单上的错发）".into()),
+            yuan(c.written_off_fen),
+        ],
         vec![Cell::Text("银行退回待重发".into()), yuan(c.failed_fen)],
         vec![Cell::Text("清退".into()), yuan(c.reversed_fen)],
         vec![Cell::Text("已追回".into()), yuan(c.recovered_fen)],
@@ -894,6 +919,7 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
                 Cell::Int(s.reversed_n),
                 yuan(s.reversed_fen),
                 yuan(s.overpaid_fen),
+                yuan(s.written_off_fen),
             ]
         })
         .collect();
@@ -962,12 +988,13 @@ pub fn write_coverage(path: &Path, title: &str, c: &Coverage) -> Result<(), AppE
                 "清退笔数",
                 "清退金额",
                 "多发应清退",
+                "清退后不再发放",
             ]
             .iter()
             .map(|s| s.to_string())
             .collect(),
             widths: vec![
-                10.0, 12.0, 24.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 12.0,
+                10.0, 12.0, 24.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 9.0, 12.0, 12.0, 12.0,
             ],
             rows: school_rows,
         },

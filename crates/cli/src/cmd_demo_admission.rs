@@ -61,18 +61,18 @@ pub async fn admission(
             continue;
         }
         let h = spread(id, 7);
-        if !poor.contains(id) && h % 20 != 0 {
+        if !poor.contains(id) && !h.is_multiple_of(20) {
             continue;
         }
         let category = CATEGORIES[(h / 20 % 3) as usize];
         // 470–549.5 in half points.
         let score = 4700 + (spread(id, 11) % 160) * 5;
-        let fresh = if spread(id, 13) % 10 == 0 {
+        let fresh = if spread(id, 13).is_multiple_of(10) {
             "否"
         } else {
             "是"
         };
-        let local = if spread(id, 17) % 12 == 0 {
+        let local = if spread(id, 17).is_multiple_of(12) {
             "否"
         } else {
             "是"
@@ -109,7 +109,11 @@ pub async fn admission(
     }
     let r = zizhu_app::admission::evaluate(db, section, 2023).await?;
     let out = reports_dir.join("2023-师范定向录取分析.xlsx");
-    zizhu_app::admission::write_report(&out, "演示县2023年师范“三定向”录取分析", &r)?;
+    let title = format!(
+        "{}2023年师范“三定向”录取分析",
+        policy.file.policy.county_name
+    );
+    zizhu_app::admission::write_report(&out, &title, &r)?;
     println!(
         "  考生 {n} 人（初三学生，成绩为虚构）；{}：最低控制分数线下降 {} 分，不低于省定最低分",
         r.clause, r.lowering_points

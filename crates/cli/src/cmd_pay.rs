@@ -66,7 +66,11 @@ pub async fn list(ctx: &Ctx, term: Option<Term>) -> anyhow::Result<u8> {
 pub async fn file(ctx: &Ctx, id: i64, format: Option<&str>, out: &Path) -> anyhow::Result<u8> {
     let p = ctx.policy()?;
     let db = ctx.db().await?;
-    let (xlsx, csv) = payments::write_bank_file(&db, &p.policy, id, format, out, who(ctx)).await?;
+    let (xlsx, csv, notice) =
+        payments::write_bank_file(&db, &p.policy, id, format, out, who(ctx)).await?;
+    if let Some(n) = notice {
+        println!("注意：{n}");
+    }
     println!("已生成银行代发文件（含完整账号，请按保密要求传送）：");
     println!("  {}", xlsx.display());
     println!("  {}", csv.display());
@@ -403,27 +407,29 @@ pub async fn adjust(ctx: &Ctx, term: Term, dry_run: bool) -> anyhow::Result<u8> 
             .get(&(a.id_number.clone(), a.program.clone()))
             .map(|&(net, line, _)| (net - a.after_fen, line))
             .filter(|(o, _)| *o > 0);
-        let what = match (a.kind, over) {
-            ("back_pay", _) => "补发".to_string(),
-            (_, Some((_, line))) if a.after_fen == 0 => format!(
-                "追回（已发放，发放明细 {line}：zizhu pay reverse {line} --reason …）"
-            ),
+        let change = if a.kind == "back_pay" {
+            format!("补发 {} 元", ui::yuan(a.amount_fen))
+        } else {
+            format!("减少 {} 元", ui::yuan(a.amount_fen))
+        };
+        let then = match (a.kind, over) {
+            ("back_pay", _) => "随下一批次发放".to_string(),
+            (_, Some((_, line))) if a.after_fen == 0 => {
+                format!("已发放，整笔追回：zizhu pay reverse {line} --reason …")
+            }
             (_, Some((o, line))) => format!(
-                "追回多发的 {} 元（已发放，发放明细 {line}：zizhu pay reverse {line} --amount {} --reason …；见 zizhu audit coverage）",
+                "已多发 {} 元，应追回：zizhu pay reverse {line} --amount {} --reason …",
                 zizhu_domain::Fen(o),
                 zizhu_domain::Fen(o)
             ),
             (_, None) if a.after_fen > 0 => {
-                "减少（已发放的未超过新金额；未送银行的明细按新金额发放）".to_string()
+                "已发放的未超过新金额；未送银行的明细按新金额发放".to_string()
             }
             (_, None) => "停发（尚未发放）".to_string(),
         };
         println!(
-            "  {} {id} {}：{what} {} 元 —— {}",
-            a.name,
-            a.program_name,
-            ui::yuan(a.amount_fen),
-            a.reason
+            "  {} {id} {}：{change}（{then}） —— {}",
+            a.name, a.program_name, a.reason
         );
     }
     if s.rows.len() > 20 {

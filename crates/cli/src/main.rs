@@ -77,7 +77,7 @@ enum Command {
         #[arg(long, default_value_t = 2023)]
         seed: u64,
     },
-    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance payee_accounts
+    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance payee_accounts admission_lines admission_applicants
     Import {
         /// 名单类型
         #[arg(value_parser = parse_kind)]

@@ -18,11 +18,10 @@ type RawLine = (
 type RawApplicant = (i64, String, String, String, i64, bool, bool);
 
 impl Db {
-    /// The years with an admission list (lines or applicants), newest first.
+    /// The years with control lines (a year can be analysed only with them), newest first.
     pub async fn admission_years(&self) -> StoreResult<Vec<i32>> {
         let years: Vec<i64> = db_run!(self, |pool| sqlx::query_scalar(
-            "SELECT year FROM admission_line UNION SELECT year FROM admission_applicant \
-             ORDER BY 1 DESC"
+            "SELECT DISTINCT year FROM admission_line ORDER BY year DESC"
         )
         .fetch_all(pool)
         .await)

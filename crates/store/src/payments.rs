@@ -43,6 +43,8 @@ pub struct BatchRow {
     pub total_fen: i64,
     /// Lines made by adjustments after the lock (补发 and 调整补发).
     pub adjusted_lines: i64,
+    /// When its bank file was last written (a draft's lines are fixed then).
+    pub file_at: Option<DateTime<Utc>>,
 }
 
 /// A line of a batch, with the account it goes to (as it was when the batch was made) and its
@@ -173,7 +175,8 @@ const BATCH_COLS: &str = "b.id, b.term, b.run_id, b.fund_source, b.paying_unit, 
     b.state, b.created_by, b.created_at, b.submitted_by, b.submitted_at, \
     (SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = b.id), \
     (SELECT CAST(COALESCE(SUM(l.amount_fen), 0) AS BIGINT) FROM payment_line l WHERE l.batch_id = b.id), \
-    (SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = b.id AND l.adjustment_id IS NOT NULL)";
+    (SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = b.id AND l.adjustment_id IS NOT NULL), \
+    b.file_at";
 
 type RawBatch = (
     i64,
@@ -190,6 +193,7 @@ type RawBatch = (
     i64,
     i64,
     i64,
+    Option<DateTime<Utc>>,
 );
 
 fn batch_of(r: RawBatch) -> StoreResult<BatchRow> {
@@ -210,6 +214,7 @@ fn batch_of(r: RawBatch) -> StoreResult<BatchRow> {
         lines: r.11,
         total_fen: r.12,
         adjusted_lines: r.13,
+        file_at: r.14,
     })
 }
 
@@ -355,9 +360,10 @@ macro_rules! latest_after {
     };
 }
 
-/// What the lines of a student, program and term already come to: the first line and every
-/// difference (re-issues pay the same money again and are not counted), less lines not sent and
-/// what was reversed (清退). The argument is the outer row's alias.
+/// What the lines of a student, program and term already come to: each chain of a line and its
+/// re-issues counts its live line once — paid, on its way, or failed and waiting to be paid
+/// again — while a failed line already re-issued (its re-issue counts instead) and a line not
+/// sent count nothing; less what was reversed (清退). The argument is the outer row's alias.
 macro_rules! committed {
     ($t:literal) => {
         concat!(
@@ -368,10 +374,10 @@ macro_rules! committed {
             $t,
             ".id_number AND p.program = ",
             $t,
-            ".program AND p.reissue_of IS NULL AND NOT EXISTS (SELECT 1 FROM payment_ledger g \
-             WHERE g.line_id = p.id AND g.kind = 'failed' AND g.reason = '",
+            ".program AND NOT EXISTS (SELECT 1 FROM payment_ledger g \
+             WHERE g.line_id = p.id AND ((g.kind = 'failed' AND g.reason = '",
             not_sent!(),
-            "')) - (SELECT CAST(COALESCE(SUM(g.amount_fen), 0) AS BIGINT) FROM payment_ledger g \
+            "') OR g.kind = 'reissued'))) - (SELECT CAST(COALESCE(SUM(g.amount_fen), 0) AS BIGINT) FROM payment_ledger g \
              WHERE g.term_seq = ",
             $t,
             ".term_seq AND g.id_number = ",
@@ -426,11 +432,13 @@ const DIFFERENCES: &str = concat!(
     committed!("r")
 );
 
-/// First lines (no re-issue) of a draft batch not to send: an adjustment since the lock left
+/// Lines of a draft batch, without a result yet, not to send: an adjustment since the lock left
 /// their student, program and term owed less than its lines come to (停发, or lowered: what is
-/// still owed is then paid as a difference in a later batch).
+/// still owed is then paid as a difference in a later batch). Re-issues too.
 const STOPPED: &str = concat!(
-    "SELECT l.id FROM payment_line l WHERE l.batch_id = $1 AND l.reissue_of IS NULL AND ",
+    "SELECT l.id FROM payment_line l WHERE l.batch_id = $1 AND NOT EXISTS \
+     (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind IN ('paid', 'failed')) \
+     AND ",
     latest_after!("l"),
     " < ",
     committed!("l")
@@ -872,8 +880,11 @@ impl Db {
             )
             .await?;
         }
+        // The newest adjustment of the term now: one after it is one the file did not see.
         tx_run!(&mut tx, |conn| sqlx::query(
-            "UPDATE payment_batch SET file_at = $1 WHERE id = $2"
+            "UPDATE payment_batch SET file_at = $1, file_adjustment = (SELECT \
+             CAST(COALESCE(MAX(r.id), 0) AS BIGINT) FROM roster_adjustment r \
+             WHERE r.term_seq = payment_batch.term_seq) WHERE id = $2"
         )
         .bind(Utc::now())
         .bind(id)
@@ -927,29 +938,31 @@ impl Db {
             .state
             .submit()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let file_at: Option<DateTime<Utc>> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
-            "SELECT file_at FROM payment_batch WHERE id = $1"
+        let file: (Option<DateTime<Utc>>, Option<i64>) = tx_run!(&mut tx, |conn| sqlx::query_as(
+            "SELECT file_at, file_adjustment FROM payment_batch WHERE id = $1"
         )
         .bind(id)
         .fetch_one(conn)
         .await)
         .ctx("读取发放批次")?;
-        let Some(file_at) = file_at else {
+        let (Some(_), seen) = file else {
             return Err(StoreError::Invalid(format!(
                 "批次 {id} 还没有生成代发文件：先生成代发文件并送银行，再登记已提交"
             )));
         };
-        let changed: Vec<DateTime<Utc>> = tx_run!(&mut tx, |conn| sqlx::query_scalar(
-            "SELECT r.made_at FROM payment_line l JOIN roster_adjustment r \
+        // Adjustments recorded after the file was written, of lines still to send (numbers, not
+        // clocks: two machines' clocks may differ).
+        let late: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT l.id) FROM payment_line l JOIN roster_adjustment r \
              ON r.term_seq = l.term_seq AND r.id_number = l.id_number AND r.program = l.program \
-             WHERE l.batch_id = $1 AND NOT EXISTS (SELECT 1 FROM payment_ledger g \
+             WHERE l.batch_id = $1 AND r.id > $2 AND NOT EXISTS (SELECT 1 FROM payment_ledger g \
              WHERE g.line_id = l.id AND g.kind = 'failed')"
         )
         .bind(id)
-        .fetch_all(conn)
+        .bind(seen.unwrap_or(0))
+        .fetch_one(conn)
         .await)
         .ctx("读取名单调整")?;
-        let late = changed.iter().filter(|at| **at > file_at).count();
         if late > 0 {
             return Err(StoreError::Invalid(format!(
                 "代发文件生成后，本批次有 {late} 笔明细经锁定后调整改变了金额或停发：请重新生成代发文件，再登记已提交"
@@ -967,16 +980,30 @@ impl Db {
         .await
         .map(|_| ()))
         .ctx("提交发放批次")?;
+        let sent = {
+            let (n, fen): (i64, i64) = tx_run!(&mut tx, |conn| {
+                sqlx::query_as(
+                "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(l.amount_fen), 0) AS BIGINT) \
+                 FROM payment_line l WHERE l.batch_id = $1 AND NOT EXISTS \
+                 (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'failed')"
+            )
+            .bind(id)
+            .fetch_one(conn)
+            .await
+            })
+            .ctx("读取发放明细")?;
+            format!(
+                "提交银行：{n} 条，合计 {} 元（批次 {} 条，其余经锁定后调整未送银行）",
+                zizhu_domain::Fen(fen),
+                b.lines
+            )
+        };
         audit(
             &mut tx,
             who,
             "payment_batch_submit",
             &format!("发放批次 {id}"),
-            &format!(
-                "提交银行：批次 {} 条，合计 {} 元（经锁定后调整未送银行的除外）",
-                b.lines,
-                zizhu_domain::Fen(b.total_fen)
-            ),
+            &sent,
             Some((b.state.zh(), to.zh())),
         )
         .await?;
@@ -1257,27 +1284,32 @@ impl Db {
                 "第{line_id}条发放明细没有发放成功的记录，不能清退"
             )));
         }
-        let amount = amount_fen.unwrap_or(line.amount_fen);
-        if amount <= 0 || amount > line.amount_fen {
-            return Err(StoreError::Invalid(format!(
-                "清退金额应在 0.01 元至 {} 元（本条发放的金额）之间",
-                zizhu_domain::Fen(line.amount_fen)
-            )));
-        }
         let reversed: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM payment_ledger WHERE line_id = $1 AND kind = 'reversed'"
+            "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payment_ledger \
+             WHERE line_id = $1 AND kind = 'reversed'"
         )
         .bind(line_id)
         .fetch_one(conn)
         .await)
         .ctx("读取清退记录")?;
-        if reversed > 0 {
+        let left = line.amount_fen - reversed;
+        if left <= 0 {
             return Err(StoreError::Invalid(format!(
-                "第{line_id}条发放明细已清退过"
+                "第{line_id}条发放明细已全部清退过"
             )));
         }
-        if amount < line.amount_fen {
-            // Part of a line: only what was paid beyond what the student is owed now.
+        // Without an amount: what is left of the line (paid in error, 错发). With one: the whole
+        // line, or only what was paid beyond what the student is owed now (an amount lowered
+        // after it was paid; lowered twice, reversed twice).
+        let amount = amount_fen.unwrap_or(left);
+        if amount <= 0 || amount > left {
+            return Err(StoreError::Invalid(format!(
+                "清退金额应在 0.01 元至 {} 元（本条发放尚未清退的金额）之间",
+                zizhu_domain::Fen(left)
+            )));
+        }
+        let whole = reversed == 0 && amount == line.amount_fen;
+        if amount_fen.is_some() && !whole {
             let over = overpaid(&mut tx, &line, seq).await?;
             if amount > over {
                 return Err(StoreError::Invalid(format!(
@@ -1403,15 +1435,21 @@ impl Db {
             .state
             .close()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let waiting: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+        // Failed lines not yet paid again of which something is still owed (a re-issue pays
+        // only that: nothing, when an adjustment since stopped or lowered it enough).
+        let waiting_sql = format!(
             "SELECT COUNT(*) FROM payment_line l WHERE l.batch_id = $1 \
              AND EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'failed') \
              AND NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'reissued') \
              AND NOT EXISTS (SELECT 1 FROM payment_ledger g WHERE g.line_id = l.id AND g.kind = 'failed' \
              AND g.reason = $2) \
-             AND COALESCE((SELECT r.after_fen FROM roster_adjustment r WHERE r.term_seq = l.term_seq \
-             AND r.id_number = l.id_number AND r.program = l.program ORDER BY r.id DESC LIMIT 1), 1) <> 0"
-        )
+             AND COALESCE({after}, {committed}) > {committed} - l.amount_fen",
+            after = latest_after!("l"),
+            committed = committed!("l")
+        );
+        let waiting: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            waiting_sql.clone()
+        ))
         .bind(id)
         .bind(NOT_SENT)
         .fetch_one(conn)

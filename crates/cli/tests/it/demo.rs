@@ -179,14 +179,14 @@ fn demo_imports_computes_and_writes_reports() {
     assert!(reversals
         .iter()
         .any(|c| c.starts_with("清退：") && c.contains("待追回")));
-    // Per school, 应发 = 已发 + 未发 + 清退 − 多发 (in 元, each row of 各学校 after its title and
-    // header).
+    // Per school, 应发 = 已发 + 未发 + 清退后不再发放 − 多发 (in 元, each row of 各学校 after its
+    // title and header).
     let schools = &cov.iter().find(|(n, _)| n == "各学校").unwrap().1;
     let fen = |s: &str| zizhu_domain::Fen::parse_yuan(s).map(|f| f.0);
-    let rows: Vec<&[String]> = schools.chunks(14).skip(2).collect();
+    let rows: Vec<&[String]> = schools.chunks(15).skip(2).collect();
     assert!(!rows.is_empty());
     for r in rows {
-        let parts = [&r[6], &r[10], &r[12]].map(|c| fen(c).unwrap_or(0));
+        let parts = [&r[6], &r[10], &r[14]].map(|c| fen(c).unwrap_or(0));
         let over = fen(&r[13]).unwrap_or(0);
         assert_eq!(fen(&r[4]), Some(parts.iter().sum::<i64>() - over), "{r:?}");
     }

@@ -51,11 +51,18 @@ fn score(
     required: bool,
 ) -> Option<zizhu_domain::admission::Score> {
     let s = c.text(field, required)?;
-    let v = zizhu_domain::admission::Score::parse(&s);
-    if v.is_none() {
-        c.error(field, "不是分数，应为数字，最多一位小数，如 612 或 612.5");
+    match zizhu_domain::admission::Score::parse(&s) {
+        None => {
+            c.error(field, "不是分数，应为数字，最多一位小数，如 612 或 612.5");
+            None
+        }
+        // No total of the admission subjects comes near: a typing error.
+        Some(v) if v > zizhu_domain::admission::Score::points(1_500) => {
+            c.error(field, "分数超过 1500，请核对");
+            None
+        }
+        Some(v) => Some(v),
     }
-    v
 }
 
 /// One "三定向" category's line of a year: the floor is 省定最低分, or 计分科目总分 × 总分比例.
@@ -67,9 +74,16 @@ fn admission_line(c: &mut RowCtx<'_>) -> Built {
     let given = score(c, Field::FloorScore, false);
     let total = score(c, Field::TotalScore, false);
     let percent_text = c.text(Field::Proportion, false);
-    let percent = percent_text.as_deref().and_then(parse_percent);
+    // Below 10 % no floor makes sense: "1" is more likely an Excel 100 % than 1 %.
+    let percent = percent_text
+        .as_deref()
+        .and_then(parse_percent)
+        .filter(|bp| *bp >= 1_000);
     if percent_text.is_some() && percent.is_none() {
-        c.error(Field::Proportion, "不是 0–100% 的比例，如 60% 或 0.6");
+        c.error(Field::Proportion, "不是 10%–100% 的比例，请写成 60% 或 0.6");
+    }
+    if total.is_some_and(|t| t.0 == 0) {
+        c.error(Field::TotalScore, "计分科目总分不能为 0");
     }
     let floor = match (given, total, percent) {
         (Some(g), None, None) => Some(Floor::Given(g)),
@@ -96,8 +110,17 @@ fn admission_line(c: &mut RowCtx<'_>) -> Built {
         (Some(y), Some(k)) => Some((format!("{y}|{k}"), Field::Category, "同一年份的专业类别")),
         _ => None,
     };
+    // The floor is what the lowering may not go below: above the control line itself it is a
+    // mistake in the file (the line would be raised, not lowered).
+    let floor_above = matches!((control, floor), (Some(line), Some(f)) if f.score() > line);
+    if let (true, Some(f)) = (floor_above, floor) {
+        c.error(
+            Field::ControlLine,
+            format!("低于省定最低分 {}，请核对", f.score()),
+        );
+    }
     let record = match (year, category, control, floor) {
-        (Some(year), Some(category), Some(control_line), Some(floor)) => {
+        (Some(year), Some(category), Some(control_line), Some(floor)) if !floor_above => {
             Some(ListRecord::AdmissionLine(CategoryLine {
                 year,
                 category,

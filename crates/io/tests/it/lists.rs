@@ -452,6 +452,10 @@ fn admission_lines_need_one_floor_and_scores_with_one_decimal() {
         "2023,音乐教师,612.25,480,,",
         "2023,美术教师,500,,800,150%",
         "2023,小学全科教师,520,480,,",
+        "2023,体育教师,470,480,,",
+        "2023,历史教师,500,,0,60%",
+        "2023,地理教师,500,,800,1",
+        "2023,化学教师,99999,480,,",
     ]);
     let (_, out) = import(ListKind::AdmissionLines, "控制线.csv", text.as_bytes());
     let errs = errors(&out);
@@ -464,6 +468,11 @@ fn admission_lines_need_one_floor_and_scores_with_one_decimal() {
             (6, "最低控制分数线"),
             (7, "总分比例"),
             (8, "专业类别"),
+            // Hostile review: a floor above the line, a total of 0, "1" read as 1 %, 99999.
+            (9, "最低控制分数线"),
+            (10, "计分科目总分"),
+            (11, "总分比例"),
+            (12, "最低控制分数线"),
         ]
     );
     let good: Vec<_> = records(&out)

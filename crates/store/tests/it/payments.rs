@@ -18,6 +18,7 @@ story!(
     a_term_paid_returned_reissued_and_reversed,
     racing_returns_pay_a_line_once,
     an_amount_changed_after_the_lock_is_paid_or_reversed_as_a_difference,
+    adjustments_in_every_state_pay_exactly_what_is_owed,
     families_confirm_or_deny_and_a_denial_is_followed_up,
 );
 
@@ -563,8 +564,12 @@ async fn an_amount_changed_after_the_lock_is_paid_or_reversed_as_a_difference(
     );
     db.reverse_payment(l1, Some(12_500), "学籍年级更正，多发差额", on, WHO)
         .await?;
+    // Nothing more was overpaid: a second partial reversal is refused.
     let twice = db.reverse_payment(l1, Some(100), "再次", on, WHO).await;
-    assert!(matches!(&twice, Err(StoreError::Invalid(m)) if m.contains("已清退过")));
+    assert!(
+        matches!(&twice, Err(StoreError::Invalid(m)) if m.contains("多 0.00 元")),
+        "{twice:?}"
+    );
     let over = db.record_recovery(l1, 12_501, on, "", WHO).await;
     assert!(matches!(over, Err(StoreError::Invalid(_))));
     db.record_recovery(l1, 12_500, on, "家长退回差额", WHO)
@@ -580,5 +585,105 @@ async fn an_amount_changed_after_the_lock_is_paid_or_reversed_as_a_difference(
             .collect::<Vec<_>>(),
         vec![(ids(1), 12_500)]
     );
+    Ok(())
+}
+
+/// Hostile review, second round: sequences of adjustments after the lock against batches in every
+/// state. Amounts are as the adjustment run records them (after = what the lists give now).
+/// A failed line lowered, re-issued, stopped and re-added is paid exactly what is owed; a line
+/// lowered twice is reversed twice; a draft batch whose difference line was already recorded not
+/// sent does not get stuck when the amount changes again.
+async fn adjustments_in_every_state_pay_exactly_what_is_owed(db: &Db) -> TestResult {
+    let t = autumn(2023);
+    let on = ret(0, LineOutcome::Paid, "").on;
+    let run_id = locked_term(db).await?;
+    lock(db, run_id).await?;
+    let b1 = db.create_batches(t, &boarding(), WHO).await?[0];
+    let lines = db.batch_lines(b1).await?;
+    let line_of = |n: u32| lines.iter().find(|l| l.id_number == ids(n)).map(|l| l.id);
+    let (l1, l2, l3) = (
+        line_of(1).ok_or("1")?,
+        line_of(2).ok_or("2")?,
+        line_of(3).ok_or("3")?,
+    );
+    db.prepare_bank_file(b1, WHO).await?;
+    db.submit_batch(b1, WHO).await?;
+    db.record_return(
+        b1,
+        &[
+            ret(l1, LineOutcome::Paid, ""),
+            ret(l2, LineOutcome::Failed, "户名不符"),
+            ret(l3, LineOutcome::Paid, ""),
+        ],
+        WHO,
+    )
+    .await?;
+    // Student 2: lowered to 500 while failed; the corrected account re-issues 500.
+    adjust(db, run_id, 2, 62_500, 50_000).await?;
+    import(
+        db,
+        meta(ListKind::PayeeAccounts, "更正.csv", None),
+        vec![account(2, "家长二", 22)],
+    )
+    .await?;
+    let re = db.reissue(b1, on, WHO).await?.0.ok_or("reissue")?;
+    assert_eq!(db.batch_lines(re).await?[0].amount_fen, 50_000);
+    // Stopped before the re-issue went out: its file has nothing to send, the batch is done
+    // and closes, and so does the first batch.
+    adjust(db, run_id, 2, 50_000, 0).await?;
+    let (done, send) = db.prepare_bank_file(re, WHO).await?;
+    assert!(send.is_empty());
+    assert_eq!(done.state, BatchState::PartlyFailed);
+    db.close_batch(re, WHO).await?;
+    db.close_batch(b1, WHO).await?;
+    // Added back at 625: paid 625 once, as a difference (nothing of it was paid).
+    adjust(db, run_id, 2, 0, 62_500).await?;
+    let made = db.create_batches(t, &boarding(), WHO).await?;
+    let two: Vec<(String, i64)> = db
+        .batch_lines(made[0])
+        .await?
+        .into_iter()
+        .map(|l| (l.id_number, l.amount_fen))
+        .collect();
+    assert_eq!(two, vec![(ids(2), 62_500)]);
+    // Student 1 (paid 625) lowered twice: each time the overpaid part is reversed.
+    adjust(db, run_id, 1, 62_500, 50_000).await?;
+    db.reverse_payment(l1, Some(12_500), "更正一", on, WHO)
+        .await?;
+    adjust(db, run_id, 1, 50_000, 25_000).await?;
+    let too_much = db
+        .reverse_payment(l1, Some(25_001), "更正二", on, WHO)
+        .await;
+    assert!(
+        matches!(too_much, Err(StoreError::Invalid(_))),
+        "{too_much:?}"
+    );
+    db.reverse_payment(l1, Some(25_000), "更正二", on, WHO)
+        .await?;
+    db.record_recovery(l1, 37_500, on, "两次多发一并退回", WHO)
+        .await?;
+    // Student 3 (paid 500) raised to 625: the 125 difference goes into a batch with student 4's
+    // 500 (account now on record). Lowered to 550 after the file: not submitted; written again,
+    // the difference is not sent and student 4 still is; lowered again to 450, the batch is not
+    // stuck (the not-sent line is not picked again) and goes out.
+    import(
+        db,
+        meta(ListKind::PayeeAccounts, "四.csv", None),
+        vec![account(4, "家长四", 4)],
+    )
+    .await?;
+    adjust(db, run_id, 3, 50_000, 62_500).await?;
+    let bx = db.create_batches(t, &boarding(), WHO).await?[0];
+    assert_eq!(db.prepare_bank_file(bx, WHO).await?.1.len(), 2);
+    adjust(db, run_id, 3, 62_500, 55_000).await?;
+    assert!(db.submit_batch(bx, WHO).await.is_err());
+    let (_, send) = db.prepare_bank_file(bx, WHO).await?;
+    assert_eq!(
+        send.iter().map(|l| l.id_number.clone()).collect::<Vec<_>>(),
+        vec![ids(4)]
+    );
+    adjust(db, run_id, 3, 55_000, 45_000).await?;
+    db.prepare_bank_file(bx, WHO).await?;
+    assert_eq!(db.submit_batch(bx, WHO).await?.state, BatchState::Submitted);
     Ok(())
 }

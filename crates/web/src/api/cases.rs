@@ -14,6 +14,7 @@ use zizhu_store::ScopeFilter;
 
 /// A move of a case (状态变更), as `zizhu case move` and the case page take it.
 #[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MoveBody {
     /// verify, not_dropout, confirm, persuade, return, home_teaching, close (county), reopen
     /// (county).
@@ -52,6 +53,7 @@ impl MoveBody {
 
 /// An action taken on a case (帮扶措施).
 #[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ActionBody {
     /// home_visit, phone_call, persuasion, placement, home_teaching_session, note.
     kind: String,
@@ -159,6 +161,7 @@ pub async fn act(
 
 /// The people responsible for a case (包保责任人), and its responsible school.
 #[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssignBody {
     /// 学校标识码 of the new responsible school (township: one of its own; county: any).
     school: Option<String>,

@@ -67,6 +67,11 @@ pub struct CoverageBody {
     failed_fen: i64,
     reversed_fen: i64,
     recovered_fen: i64,
+    /// Paid beyond an amount lowered after the lock (多发，应清退).
+    overpaid_fen: i64,
+    /// Roster lines reversed as paid in error, not to be paid again: planned = paid + unpaid +
+    /// written off − overpaid.
+    written_off_fen: i64,
     gaps: Vec<GapTotal>,
     schools: Vec<SchoolPaid>,
     unpaid: Vec<UnpaidLine>,
@@ -131,6 +136,8 @@ pub async fn coverage(
         failed_fen: c.failed_fen,
         reversed_fen: c.reversed_fen,
         recovered_fen: c.recovered_fen,
+        overpaid_fen: c.overpaid_fen,
+        written_off_fen: c.written_off_fen,
         gaps: c
             .by_gap
             .iter()
@@ -325,6 +332,7 @@ pub async fn batches(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TermBody {
     /// e.g. `2023-autumn`.
     term: String,
@@ -482,10 +490,11 @@ pub async fn close(
 /// What an action did, in Chinese.
 #[derive(Serialize, ToSchema)]
 pub struct Done {
-    message: String,
+    pub(crate) message: String,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReverseBody {
     /// Why the payment was made in error (清退原因).
     reason: String,
@@ -513,6 +522,7 @@ pub async fn reverse(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RecoverBody {
     /// Recovered, in fen (分).
     amount_fen: i64,
@@ -544,6 +554,7 @@ pub async fn recover(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SampleBody {
     term: String,
     /// The draw's seed (the same seed draws the same families); default 2023.
@@ -585,6 +596,7 @@ pub async fn verifications(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyBody {
     /// `confirmed` or `denied`.
     result: String,
@@ -617,6 +629,7 @@ pub async fn verify(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NoteBody {
     note: String,
 }

@@ -573,3 +573,79 @@ pub async fn admission(
     let (_, view) = pages::admission::analysis(&state, &user, q.year).await?;
     Ok(Json(view.ok_or(ApiError(WebError::NotFound))?))
 }
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecheckQuery {
+    /// Term, e.g. `2023-autumn` (default: the newest with data).
+    term: Option<String>,
+}
+
+/// The post-exit recheck gaps (脱贫成果回查监测, 四(二)) of a term in the caller's scope, open first
+/// (roles that read dropout cases; audited).
+#[utoipa::path(get, path = "/api/recheck", params(RecheckQuery),
+    responses((status = 200, description = "成功", body = Vec<pages::recheck::GapView>), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn recheck(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<RecheckQuery>,
+) -> Result<Json<Vec<pages::recheck::GapView>>, ApiError> {
+    let term = term_or_latest(&state, q.term.as_deref()).await?;
+    Ok(Json(
+        pages::recheck::scoped_gaps(&state, &user, term).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecheckRunBody {
+    /// Term, e.g. `2023-autumn`.
+    term: String,
+}
+
+/// Runs the recheck of a term (county): new gaps recorded, gaps no longer found rectified.
+#[utoipa::path(post, path = "/api/recheck", request_body = RecheckRunBody,
+    responses((status = 200, description = "成功", body = super::payments::Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn recheck_run(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    body: Result<Json<RecheckRunBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<super::payments::Done>, ApiError> {
+    let Json(b) = body.map_err(super::json_refused)?;
+    let term = super::term_of(Some(&b.term))?
+        .ok_or_else(|| ApiError(WebError::BadRequest("请给出学期，如 2023-autumn".into())))?;
+    let message = pages::recheck::run(&state, &user, term).await?;
+    Ok(Json(super::payments::Done { message }))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecheckNoteBody {
+    /// The gap's term, e.g. `2023-autumn`.
+    term: String,
+    /// The measure taken (整改措施), at most 500 characters.
+    note: String,
+}
+
+/// Notes the measure taken on a gap of the caller's scope (school, township, county).
+#[utoipa::path(post, path = "/api/recheck/{id}/note", params(("id" = i64, Path, description = "问题编号")), request_body = RecheckNoteBody,
+    responses((status = 200, description = "成功", body = super::payments::Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
+        (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 404, description = "本范围内没有该问题", body = ErrorBody),
+        (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn recheck_note(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Result<Json<RecheckNoteBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<super::payments::Done>, ApiError> {
+    let Json(b) = body.map_err(super::json_refused)?;
+    let term = super::term_of(Some(&b.term))?
+        .ok_or_else(|| ApiError(WebError::BadRequest("请给出学期，如 2023-autumn".into())))?;
+    let message = pages::recheck::note(&state, &user, term, id, &b.note).await?;
+    Ok(Json(super::payments::Done { message }))
+}

@@ -196,6 +196,7 @@ pub async fn imports(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TermBody {
     /// e.g. `2023-autumn`.
     term: String,
@@ -360,6 +361,7 @@ pub async fn approval(
 
 /// A step on a school's roster.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StepBody {
     term: String,
     /// 学校标识码.
@@ -400,6 +402,7 @@ pub async fn step(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LockBody {
     term: String,
     /// The approver's remark.

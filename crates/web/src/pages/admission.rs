@@ -179,7 +179,11 @@ pub async fn page(
     };
     let (years, view, message) = match analysis(&state, &user, year).await {
         Ok((years, view)) => (years, view, String::new()),
-        Err(WebError::BadRequest(m)) => (state.db.admission_years().await?, None, m),
+        Err(WebError::BadRequest(m)) => (
+            state.db.admission_years().await?,
+            None,
+            format!("{m}（也可在“导入”页导入“师范定向控制线”）"),
+        ),
         Err(e) => return Err(e),
     };
     html(&Page {

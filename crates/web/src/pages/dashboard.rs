@@ -65,6 +65,7 @@ pub struct PaySummary {
     /// (reason, lines, 元).
     pub gaps: Vec<(String, i64, String)>,
     pub reversed: String,
+    pub written_off: String,
     pub recovered: String,
     /// Payments to review: no entitlement now, or more than the adjusted amount.
     pub orphans: usize,
@@ -85,6 +86,7 @@ impl PaySummary {
                 .map(|(g, n, f)| (g.zh().to_string(), *n, yuan(f)))
                 .collect(),
             reversed: yuan(&c.reversed_fen),
+            written_off: yuan(&c.written_off_fen),
             recovered: yuan(&c.recovered_fen),
             orphans: c.without_entitlement.len(),
         }

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod imports;
 pub mod payments;
 pub mod policy;
+pub mod recheck;
 pub mod roster;
 pub mod schools;
 pub mod students;

@@ -54,6 +54,8 @@ pub struct SchoolLine {
     pub paid: String,
     pub unpaid_n: i64,
     pub unpaid: String,
+    pub written_off: String,
+    pub overpaid: String,
 }
 
 #[derive(Template)]
@@ -72,6 +74,8 @@ struct Page {
     failed: String,
     reversed: String,
     recovered: String,
+    overpaid: String,
+    written_off: String,
     gaps: Vec<(String, i64, String)>,
     schools: Vec<SchoolLine>,
     unpaid: Vec<Unpaid>,
@@ -218,6 +222,8 @@ async fn page(
         failed: String::new(),
         reversed: String::new(),
         recovered: String::new(),
+        overpaid: String::new(),
+        written_off: String::new(),
         gaps: Vec::new(),
         schools: Vec::new(),
         unpaid: Vec::new(),
@@ -256,6 +262,7 @@ async fn page(
         yuan(&c.reversed_fen),
         yuan(&c.recovered_fen),
     );
+    (p.overpaid, p.written_off) = (yuan(&c.overpaid_fen), yuan(&c.written_off_fen));
     p.gaps = c
         .by_gap
         .iter()
@@ -271,6 +278,8 @@ async fn page(
             paid: yuan(&s.paid_fen),
             unpaid_n: s.unpaid_n,
             unpaid: yuan(&s.unpaid_fen),
+            written_off: yuan(&s.written_off_fen),
+            overpaid: yuan(&s.overpaid_fen),
         })
         .collect();
     p.unpaid_total = c.unpaid.len();
@@ -429,7 +438,7 @@ pub async fn file(
 ) -> Result<Response, WebError> {
     let who = payer(&user)?;
     let dir = private_tempdir()?;
-    let (xlsx, _) =
+    let (xlsx, _, _) =
         zizhu_app::payments::write_bank_file(&state.db, &state.policy, id, None, dir.path(), who)
             .await
             .map_err(refusal)?;

@@ -291,6 +291,12 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
     assert_eq!((over.amount_fen, over.line_id), (6_250, Some(line.id)));
     assert!(over.why.contains("多发 62.50 元"), "{}", over.why);
     assert_eq!(cov.overpaid_fen, 6_250);
+    // 应发 = 已发 + 应发未发 + 清退后不再发放 − 多发 (newcomer review: the totals did not add up).
+    let unpaid: i64 = cov.unpaid.iter().map(|u| u.amount_fen).sum();
+    assert_eq!(
+        cov.planned_fen,
+        cov.paid_fen + unpaid + cov.written_off_fen - cov.overpaid_fen
+    );
     assert_eq!(cov.planned_fen, 50_000 + 25_000);
     // Nothing to pay for a lowered amount.
     assert!(zizhu_app::payments::make_batches(&c.db, &policy, term, WHO)
@@ -321,4 +327,9 @@ async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_pai
     assert_eq!((cov.reversed_fen, cov.overpaid_fen), (6_250, 0));
     // 乙 has no account: 500 元 unpaid; 己 paid 250 元 net.
     assert_eq!(cov.paid_fen, 25_000);
+    let unpaid: i64 = cov.unpaid.iter().map(|u| u.amount_fen).sum();
+    assert_eq!(
+        cov.planned_fen,
+        cov.paid_fen + unpaid + cov.written_off_fen - cov.overpaid_fen
+    );
 }

@@ -30,5 +30,6 @@ mod compute;
 mod downloads;
 mod imports;
 mod payments;
+mod recheck;
 mod security;
 mod support;

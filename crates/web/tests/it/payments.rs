@@ -390,6 +390,19 @@ async fn a_locked_roster_is_paid_by_finance_and_each_scope_sees_its_gaps(c: &Cou
     assert_eq!(s, StatusCode::OK, "{d}");
     // The dashboard shows the scope's payments (一个不落), from the same audit as /payments.
     let (_, cov) = get(c, "/api/payments/coverage?term=2023-autumn", Some(&county)).await;
+    // After a whole reversal of a line still on the roster, the totals still reconcile.
+    let n = |k: &str| cov[k].as_i64().unwrap();
+    let unpaid: i64 = cov["unpaid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["amount_fen"].as_i64().unwrap())
+        .sum();
+    assert!(n("written_off_fen") > 0, "{cov}");
+    assert_eq!(
+        n("planned_fen"),
+        n("paid_fen") + unpaid + n("written_off_fen") - n("overpaid_fen")
+    );
     let mut chief = c.signed_in("county").await;
     let home = chief.get("/?term=2023-autumn").await.body;
     assert!(home.contains("资金发放（一个不落）"), "{home}");
