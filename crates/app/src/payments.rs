@@ -523,6 +523,46 @@ pub struct Coverage {
     pub by_gap: Vec<(Gap, i64, i64)>,
 }
 
+/// The latest adjustment after the lock of each (student, program) of `term`: it sets the
+/// line's amount now.
+async fn latest_adjustments(
+    db: &Db,
+    term: Term,
+) -> Result<HashMap<(String, String), zizhu_store::AdjustmentRow>, AppError> {
+    let mut adjusted = HashMap::new();
+    for a in db.adjustments(term).await? {
+        adjusted.insert((a.new.id_number.clone(), a.new.program.clone()), a);
+    }
+    Ok(adjusted)
+}
+
+/// A line an adjustment added after the lock (a student not on the locked roster), as a roster
+/// row at its adjusted amount; `places` maps school codes to (township, school name).
+fn added_row(
+    a: &zizhu_store::AdjustmentRow,
+    term: Term,
+    places: &HashMap<String, (String, String)>,
+) -> zizhu_store::EntitlementRow {
+    let (township, school_name) = places.get(&a.new.school_code).cloned().unwrap_or_default();
+    zizhu_store::EntitlementRow {
+        key: 0,
+        run_id: 0,
+        term,
+        id_number: a.new.id_number.clone(),
+        name: a.new.name.clone(),
+        student_no: String::new(),
+        school_code: a.new.school_code.clone(),
+        school_name,
+        township,
+        program: a.new.program.clone(),
+        program_name: a.new.program_name.clone(),
+        clause: a.new.clause.clone(),
+        amount_fen: a.new.after_fen,
+        payee: a.new.payee.clone(),
+        facts: String::new(),
+    }
+}
+
 /// The coverage audit of `term` in `scope`.
 pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Coverage, AppError> {
     let mut c = Coverage {
@@ -599,10 +639,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
     let mut on_roster: HashSet<(String, String)> = HashSet::new();
     let mut gaps: BTreeMap<Gap, (i64, i64)> = BTreeMap::new();
     // Adjustments after the lock: the latest per line decides its amount now.
-    let mut adjusted: HashMap<(String, String), zizhu_store::AdjustmentRow> = HashMap::new();
-    for a in db.adjustments(term).await? {
-        adjusted.insert((a.new.id_number.clone(), a.new.program.clone()), a);
-    }
+    let adjusted = latest_adjustments(db, term).await?;
     let townships: HashMap<String, (String, String)> = db
         .schools()
         .await?
@@ -626,35 +663,16 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
         }
     }
     for (k, a) in &adjusted {
-        let (town, school) = townships
-            .get(&a.new.school_code)
-            .cloned()
-            .unwrap_or_default();
+        let row = added_row(a, term, &townships);
         let in_scope = match (scope.township, scope.school) {
             (_, Some(s)) => s == a.new.school_code,
-            (Some(t), None) => t == town,
+            (Some(t), None) => t == row.township,
             (None, None) => true,
         };
         if listed.contains(k) || a.new.after_fen <= 0 || !in_scope {
             continue;
         }
-        extra.push(zizhu_store::EntitlementRow {
-            key: 0,
-            run_id: 0,
-            term,
-            id_number: a.new.id_number.clone(),
-            name: a.new.name.clone(),
-            student_no: String::new(),
-            school_code: a.new.school_code.clone(),
-            school_name: school,
-            township: town,
-            program: a.new.program.clone(),
-            program_name: a.new.program_name.clone(),
-            clause: a.new.clause.clone(),
-            amount_fen: a.new.after_fen,
-            payee: a.new.payee.clone(),
-            facts: String::new(),
-        });
+        extra.push(row);
     }
     pages.push(extra);
     for page in pages {
@@ -1110,10 +1128,7 @@ pub async fn fee_statement(
     let mut schools = HashSet::new();
     // Adjustments after the lock set a line's amount now (the latest of each line counts); a
     // student added after the lock is compensated too (hostile review: a stopped waiver stayed).
-    let mut adjusted: HashMap<(String, String), zizhu_store::AdjustmentRow> = HashMap::new();
-    for a in db.adjustments(term).await? {
-        adjusted.insert((a.new.id_number.clone(), a.new.program.clone()), a);
-    }
+    let adjusted = latest_adjustments(db, term).await?;
     let school_names: HashMap<String, (String, String)> = db
         .schools()
         .await?
@@ -1135,29 +1150,7 @@ pub async fn fee_statement(
     let added: Vec<zizhu_store::EntitlementRow> = adjusted
         .iter()
         .filter(|(k, a)| !listed.contains(*k) && a.new.payee == "school" && a.new.after_fen > 0)
-        .map(|(_, a)| {
-            let (township, school_name) = school_names
-                .get(&a.new.school_code)
-                .cloned()
-                .unwrap_or_default();
-            zizhu_store::EntitlementRow {
-                key: 0,
-                run_id: 0,
-                term,
-                id_number: a.new.id_number.clone(),
-                name: a.new.name.clone(),
-                student_no: String::new(),
-                school_code: a.new.school_code.clone(),
-                school_name,
-                township,
-                program: a.new.program.clone(),
-                program_name: a.new.program_name.clone(),
-                clause: a.new.clause.clone(),
-                amount_fen: a.new.after_fen,
-                payee: a.new.payee.clone(),
-                facts: String::new(),
-            }
-        })
+        .map(|(_, a)| added_row(a, term, &school_names))
         .collect();
     pages.push(added);
     for page in pages {

@@ -176,15 +176,7 @@ pub(crate) async fn scoped_coverage(
     term: Term,
 ) -> Result<std::sync::Arc<Coverage>, WebError> {
     let scope = ScopeFilter::of(&user.access);
-    let run = state.db.latest_run(term).await?.map_or(0, |r| r.id);
-    let newest = state
-        .db
-        .imports()
-        .await?
-        .iter()
-        .map(|b| b.id)
-        .max()
-        .unwrap_or(0);
+    let (run, newest) = super::schools::data_version(state, term).await?;
     let key = (run, newest, state.db.payment_version(term).await?);
     let name = format!("{term}|{:?}|{:?}", scope.township, scope.school);
     if let Some(hit) = state.cache.coverage(&name, &key) {

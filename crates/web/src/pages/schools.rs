@@ -47,11 +47,9 @@ pub struct SchoolItem {
     pub open_cases: i64,
 }
 
-/// The per-school statistics of `term`, from the cache while no compute or import changed them.
-pub(crate) async fn cached_stats(
-    state: &AppState,
-    term: Term,
-) -> Result<std::sync::Arc<Vec<zizhu_store::SchoolStat>>, WebError> {
+/// What a term's figures are computed from: its newest compute run and the newest import (0 when
+/// none), the key of the caches.
+pub(crate) async fn data_version(state: &AppState, term: Term) -> Result<(i64, i64), WebError> {
     let run = state.db.latest_run(term).await?.map_or(0, |r| r.id);
     let newest = state
         .db
@@ -61,6 +59,15 @@ pub(crate) async fn cached_stats(
         .map(|b| b.id)
         .max()
         .unwrap_or(0);
+    Ok((run, newest))
+}
+
+/// The per-school statistics of `term`, from the cache while no compute or import changed them.
+pub(crate) async fn cached_stats(
+    state: &AppState,
+    term: Term,
+) -> Result<std::sync::Arc<Vec<zizhu_store::SchoolStat>>, WebError> {
+    let (run, newest) = data_version(state, term).await?;
     let key = (term.to_string(), run, newest);
     if let Some(hit) = state.cache.stats(&key) {
         return Ok(hit);

@@ -4,7 +4,6 @@
 //! paid in the next batch and the stopped line is never paid.
 
 use crate::support::{County, SCHOOL_A, SCHOOL_B, SCHOOL_C};
-use zizhu_app::import::{import_file, ImportRequest};
 use zizhu_domain::approval::SignoffStep::{Confirm, Review};
 use zizhu_domain::ListKind;
 use zizhu_store::PayActor;
@@ -25,20 +24,7 @@ fn card(n: u32) -> String {
 }
 
 async fn import(c: &County, kind: ListKind, name: &str, content: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join(name);
-    std::fs::write(&file, content).unwrap();
-    let req = ImportRequest {
-        origin: None,
-        kind,
-        file,
-        term: None,
-        dry_run: false,
-        actor: "county".into(),
-        report_dir: dir.path().to_path_buf(),
-    };
-    let o = import_file(&c.db, &req, &|_| {}).await.unwrap();
-    assert!(o.accepted(), "{:?}", o.errors);
+    crate::support::import_list(c, kind, name, content).await;
 }
 
 async fn a_late_found_eligible_student_is_back_paid_and_a_stopped_line_never_paid(c: &County) {

@@ -4,26 +4,12 @@
 
 use crate::support::County;
 use axum::http::StatusCode;
-use zizhu_app::import::{import_file, ImportRequest};
 use zizhu_domain::ListKind;
 
 both!(the_county_sees_who_qualifies_only_because_of_the_lowered_line);
 
 async fn import(c: &County, kind: ListKind, name: &str, content: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join(name);
-    std::fs::write(&file, content).unwrap();
-    let req = ImportRequest {
-        origin: None,
-        kind,
-        file,
-        term: None,
-        dry_run: false,
-        actor: "county".into(),
-        report_dir: dir.path().to_path_buf(),
-    };
-    let o = import_file(&c.db, &req, &|_| {}).await.unwrap();
-    assert!(o.accepted(), "{:?}", o.errors);
+    crate::support::import_list(c, kind, name, content).await;
 }
 
 /// 三(二): control line 530 lowered by 20 → 510 (floor 480 not binding). 甲 (建档立卡, 应届, 本县)

@@ -4,7 +4,6 @@
 use crate::api::{get, post, token};
 use crate::support::County;
 use axum::http::StatusCode;
-use zizhu_app::import::{import_file, ImportRequest};
 use zizhu_domain::ListKind;
 
 both!(the_county_rechecks_and_each_scope_follows_its_gaps);
@@ -12,26 +11,16 @@ both!(the_county_rechecks_and_each_scope_follows_its_gaps);
 /// 甲 (school A, compulsory age, boarding) is made a member of a registered-poor household: the
 /// term is not locked, so 甲's boarding subsidy is unpaid — a gap of school A (四(二) 查遗补漏).
 async fn the_county_rechecks_and_each_scope_follows_its_gaps(c: &County) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("脱贫户.csv");
-    std::fs::write(
-        &file,
-        format!(
+    crate::support::import_list(
+        c,
+        ListKind::PoorHouseholds,
+        "脱贫户.csv",
+        &format!(
             "户编号,姓名,身份证号,与户主关系,贫困状态,脱贫年度\nH7,甲演一,{},之子,已脱贫,2019\n",
             c.a
         ),
     )
-    .unwrap();
-    let req = ImportRequest {
-        origin: None,
-        kind: ListKind::PoorHouseholds,
-        file,
-        term: None,
-        dry_run: false,
-        actor: "county".into(),
-        report_dir: dir.path().to_path_buf(),
-    };
-    assert!(import_file(&c.db, &req, &|_| {}).await.unwrap().accepted());
+    .await;
     let county = token(c, "county").await;
     let school_a = token(c, "school_a").await;
     let body = r#"{"term": "2023-autumn"}"#;

@@ -412,3 +412,23 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Imports a list file with `content` as the county would (all or nothing); panics if refused.
+pub async fn import_list(c: &County, kind: zizhu_domain::ListKind, name: &str, content: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, content).unwrap();
+    let req = zizhu_app::import::ImportRequest {
+        origin: None,
+        kind,
+        file,
+        term: None,
+        dry_run: false,
+        actor: "county".into(),
+        report_dir: dir.path().to_path_buf(),
+    };
+    let o = zizhu_app::import::import_file(&c.db, &req, &|_| {})
+        .await
+        .unwrap();
+    assert!(o.accepted(), "{name}: {:?}", o.errors);
+}
