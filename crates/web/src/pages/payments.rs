@@ -275,37 +275,18 @@ async fn page(
         })
         .collect();
     p.unpaid_total = c.unpaid.len();
-    let masked = |id: &str| {
-        zizhu_domain::IdNumber::parse(id)
-            .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked())
+    let row = |u: &zizhu_app::payments::CoverageLine| Unpaid {
+        line: u.line_id.map(|i| i.to_string()).unwrap_or_default(),
+        school: u.school_name.clone(),
+        name: u.name.clone(),
+        id_masked: zizhu_domain::IdNumber::parse(&u.id_number)
+            .map_or_else(|_| "（证件号无效）".into(), |(i, _)| i.masked()),
+        program: u.program_name.clone(),
+        amount: yuan(&u.amount_fen),
+        why: u.why.clone(),
     };
-    p.orphans = c
-        .without_entitlement
-        .iter()
-        .map(|u| Unpaid {
-            line: u.line_id.map(|i| i.to_string()).unwrap_or_default(),
-            school: u.school_name.clone(),
-            name: u.name.clone(),
-            id_masked: masked(&u.id_number),
-            program: u.program_name.clone(),
-            amount: yuan(&u.amount_fen),
-            why: u.why.clone(),
-        })
-        .collect();
-    p.unpaid = c
-        .unpaid
-        .iter()
-        .take(SHOWN)
-        .map(|u| Unpaid {
-            line: u.line_id.map(|i| i.to_string()).unwrap_or_default(),
-            school: u.school_name.clone(),
-            name: u.name.clone(),
-            id_masked: masked(&u.id_number),
-            program: u.program_name.clone(),
-            amount: yuan(&u.amount_fen),
-            why: u.why.clone(),
-        })
-        .collect();
+    p.orphans = c.without_entitlement.iter().map(row).collect();
+    p.unpaid = c.unpaid.iter().take(SHOWN).map(row).collect();
     p.verifications = scoped_verifications(state, user, term).await?;
     p.adjustments = scoped_adjustments(state, user, term)
         .await?
