@@ -95,6 +95,36 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
         .await?;
     println!("\n== 4. 控辍保学：户籍适龄人口、学籍和各校在校学生名单比对（一生一案）");
     dropout(&db, &rules, &ctx.actor, &reports_dir).await?;
+    println!("\n== 4b. 脱贫成果回查监测（四(二)）：建档立卡家庭的适龄子女在校、资助到位");
+    let who = zizhu_store::PayActor {
+        name: &ctx.actor,
+        origin: None,
+    };
+    let r = zizhu_app::recheck::recheck(&db, &p.policy, autumn, who).await?;
+    zizhu_app::recheck::write_gaps(
+        &reports_dir.join(format!("{autumn}-回查监测问题清单.xlsx")),
+        &format!(
+            "{}{}脱贫成果回查监测：问题清单",
+            manifest.county_name,
+            autumn.label_zh()
+        ),
+        &r.gaps,
+    )?;
+    let mut by_kind: std::collections::BTreeMap<&str, usize> = Default::default();
+    for g in &r.gaps {
+        *by_kind.entry(g.gap.kind.zh()).or_default() += 1;
+    }
+    println!(
+        "  建档立卡（含已脱贫）家庭 {} 户的义务教育适龄子女 {} 人；有问题的 {} 户：{}",
+        r.households,
+        r.children,
+        r.households_with_gaps,
+        by_kind
+            .iter()
+            .map(|(k, n)| format!("{k} {n} 个"))
+            .collect::<Vec<_>>()
+            .join("，")
+    );
     println!("\n== 5. 报表（{}）", reports_dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&reports_dir)?
         .filter_map(|e| e.ok())

@@ -165,8 +165,19 @@ fn demo_imports_computes_and_writes_reports() {
         "无收款账户：",
         "批次未提交银行：1 笔",
         "银行退回，待更正账户后重新发放：2 笔",
+        // Issue 7: 三(二) and 四(二) in the summary.
+        "师范“三定向”录取（三(二)）",
+        "其中因降分达线",
+        "脱贫成果回查监测（四(二)）",
+        "的义务教育适龄子女",
     ] {
         assert!(out.contains(line), "{line}\n{out}");
+    }
+    for report in [
+        "2023-师范定向录取分析.xlsx",
+        "2023-autumn-回查监测问题清单.xlsx",
+    ] {
+        assert!(reports.join(report).exists(), "{report}");
     }
     let cov = cells(&reports.join("2023-autumn-发放覆盖核查.xlsx"));
     let unpaid = &cov.iter().find(|(n, _)| n == "未发放明细").unwrap().1;
