@@ -470,6 +470,8 @@ pub struct CoverageLine {
     pub why: String,
     /// The payment line concerned (to reverse a payment made in error), when there is one.
     pub line_id: Option<i64>,
+    /// The reason of an unpaid line.
+    pub gap: Option<Gap>,
 }
 
 /// One school's sums.
@@ -521,6 +523,66 @@ pub struct Coverage {
     pub recovered_fen: i64,
     /// Gaps by reason: (reason, lines, fen).
     pub by_gap: Vec<(Gap, i64, i64)>,
+    /// Reversed and recovered per school code (from the ledger), for [`Coverage::scoped`].
+    pub ledger_by_school: HashMap<String, (i64, i64)>,
+}
+
+impl Coverage {
+    /// The coverage of a part of the county, from the county's (`towns`: school code →
+    /// township): the same figures as [`coverage`] with that scope, without reading again.
+    pub fn scoped(&self, scope: ScopeFilter<'_>, towns: &HashMap<String, String>) -> Coverage {
+        if scope.township.is_none() && scope.school.is_none() {
+            return self.clone();
+        }
+        let keep = |school: &str, township: &str| match (scope.township, scope.school) {
+            (_, Some(s)) => s == school,
+            (Some(t), None) => t == township,
+            (None, None) => true,
+        };
+        let lines = |v: &[CoverageLine]| -> Vec<CoverageLine> {
+            v.iter()
+                .filter(|l| keep(&l.school_code, &l.township))
+                .cloned()
+                .collect()
+        };
+        let mut c = Coverage {
+            locked: self.locked,
+            unpaid: lines(&self.unpaid),
+            without_entitlement: lines(&self.without_entitlement),
+            reversals: lines(&self.reversals),
+            schools: self
+                .schools
+                .iter()
+                .filter(|s| keep(&s.school_code, &s.township))
+                .cloned()
+                .collect(),
+            ..Coverage::default()
+        };
+        for s in &c.schools {
+            c.planned_fen += s.planned_fen;
+            c.paid_fen += s.paid_fen;
+            c.failed_fen += s.failed_fen;
+            c.overpaid_fen += s.overpaid_fen;
+            c.written_off_fen += s.written_off_fen;
+        }
+        for (school, (reversed, recovered)) in &self.ledger_by_school {
+            let town = towns.get(school).map(String::as_str).unwrap_or("");
+            if keep(school, town) {
+                c.reversed_fen += reversed;
+                c.recovered_fen += recovered;
+            }
+        }
+        let mut gaps: BTreeMap<Gap, (i64, i64)> = BTreeMap::new();
+        for u in &c.unpaid {
+            if let Some(g) = u.gap {
+                let e = gaps.entry(g).or_default();
+                e.0 += 1;
+                e.1 += u.amount_fen;
+            }
+        }
+        c.by_gap = gaps.into_iter().map(|(g, (n, f))| (g, n, f)).collect();
+        c
+    }
 }
 
 /// The latest adjustment after the lock of each (student, program) of `term`: it sets the
@@ -611,7 +673,19 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
         (None, None) => true,
     };
     for e in &ledger {
-        if !school_of.get(&e.line_id).is_some_and(|s| in_scope(s)) {
+        let Some(school) = school_of.get(&e.line_id) else {
+            continue;
+        };
+        match e.kind {
+            LedgerKind::Reversed => {
+                c.ledger_by_school.entry(school.to_string()).or_default().0 += e.amount_fen
+            }
+            LedgerKind::Recovered => {
+                c.ledger_by_school.entry(school.to_string()).or_default().1 += e.amount_fen
+            }
+            _ => {}
+        }
+        if !in_scope(school) {
             continue;
         }
         match e.kind {
@@ -727,6 +801,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                         Fen(back - got)
                     ),
                     line_id: Some(l.id),
+                    gap: None,
                 });
             }
             if net > e.amount_fen {
@@ -772,6 +847,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                         Fen(net - e.amount_fen)
                     ),
                     line_id: last,
+                    gap: None,
                 });
             }
             if net > 0 {
@@ -852,6 +928,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                     format!("{}（{reason}）", gap.zh())
                 },
                 line_id: latest.map(|l| l.id),
+                gap: Some(gap),
             });
         }
     }
@@ -870,6 +947,7 @@ pub async fn coverage(db: &Db, term: Term, scope: ScopeFilter<'_>) -> Result<Cov
                 amount_fen: l.amount_fen,
                 why: "已发放，但本学期资助名单上没有这一项（应核查，必要时清退）".into(),
                 line_id: Some(l.id),
+                gap: None,
             });
         }
     }

@@ -253,10 +253,17 @@ pub fn check_typed(what: &str, v: &str, max: usize) -> Result<(), String> {
     if v.chars().nth(max).is_some() {
         return Err(format!("{what}太长（最多 {max} 个字）"));
     }
+    // Also the invisible ones: zero-width and direction marks, line and paragraph separators,
+    // the byte-order mark and the soft hyphen (a note that looks empty or reads backwards).
     let bad = v.chars().find(|c| {
         c.is_control()
             || ('\u{202A}'..='\u{202E}').contains(c)
             || ('\u{2066}'..='\u{2069}').contains(c)
+            || ('\u{200B}'..='\u{200F}').contains(c)
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+            )
     });
     match bad {
         Some(c) => Err(format!(
@@ -434,5 +441,29 @@ mod tests {
             TextError::ControlInName { code_point: 10 }.to_string(),
             "姓名含不允许的字符（U+000A，如换行符、方向控制符或符号）"
         );
+    }
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::check_typed;
+
+    /// Typed text refuses what cannot be seen (review: a note with U+200F or U+FEFF went into
+    /// the recheck workbook), and keeps ordinary Chinese text.
+    #[test]
+    fn typed_text_refuses_invisible_characters() {
+        assert!(check_typed("说明", "已联系家长，入读贡江镇演示小学", 500).is_ok());
+        for bad in [
+            "a\u{200F}b",
+            "a\u{200B}b",
+            "a\u{2028}b",
+            "\u{FEFF}a",
+            "a\u{AD}b",
+            "a\u{202E}b",
+            "a\nb",
+        ] {
+            assert!(check_typed("说明", bad, 500).is_err(), "{bad:?}");
+        }
+        assert!(check_typed("说明", &"字".repeat(501), 500).is_err());
     }
 }

@@ -83,29 +83,53 @@ impl Db {
         .fetch_all(conn)
         .await)
         .ctx("读取回查问题")?;
-        let key = |id: &str, kind: &str, detail: &str| format!("{id}\u{1f}{kind}\u{1f}{detail}");
-        let seen: HashSet<String> = found
+        // A gap is the same while its child, kind and program are: the reason of an unpaid line
+        // moves on (无收款账户 → 未纳入发放批次 → …) without the gap being rectified.
+        let key = |id: &str, kind: &str, detail: &str| {
+            let stable = detail.split('（').next().unwrap_or(detail);
+            format!("{id}\u{1f}{kind}\u{1f}{stable}")
+        };
+        let now_found: std::collections::HashMap<String, &NewGap> = found
             .iter()
-            .map(|g| key(&g.id_number, g.kind.key(), &g.detail))
+            .map(|g| (key(&g.id_number, g.kind.key(), &g.detail), g))
             .collect();
         let mut counts = RecheckCounts::default();
         let mut known = HashSet::new();
         for (id, id_number, kind, detail) in &open {
             let k = key(id_number, kind, detail);
-            let sql = if seen.contains(&k) {
-                counts.still_open += 1;
-                "UPDATE recheck_gap SET last_seen_at = $1 WHERE id = $2"
-            } else {
-                counts.rectified += 1;
-                "UPDATE recheck_gap SET rectified_at = $1 WHERE id = $2"
-            };
-            tx_run!(&mut tx, |conn| sqlx::query(sql)
-                .bind(now)
-                .bind(*id)
-                .execute(conn)
-                .await
-                .map(|_| ()))
-            .ctx("更新回查问题")?;
+            match now_found.get(&k) {
+                // Still there: seen now, with its reason, school and township as they are now
+                // (a child who moved school moves the gap with it).
+                Some(g) => {
+                    counts.still_open += 1;
+                    tx_run!(&mut tx, |conn| sqlx::query(
+                        "UPDATE recheck_gap SET last_seen_at = $1, detail = $2, school_code = $3, \
+                         township = $4 WHERE id = $5"
+                    )
+                    .bind(now)
+                    .bind(&g.detail)
+                    .bind(&g.school_code)
+                    .bind(&g.township)
+                    .bind(*id)
+                    .execute(conn)
+                    .await
+                    .map(|_| ()))
+                    .ctx("更新回查问题")?;
+                }
+                None => {
+                    counts.rectified += 1;
+                    tx_run!(&mut tx, |conn| sqlx::query(
+                        "UPDATE recheck_gap SET rectified_at = $1 WHERE id = $2"
+                    )
+                    .bind(now)
+                    .bind(*id)
+                    .execute(conn)
+                    .await
+                    .map(|_| ()))
+                    .ctx("更新回查问题")?;
+                }
+            }
+            let _ = detail;
             known.insert(k);
         }
         for g in found {

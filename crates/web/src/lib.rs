@@ -46,7 +46,9 @@ type StatsKey = (String, i64, i64);
 pub struct Cache {
     school_stats:
         std::sync::Mutex<std::collections::HashMap<StatsKey, Arc<Vec<zizhu_store::SchoolStat>>>>,
-    /// The coverage audit per (term and scope, what it was computed from).
+    /// One computation of a coverage audit at a time.
+    pub(crate) coverage_turn: tokio::sync::Mutex<()>,
+    /// The county's coverage audit per term, with what it was computed from.
     coverage: std::sync::Mutex<
         std::collections::HashMap<String, (CoverageKey, Arc<zizhu_app::payments::Coverage>)>,
     >,

@@ -399,4 +399,49 @@ async fn clause_4_2_recheck_finds_and_follows_gaps_household_by_household() {
     );
     // Once rectified, no more measures are noted on it.
     assert!(db.record_gap_action(chou, "再次", who).await.is_err());
+    // 甲's unpaid line moves on from 名单未审批锁定 to 无收款账户 once the county locks the term:
+    // the same gap, still open, with its measure (review: it was closed as rectified and opened
+    // again without the measure).
+    let jia = again
+        .gaps
+        .iter()
+        .find(|g| g.gap.id_number == p.a && g.rectified_at.is_none())
+        .unwrap()
+        .id;
+    db.record_gap_action(jia, "已催学校报送银行卡号", who)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = db.latest_run(autumn).await.unwrap().unwrap().id;
+    let mut schools: Vec<String> = db
+        .entitlements(autumn, 0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.school_code)
+        .collect();
+    schools.sort();
+    schools.dedup();
+    use zizhu_domain::approval::SignoffStep::{Confirm, Review};
+    for s in &schools {
+        db.signoff(autumn, s, Confirm, run, None, "s", "-", "")
+            .await
+            .unwrap();
+        db.signoff(autumn, s, Review, run, Some((Confirm, run)), "t", "-", "")
+            .await
+            .unwrap();
+    }
+    db.lock_term(autumn, run, "chief", "-", "同意")
+        .await
+        .unwrap();
+    let third = zizhu_app::recheck::recheck(&db, &policy, autumn, who)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((third.counts.new, third.counts.rectified), (0, 0));
+    let g = third.gaps.iter().find(|g| g.id == jia).unwrap();
+    assert!(g.rectified_at.is_none());
+    assert!(g.gap.detail.contains("无收款账户"), "{}", g.gap.detail);
+    assert_eq!(
+        g.action.as_ref().map(|a| a.0.as_str()),
+        Some("已催学校报送银行卡号")
+    );
 }

@@ -80,7 +80,10 @@ pub(crate) async fn scoped_gaps(
                 .get(&g.gap.school_code)
                 .cloned()
                 .unwrap_or_else(|| g.gap.township.clone());
+            // A township follows its own households' children wherever they study, as it does
+            // their dropout cases.
             user.access.sees_school(&g.gap.school_code, &town)
+                || matches!(&user.access.scope, zizhu_domain::access::Scope::Township(t) if *t == g.gap.township)
         })
         .map(|g| GapView {
             id: g.id,

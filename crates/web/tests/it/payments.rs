@@ -390,6 +390,53 @@ async fn a_locked_roster_is_paid_by_finance_and_each_scope_sees_its_gaps(c: &Cou
     assert_eq!(s, StatusCode::OK, "{d}");
     // The dashboard shows the scope's payments (一个不落), from the same audit as /payments.
     let (_, cov) = get(c, "/api/payments/coverage?term=2023-autumn", Some(&county)).await;
+    // A scope's audit cut from the county's (as the pages and the dashboard do) has the same
+    // figures as one computed for the scope alone.
+    let term = crate::support::autumn();
+    let all = zizhu_store::ScopeFilter {
+        township: None,
+        school: None,
+    };
+    let county_cov = zizhu_app::payments::coverage(&c.db, term, all)
+        .await
+        .unwrap();
+    let towns: std::collections::HashMap<String, String> =
+        c.db.schools()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.code, s.township))
+            .collect();
+    for scope in [
+        zizhu_store::ScopeFilter {
+            township: None,
+            school: Some(SCHOOL_A),
+        },
+        zizhu_store::ScopeFilter {
+            township: Some("贡江镇"),
+            school: None,
+        },
+    ] {
+        let alone = zizhu_app::payments::coverage(&c.db, term, scope)
+            .await
+            .unwrap();
+        let cut = county_cov.scoped(scope, &towns);
+        let figures = |c: &zizhu_app::payments::Coverage| {
+            (
+                c.planned_fen,
+                c.paid_fen,
+                c.failed_fen,
+                c.reversed_fen,
+                c.recovered_fen,
+                c.overpaid_fen,
+                c.written_off_fen,
+                c.by_gap.clone(),
+                c.unpaid.clone(),
+                c.schools.clone(),
+            )
+        };
+        assert_eq!(figures(&cut), figures(&alone));
+    }
     // After a whole reversal of a line still on the roster, the totals still reconcile.
     let n = |k: &str| cov[k].as_i64().unwrap();
     let unpaid: i64 = cov["unpaid"]
