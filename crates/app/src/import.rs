@@ -51,6 +51,9 @@ pub struct ImportOutcome {
     pub same_as: Option<i64>,
     /// Rows of the version of this list that the import replaces (for a sanity warning).
     pub previous_rows: Option<i64>,
+    /// For lists replaced year by year: each year the file has, with the rows on record for it
+    /// (replaced) and the file's.
+    pub replaced_years: Vec<(i32, i64, i64)>,
 }
 
 /// Errors (and warnings) an import keeps to report; Excel's sheet holds a million rows, and a
@@ -60,6 +63,28 @@ pub const KEPT: usize = 100_000;
 impl ImportOutcome {
     pub fn accepted(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// What replacing by year does, in Chinese, for each year that has rows on record: the
+    /// year's rows are all replaced by the file's (review: one stray row of another year
+    /// replaced that year's 509 applicants without a word). `done` for an import made, else a
+    /// check.
+    pub fn year_notes(&self, done: bool) -> Vec<String> {
+        self.replaced_years
+            .iter()
+            .filter(|(_, old, _)| *old > 0)
+            .map(|(y, old, new)| {
+                format!(
+                    "{}{y}年原有的 {old} 行（文件中该年 {new} 行）{}",
+                    if done { "已替换" } else { "将替换" },
+                    if new * 3 < *old {
+                        "，相差很大：请确认文件的“年份”列无误"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect()
     }
 
     /// Errors found, kept or only counted.
@@ -129,6 +154,16 @@ pub async fn import_file(
             .find(|b| b.kind == req.kind && (!req.kind.per_term() || b.term == req.term))
             .map(|b| b.rows)
     };
+    let year_replaced = matches!(
+        req.kind,
+        ListKind::CollegeAdmissions | ListKind::AdmissionLines | ListKind::AdmissionApplicants
+    );
+    let old_years = if year_replaced {
+        db.rows_by_year(req.kind).await?
+    } else {
+        Default::default()
+    };
+    let mut new_years: std::collections::BTreeMap<i32, i64> = Default::default();
     let source = describe_source(rows.source());
     let opened = opened.elapsed();
     let mut tx = if req.dry_run {
@@ -181,6 +216,17 @@ pub async fn import_file(
         };
         waited += t.elapsed();
         sent += batch.len() as u64;
+        for (_, r) in &batch {
+            let year = match r {
+                ListRecord::Admission(a) => Some(a.year),
+                ListRecord::AdmissionLine(l) => Some(l.year),
+                ListRecord::Applicant(a) => Some(a.year),
+                _ => None,
+            };
+            if let Some(y) = year {
+                *new_years.entry(y).or_default() += 1;
+            }
+        }
         let t = Instant::now();
         if let Some(tx) = tx.as_mut() {
             tx.insert_batch(&batch).await?;
@@ -207,6 +253,10 @@ pub async fn import_file(
         report: None,
         same_as,
         previous_rows,
+        replaced_years: new_years
+            .into_iter()
+            .map(|(y, n)| (y, old_years.get(&y).copied().unwrap_or(0), n))
+            .collect(),
     };
     if !out.errors.is_empty() {
         if let Some(tx) = tx {

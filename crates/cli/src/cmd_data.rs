@@ -49,6 +49,9 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
         }
         return 1;
     }
+    for note in o.year_notes(!dry_run) {
+        println!("注意：{}{note}。", o.kind.zh());
+    }
     if let Some(prev) = o.previous_rows {
         let now = o.rows as i64;
         if prev > 0 && (now * 3 < prev || now > prev * 3) {

@@ -18,6 +18,27 @@ type RawLine = (
 type RawApplicant = (i64, String, String, String, i64, bool, bool);
 
 impl Db {
+    /// The rows of a list replaced year by year (高考录取, 师范定向控制线, 师范定向考生), per year.
+    pub async fn rows_by_year(
+        &self,
+        kind: zizhu_domain::ListKind,
+    ) -> StoreResult<std::collections::BTreeMap<i32, i64>> {
+        let sql = format!(
+            "SELECT year, CAST(COUNT(*) AS BIGINT) FROM {} GROUP BY year",
+            crate::import_rows::table_of(kind)
+        );
+        let rows: Vec<(i64, i64)> = db_run!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .fetch_all(pool)
+        .await)
+        .ctx("统计名单")?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(y, n)| i32::try_from(y).ok().map(|y| (y, n)))
+            .collect())
+    }
+
     /// The years with control lines (a year can be analysed only with them), newest first.
     pub async fn admission_years(&self) -> StoreResult<Vec<i32>> {
         let years: Vec<i64> = db_run!(self, |pool| sqlx::query_scalar(

@@ -120,6 +120,35 @@ async fn clause_3_2_lowered_lines_and_who_qualifies_only_by_them() {
     assert!(!of(&p.l).qualifies, "复读: the lowered line does not apply");
     assert!(of(&p.b).qualifies && of(&p.b).floor_binding);
     assert!(!of(&other).qualifies, "not 建档立卡");
+    // A 2024 file with one stray 2023 row says, before anything is written, that it replaces
+    // 2023's four applicants with one (review: it did so without a word).
+    let stray = format!(
+        "年份,姓名,身份证件号,报考类别,中考成绩,是否应届,户籍在本县\n\
+         2024,甲演一,{},小学全科教师,510,是,是\n2023,乙演二,{},小学全科教师,500,是,是\n",
+        p.a, p.b
+    );
+    let req = ImportRequest {
+        origin: None,
+        kind: ListKind::AdmissionApplicants,
+        file: write(dir.path(), "考生2024.csv", &stray),
+        term: None,
+        dry_run: true,
+        actor: "county".into(),
+        report_dir: dir.path().to_path_buf(),
+    };
+    let check = import_file(&db, &req, &|_| {}).await.unwrap();
+    assert_eq!(check.replaced_years, vec![(2023, 4, 1), (2024, 0, 1)]);
+    let notes = check.year_notes(false);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("将替换2023年原有的 4 行") && notes[0].contains("相差很大"),
+        "{notes:?}"
+    );
+    assert_eq!(
+        db.admission_applicants(2023).await.unwrap().len(),
+        4,
+        "a check writes nothing"
+    );
     // A year without lines is refused with what to do.
     let none = zizhu_app::admission::evaluate(&db, &section, 2024).await;
     assert!(matches!(none, Err(e) if e.to_string().contains("admission_lines")));

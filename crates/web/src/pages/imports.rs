@@ -451,6 +451,9 @@ pub(crate) fn notes(o: &ImportOutcome) -> Vec<String> {
             "与第{prev}批导入的文件内容完全相同（SHA-256 一致）。"
         ));
     }
+    for note in o.year_notes(false) {
+        notes.push(format!("{}：{note}。", o.kind.zh()));
+    }
     if let Some(prev) = o.previous_rows {
         let now = o.rows as i64;
         if prev > 0 && (now * 3 < prev || now > prev * 3) {
