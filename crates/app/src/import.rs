@@ -164,6 +164,18 @@ pub async fn import_file(
         Default::default()
     };
     let mut new_years: std::collections::BTreeMap<i32, i64> = Default::default();
+    // An applicant whose category has no control line that year is imported with a warning
+    // (the analysis cannot decide them); the lines on record are the reference.
+    // Read before the import's transaction begins (one connection may be all SQLite has).
+    let mut line_categories: std::collections::HashMap<i32, std::collections::HashSet<String>> =
+        Default::default();
+    if req.kind == ListKind::AdmissionApplicants {
+        for y in db.admission_years().await? {
+            let known = db.admission_lines(y).await?.into_iter().map(|l| l.category);
+            line_categories.insert(y, known.collect());
+        }
+    }
+    let mut no_line: Vec<RowError> = Vec::new();
     let source = describe_source(rows.source());
     let opened = opened.elapsed();
     let mut tx = if req.dry_run {
@@ -216,7 +228,7 @@ pub async fn import_file(
         };
         waited += t.elapsed();
         sent += batch.len() as u64;
-        for (_, r) in &batch {
+        for (row_no, r) in &batch {
             let year = match r {
                 ListRecord::Admission(a) => Some(a.year),
                 ListRecord::AdmissionLine(l) => Some(l.year),
@@ -225,6 +237,22 @@ pub async fn import_file(
             };
             if let Some(y) = year {
                 *new_years.entry(y).or_default() += 1;
+            }
+            if let ListRecord::Applicant(a) = r {
+                let unknown = line_categories
+                    .get(&a.year)
+                    .is_some_and(|known| !known.contains(&a.category));
+                if unknown && no_line.len() < KEPT {
+                    no_line.push(RowError {
+                        row: *row_no,
+                        column: "报考类别".into(),
+                        value: a.category.clone(),
+                        reason: format!(
+                            "{}年的控制线中没有这一类别，录取分析无法判断该考生",
+                            a.year
+                        ),
+                    });
+                }
             }
         }
         let t = Instant::now();
@@ -235,9 +263,10 @@ pub async fn import_file(
         progress(sent);
     }
     tracing::info!(target: "zizhu::timing", ?opened, ?waited, ?wrote, "import: file opened (first pass), rows handed over");
-    let (errors, warnings, more_errors, more_warnings, count) = parser
+    let (errors, mut warnings, more_errors, mut more_warnings, count) = parser
         .await
         .map_err(|e| AppError::Other(format!("读取文件时出错：{e}")))?;
+    keep(&mut warnings, &mut more_warnings, no_line);
     progress(count as u64);
     let mut out = ImportOutcome {
         kind: req.kind,

@@ -149,6 +149,27 @@ async fn clause_3_2_lowered_lines_and_who_qualifies_only_by_them() {
         4,
         "a check writes nothing"
     );
+    // A category the year's lines do not have is a warning at the check (review: it was found
+    // only by the analysis).
+    let unknown = format!(
+        "年份,姓名,身份证件号,报考类别,中考成绩,是否应届,户籍在本县\n\
+         2023,甲演一,{},高中物理教师,510,是,是\n",
+        p.a
+    );
+    let req = ImportRequest {
+        file: write(dir.path(), "考生-物理.csv", &unknown),
+        ..req
+    };
+    let check = import_file(&db, &req, &|_| {}).await.unwrap();
+    assert!(check.accepted());
+    assert!(
+        check
+            .warnings
+            .iter()
+            .any(|w| (w.row, w.column.as_str()) == (2, "报考类别") && w.value == "高中物理教师"),
+        "{:?}",
+        check.warnings
+    );
     // A year without lines is refused with what to do.
     let none = zizhu_app::admission::evaluate(&db, &section, 2024).await;
     assert!(matches!(none, Err(e) if e.to_string().contains("admission_lines")));
