@@ -869,7 +869,8 @@ pub struct ActionForm {
     seed: Option<u64>,
 }
 
-fn form_term(s: &str) -> Result<Term, WebError> {
+/// The term a form names, or a 400 in Chinese.
+pub(crate) fn form_term(s: &str) -> Result<Term, WebError> {
     s.trim()
         .parse()
         .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))

@@ -199,12 +199,6 @@ pub struct ActForm {
     note: Option<String>,
 }
 
-fn form_term(s: &str) -> Result<Term, WebError> {
-    s.trim()
-        .parse()
-        .map_err(|e: zizhu_domain::term::TermParseError| WebError::BadRequest(e.to_string()))
-}
-
 /// POST /recheck/run (county).
 pub async fn run_form(
     State(state): State<AppState>,
@@ -212,7 +206,7 @@ pub async fn run_form(
     Form(f): Form<ActForm>,
 ) -> Result<Html<String>, WebError> {
     user.check_csrf(&f.csrf)?;
-    let term = form_term(&f.term)?;
+    let term = super::payments::form_term(&f.term)?;
     let message = match run(&state, &user, term).await {
         Ok(m) => m,
         Err(WebError::BadRequest(m)) => format!("未执行：{m}"),
@@ -229,7 +223,7 @@ pub async fn note_form(
     Form(f): Form<ActForm>,
 ) -> Result<Html<String>, WebError> {
     user.check_csrf(&f.csrf)?;
-    let term = form_term(&f.term)?;
+    let term = super::payments::form_term(&f.term)?;
     let message = match note(&state, &user, term, id, f.note.as_deref().unwrap_or("")).await {
         Ok(m) => m,
         Err(WebError::BadRequest(m)) => format!("未执行：{m}"),
