@@ -14,6 +14,7 @@ pub mod payment;
 pub mod recheck;
 pub mod term;
 pub mod text;
+pub mod zero_fee;
 
 pub use ids::{IdError, IdKind, IdNumber, IdWarning};
 pub use model::*;

@@ -128,6 +128,8 @@ labelled_enum! {
         AdmissionLines = "admission_lines", "师范定向控制线";
         /// Applicants to the "三定向" plan with their 中考 scores, per year (三(二)).
         AdmissionApplicants = "admission_applicants", "师范定向考生";
+        /// 零收费发放记录: the in-kind provisions of 三(一) a school issued, per school year.
+        ZeroFeeIssues = "zero_fee_issues", "零收费发放记录";
     }
 }
 
@@ -308,6 +310,7 @@ pub enum ListRecord {
     PayeeAccount(crate::payment::PayeeAccount),
     AdmissionLine(crate::admission::CategoryLine),
     Applicant(crate::admission::Applicant),
+    ZeroFeeIssue(crate::zero_fee::Issue),
 }
 
 /// The stage (学段) and year within it (1-based) of a grade at a kind of school, or `None` when the

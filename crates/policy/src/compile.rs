@@ -76,6 +76,8 @@ pub struct TermPolicy {
     /// Yes/no parameters on the reference date: name → (label, value).
     pub switches: BTreeMap<String, (String, bool)>,
     pub province: String,
+    /// The in-kind provisions (零收费, 三(一)), compiled on this term's reference date.
+    pub provisions: Vec<crate::provision::CompiledProvision>,
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
@@ -401,6 +403,7 @@ impl Policy {
         if programs.len() > 32 {
             return self.top_err("[[program]]", "项目数不能超过32个");
         }
+        let provisions = self.compile_provisions(&cx, &payable, reference_date)?;
         Ok(TermPolicy {
             term,
             reference_date,
@@ -410,7 +413,73 @@ impl Policy {
             defines,
             switches,
             province: self.file.policy.province.clone(),
+            provisions,
         })
+    }
+
+    /// The `[[provision]]` items (三(一)): a known code at most once, the condition with the
+    /// term's `payable_when`, the unit value a `yuan` parameter read on `on`.
+    fn compile_provisions(
+        &self,
+        cx: &Ctx<'_>,
+        payable: &Cond,
+        on: NaiveDate,
+    ) -> Result<Vec<crate::provision::CompiledProvision>, PolicyError> {
+        use zizhu_domain::zero_fee::ZeroFeeItem;
+        let mut out: Vec<crate::provision::CompiledProvision> = Vec::new();
+        for p in &self.file.provisions {
+            let code_at = inner_start(&self.src, p.code.span().start);
+            let Some(item) = ZeroFeeItem::from_key(p.code.get_ref()) else {
+                let known: Vec<&str> = ZeroFeeItem::ALL.iter().map(|i| i.key()).collect();
+                return self.err_at(
+                    code_at,
+                    format!(
+                        "未知的零收费项目：{}；可用：{}",
+                        p.code.get_ref(),
+                        known.join("、")
+                    ),
+                );
+            };
+            if out.iter().any(|c| c.item == item) {
+                return self.err_at(code_at, format!("零收费项目重复：{}", item.key()));
+            }
+            let when_ast = self.parse_expr(&p.when)?;
+            let base = p.when.span().start;
+            let when = cx
+                .compile(&when_ast, false, &mut Vec::new(), base)?
+                .and(payable.clone())
+                .map_err(|n| at(&self.src, base, too_complex(n)))?;
+            let (def, value) = self.param(&p.unit_value, on)?;
+            let fen = match (def.kind, value) {
+                (ParamKind::Yuan, toml::Value::String(s)) => Fen::parse_yuan(s),
+                _ => None,
+            };
+            let Some(unit_value) = fen else {
+                let off = inner_start(&self.src, p.unit_value.span().start);
+                return self.err_at(
+                    off,
+                    format!(
+                        "参数 {} 不是金额（kind = \"yuan\"）",
+                        p.unit_value.get_ref()
+                    ),
+                );
+            };
+            let unit = p.unit.as_deref().unwrap_or("件");
+            out.push(crate::provision::CompiledProvision {
+                item,
+                name: p.name.clone(),
+                clause: p.clause.clone(),
+                when,
+                when_ast,
+                unit_value,
+                explanation: format!(
+                    "{} {}元/{unit}（报告用折算值）",
+                    def.label,
+                    unit_value.yuan_string()
+                ),
+            });
+        }
+        Ok(out)
     }
 
     fn parse_expr(&self, s: &Spanned<String>) -> Result<Expr, PolicyError> {

@@ -29,6 +29,10 @@ pub struct PolicyFile {
     /// lowered by. Optional for computing aid; `zizhu admission` requires it.
     #[serde(default)]
     pub admission: Option<crate::admission::AdmissionSection>,
+    /// In-kind provisions (零收费, 三(一)): free teaching materials, uniforms, accident insurance,
+    /// recorded per student and school year. Optional; `zizhu zero-fee` reports on them.
+    #[serde(default, rename = "provision")]
+    pub provisions: Vec<crate::provision::ProvisionDef>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

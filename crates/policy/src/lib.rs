@@ -16,6 +16,7 @@ pub mod expr;
 pub mod facts;
 pub mod file;
 pub mod payment;
+pub mod provision;
 
 pub use compile::{CompiledProgram, Policy, TermPolicy};
 pub use engine::Grant;

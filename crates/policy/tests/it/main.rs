@@ -4,3 +4,4 @@
 
 mod check;
 mod county2023;
+mod provision;
