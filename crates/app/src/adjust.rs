@@ -129,6 +129,7 @@ pub async fn adjust_term(
                     | ListKind::PayeeAccounts
                     | ListKind::AdmissionLines
                     | ListKind::AdmissionApplicants
+                    | ListKind::ZeroFeeIssues
             )
         })
         .map(|b| format!("{}《{}》（第{}批）", b.kind.zh(), b.file_name, b.id))

@@ -144,6 +144,7 @@ pub async fn import_file(
             | ListKind::PayeeAccounts
             | ListKind::AdmissionLines
             | ListKind::AdmissionApplicants
+            | ListKind::ZeroFeeIssues
     );
     let previous_rows = if partial {
         None
@@ -176,6 +177,14 @@ pub async fn import_file(
         }
     }
     let mut no_line: Vec<RowError> = Vec::new();
+    // 零收费发放记录 replace the (school, school year) pairs they name: the rows on record, and
+    // per pair of the file its first row and row count, for a note per pair replaced.
+    let old_pairs = if req.kind == ListKind::ZeroFeeIssues {
+        db.zero_fee_rows_by_school_year().await?
+    } else {
+        Default::default()
+    };
+    let mut new_pairs = crate::zero_fee::PairRows::new();
     let source = describe_source(rows.source());
     let opened = opened.elapsed();
     let mut tx = if req.dry_run {
@@ -238,6 +247,12 @@ pub async fn import_file(
             if let Some(y) = year {
                 *new_years.entry(y).or_default() += 1;
             }
+            if let ListRecord::ZeroFeeIssue(i) = r {
+                let e = new_pairs
+                    .entry((i.school_code.clone(), i.school_year))
+                    .or_insert((*row_no, 0));
+                e.1 += 1;
+            }
             if let ListRecord::Applicant(a) = r {
                 let unknown = line_categories
                     .get(&a.year)
@@ -267,6 +282,8 @@ pub async fn import_file(
         .await
         .map_err(|e| AppError::Other(format!("读取文件时出错：{e}")))?;
     keep(&mut warnings, &mut more_warnings, no_line);
+    let replaced = crate::zero_fee::replacement_notes(&old_pairs, &new_pairs);
+    keep(&mut warnings, &mut more_warnings, replaced);
     progress(count as u64);
     let mut out = ImportOutcome {
         kind: req.kind,

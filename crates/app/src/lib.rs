@@ -18,6 +18,8 @@ pub mod quality;
 pub mod recheck;
 pub mod reports;
 pub mod school_age;
+pub mod zero_fee;
+pub mod zero_fee_report;
 
 pub use compute::{compute_term, compute_term_from, evaluate_term, ComputeSummary};
 

@@ -78,6 +78,7 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
             | ListKind::AdmissionApplicants => "替换文件所含年份的旧版本",
             ListKind::Attendance => "替换文件所列学校本学期的旧版本，其他学校的保留",
             ListKind::PayeeAccounts => "替换文件所列学生的收款账户，其他学生的保留",
+            ListKind::ZeroFeeIssues => "替换文件所列学校、学年的旧版本，其他的保留",
             _ => "替换该名单的旧版本",
         };
         println!(

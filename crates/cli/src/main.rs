@@ -9,6 +9,7 @@ mod cmd_data;
 mod cmd_demo;
 mod cmd_demo_admission;
 mod cmd_demo_pay;
+mod cmd_demo_zero_fee;
 mod cmd_dropout;
 mod cmd_pay;
 mod cmd_policy;
@@ -16,6 +17,7 @@ mod cmd_recheck;
 mod cmd_serve;
 mod cmd_store;
 mod cmd_user;
+mod cmd_zero_fee;
 mod config;
 mod demo;
 mod export;
@@ -77,7 +79,7 @@ enum Command {
         #[arg(long, default_value_t = 2023)]
         seed: u64,
     },
-    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance payee_accounts admission_lines admission_applicants
+    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance payee_accounts admission_lines admission_applicants zero_fee_issues
     Import {
         /// 名单类型
         #[arg(value_parser = parse_kind)]
@@ -216,6 +218,15 @@ enum Command {
         students: usize,
         #[arg(long, default_value = "zizhu-bench")]
         dir: PathBuf,
+    },
+    /// 零收费（三(一)）：建档立卡义务教育学生免费教辅、校服、意外伤害保险的发放覆盖（各校应享受、已发放、缺发）
+    ZeroFee {
+        /// 学年，如 2023（2023年秋季学期 + 2024年春季学期；默认：有发放记录的最近一学年）
+        #[arg(long)]
+        year: Option<i32>,
+        /// 发放情况表（xlsx），默认 <学年>学年-零收费发放情况.xlsx
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -982,5 +993,6 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             cmd_bench_web::run(&ctx, &load).await
         }
         Command::Bench { students, dir } => cmd_bench::run(&ctx, students, &dir).await,
+        Command::ZeroFee { year, out } => cmd_zero_fee::zero_fee(&ctx, year, out).await,
     }
 }

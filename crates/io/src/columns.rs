@@ -136,6 +136,16 @@ pub enum Field {
     FreshGraduate,
     /// 户籍是否在本县.
     HukouInCounty,
+    /// 项目: a zero-fee item of 三(一).
+    ZeroFeeItem,
+    /// 发放日期.
+    IssuedOn,
+    /// 数量.
+    Quantity,
+    /// 承保单位: the insurer of a student accident insurance.
+    Insurer,
+    /// 保单号: its policy number.
+    PolicyNo,
 }
 
 /// One column of a list: how it is recognised in a header row.
@@ -428,6 +438,28 @@ const ADMISSION_APPLICANTS: &[ColumnSpec] = &[
     ),
 ];
 
+/// 零收费发放记录 (三(一)): what a school issued to whom in a school year (学年). 学年 is the year
+/// its autumn term begins in (`2023`, `2023学年`, `2023-2024`).
+const ZERO_FEE_ISSUES: &[ColumnSpec] = &[
+    req(Field::Year, "学年", &["学年度", "年度"]),
+    req(Field::SchoolCode, "学校标识码", &["学校代码", "学校识别码"]),
+    req(Field::IdNumber, "身份证件号", STUDENT_ID_ALIASES),
+    req(Field::Name, "姓名", &["学生姓名"]),
+    req(
+        Field::ZeroFeeItem,
+        "项目",
+        &["发放项目", "零收费项目", "物品", "项目名称"],
+    ),
+    req(
+        Field::IssuedOn,
+        "发放日期",
+        &["日期", "领取日期", "投保日期"],
+    ),
+    req(Field::Quantity, "数量", &["件数", "份数"]),
+    opt(Field::Insurer, "承保单位", &["保险公司", "承保公司"]),
+    opt(Field::PolicyNo, "保单号", &["保险单号", "保单号码"]),
+];
+
 /// The columns of a list, in the order they are documented (required and optional mixed).
 pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
     match kind {
@@ -443,6 +475,7 @@ pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
         ListKind::PayeeAccounts => PAYEE_ACCOUNTS,
         ListKind::AdmissionLines => ADMISSION_LINES,
         ListKind::AdmissionApplicants => ADMISSION_APPLICANTS,
+        ListKind::ZeroFeeIssues => ZERO_FEE_ISSUES,
     }
 }
 

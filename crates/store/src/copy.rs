@@ -529,6 +529,25 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     (
+        "zero_fee_issue",
+        &[
+            ("id", I),
+            ("import_id", I),
+            ("row_no", I),
+            ("school_year", I),
+            ("school_code", T),
+            ("id_number", T),
+            ("name", T),
+            ("item", T),
+            ("issued_on", D),
+            ("quantity", I),
+            ("insurer", T),
+            ("policy_no", T),
+            ("entered_by", T),
+            ("entered_at", Ts),
+        ],
+    ),
+    (
         "payment_verification",
         &[
             ("id", I),

@@ -212,6 +212,12 @@ impl ImportTx {
                 import_rows::admission_applicants(tx, self.id, &mut self.years_replaced, &people)
                     .await?
             }
+            ListKind::ZeroFeeIssues => {
+                // One kind per import: the (school, school year) pairs replaced share this set.
+                let issues = only!(ZeroFeeIssue);
+                crate::zero_fee::import_issues(tx, self.id, &mut self.schools_cleared, &issues)
+                    .await?
+            }
             ListKind::Attendance => {
                 let entries = only!(Attendance);
                 let term = self.meta.term.ok_or_else(|| {

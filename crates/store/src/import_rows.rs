@@ -49,7 +49,8 @@ pub(crate) async fn delete_previous(
         | ListKind::Attendance
         | ListKind::PayeeAccounts
         | ListKind::AdmissionLines
-        | ListKind::AdmissionApplicants => Ok(0),
+        | ListKind::AdmissionApplicants
+        | ListKind::ZeroFeeIssues => Ok(0),
         ListKind::Residents => exec!("DELETE FROM resident"),
     };
     deleted.ctx("删除旧版名单").map(|_| ())
@@ -69,6 +70,7 @@ pub(crate) fn table_of(kind: ListKind) -> &'static str {
         ListKind::PayeeAccounts => "payee_account",
         ListKind::AdmissionLines => "admission_line",
         ListKind::AdmissionApplicants => "admission_applicant",
+        ListKind::ZeroFeeIssues => "zero_fee_issue",
     }
 }
 

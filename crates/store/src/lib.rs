@@ -76,6 +76,7 @@ mod scoped;
 mod sql;
 mod tx;
 mod verification;
+mod zero_fee;
 
 pub use accounts::{NewUser, SessionRow, UserRow};
 pub use adjustments::{AdjustmentRow, NewAdjustment};
@@ -101,6 +102,7 @@ pub use rows::{
 pub use scan::{KnownCase, ScanSummary, ScanTx};
 pub use scoped::{ScopeFilter, StudentBrief};
 pub use verification::{Drawable, VerificationRow};
+pub use zero_fee::StoredIssue;
 
 /// The database (数据库): a pool of one of the two supported backends, chosen at run time by the
 /// URL given to [`Db::connect`]. Cloning is cheap (the pool is reference-counted).

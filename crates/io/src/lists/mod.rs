@@ -3,6 +3,7 @@
 
 pub(crate) mod cells;
 mod records;
+mod zero_fee;
 
 use crate::columns;
 use crate::error::ImportError;

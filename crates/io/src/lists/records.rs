@@ -41,6 +41,7 @@ pub(crate) fn build(kind: ListKind, c: &mut RowCtx<'_>) -> Built {
         ListKind::PayeeAccounts => payee_account(c),
         ListKind::AdmissionLines => admission_line(c),
         ListKind::AdmissionApplicants => applicant(c),
+        ListKind::ZeroFeeIssues => super::zero_fee::issue(c),
     }
 }
 
@@ -305,7 +306,7 @@ fn zh_list<T: Copy>(all: &[T], zh: fn(T) -> &'static str) -> String {
 }
 
 /// 学校标识码 is 10 digits.
-fn school_code(c: &mut RowCtx<'_>) -> Option<String> {
+pub(super) fn school_code(c: &mut RowCtx<'_>) -> Option<String> {
     checked_school_code(c, Field::SchoolCode, true)
 }
 

@@ -494,3 +494,65 @@ fn admission_lines_need_one_floor_and_scores_with_one_decimal() {
         (Score(4955), Floor::Given(Score(4800)))
     );
 }
+
+/// 零收费发放记录 (三(一)): each bad row named with its column — an unknown item, a bad date, a
+/// quantity of 0, an insurance without its policy number (三(一)3), a date outside the school
+/// year (学年 2023 = 2023-09-01 … 2024-08-31), the same item of a student twice in the file. An
+/// insurer given for a uniform is a warning and ignored.
+#[test]
+fn zero_fee_issues_are_checked_row_by_row() {
+    use zizhu_domain::zero_fee::ZeroFeeItem;
+    let (a, b, c) = (id_a(), id_b(), id_c());
+    let text = lines(&[
+        "学年,学校标识码,身份证件号,姓名,项目,发放日期,数量,承保单位,保单号",
+        &format!("2023,2136172592,{a},张演一,教辅材料（含音像教材）,2023-09-01,1,,"),
+        &format!("2023-2024,2136172592,{a},张演一,意外险,2024-08-31,1,演示保险公司,P-01"),
+        &format!("2023,2136172592,{b},李演二,书包,2023-09-01,1,,"),
+        &format!("2023,2136172592,{b},李演二,校服,2023-13-01,1,,"),
+        &format!("2023,2136172592,{b},李演二,教辅,2023-09-01,0,,"),
+        &format!("2023,2136172592,{b},李演二,学生意外伤害保险,2023-09-01,1,演示保险公司,"),
+        &format!("2023,2136172592,{c},王演三,校服,2024-09-01,1,,"),
+        &format!("2023学年,2136172592,{a},张演一,教辅,2023-10-01,1,,"),
+        &format!("2023,2136172592,{c},王演三,教辅材料,2023-09-01,2,演示保险公司,"),
+    ]);
+    let (_, out) = import(ListKind::ZeroFeeIssues, "零收费.csv", text.as_bytes());
+    let errs = errors(&out);
+    let at: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(
+        at,
+        vec![
+            (4, "项目"),
+            (5, "发放日期"),
+            (6, "数量"),
+            (7, "保单号"),
+            (8, "发放日期"),
+            (9, "项目"),
+        ],
+        "{errs:?}"
+    );
+    assert!(errs[4].reason.contains("不在2023学年内"), "{:?}", errs[4]);
+    assert!(errs[5].reason.contains("第2行重复"), "{:?}", errs[5]);
+    let warned: Vec<(usize, String)> = warnings(&out)
+        .into_iter()
+        .map(|w| (w.row, w.column))
+        .collect();
+    assert_eq!(warned, vec![(10, "承保单位".to_string())]);
+    let good: Vec<_> = records(&out)
+        .into_iter()
+        .filter_map(|r| match r {
+            ListRecord::ZeroFeeIssue(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(good.len(), 3);
+    assert_eq!(good[0].item, ZeroFeeItem::TeachingMaterials);
+    assert_eq!(
+        (
+            good[1].school_year,
+            good[1].insurer.as_deref(),
+            good[1].policy_no.as_deref()
+        ),
+        (2023, Some("演示保险公司"), Some("P-01"))
+    );
+    assert_eq!((good[2].quantity, good[2].insurer.as_deref()), (2, None));
+}

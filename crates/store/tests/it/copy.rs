@@ -118,6 +118,31 @@ async fn fill(db: &Db) -> TestResult {
         })],
     )
     .await?;
+    // 零收费 (三(一)): an imported issue and one entered on the web (nullable columns both ways).
+    import(
+        db,
+        meta(ListKind::ZeroFeeIssues, "zero-fee.csv", None),
+        vec![ListRecord::ZeroFeeIssue(crate::zero_fee::issue(
+            1,
+            "S1",
+            2023,
+            zizhu_domain::zero_fee::ZeroFeeItem::AccidentInsurance,
+        ))],
+    )
+    .await?;
+    db.record_zero_fee_issue(
+        &crate::zero_fee::issue(
+            2,
+            "S1",
+            2023,
+            zizhu_domain::zero_fee::ZeroFeeItem::SchoolUniform,
+        ),
+        zizhu_store::PayActor {
+            name: "tester",
+            origin: None,
+        },
+    )
+    .await?;
     let cat = NewCategory {
         id_number: ids(1),
         category: Category::RegisteredPoor,
@@ -355,6 +380,17 @@ async fn copy_round_trip(target: &Db) -> TestResult {
         .await?
         .is_empty());
     assert_eq!(target.admission_years().await?, vec![2023]);
+    // (The web entry's time may lose its nanoseconds on PostgreSQL.)
+    let brief = |v: Vec<zizhu_store::StoredIssue>| {
+        v.into_iter()
+            .map(|s| (s.id, s.issue, s.source, s.entered.map(|e| e.0)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        brief(target.zero_fee_issues(2023).await?),
+        brief(source.zero_fee_issues(2023).await?)
+    );
+    assert_eq!(target.zero_fee_issues(2023).await?.len(), 2);
     assert_eq!(
         target.student_page(term, 0, 100).await?,
         source.student_page(term, 0, 100).await?

@@ -40,3 +40,4 @@ mod payments;
 mod reading;
 mod support;
 mod upgrade;
+mod zero_fee;
