@@ -8,6 +8,7 @@ pub mod cases;
 pub mod payments;
 pub mod reads;
 pub mod work;
+pub mod zero_fee;
 
 use crate::auth::User;
 use crate::error::WebError;
@@ -197,7 +198,8 @@ impl utoipa::Modify for TokenScheme {
         payments::batches, payments::make, payments::submit, payments::adjustments,
         payments::bank_return, payments::reissue, payments::close, payments::reverse,
         payments::recover, payments::sample, payments::verifications, payments::verify,
-        payments::close_follow_up, payments::adjust, payments::waivers),
+        payments::close_follow_up, payments::adjust, payments::waivers, zero_fee::coverage,
+        zero_fee::record),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -275,6 +277,10 @@ pub fn router() -> Router<AppState> {
             post(payments::close_follow_up),
         )
         .route("/api/payments/adjust", post(payments::adjust))
+        .route(
+            "/api/zero-fee",
+            get(zero_fee::coverage).post(zero_fee::record),
+        )
         .route("/api", axum::routing::any(no_such_operation))
         .route("/api/", axum::routing::any(no_such_operation))
         .route("/api/{*rest}", axum::routing::any(no_such_operation))

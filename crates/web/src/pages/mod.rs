@@ -14,6 +14,7 @@ pub mod recheck;
 pub mod roster;
 pub mod schools;
 pub mod students;
+pub mod zero_fee;
 
 use crate::error::WebError;
 use crate::AppState;

@@ -33,3 +33,4 @@ mod payments;
 mod recheck;
 mod security;
 mod support;
+mod zero_fee;
