@@ -125,6 +125,11 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
             .collect::<Vec<_>>()
             .join("，")
     );
+    println!(
+        "\n== 4c. 零收费（三(一)）：建档立卡义务教育学生免费教辅、校服、意外伤害保险的发放覆盖"
+    );
+    crate::cmd_demo_zero_fee::zero_fee(&db, &p.policy, &ctx.actor, &files_dir, &reports_dir)
+        .await?;
     println!("\n== 5. 报表（{}）", reports_dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&reports_dir)?
         .filter_map(|e| e.ok())

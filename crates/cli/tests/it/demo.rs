@@ -219,6 +219,40 @@ fn demo_imports_computes_and_writes_reports() {
         .unwrap()
         .flatten()
         .any(|e| e.file_name().to_string_lossy().starts_with("发放批次")));
+    // 三(一) zero fees: the schools' issue lists lack an item for some students; the summary
+    // says so, eligible = complete + missing, and the workbook lists who lacks what, masked.
+    let zero = out
+        .lines()
+        .find(|l| l.contains("学年：") && l.contains("应享受"))
+        .unwrap_or_else(|| panic!("no zero-fee line:\n{out}"));
+    let number_after = |key: &str| -> usize {
+        zero.split(key)
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{key} in {zero}"))
+    };
+    let (eligible, complete, missing) = (
+        number_after("应享受 "),
+        number_after("全部发放 "),
+        number_after("缺发 "),
+    );
+    assert!(eligible > 0 && missing > 0, "{zero}");
+    assert_eq!(complete + missing, eligible, "{zero}");
+    assert!(out.contains("零收费（三(一)）"), "{out}");
+    assert!(out.contains("三(一)3 学生意外伤害保险：已发放"), "{out}");
+    let zf = cells(&reports.join("2023学年-零收费发放情况.xlsx"));
+    let lacking = &zf.iter().find(|(n, _)| n == "缺发名单").unwrap().1;
+    assert!(
+        lacking.iter().any(|c| c.contains("**********")),
+        "masked IDs"
+    );
+    assert!(
+        !lacking.iter().any(|c| is_full_id(c)),
+        "the zero-fee list masks IDs"
+    );
+    let by_school = &zf.iter().find(|(n, _)| n == "各校汇总").unwrap().1;
+    assert!(by_school.iter().any(|c| c == "合计"));
     // The demo is deterministic: a second run gives the same summary (but new passwords).
     let o2 = run(
         &[
