@@ -6,3 +6,4 @@ mod admission;
 mod dropout;
 mod fixtures;
 mod story;
+mod zero_fee;

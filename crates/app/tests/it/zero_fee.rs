@@ -1,0 +1,92 @@
+//! 零收费发放记录 (三(一)) imported as files: a school's second list of a school year replaces its
+//! first and says so at the check and at the import, per (school, school year) pair; another
+//! school's rows stay untouched and unmentioned.
+
+use crate::fixtures::{id, write};
+use zizhu_app::import::{import_file, ImportOutcome, ImportRequest};
+use zizhu_domain::ListKind;
+
+async fn import(
+    db: &zizhu_store::Db,
+    dir: &std::path::Path,
+    name: &str,
+    body: &str,
+    dry_run: bool,
+) -> ImportOutcome {
+    let req = ImportRequest {
+        origin: None,
+        kind: ListKind::ZeroFeeIssues,
+        file: write(dir, name, body),
+        term: None,
+        dry_run,
+        actor: "county".into(),
+        report_dir: dir.to_path_buf(),
+    };
+    let o = import_file(db, &req, &|_| {}).await.unwrap();
+    assert!(o.accepted(), "{name}: {:?}", o.errors);
+    o
+}
+
+const HEAD: &str = "学年,学校标识码,身份证件号,姓名,项目,发放日期,数量,承保单位,保单号\n";
+
+#[tokio::test]
+async fn a_second_list_of_a_school_year_replaces_the_first_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = zizhu_store::Db::connect(&format!("sqlite:{}", dir.path().join("z.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let (a, b, c, d) = (
+        id("20150101", 1),
+        id("20150101", 2),
+        id("20150101", 3),
+        id("20150101", 4),
+    );
+    let first = format!(
+        "{HEAD}2023,2136000001,{a},甲演一,校服,2023-09-01,1,,\n\
+         2023,2136000001,{b},乙演二,校服,2023-09-01,1,,\n\
+         2023,2136000001,{c},丙演三,校服,2023-09-01,1,,\n\
+         2023,2136000001,{d},丁演四,校服,2023-09-01,1,,\n\
+         2023,2136000002,{a},甲演一,教辅,2023-09-01,1,,\n"
+    );
+    let o = import(&db, dir.path(), "first.csv", &first, false).await;
+    assert!(
+        o.warnings.is_empty(),
+        "nothing on record yet: {:?}",
+        o.warnings
+    );
+    // School 2136000001 sends a list of one row for 2023: 4 rows replaced, 1 is under a third
+    // (1 × 3 < 4) and flagged.
+    let second = format!("{HEAD}2023,2136000001,{a},甲演一,教辅,2023-09-02,1,,\n");
+    for dry_run in [true, false] {
+        let o = import(&db, dir.path(), "second.csv", &second, dry_run).await;
+        let notes: Vec<(usize, &str)> = o
+            .warnings
+            .iter()
+            .map(|w| (w.row, w.reason.as_str()))
+            .collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].0, 2);
+        assert!(
+            notes[0]
+                .1
+                .contains("替换该校2023学年已有的 4 条发放记录（文件中该校该学年 1 行）"),
+            "{notes:?}"
+        );
+        assert!(notes[0].1.contains("相差很大"), "{notes:?}");
+    }
+    let left: Vec<(String, String)> = db
+        .zero_fee_issues(2023)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.issue.school_code, s.issue.item.key().to_string()))
+        .collect();
+    assert_eq!(
+        left,
+        vec![
+            ("2136000001".into(), "teaching_materials".into()),
+            ("2136000002".into(), "teaching_materials".into()),
+        ]
+    );
+}
