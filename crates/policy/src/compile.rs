@@ -85,7 +85,7 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
 }
 
 /// Offset of the first character inside a TOML string value starting at `span_start`.
-fn inner_start(src: &str, span_start: usize) -> usize {
+pub(crate) fn inner_start(src: &str, span_start: usize) -> usize {
     let rest = src.get(span_start..).unwrap_or("");
     if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
         span_start + 3
@@ -278,7 +278,7 @@ impl Policy {
         Ok(())
     }
 
-    fn param<'a>(
+    pub(crate) fn param<'a>(
         &'a self,
         name: &Spanned<String>,
         on: NaiveDate,
@@ -417,72 +417,7 @@ impl Policy {
         })
     }
 
-    /// The `[[provision]]` items (三(一)): a known code at most once, the condition with the
-    /// term's `payable_when`, the unit value a `yuan` parameter read on `on`.
-    fn compile_provisions(
-        &self,
-        cx: &Ctx<'_>,
-        payable: &Cond,
-        on: NaiveDate,
-    ) -> Result<Vec<crate::provision::CompiledProvision>, PolicyError> {
-        use zizhu_domain::zero_fee::ZeroFeeItem;
-        let mut out: Vec<crate::provision::CompiledProvision> = Vec::new();
-        for p in &self.file.provisions {
-            let code_at = inner_start(&self.src, p.code.span().start);
-            let Some(item) = ZeroFeeItem::from_key(p.code.get_ref()) else {
-                let known: Vec<&str> = ZeroFeeItem::ALL.iter().map(|i| i.key()).collect();
-                return self.err_at(
-                    code_at,
-                    format!(
-                        "未知的零收费项目：{}；可用：{}",
-                        p.code.get_ref(),
-                        known.join("、")
-                    ),
-                );
-            };
-            if out.iter().any(|c| c.item == item) {
-                return self.err_at(code_at, format!("零收费项目重复：{}", item.key()));
-            }
-            let when_ast = self.parse_expr(&p.when)?;
-            let base = p.when.span().start;
-            let when = cx
-                .compile(&when_ast, false, &mut Vec::new(), base)?
-                .and(payable.clone())
-                .map_err(|n| at(&self.src, base, too_complex(n)))?;
-            let (def, value) = self.param(&p.unit_value, on)?;
-            let fen = match (def.kind, value) {
-                (ParamKind::Yuan, toml::Value::String(s)) => Fen::parse_yuan(s),
-                _ => None,
-            };
-            let Some(unit_value) = fen else {
-                let off = inner_start(&self.src, p.unit_value.span().start);
-                return self.err_at(
-                    off,
-                    format!(
-                        "参数 {} 不是金额（kind = \"yuan\"）",
-                        p.unit_value.get_ref()
-                    ),
-                );
-            };
-            let unit = p.unit.as_deref().unwrap_or("件");
-            out.push(crate::provision::CompiledProvision {
-                item,
-                name: p.name.clone(),
-                clause: p.clause.clone(),
-                when,
-                when_ast,
-                unit_value,
-                explanation: format!(
-                    "{} {}元/{unit}（报告用折算值）",
-                    def.label,
-                    unit_value.yuan_string()
-                ),
-            });
-        }
-        Ok(out)
-    }
-
-    fn parse_expr(&self, s: &Spanned<String>) -> Result<Expr, PolicyError> {
+    pub(crate) fn parse_expr(&self, s: &Spanned<String>) -> Result<Expr, PolicyError> {
         let base = inner_start(&self.src, s.span().start);
         expr::parse(s.get_ref()).map_err(|e| {
             at(
@@ -574,14 +509,14 @@ fn fmt_yuan(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
-fn too_complex(n: usize) -> String {
+pub(crate) fn too_complex(n: usize) -> String {
     format!(
         "条件过于复杂（展开后 {n} 个分支，上限 {}）",
         crate::cond::MAX_CONJS
     )
 }
 
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     policy: &'a Policy,
     defines: &'a BTreeMap<String, (String, Expr)>,
     switches: &'a BTreeMap<String, (String, bool)>,
@@ -589,7 +524,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Compiles `e` (negated if `neg`) to bit masks. `stack` detects definitions that refer to themselves.
-    fn compile(
+    pub(crate) fn compile(
         &self,
         e: &Expr,
         neg: bool,

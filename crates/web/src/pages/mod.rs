@@ -15,6 +15,7 @@ pub mod roster;
 pub mod schools;
 pub mod students;
 pub mod zero_fee;
+pub mod zero_fee_view;
 
 use crate::error::WebError;
 use crate::AppState;
