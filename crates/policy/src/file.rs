@@ -29,6 +29,10 @@ pub struct PolicyFile {
     /// lowered by. Optional for computing aid; `zizhu admission` requires it.
     #[serde(default)]
     pub admission: Option<crate::admission::AdmissionSection>,
+    /// Teacher exchange from urban to rural schools (交流轮岗, 三(三)): the notice before an
+    /// assignment ends and the direction the policy wants. `zizhu exchange` requires it.
+    #[serde(default)]
+    pub teacher_exchange: Option<crate::exchange::ExchangeSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
