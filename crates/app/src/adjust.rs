@@ -129,6 +129,8 @@ pub async fn adjust_term(
                     | ListKind::PayeeAccounts
                     | ListKind::AdmissionLines
                     | ListKind::AdmissionApplicants
+                    | ListKind::Teachers
+                    | ListKind::TeacherExchanges
             )
         })
         .map(|b| format!("{}《{}》（第{}批）", b.kind.zh(), b.file_name, b.id))

@@ -128,6 +128,10 @@ labelled_enum! {
         AdmissionLines = "admission_lines", "师范定向控制线";
         /// Applicants to the "三定向" plan with their 中考 scores, per year (三(二)).
         AdmissionApplicants = "admission_applicants", "师范定向考生";
+        /// 教师名单: the county's teachers and the school each serves at (三(三)).
+        Teachers = "teachers", "教师名单";
+        /// 交流轮岗: teachers sent from one school to another for a period (三(三)).
+        TeacherExchanges = "teacher_exchanges", "交流轮岗";
     }
 }
 
@@ -308,6 +312,8 @@ pub enum ListRecord {
     PayeeAccount(crate::payment::PayeeAccount),
     AdmissionLine(crate::admission::CategoryLine),
     Applicant(crate::admission::Applicant),
+    Teacher(crate::exchange::Teacher),
+    TeacherExchange(crate::exchange::Assignment),
 }
 
 /// The stage (学段) and year within it (1-based) of a grade at a kind of school, or `None` when the

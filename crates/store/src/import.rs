@@ -212,6 +212,10 @@ impl ImportTx {
                 import_rows::admission_applicants(tx, self.id, &mut self.years_replaced, &people)
                     .await?
             }
+            ListKind::Teachers => import_rows::teachers(tx, self.id, &only!(Teacher)).await?,
+            ListKind::TeacherExchanges => {
+                import_rows::teacher_exchanges(tx, self.id, &only!(TeacherExchange)).await?
+            }
             ListKind::Attendance => {
                 let entries = only!(Attendance);
                 let term = self.meta.term.ok_or_else(|| {

@@ -3,6 +3,7 @@
 
 pub(crate) mod cells;
 mod records;
+mod teachers;
 
 use crate::columns;
 use crate::error::ImportError;
