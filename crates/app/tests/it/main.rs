@@ -4,5 +4,6 @@
 
 mod admission;
 mod dropout;
+mod exchange;
 mod fixtures;
 mod story;
