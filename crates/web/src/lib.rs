@@ -175,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .route("/recheck/run", post(pages::recheck::run_form))
         .route("/recheck/{id}/note", post(pages::recheck::note_form))
         .route("/audit", get(pages::audit::page))
+        .route("/exchange", get(pages::exchange::page))
         .route("/openapi.json", get(api::openapi))
         .route("/static/style.css", get(render::stylesheet))
         .route("/static/echarts.min.js", get(render::echarts))
