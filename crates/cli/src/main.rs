@@ -11,6 +11,7 @@ mod cmd_demo_admission;
 mod cmd_demo_pay;
 mod cmd_dropout;
 mod cmd_exchange;
+mod cmd_demo_exchange;
 mod cmd_pay;
 mod cmd_policy;
 mod cmd_recheck;
