@@ -91,6 +91,9 @@ pub(crate) fn teacher_files(schools: &[School], seed: u64) -> anyhow::Result<Tea
         for (k, &u) in urban.iter().take(12).enumerate() {
             let r = rural[k * 7 % rural.len()];
             line(&mut exchanges, u, r, 0, day(2023, 9, 1), day(2025, 8, 31));
+            // A second from the spring term, to another rural school.
+            let r2 = rural[(k * 7 + 1) % rural.len()];
+            line(&mut exchanges, u, r2, 3, day(2024, 2, 1), day(2025, 1, 31));
         }
         if let Some(&u) = urban.first() {
             // Due to return on 2024-06-15: 25 days left.
