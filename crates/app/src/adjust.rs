@@ -130,6 +130,8 @@ pub async fn adjust_term(
                     | ListKind::AdmissionLines
                     | ListKind::AdmissionApplicants
                     | ListKind::ZeroFeeIssues
+                    | ListKind::Teachers
+                    | ListKind::TeacherExchanges
             )
         })
         .map(|b| format!("{}《{}》（第{}批）", b.kind.zh(), b.file_name, b.id))

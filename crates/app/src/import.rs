@@ -185,6 +185,9 @@ pub async fn import_file(
         Default::default()
     };
     let mut new_pairs = crate::zero_fee::PairRows::new();
+    // 三(三): schools, overlapping assignments and the teacher list (read before the transaction).
+    let mut exchange = crate::exchange_import::ExchangeChecks::load(db, req.kind).await?;
+    let mut exchange_errors: Vec<RowError> = Vec::new();
     let source = describe_source(rows.source());
     let opened = opened.elapsed();
     let mut tx = if req.dry_run {
@@ -253,6 +256,13 @@ pub async fn import_file(
                     .or_insert((*row_no, 0));
                 e.1 += 1;
             }
+            let (bad, warn) = exchange.check(*row_no, r);
+            if exchange_errors.len() < KEPT {
+                exchange_errors.extend(bad);
+            }
+            if no_line.len() < KEPT {
+                no_line.extend(warn);
+            }
             if let ListRecord::Applicant(a) = r {
                 let unknown = line_categories
                     .get(&a.year)
@@ -278,12 +288,14 @@ pub async fn import_file(
         progress(sent);
     }
     tracing::info!(target: "zizhu::timing", ?opened, ?waited, ?wrote, "import: file opened (first pass), rows handed over");
-    let (errors, mut warnings, more_errors, mut more_warnings, count) = parser
+    let (mut errors, mut warnings, mut more_errors, mut more_warnings, count) = parser
         .await
         .map_err(|e| AppError::Other(format!("读取文件时出错：{e}")))?;
     keep(&mut warnings, &mut more_warnings, no_line);
     let replaced = crate::zero_fee::replacement_notes(&old_pairs, &new_pairs);
     keep(&mut warnings, &mut more_warnings, replaced);
+    keep(&mut errors, &mut more_errors, exchange_errors);
+    errors.sort_by_key(|e| e.row);
     progress(count as u64);
     let mut out = ImportOutcome {
         kind: req.kind,

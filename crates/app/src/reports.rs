@@ -345,6 +345,8 @@ pub async fn staleness(db: &Db, policy_sha256: &str, term: Term) -> Result<Vec<S
                     | zizhu_domain::ListKind::AdmissionLines
                     | zizhu_domain::ListKind::AdmissionApplicants
                     | zizhu_domain::ListKind::ZeroFeeIssues
+                    | zizhu_domain::ListKind::Teachers
+                    | zizhu_domain::ListKind::TeacherExchanges
             )
         })
         .map(|b| format!("{}《{}》", b.kind.zh(), b.file_name))

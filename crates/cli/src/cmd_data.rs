@@ -79,6 +79,9 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
             ListKind::Attendance => "替换文件所列学校本学期的旧版本，其他学校的保留",
             ListKind::PayeeAccounts => "替换文件所列学生的收款账户，其他学生的保留",
             ListKind::ZeroFeeIssues => "替换文件所列学校、学年的旧版本，其他的保留",
+            ListKind::Teachers | ListKind::TeacherExchanges => {
+                "替换整个名单的旧版本（全县各校、各学年）"
+            }
             _ => "替换该名单的旧版本",
         };
         println!(

@@ -130,6 +130,9 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     );
     crate::cmd_demo_zero_fee::zero_fee(&db, &p.policy, &ctx.actor, &files_dir, &reports_dir)
         .await?;
+    println!("\n== 4d. 城区教师到农村学校交流轮岗（三(三)）：2023学年，截至 2024-06-15");
+    crate::cmd_demo_exchange::exchange(&db, &p.policy, &ctx.actor, &files_dir, &reports_dir)
+        .await?;
     println!("\n== 5. 报表（{}）", reports_dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&reports_dir)?
         .filter_map(|e| e.ok())

@@ -8,9 +8,11 @@ mod cmd_bench_web;
 mod cmd_data;
 mod cmd_demo;
 mod cmd_demo_admission;
+mod cmd_demo_exchange;
 mod cmd_demo_pay;
 mod cmd_demo_zero_fee;
 mod cmd_dropout;
+mod cmd_exchange;
 mod cmd_pay;
 mod cmd_policy;
 mod cmd_recheck;
@@ -225,6 +227,18 @@ enum Command {
         #[arg(long)]
         year: Option<i32>,
         /// 发放情况表（xlsx），默认 <学年>学年-零收费发放情况.xlsx
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 城区教师到农村学校交流轮岗（三(三)）：各校各学年派出、接收人数，城区→农村占比，即将期满与已期满
+    Exchange {
+        /// 学年，如 2023（2023年9月1日至2024年8月31日；默认：截至日期所在学年）
+        #[arg(long)]
+        year: Option<i32>,
+        /// 截至日期，如 2024-06-15（默认：今天）
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// 统计表（xlsx），默认 <学年>-交流轮岗.xlsx
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -994,5 +1008,8 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Bench { students, dir } => cmd_bench::run(&ctx, students, &dir).await,
         Command::ZeroFee { year, out } => cmd_zero_fee::zero_fee(&ctx, year, out).await,
+        Command::Exchange { year, as_of, out } => {
+            cmd_exchange::exchange(&ctx, year, as_of, out).await
+        }
     }
 }

@@ -130,6 +130,10 @@ labelled_enum! {
         AdmissionApplicants = "admission_applicants", "师范定向考生";
         /// 零收费发放记录: the in-kind provisions of 三(一) a school issued, per school year.
         ZeroFeeIssues = "zero_fee_issues", "零收费发放记录";
+        /// 教师名单: the county's teachers and the school each serves at (三(三)).
+        Teachers = "teachers", "教师名单";
+        /// 交流轮岗: teachers sent from one school to another for a period (三(三)).
+        TeacherExchanges = "teacher_exchanges", "交流轮岗";
     }
 }
 
@@ -311,6 +315,8 @@ pub enum ListRecord {
     AdmissionLine(crate::admission::CategoryLine),
     Applicant(crate::admission::Applicant),
     ZeroFeeIssue(crate::zero_fee::Issue),
+    Teacher(crate::exchange::Teacher),
+    TeacherExchange(crate::exchange::Assignment),
 }
 
 /// The stage (学段) and year within it (1-based) of a grade at a kind of school, or `None` when the

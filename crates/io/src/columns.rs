@@ -146,6 +146,14 @@ pub enum Field {
     Insurer,
     /// 保单号: its policy number.
     PolicyNo,
+    /// 教职工号 (三(三)).
+    StaffNo,
+    /// 学段 a teacher teaches, as given.
+    TeachingStage,
+    /// 派出学校标识码.
+    FromSchool,
+    /// 接收学校标识码.
+    ToSchool,
 }
 
 /// One column of a list: how it is recognised in a header row.
@@ -460,6 +468,37 @@ const ZERO_FEE_ISSUES: &[ColumnSpec] = &[
     opt(Field::PolicyNo, "保单号", &["保险单号", "保单号码"]),
 ];
 
+/// 教师名单 (三(三)): the county's teachers and the school each serves at.
+const TEACHERS: &[ColumnSpec] = &[
+    req(Field::IdNumber, "身份证件号", STUDENT_ID_ALIASES),
+    req(Field::Name, "姓名", &["教师姓名"]),
+    req(
+        Field::SchoolCode,
+        "任职学校标识码",
+        &["学校标识码", "学校代码", "任职学校代码"],
+    ),
+    opt(Field::StaffNo, "教职工号", &["工号", "教师编号"]),
+    opt(Field::TeachingStage, "学段", &["任教学段"]),
+];
+
+/// 交流轮岗 (三(三)): each assignment of a teacher from one school to another.
+const TEACHER_EXCHANGES: &[ColumnSpec] = &[
+    req(Field::IdNumber, "身份证件号", STUDENT_ID_ALIASES),
+    req(Field::Name, "姓名", &["教师姓名"]),
+    req(
+        Field::FromSchool,
+        "派出学校标识码",
+        &["派出学校代码", "原学校标识码"],
+    ),
+    req(
+        Field::ToSchool,
+        "接收学校标识码",
+        &["接收学校代码", "交流学校标识码"],
+    ),
+    req(Field::ValidFrom, "开始日期", &["交流开始日期", "起始日期"]),
+    req(Field::ValidTo, "结束日期", &["交流结束日期", "截止日期"]),
+];
+
 /// The columns of a list, in the order they are documented (required and optional mixed).
 pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
     match kind {
@@ -476,6 +515,8 @@ pub fn specs(kind: ListKind) -> &'static [ColumnSpec] {
         ListKind::AdmissionLines => ADMISSION_LINES,
         ListKind::AdmissionApplicants => ADMISSION_APPLICANTS,
         ListKind::ZeroFeeIssues => ZERO_FEE_ISSUES,
+        ListKind::Teachers => TEACHERS,
+        ListKind::TeacherExchanges => TEACHER_EXCHANGES,
     }
 }
 

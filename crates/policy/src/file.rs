@@ -33,6 +33,10 @@ pub struct PolicyFile {
     /// recorded per student and school year. Optional; `zizhu zero-fee` reports on them.
     #[serde(default, rename = "provision")]
     pub provisions: Vec<crate::provision::ProvisionDef>,
+    /// Teacher exchange from urban to rural schools (交流轮岗, 三(三)): the notice before an
+    /// assignment ends and the direction the policy wants. `zizhu exchange` requires it.
+    #[serde(default)]
+    pub teacher_exchange: Option<crate::exchange::ExchangeSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

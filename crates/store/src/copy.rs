@@ -580,6 +580,33 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("after_value", T),
         ],
     ),
+    (
+        "teacher",
+        &[
+            ("id", I),
+            ("import_id", I),
+            ("row_no", I),
+            ("id_number", T),
+            ("name", T),
+            ("school_code", T),
+            ("staff_no", T),
+            ("stage", T),
+        ],
+    ),
+    (
+        "teacher_exchange",
+        &[
+            ("id", I),
+            ("import_id", I),
+            ("row_no", I),
+            ("id_number", T),
+            ("name", T),
+            ("from_school", T),
+            ("to_school", T),
+            ("start_date", D),
+            ("end_date", D),
+        ],
+    ),
 ];
 
 /// Rows read from the source per query.

@@ -218,6 +218,10 @@ impl ImportTx {
                 crate::zero_fee::import_issues(tx, self.id, &mut self.schools_cleared, &issues)
                     .await?
             }
+            ListKind::Teachers => import_rows::teachers(tx, self.id, &only!(Teacher)).await?,
+            ListKind::TeacherExchanges => {
+                import_rows::teacher_exchanges(tx, self.id, &only!(TeacherExchange)).await?
+            }
             ListKind::Attendance => {
                 let entries = only!(Attendance);
                 let term = self.meta.term.ok_or_else(|| {

@@ -52,6 +52,8 @@ pub(crate) async fn delete_previous(
         | ListKind::AdmissionApplicants
         | ListKind::ZeroFeeIssues => Ok(0),
         ListKind::Residents => exec!("DELETE FROM resident"),
+        ListKind::Teachers => exec!("DELETE FROM teacher"),
+        ListKind::TeacherExchanges => exec!("DELETE FROM teacher_exchange"),
     };
     deleted.ctx("删除旧版名单").map(|_| ())
 }
@@ -71,6 +73,8 @@ pub(crate) fn table_of(kind: ListKind) -> &'static str {
         ListKind::AdmissionLines => "admission_line",
         ListKind::AdmissionApplicants => "admission_applicant",
         ListKind::ZeroFeeIssues => "zero_fee_issue",
+        ListKind::Teachers => "teacher",
+        ListKind::TeacherExchanges => "teacher_exchange",
     }
 }
 
@@ -482,6 +486,57 @@ pub(crate) async fn admission_applicants(
         w.int(a.score.0);
         w.bool(a.fresh_graduate);
         w.bool(a.hukou_in_county);
+    })
+    .await
+}
+
+/// 教师名单 (三(三)): the whole list, replaced by each import.
+pub(crate) async fn teachers(
+    tx: &mut Tx,
+    import_id: i64,
+    rows: &Rows<'_, zizhu_domain::exchange::Teacher>,
+) -> StoreResult<()> {
+    const HEAD: &str = "INSERT INTO teacher (import_id, row_no, id_number, name, school_code, \
+        staff_no, stage) VALUES ";
+    let target = Target {
+        head: HEAD,
+        op: "写入教师名单",
+        lits: &[Lit::Int(import_id)],
+        cols: 6,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, t)| {
+        w.int(*row_no);
+        w.text(&t.id_number);
+        w.text(&t.name);
+        w.text(&t.school_code);
+        w.opt_text(t.staff_no.as_deref());
+        w.opt_text(t.stage.as_deref());
+    })
+    .await
+}
+
+/// 交流轮岗 (三(三)): the whole list, replaced by each import.
+pub(crate) async fn teacher_exchanges(
+    tx: &mut Tx,
+    import_id: i64,
+    rows: &Rows<'_, zizhu_domain::exchange::Assignment>,
+) -> StoreResult<()> {
+    const HEAD: &str = "INSERT INTO teacher_exchange (import_id, row_no, id_number, name, \
+        from_school, to_school, start_date, end_date) VALUES ";
+    let target = Target {
+        head: HEAD,
+        op: "写入交流轮岗名单",
+        lits: &[Lit::Int(import_id)],
+        cols: 7,
+    };
+    bulk::write(tx, &target, rows, |w, (row_no, a)| {
+        w.int(*row_no);
+        w.text(&a.id_number);
+        w.text(&a.name);
+        w.text(&a.from_school);
+        w.text(&a.to_school);
+        w.date(Some(a.start));
+        w.date(Some(a.end));
     })
     .await
 }

@@ -62,6 +62,7 @@ mod convert;
 mod copy;
 mod dropout_lists;
 mod error;
+mod exchange;
 mod import;
 mod import_rows;
 mod lists;

@@ -179,6 +179,7 @@ pub fn router(state: AppState) -> Router {
             "/zero-fee",
             get(pages::zero_fee::page).post(pages::zero_fee::record_form),
         )
+        .route("/exchange", get(pages::exchange::page))
         .route("/openapi.json", get(api::openapi))
         .route("/static/style.css", get(render::stylesheet))
         .route("/static/echarts.min.js", get(render::echarts))

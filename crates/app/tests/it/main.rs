@@ -4,6 +4,7 @@
 
 mod admission;
 mod dropout;
+mod exchange;
 mod fixtures;
 mod story;
 mod zero_fee;

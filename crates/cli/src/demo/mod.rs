@@ -16,6 +16,7 @@ mod people;
 mod population;
 mod rng;
 mod schools;
+pub(crate) mod teachers;
 mod text;
 mod xlsx;
 

@@ -253,6 +253,23 @@ fn demo_imports_computes_and_writes_reports() {
     );
     let by_school = &zf.iter().find(|(n, _)| n == "各校汇总").unwrap().1;
     assert!(by_school.iter().any(|c| c == "合计"));
+    // Issue 7, 三(三): the demo's exchanges (mostly urban→rural, one the wrong way round, one due
+    // to return on 2024-06-15, one ended) in the summary and the workbook, IDs masked.
+    for line in [
+        "城区教师到农村学校交流轮岗（三(三)）",
+        "即将期满 1 人次，已期满 1 人次",
+        "不符合政策方向或学段 1 人次，无法核查 0 人次",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    let ex = cells(&reports.join("2023-交流轮岗.xlsx"));
+    let detail = &ex.iter().find(|(n, _)| n == "交流明细").unwrap().1;
+    assert!(detail.iter().any(|c| c == "即将期满"));
+    assert!(detail.iter().any(|c| c.contains("派出学校为农村学校")));
+    assert!(
+        !detail.iter().any(|c| is_full_id(c)),
+        "the workbook masks IDs"
+    );
     // The demo is deterministic: a second run gives the same summary (but new passwords).
     let o2 = run(
         &[

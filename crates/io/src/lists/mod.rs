@@ -3,6 +3,7 @@
 
 pub(crate) mod cells;
 mod records;
+mod teachers;
 mod zero_fee;
 
 use crate::columns;

@@ -42,6 +42,8 @@ pub(crate) fn build(kind: ListKind, c: &mut RowCtx<'_>) -> Built {
         ListKind::AdmissionLines => admission_line(c),
         ListKind::AdmissionApplicants => applicant(c),
         ListKind::ZeroFeeIssues => super::zero_fee::issue(c),
+        ListKind::Teachers => super::teachers::teacher(c),
+        ListKind::TeacherExchanges => super::teachers::assignment(c),
     }
 }
 
@@ -315,7 +317,11 @@ fn optional_school_code(c: &mut RowCtx<'_>, field: Field) -> Option<String> {
     checked_school_code(c, field, false)
 }
 
-fn checked_school_code(c: &mut RowCtx<'_>, field: Field, required: bool) -> Option<String> {
+pub(super) fn checked_school_code(
+    c: &mut RowCtx<'_>,
+    field: Field,
+    required: bool,
+) -> Option<String> {
     let code = c.code(field, required)?;
     if code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()) {
         Some(code)

@@ -556,3 +556,75 @@ fn zero_fee_issues_are_checked_row_by_row() {
     );
     assert_eq!((good[2].quantity, good[2].insurer.as_deref()), (2, None));
 }
+
+/// 交流轮岗 (三(三)): what one row tells is checked at parsing — the teacher's ID (GB 11643),
+/// both 学校标识码, both dates, the same school on both sides, an end before the start, and the
+/// same teacher starting twice on one day. Each bad row named with its column.
+#[test]
+fn teacher_exchanges_refuse_same_school_end_before_start_and_bad_ids() {
+    let t = make_id("360731", "19800101", "031");
+    let u = make_id("360731", "19850202", "032");
+    let mut bad_id = t.clone();
+    bad_id.replace_range(17.., if t.ends_with('1') { "2" } else { "1" });
+    let text = lines(&[
+        "身份证件号,姓名,派出学校标识码,接收学校标识码,开始日期,结束日期",
+        &format!("{t},甲演师,2136000011,2136000021,2023-09-01,2024-07-15"),
+        &format!("{u},乙演师,2136000011,2136000011,2023-09-02,2024-07-15"),
+        &format!("{u},乙演师,2136000011,2136000021,2024-09-01,2024-08-31"),
+        &format!("{bad_id},丙演师,2136000011,2136000021,2023-09-01,2024-07-15"),
+        &format!("{t},甲演师,213600001,2136000021,2023-09-03,2024-07-15"),
+        &format!("{u},乙演师,2136000011,2136000022,2023-09-05,2023-09-05"),
+        &format!("{u},乙演师,2136000011,2136000021,2023-09-06,明年"),
+        &format!("{u},乙演师,2136000011,2136000021,2023-09-05,2024-07-15"),
+    ]);
+    let (_, out) = import(ListKind::TeacherExchanges, "交流轮岗.csv", text.as_bytes());
+    let errs = errors(&out);
+    let at: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(
+        at,
+        vec![
+            (3, "接收学校标识码"),
+            (4, "结束日期"),
+            (5, "身份证件号"),
+            (6, "派出学校标识码"),
+            (8, "结束日期"),
+            (9, "开始日期"),
+        ],
+        "{errs:?}"
+    );
+    let good: Vec<_> = records(&out)
+        .into_iter()
+        .filter_map(|r| match r {
+            ListRecord::TeacherExchange(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    // Row 2, and row 7 (one day: start and end the same day is an assignment).
+    assert_eq!(good.len(), 2);
+    assert_eq!(good[0].start, date(2023, 9, 1));
+    assert_eq!(good[1].end, date(2023, 9, 5));
+}
+
+/// 教师名单 (三(三)): the teacher's ID checked like a student's, the school code 10 digits, one row
+/// per teacher; 教职工号 and 学段 optional.
+#[test]
+fn teachers_need_an_id_a_school_and_appear_once() {
+    let t = make_id("360731", "19800101", "031");
+    let text = lines(&[
+        "身份证件号,姓名,任职学校标识码,教职工号,学段",
+        &format!("{t},甲演师,2136000011,T001,小学"),
+        &format!("{t},甲演师,2136000012,,"),
+        "36073119800101003,乙演师,2136000011,,",
+    ]);
+    let (_, out) = import(ListKind::Teachers, "教师名单.csv", text.as_bytes());
+    let errs = errors(&out);
+    let at: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(at, vec![(3, "身份证件号"), (4, "身份证件号")], "{errs:?}");
+    match &records(&out)[0] {
+        ListRecord::Teacher(x) => {
+            assert_eq!(x.staff_no.as_deref(), Some("T001"));
+            assert_eq!(x.stage.as_deref(), Some("小学"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -143,6 +143,37 @@ async fn fill(db: &Db) -> TestResult {
         },
     )
     .await?;
+    // 交流轮岗 (三(三)): one teacher with and one without the optional columns, one assignment.
+    let teacher = |n: u32, staff: Option<&str>| {
+        ListRecord::Teacher(zizhu_domain::exchange::Teacher {
+            id_number: ids(n),
+            name: format!("测试教师{n}"),
+            school_code: "3607310001".into(),
+            staff_no: staff.map(str::to_string),
+            stage: staff.map(|_| "小学".to_string()),
+        })
+    };
+    import(
+        db,
+        meta(ListKind::Teachers, "teachers.csv", None),
+        vec![teacher(3, Some("T001")), teacher(4, None)],
+    )
+    .await?;
+    import(
+        db,
+        meta(ListKind::TeacherExchanges, "exchanges.csv", None),
+        vec![ListRecord::TeacherExchange(
+            zizhu_domain::exchange::Assignment {
+                id_number: ids(3),
+                name: "测试教师3".into(),
+                from_school: "3607310001".into(),
+                to_school: "3607310002".into(),
+                start: chrono::NaiveDate::from_ymd_opt(2023, 9, 1).unwrap_or_default(),
+                end: chrono::NaiveDate::from_ymd_opt(2024, 7, 15).unwrap_or_default(),
+            },
+        )],
+    )
+    .await?;
     let cat = NewCategory {
         id_number: ids(1),
         category: Category::RegisteredPoor,
@@ -391,6 +422,14 @@ async fn copy_round_trip(target: &Db) -> TestResult {
         brief(source.zero_fee_issues(2023).await?)
     );
     assert_eq!(target.zero_fee_issues(2023).await?.len(), 2);
+    // 交流轮岗: teachers (optional columns empty both ways) and the dated assignment.
+    assert_eq!(target.teachers().await?, source.teachers().await?);
+    assert_eq!(target.teachers().await?.len(), 2);
+    assert_eq!(
+        target.teacher_exchanges().await?,
+        source.teacher_exchanges().await?
+    );
+    assert_eq!(target.teacher_exchanges().await?.len(), 1);
     assert_eq!(
         target.student_page(term, 0, 100).await?,
         source.student_page(term, 0, 100).await?

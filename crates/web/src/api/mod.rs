@@ -5,6 +5,7 @@
 //! Errors are `{"error": "中文说明"}` with the status of the page's error.
 
 pub mod cases;
+pub mod exchange;
 pub mod payments;
 pub mod reads;
 pub mod work;
@@ -199,7 +200,7 @@ impl utoipa::Modify for TokenScheme {
         payments::bank_return, payments::reissue, payments::close, payments::reverse,
         payments::recover, payments::sample, payments::verifications, payments::verify,
         payments::close_follow_up, payments::adjust, payments::waivers, zero_fee::coverage,
-        zero_fee::record),
+        zero_fee::record, exchange::exchange),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -281,6 +282,7 @@ pub fn router() -> Router<AppState> {
             "/api/zero-fee",
             get(zero_fee::coverage).post(zero_fee::record),
         )
+        .route("/api/exchange", get(exchange::exchange))
         .route("/api", axum::routing::any(no_such_operation))
         .route("/api/", axum::routing::any(no_such_operation))
         .route("/api/{*rest}", axum::routing::any(no_such_operation))
