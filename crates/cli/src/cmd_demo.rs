@@ -125,6 +125,24 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
             .collect::<Vec<_>>()
             .join("，")
     );
+    println!(
+        "\n== 4c. 学校工作考评（二(二) 纳入对学校工作考评）：{}",
+        autumn.label_zh()
+    );
+    let on = zizhu_app::evaluation::default_as_of(autumn, crate::cmd_dropout::today());
+    let (r, _) = crate::cmd_evaluate::write(
+        &db,
+        &p.policy,
+        &ctx.actor,
+        autumn,
+        on,
+        &reports_dir.join(format!("{autumn}-学校工作考评.xlsx")),
+    )
+    .await?;
+    crate::cmd_evaluate::print_summary(&r);
+    println!(
+        "  （演示的名单确认时间是今天，晚于 2023 年的确认截止日，所以“名单按时确认”都未达标）"
+    );
     println!("\n== 5. 报表（{}）", reports_dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&reports_dir)?
         .filter_map(|e| e.ok())

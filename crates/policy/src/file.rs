@@ -29,6 +29,10 @@ pub struct PolicyFile {
     /// lowered by. Optional for computing aid; `zizhu admission` requires it.
     #[serde(default)]
     pub admission: Option<crate::admission::AdmissionSection>,
+    /// School evaluation (学校工作考评, 二(二)): the targets each school is assessed against per
+    /// term. Optional for computing aid; `zizhu evaluate` requires it.
+    #[serde(default)]
+    pub evaluation: Option<crate::evaluation::EvaluationSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
