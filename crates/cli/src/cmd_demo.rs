@@ -129,6 +129,13 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
         "\n== 4c. 学校工作考评（二(二) 纳入对学校工作考评）：{}",
         autumn.label_zh()
     );
+    if let Some((school, followed, back)) =
+        crate::cmd_demo_follow::follow_cases(&db, &rules, &ctx.actor).await?
+    {
+        println!(
+            "  学校 {school} 核查并确认辍学 {followed} 人，劝返复学 {back} 人（其余仍在劝返中）"
+        );
+    }
     let on = zizhu_app::evaluation::default_as_of(autumn, crate::cmd_dropout::today());
     let (r, _) = crate::cmd_evaluate::write(
         &db,

@@ -8,6 +8,7 @@ mod cmd_bench_web;
 mod cmd_data;
 mod cmd_demo;
 mod cmd_demo_admission;
+mod cmd_demo_follow;
 mod cmd_demo_pay;
 mod cmd_dropout;
 mod cmd_evaluate;

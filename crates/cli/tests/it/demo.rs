@@ -174,6 +174,8 @@ fn demo_imports_computes_and_writes_reports() {
         "学校工作考评（二(二) 纳入对学校工作考评）",
         "超期控辍案件（二(二)）：适用",
         "资助到位率（二(一)）：适用",
+        "劝返复学 3 人",
+        "劝返率（二(二)）：适用 1 所，达标 0 所，未达标 1 所",
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }
