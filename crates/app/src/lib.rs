@@ -10,6 +10,7 @@ pub mod compute;
 pub mod dropout;
 pub mod dropout_as_of;
 pub mod dropout_report;
+pub mod evaluation;
 pub mod exchange;
 pub mod exchange_import;
 pub mod exchange_report;

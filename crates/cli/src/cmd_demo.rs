@@ -133,6 +133,31 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     println!("\n== 4d. 城区教师到农村学校交流轮岗（三(三)）：2023学年，截至 2024-06-15");
     crate::cmd_demo_exchange::exchange(&db, &p.policy, &ctx.actor, &files_dir, &reports_dir)
         .await?;
+    println!(
+        "\n== 4e. 学校工作考评（二(二) 纳入对学校工作考评）：{}",
+        autumn.label_zh()
+    );
+    if let Some((school, followed, back)) =
+        crate::cmd_demo_follow::follow_cases(&db, &rules, &ctx.actor).await?
+    {
+        println!(
+            "  学校 {school} 核查并确认辍学 {followed} 人，劝返复学 {back} 人（其余仍在劝返中）"
+        );
+    }
+    let on = zizhu_app::evaluation::default_as_of(autumn, crate::cmd_dropout::today());
+    let (r, _) = crate::cmd_evaluate::write(
+        &db,
+        &p.policy,
+        &ctx.actor,
+        autumn,
+        on,
+        &reports_dir.join(format!("{autumn}-学校工作考评.xlsx")),
+    )
+    .await?;
+    crate::cmd_evaluate::print_summary(&r);
+    println!(
+        "  （演示的名单确认时间是今天，晚于 2023 年的确认截止日，所以“名单按时确认”都未达标）"
+    );
     println!("\n== 5. 报表（{}）", reports_dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&reports_dir)?
         .filter_map(|e| e.ok())

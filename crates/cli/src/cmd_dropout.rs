@@ -53,7 +53,7 @@ fn actor(ctx: &Ctx, level: UserLevel) -> Actor {
     }
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 

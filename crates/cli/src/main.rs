@@ -9,9 +9,11 @@ mod cmd_data;
 mod cmd_demo;
 mod cmd_demo_admission;
 mod cmd_demo_exchange;
+mod cmd_demo_follow;
 mod cmd_demo_pay;
 mod cmd_demo_zero_fee;
 mod cmd_dropout;
+mod cmd_evaluate;
 mod cmd_exchange;
 mod cmd_pay;
 mod cmd_policy;
@@ -157,6 +159,18 @@ enum Command {
         #[arg(long)]
         year: Option<i32>,
         /// 分析表（xlsx），默认 <年份>-师范定向录取分析.xlsx
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 学校工作考评（二(二) 纳入对学校工作考评）：名单按时确认、资助到位率、超期控辍案件、劝返率、零收费覆盖率
+    Evaluate {
+        /// 学期，如 2023-autumn
+        #[arg(long, value_parser = parse_term)]
+        term: Term,
+        /// 控辍保学案件按哪一天统计（默认学期最后一天，学期未结束时为今天）
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<NaiveDate>,
+        /// 考评表（xlsx），默认 <学期>-学校工作考评.xlsx
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -955,6 +969,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             AuditCmd::Rectify { id, note } => cmd_recheck::rectify(&ctx, id, &note).await,
         },
         Command::Admission { year, out } => cmd_admission::admission(&ctx, year, out).await,
+        Command::Evaluate { term, as_of, out } => {
+            cmd_evaluate::evaluate(&ctx, term, as_of, out).await
+        }
         Command::MigrateStore { from, to } => cmd_store::migrate_store(&ctx, &from, &to).await,
         Command::Backup { file } => cmd_store::backup(&ctx, &file).await,
         Command::Restore { file } => cmd_store::restore(&ctx, &file).await,

@@ -6,6 +6,7 @@ pub mod admission;
 pub mod approval;
 pub mod dates;
 pub mod dropout;
+pub mod evaluation;
 pub mod exchange;
 pub mod ids;
 pub mod labels;

@@ -37,6 +37,10 @@ pub struct PolicyFile {
     /// assignment ends and the direction the policy wants. `zizhu exchange` requires it.
     #[serde(default)]
     pub teacher_exchange: Option<crate::exchange::ExchangeSection>,
+    /// School evaluation (学校工作考评, 二(二)): the targets each school is assessed against per
+    /// term. Optional for computing aid; `zizhu evaluate` requires it.
+    #[serde(default)]
+    pub evaluation: Option<crate::evaluation::EvaluationSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -11,6 +11,7 @@ pub mod cond;
 pub mod dropout;
 pub mod engine;
 pub mod error;
+pub mod evaluation;
 pub mod exchange;
 pub mod explain;
 pub mod expr;

@@ -89,6 +89,22 @@ impl Db {
             .collect()
     }
 
+    /// When each school of `term` first confirmed its roster (学校确认), by school code: the
+    /// school evaluation's "confirmed on time" (学校工作考评). Later returns and confirmations
+    /// do not move it.
+    pub async fn first_confirmations(
+        &self,
+        term: Term,
+    ) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
+        const SQL: &str = "SELECT school_code, MIN(at) FROM roster_signoff \
+            WHERE term_seq = $1 AND step = 'confirm' GROUP BY school_code ORDER BY school_code";
+        db_run!(self, |pool| sqlx::query_as(SQL)
+            .bind(term_seq(term))
+            .fetch_all(pool)
+            .await)
+        .ctx("读取名单确认时间")
+    }
+
     /// Records `step` on `school_code`'s roster of `term` as taken on run `run_id`, with its
     /// audit entry. `latest` is the step the caller checked against (its id-less identity: step
     /// and run); if another user took a step meanwhile, nothing is written.

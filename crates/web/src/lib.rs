@@ -174,6 +174,8 @@ pub fn router(state: AppState) -> Router {
         .route("/recheck", get(pages::recheck::page))
         .route("/recheck/run", post(pages::recheck::run_form))
         .route("/recheck/{id}/note", post(pages::recheck::note_form))
+        .route("/evaluation", get(pages::evaluation::page))
+        .route("/evaluation/download", get(pages::evaluation::download))
         .route("/audit", get(pages::audit::page))
         .route(
             "/zero-fee",

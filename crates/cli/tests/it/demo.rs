@@ -170,6 +170,12 @@ fn demo_imports_computes_and_writes_reports() {
         "其中因降分达线",
         "脱贫成果回查监测（四(二)）",
         "的义务教育适龄子女",
+        // 二(二): the schools' evaluation, each indicator counted.
+        "学校工作考评（二(二) 纳入对学校工作考评）",
+        "超期控辍案件（二(二)）：适用",
+        "资助到位率（二(一)）：适用",
+        "劝返复学 3 人",
+        "劝返率（二(二)）：适用 1 所，达标 0 所，未达标 1 所",
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }
@@ -179,6 +185,22 @@ fn demo_imports_computes_and_writes_reports() {
     ] {
         assert!(reports.join(report).exists(), "{report}");
     }
+    // The evaluation: a row per school of the school list, each indicator judged.
+    let eval = cells(&reports.join("2023-autumn-学校工作考评.xlsx"));
+    let sheet = &eval.iter().find(|(n, _)| n == "学校考评").unwrap().1;
+    let per_row = 3 + 2 * 5 + 2;
+    let header = sheet.iter().position(|c| c == "乡镇").expect("header");
+    let rows: Vec<&[String]> = sheet[header..].chunks(per_row).skip(1).collect();
+    assert!(rows.len() >= 10, "{}", rows.len());
+    for r in &rows {
+        for k in 0..5 {
+            assert!(
+                ["达标", "未达标", "不适用"].contains(&r[4 + 2 * k].as_str()),
+                "{r:?}"
+            );
+        }
+    }
+    assert!(eval.iter().any(|(n, _)| n == "指标说明"));
     let cov = cells(&reports.join("2023-autumn-发放覆盖核查.xlsx"));
     let unpaid = &cov.iter().find(|(n, _)| n == "未发放明细").unwrap().1;
     assert!(unpaid.iter().any(|c| c == "无收款账户"));

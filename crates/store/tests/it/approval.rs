@@ -6,7 +6,10 @@ use crate::support::*;
 use zizhu_domain::approval::SignoffStep;
 use zizhu_store::{Db, RunSummary, StoreError};
 
-story!(signoffs_locks_and_recompute);
+story!(
+    signoffs_locks_and_recompute,
+    first_confirmation_stays_the_first
+);
 
 async fn computed(db: &Db) -> Result<i64, StoreError> {
     let tx = db.begin_compute(&run_meta(autumn(2023), "v1")).await?;
@@ -77,5 +80,28 @@ async fn signoffs_locks_and_recompute(db: &Db) -> TestResult {
 async fn computed_other(db: &Db) -> Result<(), StoreError> {
     let tx = db.begin_compute(&run_meta(spring(2023), "v1")).await?;
     tx.commit(RunSummary::default()).await?;
+    Ok(())
+}
+
+/// The school evaluation's "confirmed on time" (学校工作考评) looks at a school's first
+/// confirmation of the term: a roster sent back and confirmed again keeps its first day.
+async fn first_confirmation_stays_the_first(db: &Db) -> TestResult {
+    let t = autumn(2023);
+    let run = computed(db).await?;
+    db.signoff(t, "S1", SignoffStep::Confirm, run, None, "s1", "-", "")
+        .await?;
+    let first_at = db.signoffs(t).await?[0].at;
+    let back = Some((SignoffStep::Confirm, run));
+    db.signoff(t, "S1", SignoffStep::Return, run, back, "town", "-", "补充")
+        .await?;
+    let again = Some((SignoffStep::Return, run));
+    db.signoff(t, "S1", SignoffStep::Confirm, run, again, "s1", "-", "")
+        .await?;
+    assert!(db.signoffs(t).await?[0].at >= first_at);
+    assert_eq!(
+        db.first_confirmations(t).await?,
+        vec![("S1".to_string(), first_at)]
+    );
+    assert!(db.first_confirmations(spring(2023)).await?.is_empty());
     Ok(())
 }

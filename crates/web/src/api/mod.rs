@@ -5,6 +5,7 @@
 //! Errors are `{"error": "中文说明"}` with the status of the page's error.
 
 pub mod cases;
+pub mod evaluation;
 pub mod exchange;
 pub mod payments;
 pub mod reads;
@@ -193,7 +194,7 @@ impl utoipa::Modify for TokenScheme {
 #[openapi(
     info(title = "资助（zizhu）接口", description = "县级教育扶贫学生资助与控辍保学系统的 JSON 接口。每个请求带 `Authorization: Bearer <令牌>`（`zizhu user token` 生成），按令牌所属用户的角色和数据范围返回，并记入审计日志。"),
     paths(reads::students, reads::student, reads::roster, reads::schools, reads::dashboard,
-        reads::policy, reads::admission, reads::recheck, reads::recheck_run, reads::recheck_note, reads::cases, reads::case, cases::move_case, cases::act, cases::assign,
+        reads::policy, reads::admission, reads::recheck, reads::recheck_run, reads::recheck_note, evaluation::evaluation, reads::cases, reads::case, cases::move_case, cases::act, cases::assign,
         work::imports, work::upload, work::confirm, work::cancel, work::compute, work::approval,
         work::step, work::lock, work::roster_xlsx, work::audit, payments::coverage,
         payments::batches, payments::make, payments::submit, payments::adjustments,
@@ -232,6 +233,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/admission", get(reads::admission))
         .route("/api/recheck", get(reads::recheck).post(reads::recheck_run))
         .route("/api/recheck/{id}/note", post(reads::recheck_note))
+        .route("/api/evaluation", get(evaluation::evaluation))
         .route("/api/cases", get(reads::cases))
         .route("/api/cases/{id}", get(reads::case))
         .route("/api/cases/{id}/moves", post(cases::move_case))

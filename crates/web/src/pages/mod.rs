@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cases;
 pub mod compute;
 pub mod dashboard;
+pub mod evaluation;
 pub mod exchange;
 pub mod imports;
 pub mod payments;

@@ -28,6 +28,7 @@ mod approval;
 mod cases;
 mod compute;
 mod downloads;
+mod evaluation;
 mod exchange;
 mod imports;
 mod payments;
