@@ -29,6 +29,10 @@ pub struct PolicyFile {
     /// lowered by. Optional for computing aid; `zizhu admission` requires it.
     #[serde(default)]
     pub admission: Option<crate::admission::AdmissionSection>,
+    /// Complaints (群众反映问题, 四(三)): the days a ticket of each category has. Optional for
+    /// computing aid; `zizhu complaint` requires it.
+    #[serde(default)]
+    pub complaints: Option<crate::complaints::ComplaintSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
