@@ -5,6 +5,7 @@
 mod cmd_admission;
 mod cmd_bench;
 mod cmd_bench_web;
+mod cmd_complaint;
 mod cmd_data;
 mod cmd_demo;
 mod cmd_demo_admission;
@@ -216,6 +217,11 @@ enum Command {
         students: usize,
         #[arg(long, default_value = "zizhu-bench")]
         dir: PathBuf,
+    },
+    /// 群众反映问题（四(三)）：受理登记（add）、交办（assign）、办理（start、resolve）、结案（close）、重新办理（reopen）、清单（list，--overdue 超期）、查看（show）
+    Complaint {
+        #[command(subcommand)]
+        which: cmd_complaint::ComplaintCmd,
     },
 }
 
@@ -982,5 +988,6 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             cmd_bench_web::run(&ctx, &load).await
         }
         Command::Bench { students, dir } => cmd_bench::run(&ctx, students, &dir).await,
+        Command::Complaint { which } => cmd_complaint::run(&ctx, which).await,
     }
 }

@@ -1,0 +1,458 @@
+//! `zizhu complaint …` (群众反映问题, 四(三)): lodge a complaint about a student, move the ticket
+//! through its states, list tickets (overdue ones on a day). The command line acts as the
+//! county (县级), who may do everything; schools and townships use the web pages.
+
+use crate::ui::Ctx;
+use chrono::NaiveDate;
+use clap::Subcommand;
+use zizhu_domain::complaint::{
+    ComplaintCategory, ComplaintSource, ComplaintState, Handler, Owner, Transition,
+};
+use zizhu_domain::dropout::UserLevel;
+use zizhu_domain::IdNumber;
+use zizhu_store::{ComplaintActor, ComplaintFilter, NewComplaint, ScopeFilter};
+
+#[derive(Subcommand, Debug)]
+pub enum ComplaintCmd {
+    /// 受理登记：关于某学生的问题（未收到资助、金额有误、失学辍学、免除后仍收费、其他）
+    Add {
+        /// 学生身份证件号
+        #[arg(long)]
+        id: String,
+        /// 问题类别：aid_not_received wrong_amount out_of_school fee_charged_despite_waiver other
+        #[arg(long, value_parser = parse_category)]
+        category: ComplaintCategory,
+        /// 反映人类别：family（家长/学生本人）teacher（教师）township（乡镇）other（其他）
+        #[arg(long, value_parser = parse_source)]
+        source: ComplaintSource,
+        /// 反映人姓名（可写“匿名”）
+        #[arg(long)]
+        complainant: String,
+        /// 联系方式
+        #[arg(long, default_value = "")]
+        contact: String,
+        /// 反映内容
+        #[arg(long)]
+        summary: String,
+        /// 涉及的发放明细编号
+        #[arg(long, value_parser = crate::parse_id)]
+        payment_line: Option<i64>,
+        /// 涉及的控辍保学案件编号
+        #[arg(long = "case", value_parser = crate::parse_id)]
+        case_id: Option<i64>,
+        /// 受理日期（默认今天）
+        #[arg(long, value_parser = crate::parse_day)]
+        on: Option<NaiveDate>,
+    },
+    /// 交办：--to 学校标识码、township:乡镇名 或 county
+    Assign {
+        #[arg(value_parser = crate::parse_id)]
+        id: i64,
+        #[arg(long, value_parser = parse_owner)]
+        to: Owner,
+        #[command(flatten)]
+        m: MoveArgs,
+    },
+    /// 开始办理
+    Start {
+        #[arg(value_parser = crate::parse_id)]
+        id: i64,
+        #[command(flatten)]
+        m: MoveArgs,
+    },
+    /// 办结（--note 写明办理结果）
+    Resolve {
+        #[arg(value_parser = crate::parse_id)]
+        id: i64,
+        #[command(flatten)]
+        m: MoveArgs,
+    },
+    /// 结案（县级；结案后不能再变更）
+    Close {
+        #[arg(value_parser = crate::parse_id)]
+        id: i64,
+        #[command(flatten)]
+        m: MoveArgs,
+    },
+    /// 反映人不满意，重新办理（--note 写明原因；办理期限不变）
+    Reopen {
+        #[arg(value_parser = crate::parse_id)]
+        id: i64,
+        #[command(flatten)]
+        m: MoveArgs,
+    },
+    /// 列出工单（身份证件号脱敏；查看记入审计日志）
+    List {
+        /// 只列超期未办结的
+        #[arg(long)]
+        overdue: bool,
+        /// 按某日的情况（默认今天）
+        #[arg(long, value_parser = crate::parse_day)]
+        as_of: Option<NaiveDate>,
+        /// 只列某状态：received assigned in_progress resolved closed
+        #[arg(long, value_parser = parse_state)]
+        state: Option<ComplaintState>,
+        /// 只列某类别
+        #[arg(long, value_parser = parse_category)]
+        category: Option<ComplaintCategory>,
+        /// 只列某校（学校标识码）
+        #[arg(long)]
+        school: Option<String>,
+        /// 只列某乡镇
+        #[arg(long)]
+        township: Option<String>,
+    },
+    /// 查看一个工单及全部记录
+    Show {
+        #[arg(value_parser = crate::parse_id)]
+        id: i64,
+        /// 显示完整身份证件号（记入审计日志）
+        #[arg(long)]
+        full_id: bool,
+    },
+}
+
+/// What every move takes: a note and the day.
+#[derive(clap::Args, Debug)]
+pub struct MoveArgs {
+    /// 说明（办结写办理结果，重新办理写不满意的原因）
+    #[arg(long, default_value = "")]
+    note: String,
+    /// 操作日期（默认今天）
+    #[arg(long, value_parser = crate::parse_day)]
+    on: Option<NaiveDate>,
+}
+
+fn choices<T: Copy>(all: &[T], key: fn(T) -> &'static str, zh: fn(T) -> &'static str) -> String {
+    all.iter()
+        .map(|x| format!("{}（{}）", key(*x), zh(*x)))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn parse_category(s: &str) -> Result<ComplaintCategory, String> {
+    use ComplaintCategory as C;
+    C::from_key(s.trim())
+        .or_else(|| C::ALL.iter().copied().find(|c| c.zh() == s.trim()))
+        .ok_or_else(|| {
+            format!(
+                "未知的问题类别 {s}；可用：{}",
+                choices(C::ALL, C::key, C::zh)
+            )
+        })
+}
+
+fn parse_source(s: &str) -> Result<ComplaintSource, String> {
+    use ComplaintSource as S;
+    S::from_key(s.trim())
+        .or_else(|| S::ALL.iter().copied().find(|c| c.zh() == s.trim()))
+        .ok_or_else(|| {
+            format!(
+                "未知的反映人类别 {s}；可用：{}",
+                choices(S::ALL, S::key, S::zh)
+            )
+        })
+}
+
+fn parse_state(s: &str) -> Result<ComplaintState, String> {
+    use ComplaintState as S;
+    S::from_key(s.trim())
+        .or_else(|| S::ALL.iter().copied().find(|c| c.zh() == s.trim()))
+        .ok_or_else(|| {
+            format!(
+                "未知的工单状态 {s}；可用：{}",
+                choices(S::ALL, S::key, S::zh)
+            )
+        })
+}
+
+/// `county`, `township:甲镇`, or a school's 学校标识码 (its township is read from the school list).
+pub fn parse_owner(s: &str) -> Result<Owner, String> {
+    let s = s.trim();
+    if s == "county" || s == "县级" {
+        return Ok(Owner::County);
+    }
+    if let Some(t) = s.strip_prefix("township:").map(str::trim) {
+        if !t.is_empty() {
+            return Ok(Owner::Township(t.to_string()));
+        }
+    }
+    if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Owner::School {
+            code: s.to_string(),
+            township: String::new(),
+        });
+    }
+    Err(format!(
+        "承办单位应为 10 位学校标识码、township:乡镇名 或 county，实为“{s}”"
+    ))
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn county(ctx: &Ctx) -> ComplaintActor {
+    ComplaintActor {
+        name: ctx.actor.clone(),
+        handler: Handler {
+            level: UserLevel::County,
+            unit: String::new(),
+        },
+        origin: None,
+    }
+}
+
+const ALL: ScopeFilter<'static> = ScopeFilter {
+    township: None,
+    school: None,
+};
+
+fn masked(id: &str) -> String {
+    IdNumber::parse(id)
+        .map(|(i, _)| i.masked())
+        .unwrap_or_else(|_| "（身份证件号无效）".into())
+}
+
+fn future(on: NaiveDate) -> Option<u8> {
+    (on > today()).then(|| {
+        eprintln!("未执行：日期 {on} 晚于今天");
+        1
+    })
+}
+
+/// Runs one `zizhu complaint` command.
+pub async fn run(ctx: &Ctx, cmd: ComplaintCmd) -> anyhow::Result<u8> {
+    let (id, tr, m) = match cmd {
+        ComplaintCmd::Add {
+            id,
+            category,
+            source,
+            complainant,
+            contact,
+            summary,
+            payment_line,
+            case_id,
+            on,
+        } => {
+            let c = NewComplaint {
+                id_number: id,
+                category,
+                source,
+                complainant,
+                contact,
+                summary,
+                payment_line_id: payment_line,
+                case_id,
+                lodged_on: on.unwrap_or_else(today),
+            };
+            return add(ctx, &c).await;
+        }
+        ComplaintCmd::List {
+            overdue,
+            as_of,
+            state,
+            category,
+            school,
+            township,
+        } => {
+            let filter = ComplaintFilter {
+                state,
+                category,
+                open_only: false,
+            };
+            let scope = ScopeFilter {
+                township: township.as_deref(),
+                school: school.as_deref(),
+            };
+            return list(ctx, scope, &filter, overdue, as_of).await;
+        }
+        ComplaintCmd::Show { id, full_id } => return show(ctx, id, full_id).await,
+        ComplaintCmd::Assign { id, to, m } => (id, Transition::Assign { owner: to }, m),
+        ComplaintCmd::Start { id, m } => (id, Transition::Start, m),
+        ComplaintCmd::Resolve { id, m } => (id, Transition::Resolve, m),
+        ComplaintCmd::Close { id, m } => (id, Transition::Close, m),
+        ComplaintCmd::Reopen { id, m } => (id, Transition::Reopen, m),
+    };
+    let on = m.on.unwrap_or_else(today);
+    if let Some(refused) = future(on) {
+        return Ok(refused);
+    }
+    let db = ctx.db().await?;
+    let t = db
+        .move_complaint(id, &tr, &county(ctx), ALL, on, &m.note)
+        .await?;
+    println!(
+        "工单 {id}：{}，现为“{}”，承办 {}，办理期限 {}。",
+        tr.zh(),
+        t.state.zh(),
+        t.owner.zh(),
+        t.due_on
+    );
+    Ok(0)
+}
+
+async fn add(ctx: &Ctx, c: &NewComplaint) -> anyhow::Result<u8> {
+    if let Some(refused) = future(c.lodged_on) {
+        return Ok(refused);
+    }
+    let p = ctx.policy()?;
+    let rules = p.policy.complaint_rules()?;
+    let clause = p.policy.complaint_clause().to_string();
+    let db = ctx.db().await?;
+    let t = db.lodge_complaint(c, &county(ctx), ALL, &rules).await?;
+    println!(
+        "已受理工单 {}：{} {}，{}；承办 {}，办理期限 {}（{} 日，{clause}）。",
+        t.id,
+        t.student_name,
+        masked(&t.id_number),
+        t.category.zh(),
+        t.owner.zh(),
+        t.due_on,
+        rules.days_for(t.category)
+    );
+    Ok(0)
+}
+
+async fn list(
+    ctx: &Ctx,
+    scope: ScopeFilter<'_>,
+    filter: &ComplaintFilter,
+    overdue: bool,
+    as_of: Option<NaiveDate>,
+) -> anyhow::Result<u8> {
+    let on = as_of.unwrap_or_else(today);
+    if let Some(refused) = future(on) {
+        return Ok(refused);
+    }
+    let p = ctx.policy()?;
+    let clause = p.policy.complaint_clause().to_string();
+    let db = ctx.db().await?;
+    let rows = zizhu_app::complaints::tickets_on(&db, scope, filter, on).await?;
+    let late = zizhu_app::complaints::overdue_tickets(&rows, on);
+    db.audit(
+        &ctx.actor,
+        "complaint_list",
+        "complaint",
+        &format!("查看工单清单 {} 件", rows.len()),
+    )
+    .await?;
+    if overdue {
+        if late.is_empty() {
+            println!("截至 {on}，没有超期未办结的工单。");
+            return Ok(0);
+        }
+        println!("截至 {on}，超期未办结工单 {} 件（{clause}）：", late.len());
+        for (t, o) in &late {
+            println!(
+                "  工单 {}  {}  {}  {}：应于 {} 前办结，已超 {} 天；承办：{}",
+                t.id,
+                t.student_name,
+                t.township,
+                t.category.zh(),
+                o.due,
+                o.days_late,
+                t.owner.zh()
+            );
+        }
+        return Ok(0);
+    }
+    if rows.is_empty() {
+        println!("没有符合条件的工单。");
+        return Ok(0);
+    }
+    println!("工单\t受理日期\t学生\t身份证件号\t学校\t类别\t状态\t承办\t办理期限");
+    for t in &rows {
+        let late = zizhu_domain::complaint::overdue(&t.clock(), on)
+            .map(|o| format!("（超期 {} 天）", o.days_late))
+            .unwrap_or_default();
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}{late}",
+            t.id,
+            t.lodged_on,
+            t.student_name,
+            masked(&t.id_number),
+            t.school_code,
+            t.category.zh(),
+            t.state.zh(),
+            t.owner.zh(),
+            t.due_on
+        );
+    }
+    let s = zizhu_app::complaints::summary(&rows, on);
+    println!(
+        "截至 {on}：{}",
+        zizhu_app::complaints::summary_zh(&s, &clause)
+    );
+    Ok(0)
+}
+
+async fn show(ctx: &Ctx, id: i64, full_id: bool) -> anyhow::Result<u8> {
+    let db = ctx.db().await?;
+    let Some(t) = db.complaint_in_scope(ALL, id).await? else {
+        eprintln!("没有编号为 {id} 的工单。");
+        return Ok(1);
+    };
+    let what = if full_id {
+        "查看工单（完整身份证件号）"
+    } else {
+        "查看工单"
+    };
+    db.audit(
+        &ctx.actor,
+        "complaint_view",
+        &format!("complaint:{id}"),
+        what,
+    )
+    .await?;
+    let shown = if full_id {
+        t.id_number.clone()
+    } else {
+        masked(&t.id_number)
+    };
+    println!(
+        "工单 {}：{}（{shown}），学校 {}，{}",
+        t.id, t.student_name, t.school_code, t.township
+    );
+    println!(
+        "  类别：{}；反映人：{}（{}），联系方式 {}",
+        t.category.zh(),
+        t.complainant,
+        t.source.zh(),
+        t.contact
+    );
+    println!("  反映内容：{}", t.summary);
+    if let Some(l) = t.payment_line_id {
+        println!("  涉及发放明细：{l}");
+    }
+    if let Some(c) = t.case_id {
+        println!("  涉及控辍保学案件：{c}");
+    }
+    println!(
+        "  状态：{}（{} 起）；承办：{}；受理 {}，办理期限 {}",
+        t.state.zh(),
+        t.state_since,
+        t.owner.zh(),
+        t.lodged_on,
+        t.due_on
+    );
+    if !t.resolution.is_empty() {
+        println!("  办理结果：{}", t.resolution);
+    }
+    println!("记录：");
+    for e in db.complaint_events(id).await? {
+        let from = e
+            .from_state
+            .map(|s| format!("{} → ", s.zh()))
+            .unwrap_or_default();
+        println!(
+            "  {}  {}（{}）  {from}{}  {}",
+            e.on_date,
+            e.actor,
+            e.actor_level,
+            e.to_state.zh(),
+            e.note
+        );
+    }
+    Ok(0)
+}
