@@ -5,6 +5,7 @@
 //! Errors are `{"error": "中文说明"}` with the status of the page's error.
 
 pub mod cases;
+pub mod complaints;
 pub mod payments;
 pub mod reads;
 pub mod work;
@@ -197,7 +198,8 @@ impl utoipa::Modify for TokenScheme {
         payments::batches, payments::make, payments::submit, payments::adjustments,
         payments::bank_return, payments::reissue, payments::close, payments::reverse,
         payments::recover, payments::sample, payments::verifications, payments::verify,
-        payments::close_follow_up, payments::adjust, payments::waivers),
+        payments::close_follow_up, payments::adjust, payments::waivers,
+        complaints::list, complaints::create, complaints::show, complaints::move_ticket),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -275,6 +277,7 @@ pub fn router() -> Router<AppState> {
             post(payments::close_follow_up),
         )
         .route("/api/payments/adjust", post(payments::adjust))
+        .merge(complaints::routes())
         .route("/api", axum::routing::any(no_such_operation))
         .route("/api/", axum::routing::any(no_such_operation))
         .route("/api/{*rest}", axum::routing::any(no_such_operation))
