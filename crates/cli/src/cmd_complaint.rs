@@ -188,7 +188,7 @@ pub fn parse_owner(s: &str) -> Result<Owner, String> {
     ))
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
@@ -203,18 +203,24 @@ fn county(ctx: &Ctx) -> ComplaintActor {
     }
 }
 
-const ALL: ScopeFilter<'static> = ScopeFilter {
+pub(crate) const ALL: ScopeFilter<'static> = ScopeFilter {
     township: None,
     school: None,
 };
 
-fn masked(id: &str) -> String {
+pub(crate) fn masked(id: &str) -> String {
     IdNumber::parse(id)
         .map(|(i, _)| i.masked())
         .unwrap_or_else(|_| "（身份证件号无效）".into())
 }
 
-fn future(on: NaiveDate) -> Option<u8> {
+/// A refusal the user can fix (a move the state does not allow, a bad link): exit code 1.
+fn refused(msg: &str) -> u8 {
+    eprintln!("未执行：{msg}");
+    1
+}
+
+pub(crate) fn future(on: NaiveDate) -> Option<u8> {
     (on > today()).then(|| {
         eprintln!("未执行：日期 {on} 晚于今天");
         1
@@ -265,9 +271,11 @@ pub async fn run(ctx: &Ctx, cmd: ComplaintCmd) -> anyhow::Result<u8> {
                 township: township.as_deref(),
                 school: school.as_deref(),
             };
-            return list(ctx, scope, &filter, overdue, as_of).await;
+            return crate::cmd_complaint_list::list(ctx, scope, &filter, overdue, as_of).await;
         }
-        ComplaintCmd::Show { id, full_id } => return show(ctx, id, full_id).await,
+        ComplaintCmd::Show { id, full_id } => {
+            return crate::cmd_complaint_list::show(ctx, id, full_id).await
+        }
         ComplaintCmd::Assign { id, to, m } => (id, Transition::Assign { owner: to }, m),
         ComplaintCmd::Start { id, m } => (id, Transition::Start, m),
         ComplaintCmd::Resolve { id, m } => (id, Transition::Resolve, m),
@@ -279,9 +287,14 @@ pub async fn run(ctx: &Ctx, cmd: ComplaintCmd) -> anyhow::Result<u8> {
         return Ok(refused);
     }
     let db = ctx.db().await?;
-    let t = db
+    let t = match db
         .move_complaint(id, &tr, &county(ctx), ALL, on, &m.note)
-        .await?;
+        .await
+    {
+        Ok(t) => t,
+        Err(zizhu_store::StoreError::Invalid(msg)) => return Ok(refused(&msg)),
+        Err(e) => return Err(e.into()),
+    };
     println!(
         "工单 {id}：{}，现为“{}”，承办 {}，办理期限 {}。",
         tr.zh(),
@@ -300,7 +313,11 @@ async fn add(ctx: &Ctx, c: &NewComplaint) -> anyhow::Result<u8> {
     let rules = p.policy.complaint_rules()?;
     let clause = p.policy.complaint_clause().to_string();
     let db = ctx.db().await?;
-    let t = db.lodge_complaint(c, &county(ctx), ALL, &rules).await?;
+    let t = match db.lodge_complaint(c, &county(ctx), ALL, &rules).await {
+        Ok(t) => t,
+        Err(zizhu_store::StoreError::Invalid(msg)) => return Ok(refused(&msg)),
+        Err(e) => return Err(e.into()),
+    };
     println!(
         "已受理工单 {}：{} {}，{}；承办 {}，办理期限 {}（{} 日，{clause}）。",
         t.id,
@@ -311,148 +328,5 @@ async fn add(ctx: &Ctx, c: &NewComplaint) -> anyhow::Result<u8> {
         t.due_on,
         rules.days_for(t.category)
     );
-    Ok(0)
-}
-
-async fn list(
-    ctx: &Ctx,
-    scope: ScopeFilter<'_>,
-    filter: &ComplaintFilter,
-    overdue: bool,
-    as_of: Option<NaiveDate>,
-) -> anyhow::Result<u8> {
-    let on = as_of.unwrap_or_else(today);
-    if let Some(refused) = future(on) {
-        return Ok(refused);
-    }
-    let p = ctx.policy()?;
-    let clause = p.policy.complaint_clause().to_string();
-    let db = ctx.db().await?;
-    let rows = zizhu_app::complaints::tickets_on(&db, scope, filter, on).await?;
-    let late = zizhu_app::complaints::overdue_tickets(&rows, on);
-    db.audit(
-        &ctx.actor,
-        "complaint_list",
-        "complaint",
-        &format!("查看工单清单 {} 件", rows.len()),
-    )
-    .await?;
-    if overdue {
-        if late.is_empty() {
-            println!("截至 {on}，没有超期未办结的工单。");
-            return Ok(0);
-        }
-        println!("截至 {on}，超期未办结工单 {} 件（{clause}）：", late.len());
-        for (t, o) in &late {
-            println!(
-                "  工单 {}  {}  {}  {}：应于 {} 前办结，已超 {} 天；承办：{}",
-                t.id,
-                t.student_name,
-                t.township,
-                t.category.zh(),
-                o.due,
-                o.days_late,
-                t.owner.zh()
-            );
-        }
-        return Ok(0);
-    }
-    if rows.is_empty() {
-        println!("没有符合条件的工单。");
-        return Ok(0);
-    }
-    println!("工单\t受理日期\t学生\t身份证件号\t学校\t类别\t状态\t承办\t办理期限");
-    for t in &rows {
-        let late = zizhu_domain::complaint::overdue(&t.clock(), on)
-            .map(|o| format!("（超期 {} 天）", o.days_late))
-            .unwrap_or_default();
-        println!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}{late}",
-            t.id,
-            t.lodged_on,
-            t.student_name,
-            masked(&t.id_number),
-            t.school_code,
-            t.category.zh(),
-            t.state.zh(),
-            t.owner.zh(),
-            t.due_on
-        );
-    }
-    let s = zizhu_app::complaints::summary(&rows, on);
-    println!(
-        "截至 {on}：{}",
-        zizhu_app::complaints::summary_zh(&s, &clause)
-    );
-    Ok(0)
-}
-
-async fn show(ctx: &Ctx, id: i64, full_id: bool) -> anyhow::Result<u8> {
-    let db = ctx.db().await?;
-    let Some(t) = db.complaint_in_scope(ALL, id).await? else {
-        eprintln!("没有编号为 {id} 的工单。");
-        return Ok(1);
-    };
-    let what = if full_id {
-        "查看工单（完整身份证件号）"
-    } else {
-        "查看工单"
-    };
-    db.audit(
-        &ctx.actor,
-        "complaint_view",
-        &format!("complaint:{id}"),
-        what,
-    )
-    .await?;
-    let shown = if full_id {
-        t.id_number.clone()
-    } else {
-        masked(&t.id_number)
-    };
-    println!(
-        "工单 {}：{}（{shown}），学校 {}，{}",
-        t.id, t.student_name, t.school_code, t.township
-    );
-    println!(
-        "  类别：{}；反映人：{}（{}），联系方式 {}",
-        t.category.zh(),
-        t.complainant,
-        t.source.zh(),
-        t.contact
-    );
-    println!("  反映内容：{}", t.summary);
-    if let Some(l) = t.payment_line_id {
-        println!("  涉及发放明细：{l}");
-    }
-    if let Some(c) = t.case_id {
-        println!("  涉及控辍保学案件：{c}");
-    }
-    println!(
-        "  状态：{}（{} 起）；承办：{}；受理 {}，办理期限 {}",
-        t.state.zh(),
-        t.state_since,
-        t.owner.zh(),
-        t.lodged_on,
-        t.due_on
-    );
-    if !t.resolution.is_empty() {
-        println!("  办理结果：{}", t.resolution);
-    }
-    println!("记录：");
-    for e in db.complaint_events(id).await? {
-        let from = e
-            .from_state
-            .map(|s| format!("{} → ", s.zh()))
-            .unwrap_or_default();
-        println!(
-            "  {}  {}（{}）  {from}{}  {}",
-            e.on_date,
-            e.actor,
-            e.actor_level,
-            e.to_state.zh(),
-            e.note
-        );
-    }
     Ok(0)
 }

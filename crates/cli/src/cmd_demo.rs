@@ -125,6 +125,8 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
             .collect::<Vec<_>>()
             .join("，")
     );
+    println!("\n== 4c. 群众反映问题（四(三)）：受理、交办、办结、超期");
+    crate::cmd_demo_complaints::complaints(&db, &p.policy, &ctx.actor).await?;
     println!("\n== 5. 报表（{}）", reports_dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&reports_dir)?
         .filter_map(|e| e.ok())

@@ -56,6 +56,8 @@ mod bulk;
 mod case_moves;
 mod cases;
 mod check;
+mod complaint_counts;
+mod complaint_lodge;
 mod complaint_moves;
 mod complaints;
 mod compute;

@@ -103,6 +103,15 @@ pub const TRANSITIONS: &[(&str, &str)] = &[
     ("reopen", "重新办理"),
 ];
 
+/// The Chinese of a history entry's kind: 受理登记 for `lodge`, else the move's name.
+pub fn entry_zh(kind: &str) -> &'static str {
+    if kind == "lodge" {
+        "受理登记"
+    } else {
+        transition_zh(kind)
+    }
+}
+
 fn transition_zh(key: &str) -> &'static str {
     TRANSITIONS
         .iter()

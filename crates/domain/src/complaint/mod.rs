@@ -11,8 +11,8 @@ pub use deadline::{
     due_on, missed_deadline, overdue, ComplaintRules, DayCount, Overdue, TicketClock,
 };
 pub use flow::{
-    allowed_keys, check_transition, Handler, Owner, TicketFacts, Transition, TransitionError,
-    TRANSITIONS,
+    allowed_keys, check_transition, entry_zh, Handler, Owner, TicketFacts, Transition,
+    TransitionError, TRANSITIONS,
 };
 
 use crate::model::labelled_enum;

@@ -59,6 +59,8 @@ pub struct ComplaintEventItem {
     pub actor: String,
     /// lodge, assign, start, resolve, close, reopen.
     pub kind: String,
+    /// 受理登记, 交办, 开始办理, 办结, 结案, 重新办理.
+    pub kind_zh: String,
     pub from_state_zh: String,
     pub to_state_zh: String,
     pub owner: String,
@@ -194,6 +196,7 @@ pub(crate) async fn detail(
             on_date: e.on_date.to_string(),
             at: crate::api::beijing(e.at),
             actor: e.actor,
+            kind_zh: zizhu_domain::complaint::entry_zh(&e.kind).to_string(),
             kind: e.kind,
             from_state_zh: e.from_state.map(|s| s.zh().to_string()).unwrap_or_default(),
             to_state_zh: e.to_state.zh().to_string(),
