@@ -140,8 +140,7 @@ impl Db {
         let received = (None, ComplaintState::Received);
         add_event(
             &mut tx,
-            id,
-            c.lodged_on,
+            (id, c.lodged_on),
             who,
             "lodge",
             received,

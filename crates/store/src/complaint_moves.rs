@@ -42,10 +42,11 @@ pub(crate) async fn ticket_in(tx: &mut Tx, id: i64) -> StoreResult<Option<Compla
     raw.map(ComplaintRow::try_from).transpose()
 }
 
+/// Appends a history entry of ticket `id`, dated `on`: the kind (`lodge` or a move's key) and
+/// its note, the states before and after, the owner after.
 pub(crate) async fn add_event(
     tx: &mut Tx,
-    id: i64,
-    on: NaiveDate,
+    (id, on): (i64, NaiveDate),
     who: &ComplaintActor,
     kind: &str,
     (from, to): (Option<ComplaintState>, ComplaintState),
@@ -177,8 +178,7 @@ impl Db {
         };
         add_event(
             &mut tx,
-            id,
-            on,
+            (id, on),
             who,
             tr.key(),
             (Some(t.state), to),
