@@ -43,7 +43,7 @@ impl Policy {
             "working" => DayCount::Working,
             other => {
                 return self.top_err(
-                    "day_count",
+                    "day_count =",
                     format!("[complaints] day_count 应为 calendar（自然日）或 working（工作日），实为“{other}”"),
                 )
             }
@@ -93,11 +93,11 @@ impl Policy {
         };
         let holidays = match dates(&c.holidays, "holidays") {
             Ok(h) => h,
-            Err(m) => return self.top_err("holidays", m),
+            Err(m) => return self.top_err("holidays =", m),
         };
         let workdays = match dates(&c.workdays, "workdays") {
             Ok(w) => w,
-            Err(m) => return self.top_err("workdays", m),
+            Err(m) => return self.top_err("workdays =", m),
         };
         Ok(ComplaintRules {
             days,

@@ -212,6 +212,14 @@ async fn complaints_scoped_masked_and_moved(c: &County) {
     assert!(!list.body.contains("受理登记") && list.body.contains("甲演一"));
     assert!(!list.body.contains("13812345678"));
 
+    // The dashboard counts the scope's open tickets: 甲's is closed, 丁's (school A's case,
+    // received today) is open and not overdue; school C has none.
+    for (user, open) in [("school_a", 1), ("town", 1), ("school_c", 0)] {
+        let home = c.signed_in(user).await.get("/").await;
+        let want = format!("未办结 {open} 件，其中超期 <a href=\"/complaints?overdue=1\">0 件</a>");
+        assert!(home.body.contains(&want), "{user}: {}", home.body);
+    }
+
     let log = c.db.audit_entries(200).await.unwrap();
     for action in [
         "view_complaints",
