@@ -48,7 +48,7 @@ pub enum ComplaintCmd {
     Assign {
         #[arg(value_parser = crate::parse_id)]
         id: i64,
-        #[arg(long, value_parser = parse_owner)]
+        #[arg(long, value_parser = Owner::parse_typed)]
         to: Owner,
         #[command(flatten)]
         m: MoveArgs,
@@ -164,28 +164,6 @@ fn parse_state(s: &str) -> Result<ComplaintState, String> {
                 choices(S::ALL, S::key, S::zh)
             )
         })
-}
-
-/// `county`, `township:甲镇`, or a school's 学校标识码 (its township is read from the school list).
-pub fn parse_owner(s: &str) -> Result<Owner, String> {
-    let s = s.trim();
-    if s == "county" || s == "县级" {
-        return Ok(Owner::County);
-    }
-    if let Some(t) = s.strip_prefix("township:").map(str::trim) {
-        if !t.is_empty() {
-            return Ok(Owner::Township(t.to_string()));
-        }
-    }
-    if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(Owner::School {
-            code: s.to_string(),
-            township: String::new(),
-        });
-    }
-    Err(format!(
-        "承办单位应为 10 位学校标识码、township:乡镇名 或 county，实为“{s}”"
-    ))
 }
 
 pub(crate) fn today() -> NaiveDate {

@@ -50,6 +50,33 @@ impl Owner {
         }
     }
 
+    /// An owner as a user types it: `county`, `township:甲镇`, or a school's 10-digit 学校标识码
+    /// (its township is left empty, for the store to read from the school list).
+    ///
+    /// Errors: the Chinese message for anything else.
+    pub fn parse_typed(s: &str) -> Result<Owner, String> {
+        let s = s.trim();
+        if s == "county" || s == "县级" {
+            return Ok(Owner::County);
+        }
+        if let Some(t) = s
+            .strip_prefix("township:")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            return Ok(Owner::Township(t.to_string()));
+        }
+        if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Owner::School {
+                code: s.to_string(),
+                township: String::new(),
+            });
+        }
+        Err(format!(
+            "承办单位应为 10 位学校标识码、township:乡镇名 或 county，实为“{s}”"
+        ))
+    }
+
     /// In words: 县级, 乡镇 甲镇, 学校 3607310001.
     pub fn zh(&self) -> String {
         match self {

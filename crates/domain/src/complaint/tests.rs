@@ -261,3 +261,21 @@ fn contact_masked() {
     assert_eq!(mask_contact("123456"), "****56");
     assert_eq!(mask_contact(""), "");
 }
+
+/// What a user types for an owner: county, a township, a 10-digit school code; anything else is
+/// refused in Chinese.
+#[test]
+fn owner_as_typed() {
+    assert_eq!(Owner::parse_typed(" county "), Ok(Owner::County));
+    assert_eq!(
+        Owner::parse_typed("township:贡江镇"),
+        Ok(Owner::Township("贡江镇".into()))
+    );
+    assert_eq!(
+        Owner::parse_typed("3607310001").map(|o| o.unit().to_string()),
+        Ok("3607310001".into())
+    );
+    for bad in ["township:", "360731000", "某某中学"] {
+        assert!(Owner::parse_typed(bad).is_err(), "{bad}");
+    }
+}

@@ -247,30 +247,6 @@ fn build(key: &str, owner: Option<Owner>) -> Result<Transition, WebError> {
     })
 }
 
-/// The owner as typed: `county`, `township:甲镇`, or a 学校标识码.
-fn owner_of(s: &str) -> Result<Owner, WebError> {
-    let s = s.trim();
-    if s == "county" {
-        return Ok(Owner::County);
-    }
-    if let Some(t) = s
-        .strip_prefix("township:")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        return Ok(Owner::Township(t.to_string()));
-    }
-    if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(Owner::School {
-            code: s.to_string(),
-            township: String::new(),
-        });
-    }
-    Err(WebError::BadRequest(
-        "承办单位应为 10 位学校标识码、township:乡镇名 或 county".into(),
-    ))
-}
-
 /// Lodges a complaint about a student of the user's scope, received today.
 pub(crate) async fn lodge(
     state: &AppState,
@@ -312,7 +288,7 @@ pub(crate) async fn transition(
 ) -> Result<ComplaintItem, WebError> {
     let who = actor(user)?;
     let owner = match owner.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(o) => Some(owner_of(o)?),
+        Some(o) => Some(Owner::parse_typed(o).map_err(WebError::BadRequest)?),
         None => None,
     };
     let tr = build(key, owner)?;
