@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod adjust;
 pub mod admission;
 pub mod case_forms;
+pub mod complaints;
 pub mod compute;
 pub mod dropout;
 pub mod dropout_as_of;

@@ -133,8 +133,10 @@ pub async fn run(ctx: &Ctx, dir: &Path, students: usize, seed: u64) -> anyhow::R
     println!("\n== 4d. 城区教师到农村学校交流轮岗（三(三)）：2023学年，截至 2024-06-15");
     crate::cmd_demo_exchange::exchange(&db, &p.policy, &ctx.actor, &files_dir, &reports_dir)
         .await?;
+    println!("\n== 4e. 群众反映问题（四(三)）：受理、交办、办结、超期");
+    crate::cmd_demo_complaints::complaints(&db, &p.policy, &ctx.actor).await?;
     println!(
-        "\n== 4e. 学校工作考评（二(二) 纳入对学校工作考评）：{}",
+        "\n== 4f. 学校工作考评（二(二) 纳入对学校工作考评）：{}",
         autumn.label_zh()
     );
     if let Some((school, followed, back)) =

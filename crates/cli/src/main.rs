@@ -5,9 +5,12 @@
 mod cmd_admission;
 mod cmd_bench;
 mod cmd_bench_web;
+mod cmd_complaint;
+mod cmd_complaint_list;
 mod cmd_data;
 mod cmd_demo;
 mod cmd_demo_admission;
+mod cmd_demo_complaints;
 mod cmd_demo_exchange;
 mod cmd_demo_follow;
 mod cmd_demo_pay;
@@ -255,6 +258,11 @@ enum Command {
         /// 统计表（xlsx），默认 <学年>-交流轮岗.xlsx
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// 群众反映问题（四(三)）：受理登记（add）、交办（assign）、办理（start、resolve）、结案（close）、重新办理（reopen）、清单（list，--overdue 超期）、查看（show）
+    Complaint {
+        #[command(subcommand)]
+        which: cmd_complaint::ComplaintCmd,
     },
 }
 
@@ -1028,5 +1036,6 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Exchange { year, as_of, out } => {
             cmd_exchange::exchange(&ctx, year, as_of, out).await
         }
+        Command::Complaint { which } => cmd_complaint::run(&ctx, which).await,
     }
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod admission;
 pub mod approval;
+pub mod complaint;
 pub mod dates;
 pub mod dropout;
 pub mod evaluation;

@@ -166,6 +166,9 @@ impl Policy {
         if self.file.dropout.is_some() {
             self.dropout_rules()?;
         }
+        if self.file.complaints.is_some() {
+            self.complaint_rules()?;
+        }
         // Parameters: dates, kinds, no overlapping ranges.
         for (name, def) in &self.file.params {
             if def.values.is_empty() {

@@ -41,6 +41,10 @@ pub struct PolicyFile {
     /// term. Optional for computing aid; `zizhu evaluate` requires it.
     #[serde(default)]
     pub evaluation: Option<crate::evaluation::EvaluationSection>,
+    /// Complaints (群众反映问题, 四(三)): the days a ticket of each category has. Optional for
+    /// computing aid; `zizhu complaint` requires it.
+    #[serde(default)]
+    pub complaints: Option<crate::complaints::ComplaintSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

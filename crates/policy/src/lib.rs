@@ -7,6 +7,7 @@
 pub mod admission;
 pub mod cases;
 pub mod compile;
+pub mod complaints;
 pub mod cond;
 pub mod dropout;
 pub mod engine;

@@ -56,6 +56,10 @@ mod bulk;
 mod case_moves;
 mod cases;
 mod check;
+mod complaint_counts;
+mod complaint_lodge;
+mod complaint_moves;
+mod complaints;
 mod compute;
 mod connect;
 mod convert;
@@ -84,6 +88,10 @@ pub use adjustments::{AdjustmentRow, NewAdjustment};
 pub use approval::{LockRow, SignoffRow};
 pub use audit::{AuditQuery, Entry as AuditEntry};
 pub use cases::{Actor, CaseEventRow, CaseFilter, CaseRow, NewCase};
+pub use complaint_moves::ComplaintActor;
+pub use complaints::{
+    ComplaintEventRow, ComplaintFilter, ComplaintRow, NewComplaint, SchoolComplaintCount,
+};
 pub use compute::{
     ComputeTx, NewCategory, NewEntitlement, NewQualityIssue, NewTrace, RunMeta, RunSummary,
 };

@@ -187,6 +187,15 @@ pub fn router(state: AppState) -> Router {
         .route("/static/echarts.min.js", get(render::echarts))
         .route("/static/dashboard.js", get(render::dashboard_js))
         .route("/favicon.ico", get(render::favicon))
+        .route(
+            "/complaints",
+            get(pages::complaint_pages::list).post(pages::complaint_pages::lodge_form),
+        )
+        .route("/complaints/{id}", get(pages::complaint_pages::show))
+        .route(
+            "/complaints/{id}/transition",
+            post(pages::complaint_pages::move_form),
+        )
         .merge(api::router())
         .fallback(render::not_found)
         .layer(axum::middleware::map_response(render::security_headers))

@@ -176,6 +176,13 @@ fn demo_imports_computes_and_writes_reports() {
         "资助到位率（二(一)）：适用",
         "劝返复学 3 人",
         "劝返率（二(二)）：适用 1 所，达标 0 所，未达标 1 所",
+        // 四(三): two tickets of each category lodged 1–19 Nov 2023 (every other day), moved by
+        // turn: closed, reopened, handed to the township and started, resolved late, untouched.
+        // On 15 Dec the open ones are tickets 2, 3, 5, 7, 8 and 10; ticket 10 (其他, 30 days from
+        // 19 Nov) is due 19 Dec, the others' deadlines have passed: 5 overdue.
+        "群众反映问题（四(三)）",
+        "截至 2023-12-15：工单 10 件（已受理 2、已交办 0、办理中 4、已办结 2、已结案 2），超期未办结 5 件（四(三)）",
+        "按类别：未收到资助 2，金额有误 2，失学辍学 2，免除后仍收费 2，其他 2",
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }

@@ -166,3 +166,35 @@ fn dropout_rules_read_and_checked() {
     let msg = p.dropout_rules().unwrap_err().message;
     assert!(msg.contains("[dropout]"), "{msg}");
 }
+
+/// `[complaints]` (四(三)): the policy file's deadlines are read as written, and a wrong day count,
+/// a missing category, days out of range or a holiday that is not a date are refused by name.
+#[test]
+fn complaint_deadlines_are_checked() {
+    use zizhu_domain::complaint::{ComplaintCategory as C, DayCount};
+    let r = Policy::parse(POLICY).unwrap().complaint_rules().unwrap();
+    assert_eq!(r.days, [15, 15, 7, 15, 30]);
+    assert_eq!(r.days_for(C::OutOfSchool), 7);
+    assert_eq!(r.count, DayCount::Calendar);
+    for (from, to, part) in [
+        (
+            "day_count = \"calendar\"",
+            "day_count = \"weekdays\"",
+            "day_count",
+        ),
+        ("out_of_school = 7 ", "", "缺少 out_of_school"),
+        ("other = 30", "other = 0", "1 至 365"),
+        ("holidays = []", "holidays = [\"10-01\"]", "YYYY-MM-DD"),
+        (
+            "other = 30",
+            "other = 30\nsummer = 5",
+            "没有问题类别 summer",
+        ),
+    ] {
+        let src = POLICY.replacen(from, to, 1);
+        assert_ne!(src, POLICY, "{from}");
+        let (line, _, msg) = err_of(&src);
+        assert!(msg.contains(part), "{from} → {msg}");
+        assert!(line > line_of(&src, "[complaints]"), "{from}: line {line}");
+    }
+}

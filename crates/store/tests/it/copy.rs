@@ -363,6 +363,43 @@ async fn fill(db: &Db) -> TestResult {
     let drawn = db.drawable(autumn(2023)).await?;
     db.add_verifications(autumn(2023), &drawn, "test", who)
         .await?;
+    // 群众反映问题 (四(三)): a ticket about the paid line's student, linked to the line, started
+    // (its history has a from-state; the resolution day and case stay empty).
+    let paid_to = db.batch_lines(batch).await?[0].id_number.clone();
+    let county = zizhu_store::ComplaintActor {
+        name: "county".into(),
+        handler: zizhu_domain::complaint::Handler {
+            level: zizhu_domain::dropout::UserLevel::County,
+            unit: String::new(),
+        },
+        origin: None,
+    };
+    let all = zizhu_store::ScopeFilter {
+        township: None,
+        school: None,
+    };
+    let rules = zizhu_domain::complaint::ComplaintRules {
+        days: [15, 15, 7, 15, 30],
+        count: zizhu_domain::complaint::DayCount::Calendar,
+        holidays: Default::default(),
+        workdays: Default::default(),
+    };
+    let lodged = chrono::NaiveDate::from_ymd_opt(2023, 11, 21).unwrap_or_default();
+    let ticket = zizhu_store::NewComplaint {
+        id_number: paid_to,
+        category: zizhu_domain::complaint::ComplaintCategory::WrongAmount,
+        source: zizhu_domain::complaint::ComplaintSource::Teacher,
+        complainant: "测试教师".into(),
+        contact: "13800002222".into(),
+        summary: "到账金额与公示不符".into(),
+        payment_line_id: Some(line),
+        case_id: None,
+        lodged_on: lodged,
+    };
+    let t = db.lodge_complaint(&ticket, &county, all, &rules).await?;
+    let start = zizhu_domain::complaint::Transition::Start;
+    db.move_complaint(t.id, &start, &county, all, lodged, "")
+        .await?;
     Ok(())
 }
 

@@ -31,6 +31,7 @@ mod approval;
 mod audit;
 mod bench;
 mod cases;
+mod complaints;
 mod compute;
 mod concurrency;
 mod copy;

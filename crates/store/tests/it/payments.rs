@@ -22,7 +22,7 @@ story!(
     families_confirm_or_deny_and_a_denial_is_followed_up,
 );
 
-const WHO: PayActor<'static> = PayActor {
+pub(crate) const WHO: PayActor<'static> = PayActor {
     name: "cw.1",
     origin: None,
 };
@@ -57,7 +57,7 @@ fn guardian_line(n: u32, amount_fen: i64) -> NewEntitlement {
 /// The autumn 2023 roster of school S1, approved and locked: students 1 and 2 boarding junior
 /// (二(一)2 第一款: 1,250 元 a year, 625 元 a term), 3 boarding primary (500 元 a term), 4 with no
 /// account; and a fee waiver paid to the school, which no bank batch carries.
-async fn locked_term(db: &Db) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+pub(crate) async fn locked_term(db: &Db) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
     import(
         db,
         meta(ListKind::Schools, "schools.csv", None),
@@ -95,7 +95,7 @@ async fn locked_term(db: &Db) -> Result<i64, Box<dyn std::error::Error + Send + 
     Ok(run_id)
 }
 
-fn boarding() -> Vec<BatchGroup> {
+pub(crate) fn boarding() -> Vec<BatchGroup> {
     vec![BatchGroup {
         fund_source: "城乡义务教育经费保障机制资金".into(),
         paying_unit: "县学生资助管理中心".into(),
@@ -104,7 +104,7 @@ fn boarding() -> Vec<BatchGroup> {
     }]
 }
 
-async fn lock(db: &Db, run_id: i64) -> Result<(), StoreError> {
+pub(crate) async fn lock(db: &Db, run_id: i64) -> Result<(), StoreError> {
     let t = autumn(2023);
     db.signoff(t, "S1", Confirm, run_id, None, "s1", "-", "")
         .await?;

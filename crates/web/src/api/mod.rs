@@ -5,6 +5,7 @@
 //! Errors are `{"error": "中文说明"}` with the status of the page's error.
 
 pub mod cases;
+pub mod complaints;
 pub mod evaluation;
 pub mod exchange;
 pub mod payments;
@@ -201,7 +202,8 @@ impl utoipa::Modify for TokenScheme {
         payments::bank_return, payments::reissue, payments::close, payments::reverse,
         payments::recover, payments::sample, payments::verifications, payments::verify,
         payments::close_follow_up, payments::adjust, payments::waivers, zero_fee::coverage,
-        zero_fee::record, exchange::exchange),
+        zero_fee::record, exchange::exchange,
+        complaints::list, complaints::create, complaints::show, complaints::move_ticket),
     components(schemas(ErrorBody)),
     modifiers(&TokenScheme)
 )]
@@ -285,6 +287,7 @@ pub fn router() -> Router<AppState> {
             get(zero_fee::coverage).post(zero_fee::record),
         )
         .route("/api/exchange", get(exchange::exchange))
+        .merge(complaints::routes())
         .route("/api", axum::routing::any(no_such_operation))
         .route("/api/", axum::routing::any(no_such_operation))
         .route("/api/{*rest}", axum::routing::any(no_such_operation))

@@ -52,6 +52,9 @@ struct Page {
     schools_reviewed: usize,
     /// Paying the aid (issue 6): the scope's coverage audit in brief; `None` before a compute.
     pay: Option<PaySummary>,
+    /// Complaints (四(三)) of the scope not resolved, and of them overdue today.
+    complaints_open: usize,
+    complaints_overdue: usize,
 }
 
 /// The coverage audit in brief (资金发放，一个不落), amounts in 元.
@@ -260,6 +263,18 @@ pub async fn page(
         open.iter().map(|c| c.count.to_string()).collect(),
         "件",
     );
+    let open_tickets = if user.access.may(zizhu_domain::access::Duty::ReadCases) {
+        let only_open = zizhu_store::ComplaintFilter {
+            open_only: true,
+            ..Default::default()
+        };
+        let scope = zizhu_store::ScopeFilter::of(&user.access);
+        state.db.complaints(scope, &only_open).await?
+    } else {
+        Vec::new()
+    };
+    let complaints_overdue =
+        zizhu_app::complaints::overdue_tickets(&open_tickets, super::cases::today()).len();
     let chart_programs = yuan_chart(&programs);
     let chart_townships = if townships.len() > 1 {
         yuan_chart(&townships)
@@ -287,5 +302,7 @@ pub async fn page(
         schools,
         schools_reviewed,
         pay,
+        complaints_open: open_tickets.len(),
+        complaints_overdue,
     })
 }

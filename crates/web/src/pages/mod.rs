@@ -5,6 +5,8 @@ pub mod admission;
 pub mod approval;
 pub mod audit;
 pub mod cases;
+pub mod complaint_pages;
+pub mod complaints;
 pub mod compute;
 pub mod dashboard;
 pub mod evaluation;

@@ -26,6 +26,7 @@ mod api;
 mod api_work;
 mod approval;
 mod cases;
+mod complaints;
 mod compute;
 mod downloads;
 mod evaluation;
