@@ -86,7 +86,7 @@ enum Command {
         #[arg(long, default_value_t = 2023)]
         seed: u64,
     },
-    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance payee_accounts admission_lines admission_applicants zero_fee_issues
+    /// 导入名单：schools students poor_households dibao tekun disabled urban_hardship college_admissions residents attendance payee_accounts admission_lines admission_applicants zero_fee_issues teachers teacher_exchanges
     Import {
         /// 名单类型
         #[arg(value_parser = parse_kind)]
@@ -165,6 +165,32 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// 零收费（三(一)）：建档立卡义务教育学生免费教辅、校服、意外伤害保险的发放覆盖（各校应享受、已发放、缺发）
+    ZeroFee {
+        /// 学年，如 2023（2023年秋季学期 + 2024年春季学期；默认：有发放记录的最近一学年）
+        #[arg(long)]
+        year: Option<i32>,
+        /// 发放情况表（xlsx），默认 <学年>学年-零收费发放情况.xlsx
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 城区教师到农村学校交流轮岗（三(三)）：各校各学年派出、接收人数，城区→农村占比，即将期满与已期满
+    Exchange {
+        /// 学年，如 2023（2023年9月1日至2024年8月31日；默认：截至日期所在学年）
+        #[arg(long)]
+        year: Option<i32>,
+        /// 截至日期，如 2024-06-15（默认：今天）
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<NaiveDate>,
+        /// 统计表（xlsx），默认 <学年>-交流轮岗.xlsx
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 群众反映问题（四(三)）：受理登记（add）、交办（assign）、办理（start、resolve）、结案（close）、重新办理（reopen）、清单（list，--overdue 超期）、查看（show）
+    Complaint {
+        #[command(subcommand)]
+        which: cmd_complaint::ComplaintCmd,
+    },
     /// 学校工作考评（二(二) 纳入对学校工作考评）：名单按时确认、资助到位率、超期控辍案件、劝返率、零收费覆盖率
     Evaluate {
         /// 学期，如 2023-autumn
@@ -177,7 +203,7 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// 核查：发放覆盖核查（一个不落）
+    /// 核查：发放覆盖核查（一个不落）、脱贫成果回查监测（四(二)）及整改
     Audit {
         #[command(subcommand)]
         which: AuditCmd,
@@ -237,32 +263,6 @@ enum Command {
         students: usize,
         #[arg(long, default_value = "zizhu-bench")]
         dir: PathBuf,
-    },
-    /// 零收费（三(一)）：建档立卡义务教育学生免费教辅、校服、意外伤害保险的发放覆盖（各校应享受、已发放、缺发）
-    ZeroFee {
-        /// 学年，如 2023（2023年秋季学期 + 2024年春季学期；默认：有发放记录的最近一学年）
-        #[arg(long)]
-        year: Option<i32>,
-        /// 发放情况表（xlsx），默认 <学年>学年-零收费发放情况.xlsx
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// 城区教师到农村学校交流轮岗（三(三)）：各校各学年派出、接收人数，城区→农村占比，即将期满与已期满
-    Exchange {
-        /// 学年，如 2023（2023年9月1日至2024年8月31日；默认：截至日期所在学年）
-        #[arg(long)]
-        year: Option<i32>,
-        /// 截至日期，如 2024-06-15（默认：今天）
-        #[arg(long)]
-        as_of: Option<NaiveDate>,
-        /// 统计表（xlsx），默认 <学年>-交流轮岗.xlsx
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// 群众反映问题（四(三)）：受理登记（add）、交办（assign）、办理（start、resolve）、结案（close）、重新办理（reopen）、清单（list，--overdue 超期）、查看（show）
-    Complaint {
-        #[command(subcommand)]
-        which: cmd_complaint::ComplaintCmd,
     },
 }
 

@@ -105,6 +105,46 @@ async fn each_school_is_evaluated_against_the_policy_targets_in_its_scope(c: &Co
     assert_eq!(roster["value"], format!("{today} 确认"));
     assert_eq!(roster["outcome"], "not_met");
 
+    // 三(一): 甲 is made a member of a registered-poor household, so school year 2023 owes 甲
+    // the three zero-fee provisions: none issued is 0 of 1; all three issued is 1 of 1.
+    assert_eq!(
+        indicator(school(&v, SCHOOL_A), "zero_fee")["outcome"],
+        "not_applicable"
+    );
+    crate::support::import_list(
+        c,
+        zizhu_domain::ListKind::PoorHouseholds,
+        "脱贫户.csv",
+        &format!(
+            "户编号,姓名,身份证号,与户主关系,贫困状态,脱贫年度\nH7,甲演一,{},之子,已脱贫,2019\n",
+            c.a
+        ),
+    )
+    .await;
+    let (_, v) = get(c, &path, Some(&county)).await;
+    let z = indicator(school(&v, SCHOOL_A), "zero_fee");
+    assert_eq!(z["value"], "0.0%（全部发放 0 人 / 应发 1 人）");
+    assert_eq!(z["outcome"], "not_met");
+    for (item, extra) in [
+        ("teaching_materials", ""),
+        ("school_uniform", ""),
+        (
+            "accident_insurance",
+            r#", "insurer": "演示保险公司", "policy_no": "P-001""#,
+        ),
+    ] {
+        let body = format!(
+            r#"{{"school_year": 2023, "school_code": "{SCHOOL_A}", "id_number": "{}", "name": "甲演一", "item": "{item}", "issued_on": "2023-09-05", "quantity": 1{extra}}}"#,
+            c.a
+        );
+        let (s, d) = crate::api::post(c, "/api/zero-fee", &county, &body).await;
+        assert_eq!(s, StatusCode::OK, "{item}: {d}");
+    }
+    let (_, v) = get(c, &path, Some(&county)).await;
+    let z = indicator(school(&v, SCHOOL_A), "zero_fee");
+    assert_eq!(z["value"], "100.0%（全部发放 1 人 / 应发 1 人）");
+    assert_eq!(z["outcome"], "met");
+
     // Scopes: the township sees its two schools, a school only itself, finance nothing.
     let town = token(c, "town").await;
     let (_, v) = get(c, &path, Some(&town)).await;
