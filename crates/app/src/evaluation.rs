@@ -40,6 +40,15 @@ pub fn term_end(term: Term) -> Option<NaiveDate> {
     }
 }
 
+/// The first day of `term` as [`Term::containing`] draws it: 1 February for spring, 1 September
+/// for autumn.
+pub fn term_start(term: Term) -> Option<NaiveDate> {
+    match term.season {
+        zizhu_domain::Season::Spring => NaiveDate::from_ymd_opt(term.year, 2, 1),
+        zizhu_domain::Season::Autumn => NaiveDate::from_ymd_opt(term.year, 9, 1),
+    }
+}
+
 /// The day a term's dropout figures are counted on when none is given: the term's last day, or
 /// `today` while the term runs.
 pub fn default_as_of(term: Term, today: NaiveDate) -> NaiveDate {
@@ -93,6 +102,11 @@ pub async fn evaluate(
         .map(|s| (s.school_code.as_str(), (s.planned_fen, s.paid_fen)))
         .collect();
     let zero_fee = zero_fee_by_school(db, policy, term).await?;
+    // 四(三): the tickets lodged from the term's first day to the day counted.
+    let complaints = match term_start(term) {
+        Some(from) => db.complaint_counts_by_school(from, as_of).await?,
+        None => Default::default(),
+    };
     let mut rows: Vec<SchoolEvaluation> = schools
         .iter()
         .map(|s| {
@@ -111,6 +125,8 @@ pub async fn evaluate(
                 return_base: f.map_or(0, |f| f.confirmed - f.home_teaching),
                 returned: f.map_or(0, |f| f.returned),
                 zero_fee: zero_fee.get(&s.code).copied(),
+                complaints_lodged: complaints.get(&s.code).map_or(0, |c| c.lodged as i64),
+                complaints_overdue: complaints.get(&s.code).map_or(0, |c| c.overdue as i64),
             };
             judge(&facts, &rules, reference)
         })
@@ -251,5 +267,11 @@ fn measure(k: IndicatorKind, r: &EvaluationReport) -> String {
             r.as_of.format("%Y-%m-%d")
         ),
         IndicatorKind::ZeroFee => "本学年应享受零收费的建档立卡义务教育学生中三项（教辅材料、校服、意外伤害保险）全部发放的比例；无应享受学生的学校不适用".into(),
+        IndicatorKind::Complaints => format!(
+            "本学期（{} 至 {}）受理的涉及本校学生的群众反映问题中，截至 {} 未在期限内办结的件数；本学期没有工单的学校不适用",
+            term_start(r.term).map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
+            r.as_of.format("%Y-%m-%d"),
+            r.as_of.format("%Y-%m-%d")
+        ),
     }
 }

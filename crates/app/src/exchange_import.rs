@@ -1,7 +1,8 @@
 //! What the teacher exchange lists (三(三)) need other lists for, checked at import: every school
 //! in the school list, no two assignments of one teacher sharing a day (errors), and the teacher
 //! in the teacher list at the sending school (warnings: the teacher list may be updated later,
-//! the exchange is still tracked).
+//! the exchange is still tracked). The zero-fee issue lists (三(一)) have their school checked
+//! against the school list the same way.
 
 use crate::AppError;
 use chrono::NaiveDate;
@@ -35,7 +36,10 @@ impl ExchangeChecks {
     /// Reads what the checks of `kind` need (nothing for other lists). Call before the import's
     /// transaction begins (one connection may be all SQLite has).
     pub async fn load(db: &Db, kind: ListKind) -> Result<ExchangeChecks, AppError> {
-        if !matches!(kind, ListKind::Teachers | ListKind::TeacherExchanges) {
+        if !matches!(
+            kind,
+            ListKind::Teachers | ListKind::TeacherExchanges | ListKind::ZeroFeeIssues
+        ) {
             return Ok(ExchangeChecks::default());
         }
         let schools = db.schools().await?.into_iter().map(|s| s.code).collect();
@@ -74,6 +78,9 @@ impl ExchangeChecks {
             return (errors, warnings);
         }
         match rec {
+            ListRecord::ZeroFeeIssue(i) => {
+                self.school(row, "学校标识码", &i.school_code, &mut errors);
+            }
             ListRecord::Teacher(t) => {
                 self.school(row, "任职学校标识码", &t.school_code, &mut errors);
             }
@@ -99,7 +106,8 @@ impl ExchangeChecks {
                     None => warnings.push(err(
                         row,
                         "身份证件号",
-                        "",
+                        &zizhu_domain::IdNumber::parse(&a.id_number)
+                            .map_or_else(|_| String::new(), |(i, _)| i.masked()),
                         "教师名单中没有该教师（仍按交流记录统计；请核对或补充教师名单）".into(),
                     )),
                     Some(school) if *school != a.from_school => warnings.push(err(

@@ -262,6 +262,45 @@ pub async fn record(db: &Db, issue: &Issue, who: PayActor<'_>) -> Result<i64, Ap
     {
         return bad(format!("学校标识码 {} 不在学校名单中", issue.school_code));
     }
+    // The student is the recording school's, by its registry of the school year (autumn or
+    // spring), under the registry's name: a school records only what it issued to its own
+    // students (review: a school raised another township's coverage with a stranger's ID).
+    let school = zizhu_store::ScopeFilter {
+        township: None,
+        school: Some(&issue.school_code),
+    };
+    let mut registered: Option<String> = None;
+    for term in [
+        facts_term(issue.school_year),
+        Term::new(issue.school_year + 1, Season::Spring),
+    ] {
+        let found = db
+            .search_students(school, term, &issue.id_number, 5)
+            .await?
+            .into_iter()
+            .find(|s| s.id_number == issue.id_number);
+        if let Some(s) = found {
+            registered = Some(s.name);
+            break;
+        }
+    }
+    match registered {
+        None => {
+            return bad(format!(
+                "{}学年学校 {} 的学籍中没有这名学生（身份证件号 {}）：只能登记本校学生的发放",
+                issue.school_year,
+                issue.school_code,
+                crate::zero_fee_report::masked_id(&issue.id_number)
+            ))
+        }
+        Some(name) if name.trim() != issue.name.trim() => {
+            return bad(format!(
+                "姓名与学籍不符：学籍中该身份证件号的学生姓名为“{}”",
+                name.trim()
+            ))
+        }
+        Some(_) => {}
+    }
     Ok(db.record_zero_fee_issue(issue, who).await?)
 }
 

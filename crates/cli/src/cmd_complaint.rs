@@ -167,7 +167,7 @@ fn parse_state(s: &str) -> Result<ComplaintState, String> {
 }
 
 pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    crate::ui::today()
 }
 
 fn county(ctx: &Ctx) -> ComplaintActor {

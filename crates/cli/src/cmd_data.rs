@@ -65,9 +65,9 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
     }
     if dry_run {
         println!(
-            "校验通过：{} 行{}名单，{} 条提示（--dry-run，未写入）。",
+            "校验通过：{} 行{}，{} 条提示（--dry-run，未写入）。",
             o.rows,
-            o.kind.zh(),
+            list_name(o.kind),
             o.warning_count()
         );
     } else {
@@ -85,9 +85,9 @@ pub fn print_import(o: &ImportOutcome, dry_run: bool) -> u8 {
             _ => "替换该名单的旧版本",
         };
         println!(
-            "已导入：{} 行{}名单（第{}批，{replaced}），{} 条提示。",
+            "已导入：{} 行{}（第{}批，{replaced}），{} 条提示。",
             o.rows,
-            o.kind.zh(),
+            list_name(o.kind),
             o.import_id.unwrap_or_default(),
             o.warning_count()
         );
@@ -335,3 +335,13 @@ async fn warn_stale(db: &Db, p: &ui::LoadedPolicy, term: Term) -> anyhow::Result
 }
 
 pub use zizhu_domain::text::printable;
+
+/// A list's name as a sentence says it: 学籍名单, but 教师名单 (not 教师名单名单).
+fn list_name(kind: ListKind) -> String {
+    let zh = kind.zh();
+    if zh.ends_with("名单") {
+        zh.to_string()
+    } else {
+        format!("{zh}名单")
+    }
+}

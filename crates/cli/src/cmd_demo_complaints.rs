@@ -52,7 +52,8 @@ pub async fn complaints(db: &Db, policy: &Policy, actor: &str) -> anyhow::Result
     let clause = policy.complaint_clause().to_string();
     let autumn = Term::new(2023, Season::Autumn);
     let lines = db.term_lines(autumn).await?;
-    let roster = db.entitlements(autumn, 0, 5_000).await?;
+    // The whole roster: a county of 50,000 has its fee waivers (senior, vocational) far down it.
+    let roster = db.entitlements(autumn, 0, 1_000_000).await?;
     let cases = db.cases(&CaseFilter::default()).await?;
     // (category, student, payment line, case), two of each category.
     let mut picks: Vec<(C, String, Option<i64>, Option<i64>)> = Vec::new();
@@ -142,10 +143,11 @@ pub async fn complaints(db: &Db, policy: &Policy, actor: &str) -> anyhow::Result
         .map(|(c, n)| format!("{} {n}", c.zh()))
         .collect();
     println!("  按类别：{}", by_cat.join("，"));
-    for (t, o) in zizhu_app::complaints::overdue_tickets(&rows, on)
-        .iter()
-        .take(3)
-    {
+    let overdue = zizhu_app::complaints::overdue_tickets(&rows, on);
+    if overdue.len() > 3 {
+        println!("  超期未办结的前 3 件（全部见 zizhu complaint list --overdue --as-of {on}）：");
+    }
+    for (t, o) in overdue.iter().take(3) {
         println!(
             "  超期：工单 {} {}（{}），应于 {} 前办结，已超 {} 天，承办 {}",
             t.id,

@@ -54,7 +54,7 @@ fn actor(ctx: &Ctx, level: UserLevel) -> Actor {
 }
 
 pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    crate::ui::today()
 }
 
 fn rules(ctx: &Ctx) -> anyhow::Result<zizhu_domain::dropout::DropoutRules> {

@@ -81,12 +81,14 @@ pub(crate) async fn write(
     Ok((r, title))
 }
 
+/// Schools meeting every indicator that applies to them (a school with none that applies is not
+/// counted: it met nothing).
 fn all_met(r: &EvaluationReport) -> usize {
     r.schools
         .iter()
         .filter(|s| {
             let (met, applies) = s.tally();
-            met == applies
+            applies > 0 && met == applies
         })
         .count()
 }
@@ -94,12 +96,24 @@ fn all_met(r: &EvaluationReport) -> usize {
 /// The evaluation in sums: schools meeting every target that applies to them, and per
 /// indicator the schools it applies to and those that met it.
 pub(crate) fn print_summary(r: &EvaluationReport) {
+    let idle = r.schools.iter().filter(|s| s.tally().1 == 0).count();
     println!(
-        "  名单确认截止 {}；{} 所学校，适用指标全部达标 {} 所",
+        "  名单确认截止 {}；{} 所学校，适用指标全部达标 {} 所{}",
         r.deadline.format("%Y-%m-%d"),
         r.schools.len(),
-        all_met(r)
+        all_met(r),
+        if idle > 0 {
+            format!("（另有 {idle} 所学校本学期没有可考评的指标）")
+        } else {
+            String::new()
+        }
     );
+    if idle == r.schools.len() {
+        println!(
+            "  {}没有可考评的数据：先导入该学期的学籍并计算资助名单",
+            r.term.label_zh()
+        );
+    }
     for (n, k) in IndicatorKind::ALL.iter().enumerate() {
         let (met, applies) = r.schools.iter().fold((0, 0), |(m, a), s| {
             match s.indicators.get(n).map(|i| i.outcome) {

@@ -19,7 +19,7 @@ pub async fn exchange(
     })?;
     let rules = section.rules().map_err(|e| anyhow::anyhow!(e))?;
     let db = ctx.db().await?;
-    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let as_of = as_of.unwrap_or_else(crate::ui::today);
     let year = year
         .unwrap_or_else(|| zizhu_domain::exchange::school_year_of(as_of, rules.year_start_month));
     let r = zizhu_app::exchange::evaluate(&db, &rules, year, as_of).await?;

@@ -15,7 +15,7 @@ fn who(ctx: &Ctx) -> PayActor<'_> {
 }
 
 fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    crate::ui::today()
 }
 
 fn show(b: &BatchRow) {

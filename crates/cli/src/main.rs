@@ -159,7 +159,7 @@ enum Command {
     /// 师范“三定向”录取（三(二)）：降分后的录取分数线，达线考生与因降分达线的考生
     Admission {
         /// 年份，如 2023（默认：已导入的最近一年）
-        #[arg(long)]
+        #[arg(long, value_parser = parse_year)]
         year: Option<i32>,
         /// 分析表（xlsx），默认 <年份>-师范定向录取分析.xlsx
         #[arg(long)]
@@ -168,7 +168,7 @@ enum Command {
     /// 零收费（三(一)）：建档立卡义务教育学生免费教辅、校服、意外伤害保险的发放覆盖（各校应享受、已发放、缺发）
     ZeroFee {
         /// 学年，如 2023（2023年秋季学期 + 2024年春季学期；默认：有发放记录的最近一学年）
-        #[arg(long)]
+        #[arg(long, value_parser = parse_year)]
         year: Option<i32>,
         /// 发放情况表（xlsx），默认 <学年>学年-零收费发放情况.xlsx
         #[arg(long)]
@@ -177,7 +177,7 @@ enum Command {
     /// 城区教师到农村学校交流轮岗（三(三)）：各校各学年派出、接收人数，城区→农村占比，即将期满与已期满
     Exchange {
         /// 学年，如 2023（2023年9月1日至2024年8月31日；默认：截至日期所在学年）
-        #[arg(long)]
+        #[arg(long, value_parser = parse_year)]
         year: Option<i32>,
         /// 截至日期，如 2024-06-15（默认：今天）
         #[arg(long, value_parser = parse_day)]
@@ -447,13 +447,26 @@ fn parse_case_id(s: &str) -> Result<i64, String> {
 }
 
 /// A day `YYYY-MM-DD` between 2000 and 2100 (the ledger's dates).
-fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("日期应写作 YYYY-MM-DD（如 2023-10-15），实为“{s}”"))?;
-    if !(2000..=2100).contains(&chrono::Datelike::year(&d)) {
-        return Err(format!("日期 {s} 不在 2000 至 2100 年之间"));
+/// A year or school year as typed: `2023`, also `2023学年` or `2023-2024` (the school year that
+/// begins in autumn 2023), from 2000 to 2100.
+fn parse_year(s: &str) -> Result<i32, String> {
+    let t = s.trim();
+    let t = t.strip_suffix("学年").unwrap_or(t);
+    let first = match t.split_once('-') {
+        Some((a, b)) if b.parse::<i32>().ok() == a.parse::<i32>().ok().map(|y| y + 1) => a,
+        _ => t,
+    };
+    match first.parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) => Ok(y),
+        _ => Err(format!(
+            "年份应为 2000 至 2100 之间的四位数字（如 2023，学年也可写 2023-2024），实为“{}”",
+            zizhu_domain::text::printable(s)
+        )),
     }
-    Ok(d)
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    zizhu_domain::dates::parse_typed_day(s)
 }
 
 fn parse_state(s: &str) -> Result<CaseState, String> {

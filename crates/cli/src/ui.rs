@@ -25,6 +25,12 @@ pub struct LoadedPolicy {
     pub label: String,
 }
 
+/// Today in China (北京时间, UTC+8), whatever the machine's time zone: the default day of every
+/// command that takes one (a county's day starts at midnight Beijing time, not UTC).
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()

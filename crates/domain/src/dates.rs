@@ -419,6 +419,52 @@ mod tests {
     }
 }
 
+/// A day a user typed (`YYYY-MM-DD`, a command's `--as-of` or a page's date box), from 2000 to
+/// 2100. Errors in Chinese that say what is wrong: the form, a day that does not exist
+/// (2023-02-30), or a year out of range.
+pub fn parse_typed_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    let t = s.trim();
+    let shaped = t.len() == 10
+        && t.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return Err(format!(
+            "日期应写作 YYYY-MM-DD（如 2023-10-15），实为“{}”",
+            crate::text::printable(s)
+        ));
+    }
+    let d =
+        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| format!("日期 {t} 不存在"))?;
+    if !(2000..=2100).contains(&chrono::Datelike::year(&d)) {
+        return Err(format!("日期 {t} 不在 2000 至 2100 年之间"));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod typed_day_tests {
+    #[test]
+    fn form_existence_and_range_are_told_apart() {
+        let d = super::parse_typed_day(" 2024-02-29 ").unwrap();
+        assert_eq!(d.to_string(), "2024-02-29");
+        assert!(super::parse_typed_day("2023-02-30")
+            .unwrap_err()
+            .contains("不存在"));
+        assert!(super::parse_typed_day("2023/10/15")
+            .unwrap_err()
+            .contains("YYYY-MM-DD"));
+        assert!(super::parse_typed_day("0000-01-01")
+            .unwrap_err()
+            .contains("2000 至 2100"));
+        assert!(super::parse_typed_day("昨天").unwrap_err().contains("昨天"));
+    }
+}
+
 /// A stored instant (UTC) as county staff read it: China Standard Time (北京时间, UTC+8, no
 /// daylight saving), `2026-11-30 11:54:02`. Stored values stay in UTC.
 pub fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {

@@ -274,6 +274,17 @@ pub fn check_typed(what: &str, v: &str, max: usize) -> Result<(), String> {
     }
 }
 
+/// [`check_typed`] for text of several lines (what a family reported, typed in a text box): line
+/// breaks (`\n`, or `\r\n` as browsers send them) are allowed, nothing else invisible.
+pub fn check_typed_lines(what: &str, v: &str, max: usize) -> Result<(), String> {
+    if v.chars().nth(max).is_some() {
+        return Err(format!("{what}太长（最多 {max} 个字）"));
+    }
+    v.split('\n')
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+        .try_for_each(|line| check_typed(what, line, max))
+}
+
 pub fn is_blank(v: &str) -> bool {
     v.chars().all(|c| {
         c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
@@ -465,5 +476,16 @@ mod typed_tests {
             assert!(check_typed("说明", bad, 500).is_err(), "{bad:?}");
         }
         assert!(check_typed("说明", &"字".repeat(501), 500).is_err());
+    }
+}
+
+#[cfg(test)]
+mod lines_tests {
+    #[test]
+    fn several_lines_pass_and_a_control_character_inside_one_does_not() {
+        assert!(super::check_typed_lines("反映内容", "第一行\r\n第二行\n第三行", 100).is_ok());
+        assert!(super::check_typed_lines("反映内容", "第一行\u{7}", 100).is_err());
+        assert!(super::check_typed_lines("反映内容", "a\rb", 100).is_err());
+        assert!(super::check_typed_lines("反映内容", "一二三", 2).is_err());
     }
 }

@@ -23,6 +23,8 @@ pub struct EvaluationSection {
     pub overdue_cases_max: u32,
     /// 零收费覆盖率 target, per cent (0–100).
     pub zero_fee_target_percent: u32,
+    /// Most complaints not resolved by their deadline a school may have in the term (四(三)).
+    pub complaints_overdue_max: u32,
 }
 
 impl Policy {
@@ -59,6 +61,7 @@ impl Policy {
             return_target_percent: e.return_target_percent,
             overdue_cases_max: e.overdue_cases_max,
             zero_fee_target_percent: e.zero_fee_target_percent,
+            complaints_overdue_max: e.complaints_overdue_max,
         })
     }
 }

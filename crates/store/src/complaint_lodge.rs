@@ -12,14 +12,18 @@ use chrono::Utc;
 use zizhu_domain::complaint::{due_on, ComplaintRules, ComplaintState, Owner};
 use zizhu_domain::ids::mask_long_digits;
 
-/// Where a student is (name, school, township): the latest registry record, else the latest
-/// dropout case (a child out of school has no registry record).
+/// Where a student is (name, school, township): the latest term's registry record (the first
+/// of a student registered twice, as ruling 5 counts it), else the latest dropout case (a child
+/// out of school has no registry record) — the township being the responsible school's when the
+/// school is on the list, as the case's own scope is (review: a case's household township put
+/// the ticket where no township officer could see it).
 async fn student_at(tx: &mut Tx, id_number: &str) -> StoreResult<Option<(String, String, String)>> {
     const REGISTRY: &str = "SELECT st.name, st.school_code, COALESCE(s.township, '') \
         FROM student st LEFT JOIN school s ON s.code = st.school_code \
-        WHERE st.id_number = $1 ORDER BY st.term_seq DESC, st.id DESC LIMIT 1";
-    const CASE: &str = "SELECT name, school_code, township FROM dropout_case \
-        WHERE id_number = $1 ORDER BY id DESC LIMIT 1";
+        WHERE st.id_number = $1 ORDER BY st.term_seq DESC, st.id ASC LIMIT 1";
+    const CASE: &str = "SELECT c.name, c.school_code, COALESCE(s.township, c.township) \
+        FROM dropout_case c LEFT JOIN school s ON s.code = c.school_code \
+        WHERE c.id_number = $1 ORDER BY c.id DESC LIMIT 1";
     for sql in [REGISTRY, CASE] {
         let found: Option<(String, String, String)> = tx_run!(&mut *tx, |conn| sqlx::query_as(sql)
             .bind(id_number)
@@ -78,7 +82,8 @@ impl Db {
         required("反映内容", &c.summary)?;
         plain("反映人", &c.complainant, 50)?;
         plain("联系方式", &c.contact, 50)?;
-        plain("反映内容", &c.summary, 2_000)?;
+        zizhu_domain::text::check_typed_lines("反映内容", &c.summary, 2_000)
+            .map_err(StoreError::Invalid)?;
         let id_number = c.id_number.trim().to_uppercase();
         let mut tx = Tx::begin(self).await?;
         let Some((name, school, township)) = student_at(&mut tx, &id_number).await? else {
@@ -125,7 +130,7 @@ impl Db {
             .bind(c.source.key())
             .bind(c.complainant.trim())
             .bind(c.contact.trim())
-            .bind(c.summary.trim())
+            .bind(c.summary.trim().replace("\r\n", "\n"))
             .bind(owner.level().key())
             .bind(owner.unit())
             .bind(owner.township())

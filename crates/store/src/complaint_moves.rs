@@ -128,9 +128,27 @@ impl Db {
             }
             Transition::Assign {
                 owner: Owner::Township(name),
-            } => Transition::Assign {
-                owner: Owner::Township(name.trim().to_string()),
-            },
+            } => {
+                // A township that no school of the list is in cannot take a ticket (review: a
+                // typo handed a ticket to nobody but the county).
+                let name = name.trim();
+                let known: i64 = tx_run!(&mut tx, |conn| sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM school WHERE township = $1"
+                )
+                .bind(name)
+                .fetch_one(conn)
+                .await)
+                .ctx("读取学校名单")?;
+                if known == 0 {
+                    return Err(StoreError::Invalid(format!(
+                        "承办乡镇“{}”不在学校名单中（乡镇名称应与学校名单的“所在乡镇”一致）",
+                        zizhu_domain::text::printable(name)
+                    )));
+                }
+                Transition::Assign {
+                    owner: Owner::Township(name.to_string()),
+                }
+            }
             other => other.clone(),
         };
         let to = check_transition(&t.facts(), &tr, &who.handler, note)
@@ -146,13 +164,16 @@ impl Db {
             Transition::Assign { owner } => owner.clone(),
             _ => t.owner.clone(),
         };
-        // Only from the state checked above: a concurrent move makes this update no row.
+        // Only from the state and owner checked above: a concurrent move (two hand-overs of one
+        // assigned ticket included) makes this update no row. A ticket reopened loses the
+        // resolution the complainant did not accept (the history keeps it).
         const SQL: &str = "UPDATE complaint SET state = $1, state_since = $2, owner_level = $3, \
             owner_unit = $4, owner_township = $5, \
             resolved_on = CASE WHEN $1 = 'resolved' THEN $2 \
                 WHEN $1 = 'in_progress' THEN NULL ELSE resolved_on END, \
-            resolution = CASE WHEN $1 = 'resolved' THEN $6 ELSE resolution END \
-            WHERE id = $7 AND state = $8";
+            resolution = CASE WHEN $1 = 'resolved' THEN $6 \
+                WHEN $1 = 'in_progress' THEN '' ELSE resolution END \
+            WHERE id = $7 AND state = $8 AND owner_level = $9 AND owner_unit = $10";
         let n = tx_run!(&mut tx, |conn| sqlx::query(SQL)
             .bind(to.key())
             .bind(on)
@@ -162,6 +183,8 @@ impl Db {
             .bind(note.trim())
             .bind(id)
             .bind(t.state.key())
+            .bind(t.owner.level().key())
+            .bind(t.owner.unit())
             .execute(conn)
             .await
             .map(|r| r.rows_affected()))

@@ -6,6 +6,26 @@ use crate::fixtures::{id, write};
 use zizhu_app::import::{import_file, ImportOutcome, ImportRequest};
 use zizhu_domain::ListKind;
 
+async fn import_as(
+    db: &zizhu_store::Db,
+    dir: &std::path::Path,
+    kind: ListKind,
+    name: &str,
+    body: &str,
+    dry_run: bool,
+) -> ImportOutcome {
+    let req = ImportRequest {
+        origin: None,
+        kind,
+        file: write(dir, name, body),
+        term: None,
+        dry_run,
+        actor: "county".into(),
+        report_dir: dir.to_path_buf(),
+    };
+    import_file(db, &req, &|_| {}).await.unwrap()
+}
+
 async fn import(
     db: &zizhu_store::Db,
     dir: &std::path::Path,
@@ -13,16 +33,7 @@ async fn import(
     body: &str,
     dry_run: bool,
 ) -> ImportOutcome {
-    let req = ImportRequest {
-        origin: None,
-        kind: ListKind::ZeroFeeIssues,
-        file: write(dir, name, body),
-        term: None,
-        dry_run,
-        actor: "county".into(),
-        report_dir: dir.to_path_buf(),
-    };
-    let o = import_file(db, &req, &|_| {}).await.unwrap();
+    let o = import_as(db, dir, ListKind::ZeroFeeIssues, name, body, dry_run).await;
     assert!(o.accepted(), "{name}: {:?}", o.errors);
     o
 }
@@ -36,6 +47,16 @@ async fn a_second_list_of_a_school_year_replaces_the_first_and_says_so() {
         .await
         .unwrap();
     db.migrate().await.unwrap();
+    let schools = import_as(
+        &db,
+        dir.path(),
+        ListKind::Schools,
+        "schools.csv",
+        crate::fixtures::SCHOOLS,
+        false,
+    )
+    .await;
+    assert!(schools.accepted(), "{:?}", schools.errors);
     let (a, b, c, d) = (
         id("20150101", 1),
         id("20150101", 2),
@@ -88,5 +109,50 @@ async fn a_second_list_of_a_school_year_replaces_the_first_and_says_so() {
             ("2136000001".into(), "teaching_materials".into()),
             ("2136000002".into(), "teaching_materials".into()),
         ]
+    );
+}
+
+/// A row of a school not on the school list is refused with the file (review: it was stored,
+/// shown at no school, and still counted for the student).
+#[tokio::test]
+async fn a_school_not_on_the_list_refuses_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = zizhu_store::Db::connect(&format!("sqlite:{}", dir.path().join("z.db").display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let schools = import_as(
+        &db,
+        dir.path(),
+        ListKind::Schools,
+        "schools.csv",
+        crate::fixtures::SCHOOLS,
+        false,
+    )
+    .await;
+    assert!(schools.accepted());
+    let a = id("20150101", 1);
+    let body = format!(
+        "{HEAD}2023,2136000001,{a},甲演一,校服,2023-09-01,1,,\n2023,9999999999,{a},甲演一,教辅,2023-09-01,1,,\n"
+    );
+    let o = import_as(
+        &db,
+        dir.path(),
+        ListKind::ZeroFeeIssues,
+        "bad.csv",
+        &body,
+        false,
+    )
+    .await;
+    assert!(!o.accepted());
+    let at: Vec<(usize, &str, &str)> = o
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(at, vec![(3, "学校标识码", "9999999999")]);
+    assert!(
+        db.zero_fee_issues(2023).await.unwrap().is_empty(),
+        "nothing kept"
     );
 }

@@ -195,12 +195,12 @@ fn demo_imports_computes_and_writes_reports() {
     // The evaluation: a row per school of the school list, each indicator judged.
     let eval = cells(&reports.join("2023-autumn-学校工作考评.xlsx"));
     let sheet = &eval.iter().find(|(n, _)| n == "学校考评").unwrap().1;
-    let per_row = 3 + 2 * 5 + 2;
+    let per_row = 3 + 2 * 6 + 2;
     let header = sheet.iter().position(|c| c == "乡镇").expect("header");
     let rows: Vec<&[String]> = sheet[header..].chunks(per_row).skip(1).collect();
     assert!(rows.len() >= 10, "{}", rows.len());
     for r in &rows {
-        for k in 0..5 {
+        for k in 0..6 {
             assert!(
                 ["达标", "未达标", "不适用"].contains(&r[4 + 2 * k].as_str()),
                 "{r:?}"

@@ -1,6 +1,7 @@
 //! School evaluation (学校工作考评): the indicators by which the county assesses each school per
 //! term, as the policy asks — dropout control "纳入对学校工作考评" (二(二)), aid to every eligible
-//! student (二(一) 资助一个不落), the in-kind zero fees (三(一) 零收费) — each with its figures, its
+//! student (二(一) 资助一个不落), the in-kind zero fees (三(一) 零收费), complaints resolved in time
+//! (四(三) 集中解决群众反映强烈的问题) — each with its figures, its
 //! target from the policy file's `[evaluation]` section, and whether the school met it.
 //!
 //! Pure: the facts of each school come in (gathered by the app layer from the roster sign-offs,
@@ -25,6 +26,9 @@ pub struct EvaluationRules {
     pub overdue_cases_max: u32,
     /// 零收费覆盖率 target, per cent: eligible students issued every provision.
     pub zero_fee_target_percent: u32,
+    /// Most complaints about a school's students not resolved by their deadline (群众反映问题
+    /// 超期未办结) it may have in the term and still meet the target.
+    pub complaints_overdue_max: u32,
 }
 
 /// One school's facts for a term.
@@ -49,9 +53,13 @@ pub struct SchoolFacts {
     /// Zero-fee provisions (三(一)) of the school year: eligible students, and of them those
     /// issued every provision; `None` when not recorded for this school.
     pub zero_fee: Option<(i64, i64)>,
+    /// Complaints (四(三)) about the school's students lodged in the term, and of them those not
+    /// resolved by their deadline as of the day counted.
+    pub complaints_lodged: i64,
+    pub complaints_overdue: i64,
 }
 
-/// The five indicators, in the report's order.
+/// The six indicators, in the report's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IndicatorKind {
     /// 名单按时确认 (二(一)).
@@ -64,15 +72,18 @@ pub enum IndicatorKind {
     ReturnRate,
     /// 零收费覆盖率 (三(一)).
     ZeroFee,
+    /// 群众反映问题按期办结 (四(三)).
+    Complaints,
 }
 
 impl IndicatorKind {
-    pub const ALL: [IndicatorKind; 5] = [
+    pub const ALL: [IndicatorKind; 6] = [
         IndicatorKind::RosterOnTime,
         IndicatorKind::AidCoverage,
         IndicatorKind::OverdueCases,
         IndicatorKind::ReturnRate,
         IndicatorKind::ZeroFee,
+        IndicatorKind::Complaints,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -82,6 +93,7 @@ impl IndicatorKind {
             IndicatorKind::OverdueCases => "超期控辍案件",
             IndicatorKind::ReturnRate => "劝返率",
             IndicatorKind::ZeroFee => "零收费覆盖率",
+            IndicatorKind::Complaints => "群众反映问题按期办结",
         }
     }
 
@@ -93,6 +105,7 @@ impl IndicatorKind {
             IndicatorKind::OverdueCases => "overdue_cases",
             IndicatorKind::ReturnRate => "return_rate",
             IndicatorKind::ZeroFee => "zero_fee",
+            IndicatorKind::Complaints => "complaints",
         }
     }
 
@@ -102,6 +115,7 @@ impl IndicatorKind {
             IndicatorKind::RosterOnTime | IndicatorKind::AidCoverage => "二(一)",
             IndicatorKind::OverdueCases | IndicatorKind::ReturnRate => "二(二)",
             IndicatorKind::ZeroFee => "三(一)",
+            IndicatorKind::Complaints => "四(三)",
         }
     }
 }
@@ -282,11 +296,26 @@ pub fn evaluate(
         format!("全部发放 {complete} 人 / 应发 {eligible} 人"),
         rules.zero_fee_target_percent,
     );
+    let complaints = Indicator {
+        kind: IndicatorKind::Complaints,
+        numerator: f.complaints_overdue,
+        denominator: f.complaints_lodged,
+        value: format!(
+            "超期未办结 {} 件 / 受理 {} 件",
+            f.complaints_overdue, f.complaints_lodged
+        ),
+        target: format!("超期 ≤ {} 件", rules.complaints_overdue_max),
+        outcome: if f.complaints_lodged > 0 {
+            Outcome::of(f.complaints_overdue <= i64::from(rules.complaints_overdue_max))
+        } else {
+            Outcome::NotApplicable
+        },
+    };
     SchoolEvaluation {
         school_code: f.school_code.clone(),
         school_name: f.school_name.clone(),
         township: f.township.clone(),
-        indicators: vec![roster, coverage, overdue, returned, zero_fee],
+        indicators: vec![roster, coverage, overdue, returned, zero_fee, complaints],
     }
 }
 

@@ -12,6 +12,7 @@ fn rules() -> EvaluationRules {
         return_target_percent: 100,
         overdue_cases_max: 0,
         zero_fee_target_percent: 100,
+        complaints_overdue_max: 0,
     }
 }
 
@@ -198,4 +199,30 @@ fn percent_rounds_half_up_to_one_decimal() {
     assert_eq!(percent(1, 16), "6.3%");
     assert_eq!(percent(5, 5), "100.0%");
     assert_eq!(percent(1, 0), "—");
+}
+
+#[test]
+fn complaints_apply_when_lodged_and_one_overdue_misses() {
+    // 四(三): 2 tickets about the school's students this term, 1 not resolved by its deadline.
+    let mut f = primary();
+    let e = evaluate(&f, &rules(), autumn());
+    assert_eq!(
+        indicator(&e, IndicatorKind::Complaints).outcome,
+        Outcome::NotApplicable
+    );
+    f.complaints_lodged = 2;
+    f.complaints_overdue = 1;
+    let e = evaluate(&f, &rules(), autumn());
+    let c = indicator(&e, IndicatorKind::Complaints);
+    assert_eq!(c.value, "超期未办结 1 件 / 受理 2 件");
+    assert_eq!(
+        (c.outcome, c.target.as_str()),
+        (Outcome::NotMet, "超期 ≤ 0 件")
+    );
+    f.complaints_overdue = 0;
+    let e = evaluate(&f, &rules(), autumn());
+    assert_eq!(
+        indicator(&e, IndicatorKind::Complaints).outcome,
+        Outcome::Met
+    );
 }

@@ -90,6 +90,13 @@ pub(super) fn issue(c: &mut RowCtx<'_>) -> Built {
             if policy_no.is_none() {
                 c.error(Field::PolicyNo, "学生意外伤害保险须填写保单号（三(一)3）");
             }
+            // As long as the web form takes them (review: 10,000 characters were stored).
+            if insurer.as_ref().is_some_and(|v| v.chars().count() > 100) {
+                c.error(Field::Insurer, "承保单位太长（最多 100 个字）");
+            }
+            if policy_no.as_ref().is_some_and(|v| v.chars().count() > 60) {
+                c.error(Field::PolicyNo, "保单号太长（最多 60 个字）");
+            }
             (insurer, policy_no)
         }
         Some(_) => {

@@ -230,6 +230,17 @@ async fn complaint_lodged_moved_and_recorded(db: &Db) -> TestResult {
         .await?;
     assert_eq!(moved.owner.township(), "乙镇");
     assert_eq!(db.complaints(yi, &Default::default()).await?.len(), 1);
+    // A township no school of the list is in cannot take it (review: a typo handed a ticket to
+    // nobody); nothing moves.
+    let nowhere = Transition::Assign {
+        owner: Owner::Township("不存在镇".into()),
+    };
+    let refused = db
+        .move_complaint(t2.id, &nowhere, &county(), ALL, d(2023, 10, 11), "")
+        .await;
+    assert!(invalid(&refused, "不在学校名单中"), "{refused:?}");
+    let kept = db.complaint_in_scope(ALL, t2.id).await?.ok_or("ticket")?;
+    assert_eq!(kept.owner.township(), "乙镇");
 
     // History: lodge, start, resolve, reopen, resolve, close.
     let h = db.complaint_events(t.id).await?;

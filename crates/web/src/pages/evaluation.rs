@@ -126,8 +126,7 @@ pub(crate) fn as_of_day(term: Term, asked: Option<&str>) -> Result<NaiveDate, We
     let today = super::cases::today();
     let day = match asked.map(str::trim).filter(|s| !s.is_empty()) {
         None => return Ok(default_as_of(term, today)),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| WebError::BadRequest(format!("日期应写作 YYYY-MM-DD，而不是“{s}”")))?,
+        Some(s) => zizhu_domain::dates::parse_typed_day(s).map_err(WebError::BadRequest)?,
     };
     if day > today {
         return Err(WebError::BadRequest(format!(

@@ -188,7 +188,7 @@ pub(crate) async fn analysis(
     if years.is_empty() {
         return Ok((years, None));
     }
-    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let as_of = as_of.unwrap_or_else(super::cases::today);
     let year = year
         .unwrap_or_else(|| zizhu_domain::exchange::school_year_of(as_of, rules.year_start_month));
     let all = zizhu_app::exchange::evaluate(&state.db, &rules, year, as_of)

@@ -177,12 +177,19 @@ async fn each_school_is_evaluated_against_the_policy_targets_in_its_scope(c: &Co
     // A day after today is refused; a bad day names itself.
     let (s, e) = get(
         c,
-        "/api/evaluation?term=2023-autumn&as_of=2999-01-01",
+        "/api/evaluation?term=2023-autumn&as_of=2099-01-01",
         Some(&county),
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(e["error"].as_str().unwrap().contains("晚于今天"), "{e}");
+    // A day that does not exist, or a year out of range, says so.
+    for (day, says) in [("2023-02-30", "不存在"), ("0000-01-01", "2000 至 2100")] {
+        let path = format!("/api/evaluation?term=2023-autumn&as_of={day}");
+        let (s, e) = get(c, &path, Some(&county)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(e["error"].as_str().unwrap().contains(says), "{e}");
+    }
     let (s, e) = get(
         c,
         "/api/evaluation?term=2023-autumn&as_of=昨天",

@@ -251,6 +251,23 @@ async fn coverage_per_school_in_scope_and_one_issue_recorded(c: &County) {
         crate::api::post(c, "/api/zero-fee", &ts, &body).await.0,
         StatusCode::FORBIDDEN
     );
+    // A school records only its own students, under the registry's name (review: a school raised
+    // another township's coverage with a stranger's ID): 乙 is school B's; 己's name mistyped.
+    let ta = crate::api::token(c, "school_a").await;
+    let other = format!(
+        r#"{{"school_year": 2023, "school_code": "{SCHOOL_A}", "id_number": "{}", "name": "乙演二", "item": "校服", "issued_on": "2023-09-20", "quantity": 1}}"#,
+        c.b
+    );
+    let (s, e) = crate::api::post(c, "/api/zero-fee", &ta, &other).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert!(
+        e["error"].as_str().unwrap().contains("学籍中没有这名学生"),
+        "{e}"
+    );
+    let misnamed = body.replace("己演六", "己演七").replace("校服", "教辅");
+    let (s, e) = crate::api::post(c, "/api/zero-fee", &ta, &misnamed).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("己演六"), "{e}");
     let (_, v) = crate::api::get(c, "/api/zero-fee?year=2023", Some(&t)).await;
     let a = school(&v, SCHOOL_A);
     assert_eq!(a["complete"], 2);
