@@ -45,6 +45,11 @@ impl<'a> RowCtx<'a> {
         }
     }
 
+    /// Today, as the file is read (one day for the whole file).
+    pub(crate) fn today(&self) -> NaiveDate {
+        self.today
+    }
+
     /// The cell of `field`; `None` when the column is absent. A short row reads as empty cells.
     fn cell(&self, field: Field) -> Option<&'a Cell> {
         let col = self.header.get(field)?;

@@ -71,7 +71,10 @@ pub(super) fn issue(c: &mut RowCtx<'_>) -> Built {
     let name = c.name(Field::Name);
     let item = c.label(Field::ZeroFeeItem, true, ZeroFeeItem::parse, ITEM_NAMES);
     let issued_on = c.date(Field::IssuedOn, true);
-    if let (Some(y), Some(d)) = (year, issued_on) {
+    if let Some(d) = issued_on.filter(|d| *d > c.today()) {
+        // An issue is recorded once made (review: a 2099 school year broke the default view).
+        c.error(Field::IssuedOn, format!("发放日期 {d} 晚于今天"));
+    } else if let (Some(y), Some(d)) = (year, issued_on) {
         if !in_school_year(d, y) {
             c.error(
                 Field::IssuedOn,

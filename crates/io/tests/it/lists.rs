@@ -628,3 +628,20 @@ fn teachers_need_an_id_a_school_and_appear_once() {
         other => panic!("{other:?}"),
     }
 }
+
+/// 零收费发放记录 (三(一)): an issue is recorded once made — a date after today is refused (review:
+/// a school year of 2099 made every default view of the zero fees fail).
+#[test]
+fn zero_fee_issues_dated_after_today_are_refused() {
+    let a = id_a();
+    let text = lines(&[
+        "学年,学校标识码,身份证件号,姓名,项目,发放日期,数量,承保单位,保单号",
+        &format!("2099,2136172592,{a},张演一,校服,2099-10-01,1,,"),
+        &format!("2023,2136172592,{a},张演一,校服,2023-10-01,1,,"),
+    ]);
+    let (_, out) = import(ListKind::ZeroFeeIssues, "零收费.csv", text.as_bytes());
+    let errs = errors(&out);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!((errs[0].row, errs[0].column.as_str()), (2, "发放日期"));
+    assert!(errs[0].reason.contains("晚于今天"), "{:?}", errs[0]);
+}

@@ -8,6 +8,7 @@ use axum::Json;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct EvaluationQuery {
     /// Term, e.g. `2023-autumn` (default: the newest with data).
     term: Option<String>,

@@ -12,7 +12,7 @@ use axum::Json;
 #[serde(deny_unknown_fields)]
 pub struct ExchangeQuery {
     /// School year, e.g. `2023` (2023-09-01 – 2024-08-31; default: the one `as_of` falls in).
-    year: Option<i32>,
+    year: Option<String>,
     /// The day, e.g. `2024-06-15` (default: today).
     as_of: Option<String>,
 }
@@ -36,6 +36,10 @@ pub async fn exchange(
         None => None,
         Some(d) => Some(pages::exchange::parse_day(d)?),
     };
-    let (_, view) = pages::exchange::analysis(&state, &user, q.year, as_of).await?;
+    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        None => None,
+        Some(y) => Some(pages::zero_fee::parse_year(y)?),
+    };
+    let (_, view) = pages::exchange::analysis(&state, &user, year, as_of).await?;
     Ok(Json(view.ok_or(ApiError(WebError::NotFound))?))
 }

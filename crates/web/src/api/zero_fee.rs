@@ -9,6 +9,7 @@ use axum::Json;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ZeroFeeQuery {
     /// 学年, e.g. `2023` (autumn 2023 + spring 2024; default: the newest with issues).
     year: Option<String>,

@@ -164,8 +164,7 @@ fn view(r: &ExchangeReport, full_ids: bool) -> ExchangeView {
 
 /// Parses `2024-06-15`; a 400 in Chinese otherwise.
 pub(crate) fn parse_day(s: &str) -> Result<NaiveDate, WebError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| WebError::BadRequest(format!("日期应为 2024-06-15 的格式，而不是“{s}”")))
+    zizhu_domain::dates::parse_typed_day(s).map_err(WebError::BadRequest)
 }
 
 /// The exchange of school year `year` (the one `as_of` falls in when `None`) as of `as_of`
@@ -223,10 +222,7 @@ pub async fn page(
 ) -> Result<Html<String>, WebError> {
     let year = match p.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         None => None,
-        Some(y) => Some(
-            y.parse::<i32>()
-                .map_err(|_| WebError::BadRequest(format!("学年应为四位数字，而不是“{y}”")))?,
-        ),
+        Some(y) => Some(super::zero_fee::parse_year(y)?),
     };
     let as_of = match p.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         None => None,

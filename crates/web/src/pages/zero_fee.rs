@@ -167,7 +167,12 @@ pub(crate) fn parse_year(y: &str) -> Result<i32, WebError> {
         .parse::<i32>()
         .ok()
         .filter(|y| (2000..=2100).contains(y))
-        .ok_or_else(|| WebError::BadRequest(format!("学年应为四位数字，如 2023，而不是“{y}”")))
+        .ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "学年应为 2000 至 2100 之间的四位数字，如 2023，而不是“{}”",
+                zizhu_domain::text::printable(y)
+            ))
+        })
 }
 
 async fn render(

@@ -183,6 +183,14 @@ async fn each_school_is_evaluated_against_the_policy_targets_in_its_scope(c: &Co
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(e["error"].as_str().unwrap().contains("晚于今天"), "{e}");
+    // An unknown parameter is refused, not ignored (a mistyped `school` would show every school).
+    let (s, _) = get(
+        c,
+        "/api/evaluation?term=2023-autumn&school=2136000001",
+        Some(&county),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     // A day that does not exist, or a year out of range, says so.
     for (day, says) in [("2023-02-30", "不存在"), ("0000-01-01", "2000 至 2100")] {
         let path = format!("/api/evaluation?term=2023-autumn&as_of={day}");

@@ -118,8 +118,15 @@ async fn each_role_sees_the_exchange_of_its_scope(c: &County) {
     assert_eq!(v["assignments"].as_array().unwrap().len(), 4);
     assert_eq!(v["schools"].as_array().unwrap().len(), 1);
     assert!(!v.to_string().contains(&t[1]), "masked in the API too");
-    let (s, _) = crate::api::get(c, "/api/exchange?as_of=2024-13-01", Some(&tc)).await;
+    let (s, e) = crate::api::get(c, "/api/exchange?as_of=2024-13-01", Some(&tc)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("不存在"), "{e}");
+    // A year out of range or not a number says what a year is (review: -9999 was accepted).
+    for y in ["-9999", "abc"] {
+        let (s, e) = crate::api::get(c, &format!("/api/exchange?year={y}"), Some(&tc)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(e["error"].as_str().unwrap().contains("2000 至 2100"), "{e}");
+    }
     let (s, _) = crate::api::get(c, "/api/exchange?yaer=2023", Some(&tc)).await;
     assert_eq!(
         s,
