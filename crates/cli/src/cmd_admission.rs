@@ -24,15 +24,7 @@ pub async fn admission(ctx: &Ctx, year: Option<i32>, out: Option<PathBuf>) -> an
     let county = &p.policy.file.policy.county_name;
     let title = format!("{county}{year}年师范“三定向”录取分析");
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{year}-师范定向录取分析.xlsx")));
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            anyhow::anyhow!(
-                "无法建立目录 {}：{}",
-                dir.display(),
-                zizhu_io::error::io_reason(&e)
-            )
-        })?;
-    }
+    crate::export::make_parent(&out)?;
     zizhu_app::admission::write_report(&out, &title, &r)?;
     let qualify: usize = r.categories.iter().map(|c| c.qualify).sum();
     let only: usize = r.categories.iter().map(|c| c.only_by_lowering).sum();

@@ -27,15 +27,7 @@ pub async fn evaluate(
     }
     let db = ctx.db().await?;
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{term}-学校工作考评.xlsx")));
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            anyhow::anyhow!(
-                "无法建立目录 {}：{}",
-                dir.display(),
-                zizhu_io::error::io_reason(&e)
-            )
-        })?;
-    }
+    crate::export::make_parent(&out)?;
     let (r, title) = write(&db, &p.policy, &ctx.actor, term, on, &out).await?;
     println!("{title}");
     print_summary(&r);

@@ -26,15 +26,7 @@ pub async fn exchange(
     let county = &p.policy.file.policy.county_name;
     let title = format!("{county}{year}学年城区教师到农村学校交流轮岗");
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{year}-交流轮岗.xlsx")));
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            anyhow::anyhow!(
-                "无法建立目录 {}：{}",
-                dir.display(),
-                zizhu_io::error::io_reason(&e)
-            )
-        })?;
-    }
+    crate::export::make_parent(&out)?;
     zizhu_app::exchange_report::write_report(&out, &title, &r)?;
     db.audit(
         &ctx.actor,

@@ -213,15 +213,7 @@ pub async fn coverage(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::Re
     let county = &p.policy.file.policy.county_name;
     let title = format!("{county}{}资助资金发放覆盖核查", term.label_zh());
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{term}-发放覆盖核查.xlsx")));
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            anyhow::anyhow!(
-                "无法建立目录 {}：{}",
-                dir.display(),
-                zizhu_io::error::io_reason(&e)
-            )
-        })?;
-    }
+    crate::export::make_parent(&out)?;
     payments::write_coverage(&out, &title, &c)?;
     db.audit(
         &ctx.actor,

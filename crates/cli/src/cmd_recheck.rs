@@ -22,15 +22,7 @@ pub async fn households(ctx: &Ctx, term: Term, out: Option<PathBuf>) -> anyhow::
     let county = &p.policy.file.policy.county_name;
     let title = format!("{county}{}脱贫成果回查监测：问题清单", term.label_zh());
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{term}-回查监测问题清单.xlsx")));
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            anyhow::anyhow!(
-                "无法建立目录 {}：{}",
-                dir.display(),
-                zizhu_io::error::io_reason(&e)
-            )
-        })?;
-    }
+    crate::export::make_parent(&out)?;
     zizhu_app::recheck::write_gaps(&out, &title, &r.gaps)?;
     println!("{title}");
     println!(

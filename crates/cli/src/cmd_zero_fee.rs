@@ -25,15 +25,7 @@ pub async fn zero_fee(ctx: &Ctx, year: Option<i32>, out: Option<PathBuf>) -> any
     let county = &p.policy.file.policy.county_name;
     let title = format!("{county}{year}学年义务教育建档立卡学生“零收费”发放情况");
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{year}学年-零收费发放情况.xlsx")));
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            anyhow::anyhow!(
-                "无法建立目录 {}：{}",
-                dir.display(),
-                zizhu_io::error::io_reason(&e)
-            )
-        })?;
-    }
+    crate::export::make_parent(&out)?;
     zizhu_app::zero_fee_report::write_report(&out, &title, &r)?;
     let t = &r.total;
     db.audit(

@@ -18,6 +18,22 @@ pub struct Staged {
 /// Writes `sheets` to a temporary file beside `path`.
 ///
 /// Errors (in Chinese): `path` not ending in `.xlsx`, or the file cannot be written.
+/// Makes the folder an output file goes in, when it has one that does not exist yet.
+///
+/// Errors: the folder cannot be made (the reason in Chinese).
+pub fn make_parent(path: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            anyhow::anyhow!(
+                "无法建立目录 {}：{}",
+                dir.display(),
+                zizhu_io::error::io_reason(&e)
+            )
+        })?;
+    }
+    Ok(())
+}
+
 pub fn stage(path: &Path, sheets: &[Sheet]) -> anyhow::Result<Staged> {
     let xlsx = path
         .extension()

@@ -38,10 +38,8 @@ async fn import(
     o
 }
 
-const HEAD: &str = "学年,学校标识码,身份证件号,姓名,项目,发放日期,数量,承保单位,保单号\n";
-
-#[tokio::test]
-async fn a_second_list_of_a_school_year_replaces_the_first_and_says_so() {
+/// A fresh database with the fixture county's school list.
+async fn with_schools() -> (tempfile::TempDir, zizhu_store::Db) {
     let dir = tempfile::tempdir().unwrap();
     let db = zizhu_store::Db::connect(&format!("sqlite:{}", dir.path().join("z.db").display()))
         .await
@@ -57,6 +55,14 @@ async fn a_second_list_of_a_school_year_replaces_the_first_and_says_so() {
     )
     .await;
     assert!(schools.accepted(), "{:?}", schools.errors);
+    (dir, db)
+}
+
+const HEAD: &str = "学年,学校标识码,身份证件号,姓名,项目,发放日期,数量,承保单位,保单号\n";
+
+#[tokio::test]
+async fn a_second_list_of_a_school_year_replaces_the_first_and_says_so() {
+    let (dir, db) = with_schools().await;
     let (a, b, c, d) = (
         id("20150101", 1),
         id("20150101", 2),
@@ -116,21 +122,7 @@ async fn a_second_list_of_a_school_year_replaces_the_first_and_says_so() {
 /// shown at no school, and still counted for the student).
 #[tokio::test]
 async fn a_school_not_on_the_list_refuses_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = zizhu_store::Db::connect(&format!("sqlite:{}", dir.path().join("z.db").display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    let schools = import_as(
-        &db,
-        dir.path(),
-        ListKind::Schools,
-        "schools.csv",
-        crate::fixtures::SCHOOLS,
-        false,
-    )
-    .await;
-    assert!(schools.accepted());
+    let (dir, db) = with_schools().await;
     let a = id("20150101", 1);
     let body = format!(
         "{HEAD}2023,2136000001,{a},甲演一,校服,2023-09-01,1,,\n2023,9999999999,{a},甲演一,教辅,2023-09-01,1,,\n"
