@@ -49,6 +49,21 @@ pub fn term_start(term: Term) -> Option<NaiveDate> {
     }
 }
 
+/// Refuses a day to count on before the term begins (a term not begun yet included): its figures
+/// would be another term's (review: 2030-autumn was judged on today's open cases).
+pub fn check_as_of(term: Term, day: NaiveDate) -> Result<(), String> {
+    match term_start(term) {
+        Some(start) if day < start => Err(format!(
+            "统计日 {} 早于{}的开始（{}）：请选择该学期内或之后的日期{}",
+            day.format("%Y-%m-%d"),
+            term.label_zh(),
+            start.format("%Y-%m-%d"),
+            "（学期尚未开始的不能考评）"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The day a term's dropout figures are counted on when none is given: the term's last day, or
 /// `today` while the term runs.
 pub fn default_as_of(term: Term, today: NaiveDate) -> NaiveDate {
@@ -268,7 +283,7 @@ fn measure(k: IndicatorKind, r: &EvaluationReport) -> String {
         ),
         IndicatorKind::ZeroFee => "本学年应享受零收费的建档立卡义务教育学生中三项（教辅材料、校服、意外伤害保险）全部发放的比例；无应享受学生的学校不适用".into(),
         IndicatorKind::Complaints => format!(
-            "本学期（{} 至 {}）受理的涉及本校学生的群众反映问题中，截至 {} 未在期限内办结的件数；本学期没有工单的学校不适用",
+            "本学期（{} 至 {}）受理的涉及本校学生的群众反映问题中，截至 {} 未在期限内办结的件数（逾期后才办结的也计入）；本学期没有工单的学校不适用",
             term_start(r.term).map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
             r.as_of.format("%Y-%m-%d"),
             r.as_of.format("%Y-%m-%d")

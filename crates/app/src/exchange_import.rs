@@ -2,7 +2,8 @@
 //! in the school list, no two assignments of one teacher sharing a day (errors), and the teacher
 //! in the teacher list at the sending school (warnings: the teacher list may be updated later,
 //! the exchange is still tracked). The zero-fee issue lists (三(一)) have their school checked
-//! against the school list the same way.
+//! against the school list the same way, and each student against that school's registry of the
+//! school year under the registry's name — as an issue entered on the web is.
 
 use crate::AppError;
 use chrono::NaiveDate;
@@ -21,6 +22,10 @@ pub struct ExchangeChecks {
     teachers: HashMap<String, String>,
     /// Teacher ID → (start, end, row) of the file's earlier assignments.
     seen: HashMap<String, Vec<(NaiveDate, NaiveDate, usize)>>,
+    /// Zero fees: student ID → (school year, school code, registry name) of every registry row.
+    /// Held in memory: the registry of every term imported (a county's, fine; a province's
+    /// registry would want this read per school year).
+    registry: HashMap<String, Vec<(i32, String, String)>>,
 }
 
 fn err(row: usize, column: &str, value: &str, reason: String) -> RowError {
@@ -43,6 +48,29 @@ impl ExchangeChecks {
             return Ok(ExchangeChecks::default());
         }
         let schools = db.schools().await?.into_iter().map(|s| s.code).collect();
+        let mut registry: HashMap<String, Vec<(i32, String, String)>> = HashMap::new();
+        if kind == ListKind::ZeroFeeIssues {
+            for term in db.known_terms().await? {
+                // Autumn 2023 and spring 2024 are school year 2023.
+                let year = match term.season {
+                    zizhu_domain::Season::Autumn => term.year,
+                    zizhu_domain::Season::Spring => term.year - 1,
+                };
+                let mut after = 0;
+                loop {
+                    let page = db.student_page(term, after, 5_000).await?;
+                    let Some(last) = page.last() else { break };
+                    after = last.key;
+                    for s in page {
+                        let r = s.record;
+                        registry
+                            .entry(r.id.as_str().to_string())
+                            .or_default()
+                            .push((year, r.school_code, r.name));
+                    }
+                }
+            }
+        }
         let teachers = if kind == ListKind::TeacherExchanges {
             db.teachers()
                 .await?
@@ -57,6 +85,7 @@ impl ExchangeChecks {
             schools,
             teachers,
             seen: HashMap::new(),
+            registry,
         })
     }
 
@@ -80,6 +109,30 @@ impl ExchangeChecks {
         match rec {
             ListRecord::ZeroFeeIssue(i) => {
                 self.school(row, "学校标识码", &i.school_code, &mut errors);
+                let mine = self.registry.get(&i.id_number).and_then(|rows| {
+                    rows.iter()
+                        .find(|(y, school, _)| *y == i.school_year && *school == i.school_code)
+                });
+                let masked = zizhu_domain::IdNumber::parse(&i.id_number)
+                    .map_or_else(|_| String::new(), |(id, _)| id.masked());
+                match mine {
+                    None => errors.push(err(
+                        row,
+                        "身份证件号",
+                        &masked,
+                        format!(
+                            "{}学年学校 {} 的学籍中没有这名学生：只能登记本校学生的发放（转学的学生由其所在学校登记）",
+                            i.school_year, i.school_code
+                        ),
+                    )),
+                    Some((_, _, name)) if name.trim() != i.name.trim() => errors.push(err(
+                        row,
+                        "姓名",
+                        &i.name,
+                        format!("与学籍不符：学籍中该身份证件号的学生姓名为“{}”", name.trim()),
+                    )),
+                    Some(_) => {}
+                }
             }
             ListRecord::Teacher(t) => {
                 self.school(row, "任职学校标识码", &t.school_code, &mut errors);

@@ -25,6 +25,10 @@ pub async fn evaluate(
         eprintln!("未执行：日期 {} 晚于今天", on.format("%Y-%m-%d"));
         return Ok(1);
     }
+    if let Err(m) = zizhu_app::evaluation::check_as_of(term, on) {
+        eprintln!("未执行：{m}");
+        return Ok(1);
+    }
     let db = ctx.db().await?;
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{term}-学校工作考评.xlsx")));
     crate::export::make_parent(&out)?;

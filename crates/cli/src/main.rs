@@ -191,7 +191,7 @@ enum Command {
         #[command(subcommand)]
         which: cmd_complaint::ComplaintCmd,
     },
-    /// 学校工作考评（二(二) 纳入对学校工作考评）：名单按时确认、资助到位率、超期控辍案件、劝返率、零收费覆盖率
+    /// 学校工作考评（二(二) 纳入对学校工作考评）：名单按时确认、资助到位率、超期控辍案件、劝返率、零收费覆盖率、群众反映问题按期办结
     Evaluate {
         /// 学期，如 2023-autumn
         #[arg(long, value_parser = parse_term)]

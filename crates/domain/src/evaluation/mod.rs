@@ -301,10 +301,10 @@ pub fn evaluate(
         numerator: f.complaints_overdue,
         denominator: f.complaints_lodged,
         value: format!(
-            "超期未办结 {} 件 / 受理 {} 件",
+            "未按期办结 {} 件 / 受理 {} 件",
             f.complaints_overdue, f.complaints_lodged
         ),
-        target: format!("超期 ≤ {} 件", rules.complaints_overdue_max),
+        target: format!("未按期办结 ≤ {} 件", rules.complaints_overdue_max),
         outcome: if f.complaints_lodged > 0 {
             Outcome::of(f.complaints_overdue <= i64::from(rules.complaints_overdue_max))
         } else {

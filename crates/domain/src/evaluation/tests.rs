@@ -214,10 +214,10 @@ fn complaints_apply_when_lodged_and_one_overdue_misses() {
     f.complaints_overdue = 1;
     let e = evaluate(&f, &rules(), autumn());
     let c = indicator(&e, IndicatorKind::Complaints);
-    assert_eq!(c.value, "超期未办结 1 件 / 受理 2 件");
+    assert_eq!(c.value, "未按期办结 1 件 / 受理 2 件");
     assert_eq!(
         (c.outcome, c.target.as_str()),
-        (Outcome::NotMet, "超期 ≤ 0 件")
+        (Outcome::NotMet, "未按期办结 ≤ 0 件")
     );
     f.complaints_overdue = 0;
     let e = evaluate(&f, &rules(), autumn());

@@ -191,7 +191,8 @@ fn list_of(
                 source,
                 seen: FxHashMap::default(),
                 skipped: 0,
-                today: chrono::Local::now().date_naive(),
+                // The county's day (北京时间), whatever the machine's zone.
+                today: (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
                 spare: Row::default(),
                 done: false,
             });

@@ -125,7 +125,11 @@ fn view(r: EvaluationReport) -> EvaluationView {
 pub(crate) fn as_of_day(term: Term, asked: Option<&str>) -> Result<NaiveDate, WebError> {
     let today = super::cases::today();
     let day = match asked.map(str::trim).filter(|s| !s.is_empty()) {
-        None => return Ok(default_as_of(term, today)),
+        None => {
+            let day = default_as_of(term, today);
+            zizhu_app::evaluation::check_as_of(term, day).map_err(WebError::BadRequest)?;
+            return Ok(day);
+        }
         Some(s) => zizhu_domain::dates::parse_typed_day(s).map_err(WebError::BadRequest)?,
     };
     if day > today {
@@ -134,6 +138,7 @@ pub(crate) fn as_of_day(term: Term, asked: Option<&str>) -> Result<NaiveDate, We
             day.format("%Y-%m-%d")
         )));
     }
+    zizhu_app::evaluation::check_as_of(term, day).map_err(WebError::BadRequest)?;
     Ok(day)
 }
 

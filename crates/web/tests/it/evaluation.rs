@@ -191,6 +191,18 @@ async fn each_school_is_evaluated_against_the_policy_targets_in_its_scope(c: &Co
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    // A day before the term began, or a term not begun, is refused (its figures would be another
+    // term's).
+    let (s, e) = get(
+        c,
+        "/api/evaluation?term=2023-autumn&as_of=2023-08-31",
+        Some(&county),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("早于"), "{e}");
+    let (s, e) = get(c, "/api/evaluation?term=2099-autumn", Some(&county)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
     // A day that does not exist, or a year out of range, says so.
     for (day, says) in [("2023-02-30", "不存在"), ("0000-01-01", "2000 至 2100")] {
         let path = format!("/api/evaluation?term=2023-autumn&as_of={day}");
