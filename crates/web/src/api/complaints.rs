@@ -14,6 +14,7 @@ use axum::{Json, Router};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// received, assigned, in_progress, resolved, closed.

@@ -19,7 +19,7 @@ pub struct ZeroFeeQuery {
 /// complete and per item issued/owed with the reporting value, and who lacks which item (IDs
 /// masked). County and auditors see all schools, a township its own, a school itself; the
 /// finance officer is refused. Audited.
-#[utoipa::path(get, path = "/api/zero-fee", params(ZeroFeeQuery),
+#[utoipa::path(get, path = "/api/zero-fee", operation_id = "zero_fee_coverage", params(ZeroFeeQuery),
     responses((status = 200, description = "成功", body = pages::zero_fee::ZeroFeeView), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
         (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
@@ -56,7 +56,7 @@ pub struct IssueBody {
 /// Records one issue (三(一)): a school's officer for its own school, or the county; audited.
 /// Refused: another school's, a date outside the school year, an insurance without insurer or
 /// policy number, the same item of the same student, school and year twice.
-#[utoipa::path(post, path = "/api/zero-fee", request_body = IssueBody,
+#[utoipa::path(post, path = "/api/zero-fee", operation_id = "zero_fee_record", request_body = IssueBody,
     responses((status = 200, description = "成功", body = super::payments::Done), (status = 400, description = "请求有误（原因见 error）", body = ErrorBody),
         (status = 403, description = "角色无权进行此操作", body = ErrorBody), (status = 401, description = "缺少或无效的接口令牌", body = ErrorBody)),
     security(("token" = [])))]
