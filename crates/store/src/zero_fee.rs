@@ -107,6 +107,17 @@ impl Db {
             .collect())
     }
 
+    /// The newest issue's id (0 when none): any import or entry since makes it larger, so a
+    /// checked upload can tell that the issues it would replace changed meanwhile.
+    pub async fn zero_fee_latest_id(&self) -> StoreResult<i64> {
+        db_run!(self, |pool| sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM zero_fee_issue"
+        )
+        .fetch_one(pool)
+        .await)
+        .ctx("读取零收费发放记录")
+    }
+
     /// Rows on record per (school, school year), for what an import would replace.
     pub async fn zero_fee_rows_by_school_year(&self) -> StoreResult<BTreeMap<(String, i32), i64>> {
         let rows: Vec<(String, i64, i64)> = db_run!(self, |pool| sqlx::query_as(

@@ -154,12 +154,17 @@ struct Staged {
     file: PathBuf,
 }
 
-/// The newest import batch of `kind` (of `term`, for lists kept per term); 0 when none.
+/// The newest import batch of `kind` (of `term`, for lists kept per term); 0 when none. For the
+/// zero-fee issues, the newest issue: one entered on the web after the check would be replaced
+/// by the confirmation without a word (review).
 async fn newest_batch(
     state: &AppState,
     kind: ListKind,
     term: Option<Term>,
 ) -> Result<i64, WebError> {
+    if kind == ListKind::ZeroFeeIssues {
+        return Ok(state.db.zero_fee_latest_id().await?);
+    }
     Ok(state
         .db
         .imports()
@@ -536,10 +541,15 @@ pub(crate) async fn confirm_staged(
     let newest = newest_batch(state, staged.kind, staged.term).await?;
     if newest != staged.newest {
         let _ = std::fs::remove_dir_all(&dir);
-        let msg = format!(
-            "您校验之后，这份{}名单已有更新的导入（第{newest}批）。为免覆盖它，请重新上传校验。",
-            staged.kind.zh()
-        );
+        let msg = if staged.kind == ListKind::ZeroFeeIssues {
+            "您校验之后，零收费发放记录已有新的登记或导入。为免覆盖它们，请重新上传校验。"
+                .to_string()
+        } else {
+            format!(
+                "您校验之后，这份{}名单已有更新的导入（第{newest}批）。为免覆盖它，请重新上传校验。",
+                staged.kind.zh()
+            )
+        };
         state
             .db
             .audit_entry(&user.audit(

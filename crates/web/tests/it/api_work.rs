@@ -145,7 +145,7 @@ async fn assignments_and_full_ids_through_the_api(c: &County) {
 }
 
 /// POSTs `body` as the raw file to `path`.
-async fn upload(
+pub(crate) async fn upload(
     c: &County,
     path: &str,
     token: &str,

@@ -282,4 +282,29 @@ async fn coverage_per_school_in_scope_and_one_issue_recorded(c: &County) {
         !log.iter().any(|e| e.detail.contains(&c.dual)),
         "a full ID in the audit log"
     );
+    // A list checked, then an issue entered on the web for the same school and year, then the
+    // list confirmed: refused, as it would replace the new entry without a word (review).
+    let list = format!(
+        "学年,学校标识码,身份证件号,姓名,项目,发放日期,数量,承保单位,保单号\n\
+         2023,{SCHOOL_A},{},甲演一,教辅,2023-09-01,1,,\n",
+        c.a
+    );
+    let path = "/api/imports?kind=zero_fee_issues&file_name=zf.csv";
+    let (s, checked) = crate::api_work::upload(c, path, &t, &list).await;
+    assert_eq!(s, StatusCode::OK, "{checked}");
+    let token = checked["token"].as_str().unwrap().to_string();
+    // (Any new issue counts, here school B's: the check cannot know which pairs a confirm
+    // would still replace as they were.)
+    let insurance = format!(
+        r#"{{"school_year": 2023, "school_code": "{SCHOOL_B}", "id_number": "{}", "name": "乙演二", "item": "意外险", "issued_on": "2023-09-20", "quantity": 1, "insurer": "演示保险公司", "policy_no": "P0009"}}"#,
+        c.b
+    );
+    let (s, d) = crate::api::post(c, "/api/zero-fee", &t, &insurance).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let (s, e) = crate::api::post(c, &format!("/api/imports/{token}/confirm"), &t, "").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("已有新的登记"), "{e}");
+    let (_, v) = crate::api::get(c, "/api/zero-fee?year=2023", Some(&t)).await;
+    let b = school(&v, SCHOOL_B);
+    assert_eq!(item(&b, "accident_insurance").1, 1, "the entry stays");
 }
