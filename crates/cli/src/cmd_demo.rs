@@ -339,3 +339,32 @@ fn file_name(p: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
+
+/// Imports one of the demo's term-less lists (payee accounts, admission, zero fees, teachers) as
+/// the county would; a file the demo made that does not pass is a bug, reported with its first
+/// bad row. Returns the import's outcome.
+pub(crate) async fn import_list(
+    db: &Db,
+    kind: zizhu_domain::ListKind,
+    file: &Path,
+    actor: &str,
+    reports_dir: &Path,
+) -> anyhow::Result<zizhu_app::import::ImportOutcome> {
+    let req = zizhu_app::import::ImportRequest {
+        origin: None,
+        kind,
+        file: file.to_path_buf(),
+        term: None,
+        dry_run: false,
+        actor: actor.to_string(),
+        report_dir: reports_dir.to_path_buf(),
+    };
+    let o = zizhu_app::import::import_file(db, &req, &|_| {}).await?;
+    anyhow::ensure!(
+        o.accepted(),
+        "演示数据的{}未能导入：{:?}",
+        kind.zh(),
+        o.errors.first()
+    );
+    Ok(o)
+}

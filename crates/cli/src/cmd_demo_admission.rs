@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use zizhu_app::import::{import_file, ImportRequest};
 use zizhu_domain::{ListKind, Season, Term};
 use zizhu_policy::Policy;
 use zizhu_store::Db;
@@ -93,19 +92,7 @@ pub async fn admission(
         (ListKind::AdmissionLines, lines_file),
         (ListKind::AdmissionApplicants, people_file),
     ] {
-        let req = ImportRequest {
-            origin: None,
-            kind,
-            file,
-            term: None,
-            dry_run: false,
-            actor: actor.to_string(),
-            report_dir: reports_dir.to_path_buf(),
-        };
-        let o = import_file(db, &req, &|_| {}).await?;
-        if !o.accepted() {
-            anyhow::bail!("演示数据的{}未能导入", kind.zh());
-        }
+        crate::cmd_demo::import_list(db, kind, &file, actor, reports_dir).await?;
     }
     let r = zizhu_app::admission::evaluate(db, section, 2023).await?;
     let out = reports_dir.join("2023-师范定向录取分析.xlsx");

@@ -2,7 +2,6 @@
 //! assignments, imported like any list, and the 2023 school year summed up as of 2024-06-15.
 
 use std::path::Path;
-use zizhu_app::import::{import_file, ImportRequest};
 use zizhu_domain::ListKind;
 use zizhu_policy::Policy;
 use zizhu_store::Db;
@@ -32,19 +31,7 @@ pub async fn exchange(
         (ListKind::Teachers, teachers_file),
         (ListKind::TeacherExchanges, exchanges_file),
     ] {
-        let req = ImportRequest {
-            origin: None,
-            kind,
-            file,
-            term: None,
-            dry_run: false,
-            actor: actor.to_string(),
-            report_dir: reports_dir.to_path_buf(),
-        };
-        let o = import_file(db, &req, &|_| {}).await?;
-        if !o.accepted() {
-            anyhow::bail!("演示数据的{}未能导入：{:?}", kind.zh(), o.errors.first());
-        }
+        crate::cmd_demo::import_list(db, kind, &file, actor, reports_dir).await?;
     }
     let (y, m, d) = AS_OF;
     let as_of = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();

@@ -7,7 +7,6 @@ use crate::ui;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
-use zizhu_app::import::{import_file, ImportRequest};
 use zizhu_app::payments;
 use zizhu_domain::approval::SignoffStep;
 use zizhu_domain::payment::BatchState;
@@ -81,21 +80,7 @@ async fn accounts_file(db: &Db, term: Term, path: &Path) -> anyhow::Result<(usiz
 }
 
 async fn import(db: &Db, path: &Path, actor: &str, reports: &Path) -> anyhow::Result<()> {
-    let req = ImportRequest {
-        origin: None,
-        kind: ListKind::PayeeAccounts,
-        file: path.to_path_buf(),
-        term: None,
-        dry_run: false,
-        actor: actor.into(),
-        report_dir: reports.to_path_buf(),
-    };
-    let o = import_file(db, &req, &|_| {}).await?;
-    anyhow::ensure!(
-        o.accepted(),
-        "收款账户文件未通过校验：{:?}",
-        o.errors.first()
-    );
+    crate::cmd_demo::import_list(db, ListKind::PayeeAccounts, path, actor, reports).await?;
     Ok(())
 }
 

@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use zizhu_app::import::{import_file, ImportRequest};
 use zizhu_domain::zero_fee::ZeroFeeItem;
 use zizhu_domain::ListKind;
 use zizhu_policy::Policy;
@@ -66,19 +65,8 @@ pub async fn zero_fee(
     }
     let file = files_dir.join("零收费发放记录-2023学年.csv");
     std::fs::write(&file, csv)?;
-    let req = ImportRequest {
-        origin: None,
-        kind: ListKind::ZeroFeeIssues,
-        file,
-        term: None,
-        dry_run: false,
-        actor: actor.to_string(),
-        report_dir: reports_dir.to_path_buf(),
-    };
-    let o = import_file(db, &req, &|_| {}).await?;
-    if !o.accepted() {
-        anyhow::bail!("演示数据的零收费发放记录未能导入");
-    }
+    let o = crate::cmd_demo::import_list(db, ListKind::ZeroFeeIssues, &file, actor, reports_dir)
+        .await?;
     let r = zizhu_app::zero_fee::evaluate(db, policy, year).await?;
     let title = format!(
         "{}{year}学年义务教育建档立卡学生“零收费”发放情况",
