@@ -374,21 +374,15 @@ async fn run(
     let mut grants = Vec::new();
     let mut tracer = Tracer::new(&tp);
     let mut done = 0u64;
-    // The next page is read while this one is evaluated and written (two cores).
-    let fetch = |after: i64| {
-        let db = db.clone();
-        tokio::spawn(async move { db.student_page(term, after, PAGE).await })
-    };
-    let mut next = fetch(0);
+    // The next pages are read while this one is evaluated and written (two cores).
+    let mut pages = db.student_pages(term, PAGE as usize);
     loop {
         let t0 = std::time::Instant::now();
-        let page = next
-            .await
-            .map_err(|e| AppError::Other(format!("读取学籍失败：{e}")))??;
+        let Some(page) = pages.recv().await.transpose()? else {
+            break;
+        };
         t_read += t0.elapsed();
         let t0 = std::time::Instant::now();
-        let Some(last) = page.last() else { break };
-        next = fetch(last.key);
         for s in &page {
             let rec = &s.record;
             let id = rec.id.as_str();

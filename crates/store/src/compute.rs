@@ -5,6 +5,7 @@ use crate::bind;
 use crate::bulk::{self, Lit, RowSink, Target};
 use crate::convert::term_seq;
 use crate::error::{Ctx, StoreError, StoreResult};
+use crate::stage;
 use crate::tx::Tx;
 use crate::{Db, COMPUTE_LOCK, LISTS_LOCK};
 use chrono::Utc;
@@ -111,12 +112,16 @@ impl Db {
         const INSERT: &str = "INSERT INTO compute_run (term, term_seq, policy_id, policy_version, \
             policy_sha256, actor, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
             RETURNING id";
-        const DELETES: [&str; 4] = [
-            "DELETE FROM category WHERE term_seq = $1",
-            "DELETE FROM entitlement WHERE term_seq = $1",
+        // The run's own tables; the term's lines and categories are replaced too, on PostgreSQL
+        // at commit (`stage.rs`), on SQLite here.
+        const DELETES: [&str; 2] = [
             "DELETE FROM entitlement_trace WHERE run_id IN \
              (SELECT id FROM compute_run WHERE term_seq = $1)",
             "DELETE FROM quality_issue WHERE term_seq = $1",
+        ];
+        const SQLITE_DELETES: [&str; 2] = [
+            "DELETE FROM category WHERE term_seq = $1",
+            "DELETE FROM entitlement WHERE term_seq = $1",
         ];
         let mut tx = Tx::begin(self).await?;
         let seq = term_seq(meta.term);
@@ -151,13 +156,20 @@ impl Db {
             .fetch_one(conn)
             .await)
         .ctx("登记计算批次")?;
-        for sql in DELETES {
-            tx_run!(&mut tx, |conn| sqlx::query(sql)
+        let sqlite: &[&str] = match tx {
+            Tx::Sqlite(_) => &SQLITE_DELETES,
+            Tx::Postgres(_) => &[],
+        };
+        for sql in DELETES.iter().chain(sqlite) {
+            tx_run!(&mut tx, |conn| sqlx::query(*sql)
                 .bind(seq)
                 .execute(conn)
                 .await
                 .map(|r| r.rows_affected()))
             .ctx("删除本学期旧的计算结果")?;
+        }
+        for parent in [&stage::ENTITLEMENT, &stage::CATEGORY] {
+            stage::create(&mut tx, parent, run_id, seq).await?;
         }
         Ok(ComputeTx {
             tx,
@@ -171,6 +183,14 @@ impl ComputeTx {
     /// Id of this run's `compute_run` row; every row written carries it.
     pub fn run_id(&self) -> i64 {
         self.run_id
+    }
+
+    /// Where rows of the partitioned `parent` go: on PostgreSQL the run's stage table.
+    fn table(&self, parent: &stage::Parent) -> String {
+        match self.tx {
+            Tx::Postgres(_) => stage::stage_name(parent, self.run_id),
+            Tx::Sqlite(_) => parent.table.to_string(),
+        }
     }
 
     /// Writes `rows` into the table of `head`, whose first columns are run id, term, term_seq.
@@ -198,9 +218,12 @@ impl ComputeTx {
 
     /// Stores family-difficulty categories of the run's term.
     pub async fn insert_categories(&mut self, rows: &[NewCategory]) -> StoreResult<()> {
-        const HEAD: &str = "INSERT INTO category (run_id, term, term_seq, id_number, category, \
-            list_kind, import_id, row_no, detail) VALUES ";
-        self.write(HEAD, "写入困难类别", 6, rows, |w, c| {
+        let head = format!(
+            "INSERT INTO {} (run_id, term, term_seq, id_number, category, list_kind, import_id, \
+             row_no, detail) VALUES ",
+            self.table(&stage::CATEGORY)
+        );
+        self.write(&head, "写入困难类别", 6, rows, |w, c| {
             w.text(&c.id_number);
             w.key(bind::category(c.category));
             w.key(bind::list_kind(c.list));
@@ -216,10 +239,12 @@ impl ComputeTx {
     /// Errors: [`crate::StoreError::UniqueViolation`] when a (term, ID number, program) is
     /// already stored in this run or repeated in `rows`; roll back afterwards.
     pub async fn insert_entitlements(&mut self, rows: &[NewEntitlement]) -> StoreResult<()> {
-        const HEAD: &str = "INSERT INTO entitlement (run_id, term, term_seq, id_number, name, \
-            student_no, school_code, program, program_name, clause, amount_fen, payee, facts, \
-            trace_no) VALUES ";
-        self.write(HEAD, "写入资助名单", 11, rows, |w, e| {
+        let head = format!(
+            "INSERT INTO {} (run_id, term, term_seq, id_number, name, student_no, school_code, \
+             program, program_name, clause, amount_fen, payee, facts, trace_no) VALUES ",
+            self.table(&stage::ENTITLEMENT)
+        );
+        self.write(&head, "写入资助名单", 11, rows, |w, e| {
             w.text(&e.id_number);
             w.text(&e.name);
             w.text(&e.student_no);
@@ -314,13 +339,14 @@ impl ComputeTx {
                 ..crate::audit::Entry::default()
             })
             .await?;
+        // The stage tables become the term's partitions (analysed there); SQLite's plain tables
+        // need no statistics.
+        let seq = term_seq(self.meta.term);
+        for parent in [&stage::ENTITLEMENT, &stage::CATEGORY] {
+            stage::attach(&mut self.tx, parent, run_id, seq).await?;
+        }
         self.tx
-            .analyze(&[
-                "category",
-                "entitlement",
-                "entitlement_trace",
-                "quality_issue",
-            ])
+            .analyze(&["entitlement_trace", "quality_issue"])
             .await?;
         self.tx.commit().await?;
         Ok(run_id)

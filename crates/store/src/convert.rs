@@ -31,7 +31,7 @@ pub(crate) fn key<T>(s: &str, from_key: fn(&str) -> Option<T>, what: &str) -> St
     from_key(s).ok_or_else(|| StoreError::Corrupt(format!("{what}“{s}”")))
 }
 
-fn opt_key<T>(
+pub(crate) fn opt_key<T>(
     s: Option<&str>,
     from_key: fn(&str) -> Option<T>,
     what: &str,
@@ -44,7 +44,7 @@ pub(crate) fn id(s: &str) -> StoreResult<IdNumber> {
     IdNumber::from_stored(s).map_err(|e| StoreError::Corrupt(format!("身份证件号“{s}”：{e}")))
 }
 
-fn small<T: TryFrom<i64>>(v: i64, what: &str) -> StoreResult<T> {
+pub(crate) fn small<T: TryFrom<i64>>(v: i64, what: &str) -> StoreResult<T> {
     T::try_from(v).map_err(|_| StoreError::Corrupt(format!("{what}“{v}”超出范围")))
 }
 
@@ -66,6 +66,11 @@ macro_rules! from_row_by_position {
     ($t:ident { $($f:ident),* $(,)? }) => {
         from_row_by_position!(@one sqlx::postgres::PgRow, $t { $($f),* });
         from_row_by_position!(@one sqlx::sqlite::SqliteRow, $t { $($f),* });
+        impl crate::copy_out::FromCopy for $t {
+            fn from_copy(fields: &mut crate::copy_out::Fields<'_>) -> Result<Self, String> {
+                Ok($t { $($f: fields.next()?,)* })
+            }
+        }
         impl crate::raw_sqlite::FromRaw for $t {
             fn from_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
                 let mut column = 0usize;
@@ -183,6 +188,70 @@ impl TryFrom<RawStudent> for StoredStudent {
                 difficulty: key(&r.difficulty, Difficulty::from_key, "困难认定")?,
                 birth_date: r.birth_date,
                 sex: opt_key(r.sex.as_deref(), Sex::from_key, "性别")?,
+            },
+        })
+    }
+}
+
+/// Columns of [`CopyStudent`]: a registry row as compute reads it.
+pub(crate) const COPY_STUDENT_COLS: &str = "id, import_id, row_no, id_number, name, student_no, \
+    school_code, grade, boarding, special_class, regular_class_inclusion, hukou, agri_major, \
+    full_time, status, difficulty, birth_date, sex";
+
+/// A registry row streamed for compute on PostgreSQL ([`crate::Db::student_pages`]), decoded
+/// straight from the binary copy: the keys (status, difficulty, …) are read in place instead of
+/// as owned text first, and the class and major, which compute does not use, and the term, which
+/// the caller knows, are not read at all (three texts less per row of 10 M).
+pub(crate) struct CopyStudent {
+    pub(crate) key: i64,
+    pub(crate) import_id: i64,
+    pub(crate) row_no: i64,
+    pub(crate) record: StudentRecord,
+}
+
+impl crate::copy_out::FromCopy for CopyStudent {
+    fn from_copy(f: &mut crate::copy_out::Fields<'_>) -> Result<Self, String> {
+        let e = |e: StoreError| e.to_string();
+        let row_key = f.next()?;
+        let import_id = f.next()?;
+        let row_no = f.next()?;
+        let id_number = id(f.next_str()?).map_err(e)?;
+        let name = f.next()?;
+        let student_no = f.next()?;
+        let school_code = f.next()?;
+        let grade = small(f.next()?, "年级").map_err(e)?;
+        let boarding = f.next()?;
+        let special_class = f.next()?;
+        let regular_class_inclusion = f.next()?;
+        let hukou = opt_key(f.next_opt_str()?, Area::from_key, "户口性质").map_err(e)?;
+        let agri_major = f.next()?;
+        let full_time = f.next()?;
+        let status = key(f.next_str()?, Status::from_key, "学籍状态").map_err(e)?;
+        let difficulty = key(f.next_str()?, Difficulty::from_key, "困难认定").map_err(e)?;
+        let birth_date = f.next()?;
+        let sex = opt_key(f.next_opt_str()?, Sex::from_key, "性别").map_err(e)?;
+        Ok(CopyStudent {
+            key: row_key,
+            import_id,
+            row_no,
+            record: StudentRecord {
+                id: id_number,
+                name,
+                student_no,
+                school_code,
+                grade,
+                class: String::new(),
+                boarding,
+                special_class,
+                regular_class_inclusion,
+                hukou,
+                major: String::new(),
+                agri_major,
+                full_time,
+                status,
+                difficulty,
+                birth_date,
+                sex,
             },
         })
     }

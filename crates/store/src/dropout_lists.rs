@@ -116,7 +116,7 @@ impl TryFrom<RawAttendance> for Sourced<AttendanceEntry> {
 impl Db {
     /// Hands each child of the school-age population (户籍适龄人口) to `f`, in file order, a
     /// page at a time.
-    pub async fn each_resident(&self, f: impl FnMut(Sourced<Resident>)) -> StoreResult<()> {
+    pub async fn each_resident(&self, f: impl FnMut(Sourced<Resident>) + Send) -> StoreResult<()> {
         self.read_list(
             "resident",
             RESIDENT_COLS,
@@ -132,7 +132,7 @@ impl Db {
     pub async fn each_attendance(
         &self,
         term: Term,
-        f: impl FnMut(Sourced<AttendanceEntry>),
+        f: impl FnMut(Sourced<AttendanceEntry>) + Send,
     ) -> StoreResult<()> {
         const COLS: &str = "import_id, row_no, school_code, id_number, name";
         let term = term.to_string();

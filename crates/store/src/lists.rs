@@ -139,6 +139,73 @@ impl Db {
         all(raw)
     }
 
+    /// The registry of `term` in key order, in pages of up to `size` rows, read by a task of its
+    /// own while the caller works on the page before (at most two pages wait in the channel).
+    /// For compute: the class and major (班级, 专业) are left empty on both backends.
+    /// On PostgreSQL one binary COPY streams the whole term (copy_out.rs); on SQLite the task
+    /// reads keyset pages ([`Db::student_page`]). An error ends the pages; dropping the receiver
+    /// stops the task.
+    pub fn student_pages(
+        &self,
+        term: Term,
+        size: usize,
+    ) -> tokio::sync::mpsc::Receiver<StoreResult<Vec<StoredStudent>>> {
+        let (send, recv) = tokio::sync::mpsc::channel(2);
+        let db = self.clone();
+        let size = size.max(1);
+        tokio::spawn(async move {
+            let done = match &db {
+                Db::Postgres(pool) => {
+                    let select = format!(
+                        "SELECT {} FROM student WHERE term_seq = {} ORDER BY id",
+                        crate::convert::COPY_STUDENT_COLS,
+                        term_seq(term)
+                    );
+                    let pages = crate::copy_out::SendPages {
+                        size,
+                        convert: |r: crate::convert::CopyStudent| {
+                            Ok(StoredStudent {
+                                key: r.key,
+                                term,
+                                import_id: r.import_id,
+                                row_no: r.row_no,
+                                record: r.record,
+                            })
+                        },
+                        page: Vec::with_capacity(size),
+                        send: send.clone(),
+                    };
+                    crate::copy_out::each_row(pool, &select, "读取学籍", pages).await
+                }
+                Db::Sqlite(_) => {
+                    let mut after = 0;
+                    loop {
+                        match db.student_page(term, after, size as i64).await {
+                            Ok(mut page) => {
+                                let Some(last) = page.last() else {
+                                    break Ok(());
+                                };
+                                after = last.key;
+                                for s in &mut page {
+                                    s.record.class = String::new();
+                                    s.record.major = String::new();
+                                }
+                                if send.send(Ok(page)).await.is_err() {
+                                    break Ok(());
+                                }
+                            }
+                            Err(e) => break Err(e),
+                        }
+                    }
+                }
+            };
+            if let Err(e) = done {
+                let _ = send.send(Err(e)).await;
+            }
+        });
+        recv
+    }
+
     /// Number of registry rows of `term`.
     pub async fn student_count(&self, term: Term) -> StoreResult<i64> {
         const SQL: &str = "SELECT COUNT(*) FROM student WHERE term_seq = $1";
@@ -235,7 +302,7 @@ impl Db {
     /// caller that keeps less than the whole row never holds the whole list).
     pub async fn each_poor_member(
         &self,
-        f: impl FnMut(Sourced<PoorHouseholdMember>),
+        f: impl FnMut(Sourced<PoorHouseholdMember>) + Send,
     ) -> StoreResult<()> {
         const COLS: &str = "import_id, row_no, household_no, id_number, name, relation, status, \
             exit_year, township, village";
@@ -265,7 +332,7 @@ impl Db {
     pub async fn each_assistance(
         &self,
         kind: ListKind,
-        f: impl FnMut(Sourced<AssistanceEntry>),
+        f: impl FnMut(Sourced<AssistanceEntry>) + Send,
     ) -> StoreResult<()> {
         if !matches!(
             kind,
@@ -293,7 +360,10 @@ impl Db {
     }
 
     /// Hands each disabled person to `f`, in file order (see [`Db::each_poor_member`]).
-    pub async fn each_disabled(&self, f: impl FnMut(Sourced<DisabledPerson>)) -> StoreResult<()> {
+    pub async fn each_disabled(
+        &self,
+        f: impl FnMut(Sourced<DisabledPerson>) + Send,
+    ) -> StoreResult<()> {
         const COLS: &str = "import_id, row_no, id_number, name, certificate_no, category, grade";
         self.read_list(
             "disabled_person",
@@ -317,15 +387,30 @@ impl Db {
         cols: &str,
         kind: Option<(&str, &str)>,
         op: &'static str,
-        convert: impl Fn(R) -> StoreResult<T>,
-        mut visit: impl FnMut(T),
+        convert: impl Fn(R) -> StoreResult<T> + Send + Sync,
+        mut visit: impl FnMut(T) + Send,
     ) -> StoreResult<()>
     where
         R: crate::raw_sqlite::FromRaw
+            + crate::copy_out::FromCopy
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
             + Send
             + Unpin,
     {
+        // PostgreSQL streams the whole list in one binary COPY (copy_out.rs).
+        if let Db::Postgres(pool) = self {
+            let filter = match kind {
+                Some((col, v)) if crate::copy_out::plain_key(v) => format!(" WHERE {col} = '{v}'"),
+                Some((_, v)) => return Err(StoreError::Invalid(format!("名单类别无效：{v}"))),
+                None => String::new(),
+            };
+            let select = format!("SELECT {cols} FROM {table}{filter} ORDER BY id");
+            let each = crate::copy_out::EachRow(|r: R| {
+                visit(convert(r)?);
+                Ok(())
+            });
+            return crate::copy_out::each_row(pool, &select, op, each).await;
+        }
         // Our own column names only.
         let filter = kind.map_or(String::new(), |(col, _)| format!(" AND {col} = $3"));
         // The last id of the next page, then the page up to it.

@@ -55,6 +55,41 @@ async fn check_upgraded(db: &Db) -> TestResult {
     assert_eq!(db.quality_issues(term).await?.len(), 1);
     assert_eq!(db.student_page(term, 0, 10).await?.len(), 1);
     assert_eq!(db.dangling_references().await?, vec![]);
+
+    // Computing the migrated term again replaces its lines (on PostgreSQL the term's partition
+    // made by 0020 is dropped and the run's own attached); a new term gets a partition of its own
+    // and leaves the older one as it is.
+    let again = crate::compute::run(
+        db,
+        crate::compute::run_meta(term, "v2"),
+        &[],
+        &[crate::compute::line(
+            2,
+            "S1",
+            "boarding_living_subsidy",
+            62_500,
+        )],
+        &[],
+    )
+    .await?;
+    let lines = db.entitlements(term, 0, 10).await?;
+    assert_eq!(
+        lines.iter().map(|l| l.run_id).collect::<Vec<_>>(),
+        vec![again]
+    );
+    assert_eq!(db.quality_issues(term).await?.len(), 0);
+    let spring = spring(2024);
+    crate::compute::run(
+        db,
+        crate::compute::run_meta(spring, "v1"),
+        &[],
+        &[crate::compute::line(3, "S1", "boarding_living_subsidy", 1)],
+        &[],
+    )
+    .await?;
+    assert_eq!(db.entitlements(term, 0, 10).await?, lines);
+    assert_eq!(db.entitlements(spring, 0, 10).await?.len(), 1);
+    assert_eq!(db.dangling_references().await?, vec![]);
     Ok(())
 }
 
