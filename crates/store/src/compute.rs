@@ -342,9 +342,12 @@ impl ComputeTx {
         // The stage tables become the term's partitions (analysed there); SQLite's plain tables
         // need no statistics.
         let seq = term_seq(self.meta.term);
-        for parent in [&stage::ENTITLEMENT, &stage::CATEGORY] {
-            stage::attach(&mut self.tx, parent, run_id, seq).await?;
+        // Categories before lines: the order the swap locks them in, as snapshots do (stage.rs).
+        let parents = [&stage::CATEGORY, &stage::ENTITLEMENT];
+        for parent in parents {
+            stage::index(&mut self.tx, parent, run_id).await?;
         }
+        stage::swap(&mut self.tx, &parents, run_id, seq).await?;
         self.tx
             .analyze(&["entitlement_trace", "quality_issue"])
             .await?;

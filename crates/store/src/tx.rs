@@ -67,14 +67,25 @@ impl Tx {
     /// (WAL readers see the database as of their first read), on PostgreSQL `REPEATABLE READ,
     /// READ ONLY`. Writers elsewhere go on meanwhile.
     pub(crate) async fn begin_snapshot(db: &Db) -> StoreResult<Tx> {
-        match db {
+        let mut tx = match db {
             Db::Sqlite(pool) => pool.begin().await.map(Tx::Sqlite),
             Db::Postgres(pool) => pool
                 .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .await
                 .map(Tx::Postgres),
         }
-        .ctx("开始只读事务")
+        .ctx("开始只读事务")?;
+        // A compute replaces a term's roster by dropping its partition (stage.rs), which a
+        // snapshot does not cover: hold the result tables shared first (LOCK takes no
+        // snapshot), so that a swap waits for this reader instead of hiding the term from it.
+        // Same order as the swap's lock.
+        if let Tx::Postgres(conn) = &mut tx {
+            sqlx::query("LOCK TABLE category, entitlement IN ACCESS SHARE MODE")
+                .execute(&mut **conn)
+                .await
+                .ctx("开始只读事务")?;
+        }
+        Ok(tx)
     }
 
     /// Waits until no other transaction holds the lock `key`, then holds it until this one ends.
