@@ -9,9 +9,8 @@ use crate::quality;
 use crate::AppError;
 use rustc_hash::FxHashMap;
 use serde_json::json;
-use std::collections::HashMap;
 use zizhu_domain::ids::id_key;
-use zizhu_domain::{Fen, ListKind, School, StudentRecord, Term};
+use zizhu_domain::{Category, Fen, ListKind, School, StudentRecord, Term};
 use zizhu_policy::{Grant, Policy, Subject, TermPolicy};
 use zizhu_store::{
     Db, NewCategory, NewEntitlement, NewQualityIssue, NewTrace, RunMeta, RunSummary,
@@ -297,7 +296,7 @@ async fn run(
     };
     let (send, writer) = spawn_writer(sink);
     let t_begin = t0.elapsed();
-    let schools: HashMap<String, School> = db
+    let schools: FxHashMap<String, School> = db
         .schools()
         .await?
         .into_iter()
@@ -337,10 +336,21 @@ async fn run(
             *prior.entry(k).or_default() |= 1 << i;
         }
     }
-    let prior_mask =
-        |id: &str| -> u32 { id_key(id).and_then(|k| prior.get(&k).copied()).unwrap_or(0) };
+    // By ID key; an ID without one (none pass the import) has no earlier grant.
+    let prior_mask = |key: u64| -> u32 {
+        if prior.is_empty() {
+            return 0;
+        }
+        prior.get(&key).copied().unwrap_or(0)
+    };
 
-    let total_students = db.student_count(term).await?;
+    // The registry's size, for the seen-map and the progress: what the term's newest import
+    // stored (an import replaces the term's registry) — counting 10 M rows again took PostgreSQL
+    // 2-3 s of CPU (BENCHMARKS.md).
+    let total_students = imports
+        .iter()
+        .find(|b| b.kind == ListKind::Students && b.term == Some(term))
+        .map_or(0, |b| b.rows);
     let t_lists = t_start.elapsed();
     let (mut t_read, mut t_eval, mut t_write) = (
         std::time::Duration::ZERO,
@@ -390,7 +400,7 @@ async fn run(
             let paid_at = seen.entry(seen_key(key)).or_insert(NOT_PAID);
             let school = schools.get(&rec.school_code);
             quality::check_student(rec, school, &s.row_no, &mut out.dq);
-            let cats = index.categories(id, rec.difficulty, (s.import_id, s.row_no));
+            let cats = index.categories_of_key(key, rec.difficulty, (s.import_id, s.row_no));
             let enrolled = rec.status == zizhu_domain::Status::Enrolled;
             if enrolled {
                 if *paid_at != NOT_PAID {
@@ -414,10 +424,11 @@ async fn run(
                 *paid_at = ix;
             }
             out.cats.extend(category_rows(id, &cats));
-            let fi = student_facts(rec, school, &cats, index.poor_exited(id));
+            let poor = cats.iter().any(|c| c.category == Category::RegisteredPoor);
+            let fi = student_facts(rec, school, &cats, poor && index.poor_exited_of_key(key));
             let facts = fi.facts();
             grants.clear();
-            tp.evaluate(Subject::Student, facts, prior_mask(id), &mut grants);
+            tp.evaluate(Subject::Student, facts, prior_mask(key), &mut grants);
             for g in &grants {
                 push_grant(
                     &mut tracer,
@@ -433,7 +444,7 @@ async fn run(
             summary.students += 1;
         }
         done += page.len() as u64;
-        progress(done, total_students.max(0) as u64);
+        progress(done, (total_students.max(0) as u64).max(done));
         t_eval += t0.elapsed();
         let t0 = std::time::Instant::now();
         if !out.flush(false).await {
@@ -478,7 +489,8 @@ async fn run(
                 )
                 .facts();
                 grants.clear();
-                tp.evaluate(Subject::Admission, facts, prior_mask(id), &mut grants);
+                let key = id_key(id).unwrap_or(u64::MAX);
+                tp.evaluate(Subject::Admission, facts, prior_mask(key), &mut grants);
                 if last.is_none() && grants.is_empty() {
                     out.dq.push(quality::admittee_without_registry(
                         id,

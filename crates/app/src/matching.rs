@@ -45,6 +45,48 @@ pub struct ListIndex {
     /// Every entry's own texts (name, household or certificate number), end to end: one
     /// allocation for millions of short strings instead of one each.
     arena: String,
+    /// Who may be on some list, made on the first lookup after the last entry was added.
+    members: std::sync::OnceLock<Members>,
+}
+
+/// A bit per hash of a key of every list entry: most of a county's students are on no list,
+/// and one look here answers for them instead of a look into each of the five maps (each a
+/// cache miss at province scale; measured at 10 M students in BENCHMARKS.md). A clear bit means
+/// on no list; a set bit is checked in the maps (about one in twenty of the others).
+#[derive(Debug)]
+struct Members {
+    bits: Vec<u64>,
+    /// Right shift that takes a hash to a bit number (64 − log2 of the number of bits).
+    shift: u32,
+}
+
+impl Members {
+    fn new(keys: impl Iterator<Item = u64>, n: usize) -> Members {
+        // 16 bits per entry, a power of two: a clear bit for about 94 % of the others.
+        let bits = n.saturating_mul(16).max(64).next_power_of_two();
+        let mut m = Members {
+            bits: vec![0; bits / 64],
+            shift: 64 - bits.trailing_zeros(),
+        };
+        for k in keys {
+            let b = m.bit(k);
+            if let Some(w) = m.bits.get_mut(b / 64) {
+                *w |= 1 << (b % 64);
+            }
+        }
+        m
+    }
+
+    fn bit(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    fn may_contain(&self, key: u64) -> bool {
+        let b = self.bit(key);
+        self.bits
+            .get(b / 64)
+            .is_some_and(|w| w >> (b % 64) & 1 == 1)
+    }
 }
 
 /// A text in [`ListIndex::arena`]: byte offset and length.
@@ -132,7 +174,20 @@ impl ListIndex {
             texts: Vec::new(),
             text_ix: FxHashMap::default(),
             arena: String::new(),
+            members: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The membership filter, made from every key when first asked for.
+    fn members(&self) -> &Members {
+        self.members.get_or_init(|| {
+            let n = self.poor.len()
+                + self.dibao.len()
+                + self.tekun.len()
+                + self.urban.len()
+                + self.disabled.len();
+            Members::new(self.people().map(|(k, _)| k), n)
+        })
     }
 
     /// Appends `text` to the arena. Past 4 GiB of text (no province comes near) the text is
@@ -232,6 +287,7 @@ impl ListIndex {
 
     /// Adds a registered-poor household member (a later row of the same person replaces it).
     pub fn add_poor(&mut self, p: Sourced<PoorHouseholdMember>) {
+        self.members.take();
         let Some(key) = id_key(p.record.id.as_str()) else {
             return;
         };
@@ -256,6 +312,7 @@ impl ListIndex {
 
     /// Adds a 低保, 特困供养 or 城镇困难家庭 entry (`kind`) if it is valid on the index's date.
     pub fn add_assistance(&mut self, kind: ListKind, e: Sourced<AssistanceEntry>) {
+        self.members.take();
         let Some(key) = id_key(e.record.id.as_str()) else {
             return;
         };
@@ -292,6 +349,7 @@ impl ListIndex {
 
     /// Adds a disabled person.
     pub fn add_disabled(&mut self, d: Sourced<DisabledPerson>) {
+        self.members.take();
         let Some(key) = id_key(d.record.id.as_str()) else {
             return;
         };
@@ -385,8 +443,42 @@ impl ListIndex {
         difficulty: Difficulty,
         registry: (i64, i64),
     ) -> Vec<MatchedCategory> {
+        match id_key(id) {
+            Some(key) => self.categories_of_key(key, difficulty, registry),
+            None => Vec::new(),
+        }
+    }
+
+    /// [`ListIndex::categories`] of the person whose [`id_key`] is `key` (computed once by a
+    /// caller that needs it for more than this).
+    pub fn categories_of_key(
+        &self,
+        key: u64,
+        difficulty: Difficulty,
+        registry: (i64, i64),
+    ) -> Vec<MatchedCategory> {
         let mut out = Vec::new();
-        let Some(key) = id_key(id) else { return out };
+        let listed = self.members().may_contain(key);
+        if !listed && difficulty == Difficulty::NotDifficult {
+            return out;
+        }
+        if listed {
+            self.listed_categories(key, &mut out);
+        }
+        if difficulty != Difficulty::NotDifficult {
+            out.push(MatchedCategory {
+                category: Category::SchoolRecognized,
+                list: ListKind::Students,
+                import_id: registry.0,
+                row_no: registry.1,
+                detail: format!("学校认定：{}", difficulty.zh()),
+            });
+        }
+        out
+    }
+
+    /// The categories of the lists that name the person whose key is `key`.
+    fn listed_categories(&self, key: u64, out: &mut Vec<MatchedCategory>) {
         let id = &key;
         if let Some(p) = self.poor.get(id) {
             let status = match p.fields.status {
@@ -461,21 +553,15 @@ impl ListIndex {
                 ),
             });
         }
-        if difficulty != Difficulty::NotDifficult {
-            out.push(MatchedCategory {
-                category: Category::SchoolRecognized,
-                list: ListKind::Students,
-                import_id: registry.0,
-                row_no: registry.1,
-                detail: format!("学校认定：{}", difficulty.zh()),
-            });
-        }
-        out
     }
 
     /// Is `id` on the poverty list with an exited household?
     pub fn poor_exited(&self, id: &str) -> bool {
-        let Some(key) = id_key(id) else { return false };
+        id_key(id).is_some_and(|key| self.poor_exited_of_key(key))
+    }
+
+    /// [`ListIndex::poor_exited`] of the person whose [`id_key`] is `key`.
+    pub fn poor_exited_of_key(&self, key: u64) -> bool {
         self.poor
             .get(&key)
             .is_some_and(|p| p.fields.status == PovertyStatus::Exited)
@@ -652,6 +738,52 @@ mod tests {
             Some(("甲演一".into(), 1, 5, "户编号 H-2，贡江镇演示村".into()))
         );
         assert_eq!(index.id_of(key), Some(person));
+    }
+
+    #[test]
+    fn the_membership_filter_never_misses_a_member() {
+        // A bit set for every key put in (never a miss, or a listed student would lose a
+        // category); most other keys find their bit clear (the filter saves the map lookups).
+        let key = |i: u64| 360_731_2011_0305_000 + i * 7919;
+        let members = Members::new((0..100_000).map(key), 100_000);
+        assert!((0..100_000).all(|i| members.may_contain(key(i))));
+        let others = (100_000..200_000)
+            .filter(|&i| members.may_contain(key(i)))
+            .count();
+        assert!(
+            others < 10_000,
+            "{others} of 100,000 others pass the filter"
+        );
+        // An empty index: a filter of 64 bits, every lookup answered without a map.
+        let empty = Members::new(std::iter::empty(), 0);
+        assert!(!empty.may_contain(key(1)));
+    }
+
+    #[test]
+    fn an_entry_added_after_a_lookup_is_found() {
+        // The filter is made on the first lookup; adding an entry afterwards must remake it.
+        let on = d(2023, 10, 1);
+        let person = id("36073120110305123");
+        let mut index = ListIndex::build(vec![], vec![], vec![], vec![], vec![], on);
+        assert!(index
+            .categories(person.as_str(), Difficulty::NotDifficult, (0, 0))
+            .is_empty());
+        index.add_disabled(Sourced {
+            import_id: 4,
+            row_no: 2,
+            record: DisabledPerson {
+                id: person.clone(),
+                name: "甲演一".into(),
+                certificate_no: "36073120110305123X41".into(),
+                category: "肢体".into(),
+                grade: Some(4),
+            },
+        });
+        let cats = index.categories(person.as_str(), Difficulty::NotDifficult, (0, 0));
+        assert_eq!(
+            cats.iter().map(|c| c.category).collect::<Vec<_>>(),
+            [Category::Disabled]
+        );
     }
 
     #[test]

@@ -213,7 +213,7 @@ fn check_format_and_checksum(s: &str) -> Result<(), IdError> {
     if let Some(ch) = s.chars().find(|c| !c.is_ascii_digit() && *c != 'X') {
         return Err(IdError::InvalidCharacter { ch });
     }
-    let len = s.chars().count();
+    let len = s.len(); // only ASCII digits and X from here: bytes are characters
     if len != 18 {
         return Err(IdError::WrongLength { len });
     }

@@ -344,14 +344,24 @@ impl ComputeTx {
         let seq = term_seq(self.meta.term);
         // Categories before lines: the order the swap locks them in, as snapshots do (stage.rs).
         let parents = [&stage::CATEGORY, &stage::ENTITLEMENT];
-        for parent in parents {
-            stage::index(&mut self.tx, parent, run_id).await?;
-        }
+        let t0 = std::time::Instant::now();
+        stage::index(&mut self.tx, parents[0], run_id).await?;
+        let t_categories = t0.elapsed();
+        stage::index(&mut self.tx, parents[1], run_id).await?;
+        let t_lines = t0.elapsed() - t_categories;
+        let t0 = std::time::Instant::now();
         stage::swap(&mut self.tx, &parents, run_id, seq).await?;
+        let t_swap = t0.elapsed();
+        let t0 = std::time::Instant::now();
         self.tx
             .analyze(&["entitlement_trace", "quality_issue"])
             .await?;
         self.tx.commit().await?;
+        tracing::info!(
+            target: "zizhu::timing",
+            index_categories = ?t_categories, index_lines = ?t_lines, swap = ?t_swap,
+            analyze_commit = ?t0.elapsed(), "compute: commit"
+        );
         Ok(run_id)
     }
 

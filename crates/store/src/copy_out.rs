@@ -89,6 +89,14 @@ impl CopyValue for i64 {
     }
 }
 
+impl CopyValue for i32 {
+    fn decode(v: Option<&[u8]>) -> Result<Self, String> {
+        <[u8; 4]>::try_from(not_null(v)?)
+            .map(i32::from_be_bytes)
+            .map_err(|_| "整数字段长度不对".into())
+    }
+}
+
 impl CopyValue for bool {
     fn decode(v: Option<&[u8]>) -> Result<Self, String> {
         match not_null(v)? {
@@ -249,18 +257,6 @@ pub(crate) async fn each_row<R: FromCopy>(
 pub(crate) trait AsyncVisit<R> {
     fn row(&mut self, row: R) -> impl std::future::Future<Output = StoreResult<bool>> + Send;
     fn end(&mut self) -> impl std::future::Future<Output = StoreResult<()>> + Send;
-}
-
-/// Rows converted and handed to a plain function, one at a time.
-pub(crate) struct EachRow<F>(pub(crate) F);
-
-impl<R: Send, F: FnMut(R) -> StoreResult<()> + Send> AsyncVisit<R> for EachRow<F> {
-    async fn row(&mut self, row: R) -> StoreResult<bool> {
-        (self.0)(row).map(|()| true)
-    }
-    async fn end(&mut self) -> StoreResult<()> {
-        Ok(())
-    }
 }
 
 /// Rows converted by `convert` and sent in pages of `size` to a channel; stops when the

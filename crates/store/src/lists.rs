@@ -11,7 +11,8 @@ use crate::sql::placeholders;
 use crate::Db;
 use std::collections::HashMap;
 use zizhu_domain::{
-    AssistanceEntry, CollegeAdmission, DisabledPerson, ListKind, PoorHouseholdMember, School, Term,
+    AssistanceEntry, CollegeAdmission, DisabledPerson, ListKind, PoorHouseholdMember, School,
+    StudentRecord, Term,
 };
 
 /// ID numbers per `IN (…)` list: far below both backends' bind limits, large enough to keep
@@ -139,8 +140,9 @@ impl Db {
         all(raw)
     }
 
-    /// The registry of `term` in key order, in pages of up to `size` rows, read by a task of its
-    /// own while the caller works on the page before (at most two pages wait in the channel).
+    /// The registry of `term` in key order — each row's import batch, row number and record — in
+    /// pages of up to `size` rows, read by a task of its own while the caller works on the page
+    /// before (at most two pages wait in the channel).
     /// For compute: the class and major (班级, 专业) are left empty on both backends.
     /// On PostgreSQL one binary COPY streams the whole term (copy_out.rs); on SQLite the task
     /// reads keyset pages ([`Db::student_page`]). An error ends the pages; dropping the receiver
@@ -149,7 +151,7 @@ impl Db {
         &self,
         term: Term,
         size: usize,
-    ) -> tokio::sync::mpsc::Receiver<StoreResult<Vec<StoredStudent>>> {
+    ) -> tokio::sync::mpsc::Receiver<StoreResult<Vec<Sourced<StudentRecord>>>> {
         let (send, recv) = tokio::sync::mpsc::channel(2);
         let db = self.clone();
         let size = size.max(1);
@@ -163,15 +165,7 @@ impl Db {
                     );
                     let pages = crate::copy_out::SendPages {
                         size,
-                        convert: |r: crate::convert::CopyStudent| {
-                            Ok(StoredStudent {
-                                key: r.key,
-                                term,
-                                import_id: r.import_id,
-                                row_no: r.row_no,
-                                record: r.record,
-                            })
-                        },
+                        convert: |r: crate::convert::CopyStudent| Ok(r.0),
                         page: Vec::with_capacity(size),
                         send: send.clone(),
                     };
@@ -181,15 +175,22 @@ impl Db {
                     let mut after = 0;
                     loop {
                         match db.student_page(term, after, size as i64).await {
-                            Ok(mut page) => {
+                            Ok(page) => {
                                 let Some(last) = page.last() else {
                                     break Ok(());
                                 };
                                 after = last.key;
-                                for s in &mut page {
-                                    s.record.class = String::new();
-                                    s.record.major = String::new();
-                                }
+                                let page = (page.into_iter())
+                                    .map(|s| Sourced {
+                                        import_id: s.import_id,
+                                        row_no: s.row_no,
+                                        record: StudentRecord {
+                                            class: String::new(),
+                                            major: String::new(),
+                                            ..s.record
+                                        },
+                                    })
+                                    .collect();
                                 if send.send(Ok(page)).await.is_err() {
                                     break Ok(());
                                 }
@@ -387,7 +388,7 @@ impl Db {
         cols: &str,
         kind: Option<(&str, &str)>,
         op: &'static str,
-        convert: impl Fn(R) -> StoreResult<T> + Send + Sync,
+        convert: impl Fn(R) -> StoreResult<T> + Send + Sync + 'static,
         mut visit: impl FnMut(T) + Send,
     ) -> StoreResult<()>
     where
@@ -395,9 +396,14 @@ impl Db {
             + crate::copy_out::FromCopy
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
             + Send
-            + Unpin,
+            + Unpin
+            + 'static,
+        T: Send + 'static,
     {
-        // PostgreSQL streams the whole list in one binary COPY (copy_out.rs).
+        // PostgreSQL streams the whole list in one binary COPY (copy_out.rs), decoded and
+        // converted by a task of its own a page at a time while `visit` takes the page before:
+        // at province scale the caller's own work (building an index) and the decoding each
+        // take most of a core (BENCHMARKS.md).
         if let Db::Postgres(pool) = self {
             let filter = match kind {
                 Some((col, v)) if crate::copy_out::plain_key(v) => format!(" WHERE {col} = '{v}'"),
@@ -405,11 +411,28 @@ impl Db {
                 None => String::new(),
             };
             let select = format!("SELECT {cols} FROM {table}{filter} ORDER BY id");
-            let each = crate::copy_out::EachRow(|r: R| {
-                visit(convert(r)?);
-                Ok(())
+            const PAGE: usize = 10_000;
+            let (send, mut pages) = tokio::sync::mpsc::channel(2);
+            let pool = pool.clone();
+            let reader = tokio::spawn(async move {
+                let each = crate::copy_out::SendPages {
+                    size: PAGE,
+                    convert,
+                    page: Vec::with_capacity(PAGE),
+                    send: send.clone(),
+                };
+                if let Err(e) = crate::copy_out::each_row(&pool, &select, op, each).await {
+                    let _ = send.send(Err(e)).await;
+                }
             });
-            return crate::copy_out::each_row(pool, &select, op, each).await;
+            while let Some(page) = pages.recv().await {
+                page?.into_iter().for_each(&mut visit);
+            }
+            // The channel closes when the task ends; a task that died midway must not pass
+            // for the end of the list.
+            return reader
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("{op}：读取任务意外中止（{e}）")));
         }
         // Our own column names only.
         let filter = kind.map_or(String::new(), |(col, _)| format!(" AND {col} = $3"));

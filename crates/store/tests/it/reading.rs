@@ -3,10 +3,15 @@
 
 use crate::support::*;
 use std::collections::HashSet;
-use zizhu_domain::{Area, ListKind, ListRecord};
+use zizhu_domain::{Area, ListKind, ListRecord, Status, StudentRecord};
 use zizhu_store::Db;
 
-story!(keyset_paging, latest_student_records, person_across_lists);
+story!(
+    keyset_paging,
+    registry_stream,
+    latest_student_records,
+    person_across_lists
+);
 
 async fn keyset_paging(db: &Db) -> TestResult {
     let ns: Vec<u32> = (100..125).collect();
@@ -42,6 +47,64 @@ async fn keyset_paging(db: &Db) -> TestResult {
     assert_eq!(
         got, want,
         "every row of the term once, in file order, none of another term"
+    );
+    Ok(())
+}
+
+/// The registry as compute streams it (`student_pages`: on PostgreSQL one binary copy with the
+/// five yes/no columns packed into one integer) gives back every record as imported, in file
+/// order and in pages of the size asked, with the class and major left out.
+async fn registry_stream(db: &Db) -> TestResult {
+    // Every combination of the five yes/no columns, with and without 户口, 出生日期 and 性别.
+    let records: Vec<StudentRecord> = (0..40u32)
+        .map(|n| {
+            let mut r = student(200 + n, "S-STREAM");
+            r.boarding = n & 1 != 0;
+            r.special_class = n & 2 != 0;
+            r.regular_class_inclusion = n & 4 != 0;
+            r.agri_major = n & 8 != 0;
+            r.full_time = n & 16 != 0;
+            r.status = if n % 9 == 0 {
+                Status::Suspended
+            } else {
+                Status::Enrolled
+            };
+            r
+        })
+        .collect();
+    let import_id = import(
+        db,
+        meta(ListKind::Students, "stream.csv", Some(autumn(2023))),
+        records.iter().cloned().map(ListRecord::Student).collect(),
+    )
+    .await?;
+    import_students(db, spring(2024), &[1, 2, 3], "S-OTHER").await?;
+
+    let mut pages = db.student_pages(autumn(2023), 15);
+    let mut sizes = Vec::new();
+    let mut got = Vec::new();
+    while let Some(page) = pages.recv().await {
+        let page = page?;
+        sizes.push(page.len());
+        got.extend(page);
+    }
+    assert_eq!(sizes, vec![15, 15, 10], "pages of the size asked");
+    let want: Vec<(i64, i64, StudentRecord)> = (records.into_iter().enumerate())
+        .map(|(i, r)| {
+            let r = StudentRecord {
+                class: String::new(),
+                major: String::new(),
+                ..r
+            };
+            (import_id, i as i64 + 2, r)
+        })
+        .collect();
+    let got: Vec<(i64, i64, StudentRecord)> = (got.into_iter())
+        .map(|s| (s.import_id, s.row_no, s.record))
+        .collect();
+    assert_eq!(
+        got, want,
+        "every record of the term as imported, in file order"
     );
     Ok(())
 }
