@@ -45,11 +45,32 @@ impl Tx {
     /// The rows land in indexes keyed by ID number in random order, and with SQLite's default
     /// 2 MB cache nearly every one of them reads its index page back (measured: 1 M rows into a
     /// 10 M-row table, 14.0 s → 7.9 s). Compute keeps the default: its peak memory is bounded
-    /// (BENCHMARKS.md) and it writes a fifth as many index entries.
+    /// (BENCHMARKS.md) and it writes a fifth as many index entries. On PostgreSQL every
+    /// statement is planned afresh ([`Tx::custom_plans`]).
     pub(crate) async fn begin_bulk(db: &Db) -> StoreResult<Tx> {
         let mut tx = Tx::begin(db).await?;
         tx.sqlite_cache(SQLITE_BULK_CACHE_KIB).await?;
+        tx.custom_plans().await?;
         Ok(tx)
+    }
+
+    /// PostgreSQL: plans every statement of this transaction for its own parameters and the
+    /// tables' size at that moment. A prepared statement run many times (an import's "delete
+    /// this school's old return", once per school) otherwise switches to one generic plan made
+    /// while the table was still empty — a sequential scan — and keeps it while the import
+    /// fills the table: 1 M attendance rows took 127 s on a fresh database instead of 12.5 s
+    /// (BENCHMARKS.md), and the cost grows with the square of the rows. `plan_cache_mode`
+    /// exists from PostgreSQL 12; older servers keep their default. Nothing on SQLite.
+    async fn custom_plans(&mut self) -> StoreResult<()> {
+        const SQL: &str = "DO $$ BEGIN IF current_setting('server_version_num')::int >= 120000 \
+            THEN SET LOCAL plan_cache_mode = force_custom_plan; END IF; END $$";
+        if let Tx::Postgres(conn) = self {
+            sqlx::query(SQL)
+                .execute(&mut **conn)
+                .await
+                .ctx("设置查询计划")?;
+        }
+        Ok(())
     }
 
     /// Sets the SQLite page cache of this transaction's connection (KiB); nothing on PostgreSQL.
@@ -187,5 +208,40 @@ impl Tx {
         .fetch_one(conn)
         .await)
         .ctx("写入审计日志")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tx;
+    use crate::Db;
+
+    async fn plan_cache_mode(tx: &mut Tx) -> Result<String, sqlx::Error> {
+        let Tx::Postgres(conn) = tx else {
+            return Ok(String::new());
+        };
+        sqlx::query_scalar("SHOW plan_cache_mode")
+            .fetch_one(&mut **conn)
+            .await
+    }
+
+    /// A bulk transaction (import, copy) plans each statement afresh on PostgreSQL; the setting
+    /// ends with the transaction, so the pooled connection goes back to the server's default.
+    /// Runs when `ZIZHU_TEST_PG_URL` is set (SQLite has no plan cache to set).
+    #[tokio::test]
+    async fn bulk_transactions_plan_each_statement_afresh(
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let Ok(url) = std::env::var("ZIZHU_TEST_PG_URL") else {
+            return Ok(());
+        };
+        let db = Db::connect(&url).await?;
+        let mut bulk = Tx::begin_bulk(&db).await?;
+        assert_eq!(plan_cache_mode(&mut bulk).await?, "force_custom_plan");
+        bulk.rollback().await?;
+        let mut plain = Tx::begin(&db).await?;
+        assert_eq!(plan_cache_mode(&mut plain).await?, "auto");
+        plain.rollback().await?;
+        db.close().await;
+        Ok(())
     }
 }
