@@ -19,6 +19,10 @@ use zizhu_store::{
 /// Rows read and written per round trip.
 const PAGE: i64 = 10_000;
 
+/// The most entries a map is sized for ahead of filling it (from stored row counts): twice a
+/// province's registry.
+pub(crate) const RESERVE_MAX: usize = 32_000_000;
+
 /// Progress callback: (students done, students total).
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
@@ -375,10 +379,10 @@ async fn run(
     const NOT_PAID: u32 = u32::MAX;
     // Sized once for the whole term (see `ListIndex::reserve`). Keys are split in two halves
     // (`SeenKey`): an entry is 12 bytes, not 16 (a u64 key aligns the pair to 8).
-    let mut seen: FxHashMap<SeenKey, u32> = FxHashMap::with_capacity_and_hasher(
-        usize::try_from(total_students).unwrap_or(0),
-        Default::default(),
-    );
+    let mut seen: FxHashMap<SeenKey, u32> = FxHashMap::default();
+    // At most `RESERVE_MAX` ahead, and a refusal is no error: the count is stored data, and a
+    // damaged one must not stop the run (the map then grows as it goes).
+    let _ = seen.try_reserve(usize::try_from(total_students).map_or(0, |n| n.min(RESERVE_MAX)));
     let mut codes: Vec<String> = Vec::new();
     let mut code_ix: FxHashMap<String, u32> = FxHashMap::default();
     let mut grants = Vec::new();

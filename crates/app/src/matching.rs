@@ -220,32 +220,35 @@ impl ListIndex {
     /// moment when a grown map and its old copy are both held (at province scale, hundreds of
     /// MB). Other kinds are ignored.
     pub fn reserve(&mut self, kind: ListKind, n: usize) {
+        // `n` is a stored row count: at most `RESERVE_MAX`, and a refusal is no error (the maps
+        // then grow as they fill).
+        let n = n.min(crate::compute::RESERVE_MAX);
         // The arena too, by what an entry keeps there: a name (three Chinese characters, 9 bytes)
         // and, on two lists, a household or certificate number (16-20 digits).
         let arena_bytes = match kind {
             ListKind::PoorHouseholds => {
-                self.poor.reserve(n);
+                let _ = self.poor.try_reserve(n);
                 28
             }
             ListKind::Dibao => {
-                self.dibao.reserve(n);
+                let _ = self.dibao.try_reserve(n);
                 10
             }
             ListKind::Tekun => {
-                self.tekun.reserve(n);
+                let _ = self.tekun.try_reserve(n);
                 10
             }
             ListKind::UrbanHardship => {
-                self.urban.reserve(n);
+                let _ = self.urban.try_reserve(n);
                 10
             }
             ListKind::Disabled => {
-                self.disabled.reserve(n);
+                let _ = self.disabled.try_reserve(n);
                 30
             }
             _ => 0,
         };
-        self.arena.reserve(n.saturating_mul(arena_bytes));
+        let _ = self.arena.try_reserve(n.saturating_mul(arena_bytes));
     }
 
     /// Builds the index from whole lists; list entries not valid on `on` are left out
@@ -757,6 +760,16 @@ mod tests {
         // An empty index: a filter of 64 bits, every lookup answered without a map.
         let empty = Members::new(std::iter::empty(), 0);
         assert!(!empty.may_contain(key(1)));
+    }
+
+    #[test]
+    fn a_damaged_row_count_is_not_reserved() {
+        // The sizes come from stored row counts; an absurd one must neither panic nor abort.
+        let mut index = ListIndex::new(d(2023, 10, 1));
+        for kind in ListKind::ALL {
+            index.reserve(*kind, usize::MAX);
+        }
+        assert!(index.people().next().is_none());
     }
 
     #[test]
